@@ -1,0 +1,256 @@
+//! The intermediate representation: plain data between lowering and the emitters.
+//!
+//! Nothing here refers to the spec model; JSON values appear only as examples and defaults,
+//! which are data the docs and the emitters print.
+
+use serde_json::Value;
+
+/// Index of a [`TypeDef`] in [`Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub usize);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub spec_sha256: String,
+    /// The document's first server URL.
+    pub server_url: String,
+    pub retry: Option<RetryDefaults>,
+    /// Every named type, components first (spec order), then inline types in discovery order.
+    pub types: Vec<TypeDef>,
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryDefaults {
+    pub initial_interval_ms: u64,
+    pub max_interval_ms: u64,
+    pub max_elapsed_ms: u64,
+    pub exponent: f64,
+    pub status_codes: Vec<u16>,
+}
+
+/// Where a type's name came from: the spec gave it, or we derived it from the schema's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameOrigin {
+    Component(String),
+    Inline,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// Rust name, unique in the crate.
+    pub name: String,
+    pub origin: NameOrigin,
+    /// JSON pointer of the schema.
+    pub pointer: String,
+    /// The component (or operation) this type is emitted beside.
+    pub module: String,
+    pub docs: Option<String>,
+    pub examples: Vec<Value>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct(Struct),
+    Enum(Enum),
+    TaggedUnion(TaggedUnion),
+    UntaggedUnion(UntaggedUnion),
+    /// A named type that is just another type (`type Foo = Vec<Bar>`).
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// `additionalProperties` beside known fields, kept in a flattened map.
+    pub additional: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub default: Option<Value>,
+    pub examples: Vec<Value>,
+    pub docs: Option<String>,
+    /// Set by the cycle pass: the field must be boxed to give the type a finite size.
+    pub boxed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enum {
+    pub values: Vec<EnumValue>,
+    pub default: Option<String>,
+    /// Name of the forward-compatible catch-all variant holding unknown values.
+    pub unknown_variant: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValue {
+    pub rust_name: String,
+    pub wire: String,
+}
+
+/// A union whose variants are told apart by a tag property (`const` or `discriminator`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedUnion {
+    pub tag: String,
+    pub variants: Vec<TaggedVariant>,
+    /// Variant holding any object whose tag we do not know (forward compatibility).
+    pub unknown_variant: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedVariant {
+    pub rust_name: String,
+    /// Tag values selecting this variant; several when a discriminator maps many tags to one schema.
+    pub tags: Vec<String>,
+    pub ty: TypeId,
+    /// True when the variant's struct keeps the tag property itself (it has several tags, or it
+    /// is also used outside this union); false when the union writes the tag.
+    pub tag_in_struct: bool,
+    pub boxed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UntaggedUnion {
+    /// In deserialization order: most specific first.
+    pub variants: Vec<UntaggedVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UntaggedVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub boxed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    String,
+    Integer { bits: u8 },
+    Number,
+    Boolean,
+    DateTime,
+    /// `format: binary` in JSON: base64 text.
+    Base64,
+    /// `format: binary` in a multipart body: a file part.
+    File,
+    /// Any JSON value.
+    Any,
+    Array(Box<TypeRef>),
+    /// A fixed-length array (`prefixItems`), as a Rust tuple.
+    Tuple(Vec<TypeRef>),
+    Map(Box<TypeRef>),
+    /// A nullable type in a position that is not a struct field (array item, map value, alias).
+    Nullable(Box<TypeRef>),
+    Named(TypeId),
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub operation_id: String,
+    /// JSON pointer of the operation object.
+    pub pointer: String,
+    pub method: HttpMethod,
+    /// The path as written in the spec key, minus any `#fragment`.
+    pub path: String,
+    /// The raw path key (may carry `#stream`).
+    pub path_key: String,
+    /// Resource namespace from the first tag: `Dedicated.Image` -> ["dedicated", "image"].
+    pub resource: Vec<String>,
+    pub tag: String,
+    pub method_name: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    /// Path-level server, when the path overrides the global one.
+    pub server: Option<String>,
+    pub ignored: bool,
+    pub parameters: Vec<Parameter>,
+    pub body: Option<RequestBody>,
+    pub response: Response,
+    pub errors: Vec<ErrorResponse>,
+    pub security: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    pub rust_name: String,
+    pub wire_name: String,
+    pub location: ParamLocation,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub docs: Option<String>,
+    pub examples: Vec<Value>,
+    pub default: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    pub content_type: BodyKind,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub example: Option<Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    Multipart,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// JSON body decoded into the type (`Any` when the spec gives no schema).
+    Json { status: u16, ty: TypeRef, example: Option<Value> },
+    /// `text/event-stream` of typed events.
+    EventStream { ty: TypeRef, sentinel: Option<String>, example: Option<String> },
+    /// A success without a body.
+    Empty { status: u16 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorResponse {
+    pub status: String,
+    pub description: Option<String>,
+    pub content_type: Option<String>,
+    pub ty: Option<TypeRef>,
+}

@@ -1,0 +1,21 @@
+//! `friendli-codegen`: turns the Friendli Suite OpenAPI 3.1 document into a Rust SDK crate.
+//!
+//! ```no_run
+//! let generator = friendli_codegen::Generator::from_path("openapi.yaml".as_ref())?;
+//! generator.write_crate("generated/friendli".as_ref())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod diagnostics;
+pub mod ir;
+pub mod lower;
+pub mod output;
+pub mod rust;
+pub mod slice;
+pub mod spec;
+
+mod generator;
+
+pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use generator::{Error, Generator};
+pub use output::FileSet;

@@ -1,0 +1,67 @@
+//! `friendli-codegen generate --spec PATH --out DIR`: writes a complete, buildable crate.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "friendli-codegen", version, about = "Generate the Friendli Rust SDK from an OpenAPI 3.1 spec")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write the SDK crate into a directory (only changed files are written; stale ones removed).
+    Generate {
+        /// The OpenAPI document (YAML or JSON).
+        #[arg(long)]
+        spec: PathBuf,
+        /// The crate directory to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Compare instead of writing; exit 1 with a diff when the directory is stale.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let Command::Generate { spec, out, check } = Cli::parse().command;
+    let generator = match friendli_codegen::Generator::from_path(&spec) {
+        Ok(generator) => generator,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for warning in &generator.warnings().items {
+        eprintln!("warning: {} (at #{}): {}", spec.display(), warning.pointer, warning.message);
+    }
+    if check {
+        return match generator.check_crate(&out) {
+            Ok(staleness) if staleness.is_fresh() => ExitCode::SUCCESS,
+            Ok(staleness) => {
+                eprintln!("{} is stale: {} changed, {} missing, {} extra", out.display(), staleness.changed.len(), staleness.missing.len(), staleness.extra.len());
+                eprintln!("{}", staleness.diff);
+                ExitCode::FAILURE
+            }
+            Err(err) => {
+                eprintln!("{err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match generator.write_crate(&out) {
+        Ok(report) => {
+            eprintln!("wrote {} file(s), {} unchanged, {} removed in {}", report.written.len(), report.unchanged, report.removed.len(), out.display());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Model types: one `quote!` item group per IR type.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::doc_attrs;
+use super::types::{ident, type_tokens};
+use crate::ir::*;
+
+pub(crate) struct ModelContext<'a> {
+    pub types: &'a [TypeDef],
+    pub defaultable: &'a [bool],
+}
+
+pub(crate) fn type_item(cx: &ModelContext<'_>, id: TypeId) -> TokenStream {
+    let def = &cx.types[id.0];
+    let name = format_ident!("{}", def.name);
+    let docs = doc_attrs(def.docs.as_deref());
+    match &def.kind {
+        TypeKind::Struct(s) => struct_item(cx, id, &name, docs, s),
+        TypeKind::Enum(e) => enum_item(&name, docs, e),
+        TypeKind::TaggedUnion(u) => tagged_item(cx, &name, docs, u),
+        TypeKind::UntaggedUnion(u) => untagged_item(cx, &name, docs, u),
+        TypeKind::Alias(ty) => {
+            let ty = type_tokens(ty, cx.types);
+            quote! { #docs pub type #name = #ty; }
+        }
+    }
+}
+
+fn boxed(inner: TokenStream, boxed: bool) -> TokenStream {
+    if boxed { quote!(::std::boxed::Box<#inner>) } else { inner }
+}
+
+/// The Rust type of a field, following DESIGN §4's required × nullable table.
+pub(crate) fn field_type(cx: &ModelContext<'_>, f: &Field) -> TokenStream {
+    let inner = boxed(type_tokens(&f.ty, cx.types), f.boxed);
+    let nullable = f.nullable && f.ty != TypeRef::Any;
+    match (f.required, nullable) {
+        (true, false) => inner,
+        (true, true) | (false, false) => quote!(::std::option::Option<#inner>),
+        (false, true) => quote!(crate::OptionalNullable<#inner>),
+    }
+}
+
+fn field_serde_attrs(f: &Field) -> TokenStream {
+    let rename = (f.rust_name.trim_start_matches("r#") != f.wire_name).then(|| {
+        let wire = &f.wire_name;
+        quote!(rename = #wire,)
+    });
+    let nullable = f.nullable && f.ty != TypeRef::Any;
+    let presence = match (f.required, nullable, &f.ty) {
+        (_, _, TypeRef::File) => quote!(skip,),
+        (true, false, _) => quote!(),
+        (true, true, _) => quote!(deserialize_with = "crate::runtime::serde_support::required_nullable",),
+        (false, false, _) => quote!(default, skip_serializing_if = "::std::option::Option::is_none",),
+        (false, true, _) => quote!(default, skip_serializing_if = "crate::OptionalNullable::is_absent",),
+    };
+    if rename.is_none() && presence.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(#[serde(#rename #presence)])
+}
+
+/// A field the constructor fills itself: optional, or a constant with a default value.
+fn filled_by_default(cx: &ModelContext<'_>, f: &Field) -> bool {
+    if !f.required {
+        return true;
+    }
+    matches!(&f.ty, TypeRef::Named(id) if matches!(&cx.types[id.0].kind, TypeKind::Enum(e) if e.values.len() == 1 && e.default.is_some()))
+}
+
+fn struct_item(cx: &ModelContext<'_>, id: TypeId, name: &syn::Ident, docs: TokenStream, s: &Struct) -> TokenStream {
+    let derive_default = cx.defaultable[id.0].then(|| quote!(Default,));
+    let fields = s.fields.iter().map(|f| {
+        let docs = doc_attrs(f.docs.as_deref());
+        let serde = field_serde_attrs(f);
+        let field_name = ident(&f.rust_name);
+        let ty = field_type(cx, f);
+        quote! { #docs #serde pub #field_name: #ty, }
+    });
+    let additional = s.additional.as_ref().map(|ty| {
+        let ty = type_tokens(ty, cx.types);
+        quote! {
+            /// Properties beyond the ones named above.
+            #[serde(flatten)]
+            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #ty>,
+        }
+    });
+
+    // `new` takes the required fields in spec order and fills the rest with defaults.
+    let params = s.fields.iter().filter(|f| !filled_by_default(cx, f)).map(|f| {
+        let field_name = ident(&f.rust_name);
+        let ty = field_type(cx, f);
+        quote!(#field_name: impl ::std::convert::Into<#ty>)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let field_name = ident(&f.rust_name);
+        if filled_by_default(cx, f) {
+            quote!(#field_name: ::std::default::Default::default())
+        } else {
+            quote!(#field_name: #field_name.into())
+        }
+    });
+    let additional_init = s.additional.as_ref().map(|_| quote!(additional_properties: ::std::default::Default::default(),));
+    let constructor = quote! {
+        impl #name {
+            /// Builds a value from its required fields; optional fields start unset.
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits,)* #additional_init }
+            }
+        }
+    };
+    // File parts are sent as multipart, never read back, so such structs only serialize.
+    let has_file = s.fields.iter().any(|f| f.ty == TypeRef::File);
+    let deserialize = (!has_file).then(|| quote!(::serde::Deserialize));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, #deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+        #constructor
+    }
+}
+
+fn enum_item(name: &syn::Ident, docs: TokenStream, e: &Enum) -> TokenStream {
+    let unknown = format_ident!("{}", e.unknown_variant);
+    let variants = e.values.iter().map(|v| {
+        let variant = format_ident!("{}", v.rust_name);
+        let wire = &v.wire;
+        let default = (e.default.as_deref() == Some(wire.as_str())).then(|| quote!(#[default]));
+        quote! { #default #[serde(rename = #wire)] #variant, }
+    });
+    let arms = e.values.iter().map(|v| {
+        let variant = format_ident!("{}", v.rust_name);
+        let wire = &v.wire;
+        quote!(Self::#variant => #wire,)
+    });
+    let derive_default = e.default.as_ref().map(|_| quote!(Default,));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this SDK version does not know yet; kept verbatim.
+            #[serde(untagged)]
+            #unknown(::std::string::String),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#arms)*
+                    Self::#unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+/// `From` impls for variants whose payload type appears once, so `value.into()` works.
+fn from_impls<'v>(name: &syn::Ident, variants: impl Iterator<Item = (&'v str, TokenStream, bool)>) -> TokenStream {
+    let variants: Vec<(&str, TokenStream, bool)> = variants.collect();
+    let impls = variants.iter().filter(|(_, ty, _)| variants.iter().filter(|(_, other, _)| other.to_string() == ty.to_string()).count() == 1).map(|(variant, ty, is_boxed)| {
+        let variant = format_ident!("{}", variant);
+        let wrap = if *is_boxed { quote!(::std::boxed::Box::new(value)) } else { quote!(value) };
+        quote! {
+            impl ::std::convert::From<#ty> for #name {
+                fn from(value: #ty) -> Self {
+                    Self::#variant(#wrap)
+                }
+            }
+        }
+    });
+    quote!(#(#impls)*)
+}
+
+fn tagged_item(cx: &ModelContext<'_>, name: &syn::Ident, docs: TokenStream, u: &TaggedUnion) -> TokenStream {
+    let tag = &u.tag;
+    let unknown = format_ident!("{}", u.unknown_variant);
+    let variants = u.variants.iter().map(|v| {
+        let variant = format_ident!("{}", v.rust_name);
+        let ty = boxed(type_tokens(&TypeRef::Named(v.ty), cx.types), v.boxed);
+        let tags = v.tags.join("`, `");
+        let doc = format!(" `{tag}`: `{tags}`");
+        quote! { #[doc = #doc] #variant(#ty), }
+    });
+    let serialize_arms = u.variants.iter().map(|v| {
+        let variant = format_ident!("{}", v.rust_name);
+        if v.tag_in_struct {
+            quote!(Self::#variant(value) => ::serde::Serialize::serialize(value, serializer),)
+        } else {
+            let value = &v.tags[0];
+            quote!(Self::#variant(value) => crate::runtime::serde_support::serialize_tagged(serializer, #tag, #value, value),)
+        }
+    });
+    let deserialize_arms = u.variants.iter().map(|v| {
+        let variant = format_ident!("{}", v.rust_name);
+        let tags = &v.tags;
+        let decode = if v.boxed {
+            quote!(crate::runtime::serde_support::from_tagged(value).map(|v| Self::#variant(::std::boxed::Box::new(v))))
+        } else {
+            quote!(crate::runtime::serde_support::from_tagged(value).map(Self::#variant))
+        };
+        quote!(::std::option::Option::Some(#(#tags)|*) => #decode,)
+    });
+    let from = from_impls(
+        name,
+        u.variants.iter().map(|v| (v.rust_name.as_str(), type_tokens(&TypeRef::Named(v.ty), cx.types), v.boxed)),
+    );
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+            /// An object whose tag this SDK version does not know yet; kept verbatim.
+            #unknown(::serde_json::Value),
+        }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                    Self::#unknown(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let (tag, value) = crate::runtime::serde_support::read_tagged(deserializer, #tag)?;
+                match tag.as_deref() {
+                    #(#deserialize_arms)*
+                    _ => ::std::result::Result::Ok(Self::#unknown(value)),
+                }
+            }
+        }
+        #from
+    }
+}
+
+fn untagged_item(cx: &ModelContext<'_>, name: &syn::Ident, docs: TokenStream, u: &UntaggedUnion) -> TokenStream {
+    let variants = u.variants.iter().map(|v| {
+        let variant = format_ident!("{}", v.rust_name);
+        let ty = boxed(type_tokens(&v.ty, cx.types), v.boxed);
+        quote!(#variant(#ty),)
+    });
+    let from = from_impls(name, u.variants.iter().map(|v| (v.rust_name.as_str(), type_tokens(&v.ty, cx.types), v.boxed)));
+    let from_str = u.variants.iter().find(|v| v.ty == TypeRef::String).map(|v| {
+        let variant = format_ident!("{}", v.rust_name);
+        quote! {
+            impl ::std::convert::From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    Self::#variant(value.to_owned())
+                }
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+        }
+        #from
+        #from_str
+    }
+}

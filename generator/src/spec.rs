@@ -1,0 +1,285 @@
+//! Loading: the spec file becomes an order-preserving JSON value, nothing dropped.
+//!
+//! We keep the whole document as `serde_json::Value` (with `preserve_order`) instead of a typed
+//! OpenAPI model: every keyword (`const`, `examples`, `discriminator.mapping`, `x-*`) survives by
+//! construction, the lowering stage can name the JSON pointer of any node it rejects, and the
+//! slicer can copy subtrees verbatim. Line numbers are recovered only when there is something to
+//! report, by replaying the YAML events (see [`line_index`]), so the happy path parses once.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+/// A loaded OpenAPI document.
+#[derive(Debug, Clone)]
+pub struct SpecDocument {
+    pub path: PathBuf,
+    pub source: String,
+    pub root: Value,
+    /// Hex sha256 of the file's bytes; stamped into every generated file.
+    pub sha256: String,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl SpecDocument {
+    /// Reads and parses a file; the OpenAPI version is checked before anything else.
+    pub fn from_path(path: &Path) -> Result<Self, Diagnostics> {
+        let bytes = std::fs::read(path).map_err(|err| {
+            single(path, Diagnostic::error("", format!("cannot read the spec file: {err}")))
+        })?;
+        let source = String::from_utf8(bytes).map_err(|err| {
+            single(path, Diagnostic::error("", format!("the spec file is not UTF-8: {err}")))
+        })?;
+        Self::from_source(path, source)
+    }
+
+    /// Parses spec text; `path` is only used in messages and to pick JSON vs YAML.
+    pub fn from_source(path: &Path, source: String) -> Result<Self, Diagnostics> {
+        let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let root: Value = if is_json {
+            serde_json::from_str(&source).map_err(|err| {
+                let mut d = Diagnostic::error("", format!("invalid JSON: {err}"));
+                d.line = Some(err.line());
+                single(path, d)
+            })?
+        } else {
+            yaml_serde::from_str(&source).map_err(|err| {
+                let mut d = Diagnostic::error("", format!("invalid YAML: {err}"));
+                d.line = err.location().map(|l| l.line());
+                single(path, d)
+            })?
+        };
+        let sha256 = sha256_hex(source.as_bytes());
+        let doc = Self { path: path.to_path_buf(), source, root, sha256 };
+        doc.check_version()?;
+        Ok(doc)
+    }
+
+    fn check_version(&self) -> Result<(), Diagnostics> {
+        let fail = |pointer: &str, message: String| {
+            let mut diagnostics = single(&self.path, Diagnostic::error(pointer, message));
+            self.locate(&mut diagnostics);
+            Err(diagnostics)
+        };
+        if !self.root.is_object() {
+            return fail("", "expected an OpenAPI document (a mapping at the top level)".into());
+        }
+        match self.root.get("openapi") {
+            Some(Value::String(v)) if v.starts_with("3.1.") || v.starts_with("3.0.") => Ok(()),
+            Some(Value::String(v)) => fail(
+                "/openapi",
+                format!("unsupported OpenAPI version `{v}`: expected 3.1.x (or 3.0.x)"),
+            ),
+            Some(other) => fail("/openapi", format!("expected the OpenAPI version as a string, found {other}")),
+            None if self.root.get("swagger").is_some() => fail(
+                "/swagger",
+                "this is a Swagger 2.0 document: expected OpenAPI 3.1.x".into(),
+            ),
+            None => fail("", "missing the `openapi` version field: expected `openapi: 3.1.0`".into()),
+        }
+    }
+
+    /// Fills in the line of every diagnostic (and of its related location) that has a pointer.
+    pub fn locate(&self, diagnostics: &mut Diagnostics) {
+        if diagnostics.items.is_empty() {
+            return;
+        }
+        let index = line_index(&self.source);
+        let find = |pointer: &str| -> Option<usize> {
+            // Fall back to the nearest ancestor that has a line.
+            let mut p = pointer;
+            loop {
+                if let Some(line) = index.get(p) {
+                    return Some(*line);
+                }
+                p = &p[..p.rfind('/')?];
+            }
+        };
+        for d in &mut diagnostics.items {
+            if d.line.is_none() && !d.pointer.is_empty() {
+                d.line = find(&d.pointer);
+            }
+            if let Some((pointer, line)) = &mut d.related
+                && line.is_none()
+            {
+                *line = find(pointer);
+            }
+        }
+    }
+
+    /// Resolves a local `$ref` (`#/components/schemas/Foo`) to its node.
+    pub fn resolve_ref(&self, reference: &str) -> Option<&Value> {
+        let pointer = reference.strip_prefix('#')?;
+        self.root.pointer(&decode_ref_pointer(pointer))
+    }
+}
+
+fn single(path: &Path, diagnostic: Diagnostic) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new(path);
+    diagnostics.push(diagnostic);
+    diagnostics
+}
+
+/// `$ref` values are URI fragments: percent-decode before using them as JSON pointers.
+fn decode_ref_pointer(pointer: &str) -> String {
+    if !pointer.contains('%') {
+        return pointer.to_owned();
+    }
+    let bytes = pointer.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Escapes one JSON pointer token (RFC 6901).
+pub fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Maps JSON pointers to 1-based source lines by replaying YAML parse events. JSON is YAML, so
+/// this serves both formats.
+pub fn line_index(source: &str) -> HashMap<String, usize> {
+    use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+    use yaml_rust2::scanner::Marker;
+
+    enum Frame {
+        Map { key: Option<(String, usize)>, awaiting_key: bool },
+        Seq { next: usize },
+    }
+    struct Recorder {
+        frames: Vec<Frame>,
+        path: Vec<String>,
+        lines: HashMap<String, usize>,
+    }
+    impl Recorder {
+        fn pointer(&self) -> String {
+            self.path.iter().map(|t| format!("/{}", escape_token(t))).collect()
+        }
+        /// Called when a value node starts; pushes its token onto the path.
+        fn enter_value(&mut self, line: usize) -> bool {
+            let token = match self.frames.last_mut() {
+                Some(Frame::Map { key, awaiting_key }) => {
+                    *awaiting_key = true;
+                    key.take()
+                }
+                Some(Frame::Seq { next }) => {
+                    *next += 1;
+                    Some(((*next - 1).to_string(), line))
+                }
+                None => None,
+            };
+            match token {
+                Some((t, line)) => {
+                    self.path.push(t);
+                    let p = self.pointer();
+                    self.lines.entry(p).or_insert(line);
+                    true
+                }
+                None => {
+                    self.lines.entry(String::new()).or_insert(line);
+                    false
+                }
+            }
+        }
+    }
+    impl MarkedEventReceiver for Recorder {
+        fn on_event(&mut self, ev: Event, mark: Marker) {
+            let line = mark.line().max(1);
+            match ev {
+                Event::Scalar(text, ..) => {
+                    if let Some(Frame::Map { key, awaiting_key }) = self.frames.last_mut()
+                        && *awaiting_key
+                    {
+                        *key = Some((text, line));
+                        *awaiting_key = false;
+                        return;
+                    }
+                    if self.enter_value(line) {
+                        self.path.pop();
+                    }
+                }
+                Event::Alias(_) => {
+                    if self.enter_value(line) {
+                        self.path.pop();
+                    }
+                }
+                Event::MappingStart(..) | Event::SequenceStart(..) => {
+                    let is_key = matches!(self.frames.last(), Some(Frame::Map { awaiting_key: true, .. }));
+                    if is_key {
+                        // Complex keys do not occur in OpenAPI; treat as an opaque key.
+                        if let Some(Frame::Map { key, awaiting_key }) = self.frames.last_mut() {
+                            *key = Some((String::from("?"), line));
+                            *awaiting_key = false;
+                        }
+                    }
+                    let pushed = self.enter_value(line);
+                    if !pushed {
+                        self.path.push(String::from("\u{0}root"));
+                    }
+                    self.frames.push(if matches!(ev, Event::MappingStart(..)) {
+                        Frame::Map { key: None, awaiting_key: true }
+                    } else {
+                        Frame::Seq { next: 0 }
+                    });
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    self.frames.pop();
+                    self.path.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let mut recorder = Recorder { frames: Vec::new(), path: Vec::new(), lines: HashMap::new() };
+    let mut parser = Parser::new_from_str(source);
+    // A syntax error was already reported by the main parser; partial lines are still useful.
+    let _ = parser.load(&mut recorder, false);
+    // The root sentinel token never appears in real pointers; strip it.
+    recorder
+        .lines
+        .into_iter()
+        .map(|(k, v)| (k.replacen("/\u{0}root", "", 1), v))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_maps_nested_pointers() {
+        let src = "openapi: 3.1.0\npaths:\n  /a~b/c:\n    get:\n      tags:\n        - x\n        - y\n";
+        let index = line_index(src);
+        assert_eq!(index.get("/openapi"), Some(&1));
+        assert_eq!(index.get("/paths"), Some(&2));
+        assert_eq!(index.get("/paths/~1a~0b~1c/get"), Some(&4));
+        assert_eq!(index.get("/paths/~1a~0b~1c/get/tags/1"), Some(&7));
+    }
+
+    #[test]
+    fn percent_encoded_refs_resolve() {
+        assert_eq!(decode_ref_pointer("/paths/~1a%7Bb%7D"), "/paths/~1a{b}");
+    }
+}

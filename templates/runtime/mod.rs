@@ -1,0 +1,35 @@
+//! Hand-written HTTP runtime shared by every generated operation.
+//!
+//! Generated code describes each operation with a static [`OperationSpec`] and
+//! the per-call values with [`RequestParts`]; [`Client`] does everything else:
+//! server selection, authentication headers, retries with backoff, timeouts,
+//! multipart uploads, server-sent events and error decoding.
+
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod multipart;
+pub mod operation;
+pub mod retry;
+pub mod serde_support;
+pub mod sse;
+pub mod stream;
+
+#[cfg(test)]
+mod client_tests;
+#[cfg(test)]
+mod transfer_tests;
+
+pub use client::Client;
+pub use config::{ClientBuilder, RequestOptions, SpecDefaults};
+pub use error::{ApiError, Error};
+pub use multipart::{FilePart, Multipart};
+pub use operation::{
+    HttpMethod, OperationSpec, RequestBody, RequestParts, encode_path_segment, no_typed_error,
+};
+pub use retry::{RetryPolicy, parse_retry_after};
+pub use sse::{SseEvent, SseParser};
+pub use stream::{EventStream, RawEventStream};
+
+#[allow(unused_imports)] // the generator author's module may be empty while it is written
+pub use serde_support::*;

@@ -1,0 +1,449 @@
+//! Event streams over an HTTP response body: raw SSE events and typed events.
+
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_core::Stream;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use tokio::time::{Instant, Sleep};
+
+use super::error::{Error, decode_json, truncate_utf8};
+use super::sse::{SseEvent, SseParser};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>;
+
+/// How much of an error payload is quoted in [`Error::Stream`] messages.
+const PAYLOAD_LIMIT: usize = 2048;
+
+/// Server-sent events of one response, untyped.
+///
+/// Ends cleanly at the operation's sentinel (e.g. `[DONE]`), which is not yielded.
+/// When a sentinel is expected, a connection that ends before it yields one
+/// [`Error::Stream`] and then ends: a truncated answer is never mistaken for a
+/// complete one.
+pub struct RawEventStream {
+    body: ByteStream,
+    parser: SseParser,
+    operation: &'static str,
+    sentinel: Option<&'static str>,
+    idle_timeout: Option<Duration>,
+    /// Created on the first wait, so constructing a stream needs no runtime.
+    idle: Option<Pin<Box<Sleep>>>,
+    done: bool,
+}
+
+impl std::fmt::Debug for RawEventStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawEventStream")
+            .field("operation", &self.operation)
+            .field("sentinel", &self.sentinel)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RawEventStream {
+    /// Events from any byte stream. `idle_timeout` bounds the wait for each chunk
+    /// (not the whole stream, which may legitimately run for minutes).
+    pub fn new<S, E>(
+        operation: &'static str,
+        sentinel: Option<&'static str>,
+        body: S,
+        idle_timeout: Option<Duration>,
+    ) -> Self
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        RawEventStream {
+            body: Box::pin(body.map(|r| r.map_err(Into::into))),
+            parser: SseParser::new(),
+            operation,
+            sentinel,
+            idle_timeout,
+            idle: None,
+            done: false,
+        }
+    }
+
+    /// Events from a response whose status was already checked.
+    pub fn from_response(
+        operation: &'static str,
+        sentinel: Option<&'static str>,
+        response: reqwest::Response,
+        idle_timeout: Option<Duration>,
+    ) -> Self {
+        RawEventStream::new(operation, sentinel, response.bytes_stream(), idle_timeout)
+    }
+
+    /// The last `retry:` value (milliseconds) the server sent.
+    pub fn retry(&self) -> Option<u64> {
+        self.parser.retry()
+    }
+
+    fn fail(&mut self, error: Error) -> Poll<Option<Result<SseEvent, Error>>> {
+        self.done = true;
+        Poll::Ready(Some(Err(error)))
+    }
+
+    fn body_error(&self, e: BoxError) -> Error {
+        let is_timeout = e
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout);
+        if is_timeout {
+            return Error::Timeout {
+                operation: self.operation,
+            };
+        }
+        let mut message = format!("connection failed mid-stream: {e}");
+        let mut cause = std::error::Error::source(&*e);
+        while let Some(c) = cause {
+            message.push_str(": ");
+            message.push_str(&c.to_string());
+            cause = c.source();
+        }
+        Error::Stream {
+            operation: self.operation,
+            message,
+        }
+    }
+}
+
+impl Stream for RawEventStream {
+    type Item = Result<SseEvent, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Some(event) = this.parser.next_event() {
+                if let Some(s) = this.sentinel
+                    && event.data.trim_ascii() == s.as_bytes()
+                {
+                    this.done = true;
+                    return Poll::Ready(None);
+                }
+                return Poll::Ready(Some(Ok(event)));
+            }
+            match this.body.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    this.parser.feed(&chunk);
+                    if let (Some(d), Some(sleep)) = (this.idle_timeout, &mut this.idle)
+                        && let Some(at) = Instant::now().checked_add(d)
+                    {
+                        sleep.as_mut().reset(at);
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    let err = this.body_error(e);
+                    return this.fail(err);
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    return match this.sentinel {
+                        Some(s) => Poll::Ready(Some(Err(Error::Stream {
+                            operation: this.operation,
+                            message: format!(
+                                "connection closed before the `{s}` end-of-stream marker{}",
+                                if this.parser.has_partial() {
+                                    " (in the middle of an event)"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        }))),
+                        None => Poll::Ready(None),
+                    };
+                }
+                Poll::Pending => {
+                    let timed_out = match (this.idle_timeout, &mut this.idle) {
+                        (None, _) => false,
+                        (Some(_), Some(sleep)) => sleep.as_mut().poll(cx).is_ready(),
+                        (Some(d), idle @ None) => idle
+                            .insert(Box::pin(tokio::time::sleep(d)))
+                            .as_mut()
+                            .poll(cx)
+                            .is_ready(),
+                    };
+                    if timed_out {
+                        let err = Error::Timeout {
+                            operation: this.operation,
+                        };
+                        return this.fail(err);
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+/// Typed server-sent events: each event's data decoded from JSON into `T`.
+///
+/// - Data that does not decode yields [`Error::Decode`] for that event; the stream
+///   goes on.
+/// - An `event: error`, or an undecodable object with an `"error"` key, yields
+///   [`Error::Stream`] quoting the payload and ends the stream.
+/// - Events with empty data (keep-alives) are skipped.
+pub struct EventStream<T> {
+    raw: RawEventStream,
+    _marker: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for EventStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("EventStream").field(&self.raw).finish()
+    }
+}
+
+impl<T> EventStream<T> {
+    /// Wraps a raw stream.
+    pub fn new(raw: RawEventStream) -> Self {
+        EventStream {
+            raw,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The untyped events, e.g. to see `event:` names or decode into another type.
+    pub fn into_raw(self) -> RawEventStream {
+        self.raw
+    }
+}
+
+impl<T: DeserializeOwned> EventStream<T> {
+    fn decode(&mut self, event: SseEvent) -> Result<T, Error> {
+        let operation = self.raw.operation;
+        if event.event.as_deref() == Some("error") {
+            self.raw.done = true;
+            return Err(Error::Stream {
+                operation,
+                message: format!(
+                    "server sent an error event: {}",
+                    truncate_utf8(&event.data, PAYLOAD_LIMIT)
+                ),
+            });
+        }
+        decode_json(operation, &event.data).map_err(|e| {
+            let is_error_payload =
+                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&event.data)
+                    .is_ok_and(|m| m.contains_key("error"));
+            if is_error_payload {
+                self.raw.done = true;
+                Error::Stream {
+                    operation,
+                    message: format!(
+                        "server sent an error: {}",
+                        truncate_utf8(&event.data, PAYLOAD_LIMIT)
+                    ),
+                }
+            } else {
+                e
+            }
+        })
+    }
+}
+
+impl<T: DeserializeOwned> Stream for EventStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            return match Pin::new(&mut this.raw).poll_next(cx) {
+                Poll::Ready(Some(Ok(event))) => {
+                    if event.data.trim_ascii().is_empty() && event.event.as_deref() != Some("error")
+                    {
+                        continue;
+                    }
+                    Poll::Ready(Some(this.decode(event)))
+                }
+                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::stream;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Tok {
+        index: u32,
+        text: String,
+    }
+
+    fn typed(chunks: &[&'static str], sentinel: Option<&'static str>) -> EventStream<Tok> {
+        let items: Vec<Result<Bytes, std::io::Error>> = chunks
+            .iter()
+            .map(|c| Ok(Bytes::from_static(c.as_bytes())))
+            .collect();
+        EventStream::new(RawEventStream::new(
+            "op",
+            sentinel,
+            stream::iter(items),
+            None,
+        ))
+    }
+
+    async fn collect<S: Stream + Unpin>(s: S) -> Vec<S::Item> {
+        s.collect().await
+    }
+
+    #[tokio::test]
+    async fn sentinel_ends_stream_cleanly() {
+        let s = typed(
+            &[
+                "data: {\"index\":0,\"text\":\"a\"}\n\ndata: {\"ind",
+                "ex\":1,\"text\":\"b\"}\n\n: ping\n\ndata: [DONE]\n\n",
+                "data: {\"index\":9,\"text\":\"after sentinel\"}\n\n",
+            ],
+            Some("[DONE]"),
+        );
+        let items = collect(s).await;
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].as_ref().unwrap().text, "b");
+    }
+
+    #[tokio::test]
+    async fn eof_before_sentinel_is_an_error() {
+        let items = collect(typed(
+            &["data: {\"index\":0,\"text\":\"a\"}\n\ndata: {"],
+            Some("[DONE]"),
+        ))
+        .await;
+        assert_eq!(items.len(), 2);
+        assert!(items[0].is_ok());
+        match &items[1] {
+            Err(Error::Stream { message, .. }) => {
+                assert!(
+                    message.contains("[DONE]") && message.contains("middle"),
+                    "{message}"
+                )
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn eof_without_sentinel_configured_is_clean() {
+        let items = collect(typed(&["data: {\"index\":0,\"text\":\"a\"}\n\n"], None)).await;
+        assert_eq!(items.len(), 1);
+        assert!(items[0].is_ok());
+    }
+
+    #[tokio::test]
+    async fn decode_error_names_path_and_stream_continues() {
+        let items = collect(typed(
+            &[
+                "data: {\"index\":\"x\",\"text\":\"a\"}\n\n",
+                "data:\n\n",
+                "data: {\"index\":1,\"text\":\"b\"}\n\ndata: [DONE]\n\n",
+            ],
+            Some("[DONE]"),
+        ))
+        .await;
+        assert_eq!(items.len(), 2);
+        match &items[0] {
+            Err(Error::Decode { path, body, .. }) => {
+                assert_eq!(path, "index");
+                assert_eq!(&body[..], br#"{"index":"x","text":"a"}"#);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(items[1].as_ref().unwrap().index, 1);
+    }
+
+    #[tokio::test]
+    async fn error_payload_mid_stream_is_reported_and_ends() {
+        let items = collect(typed(
+            &[
+                "data: {\"index\":0,\"text\":\"a\"}\n\n",
+                "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server\"}}\n\n",
+                "data: {\"index\":1,\"text\":\"b\"}\n\n",
+            ],
+            Some("[DONE]"),
+        ))
+        .await;
+        assert_eq!(items.len(), 2);
+        match &items[1] {
+            Err(Error::Stream { message, .. }) => assert!(message.contains("overloaded")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn error_event_is_reported() {
+        let items = collect(typed(
+            &["event: error\ndata: quota exceeded\n\n"],
+            Some("[DONE]"),
+        ))
+        .await;
+        assert_eq!(items.len(), 1);
+        assert!(
+            items[0]
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("quota exceeded")
+        );
+    }
+
+    #[tokio::test]
+    async fn transport_error_mid_body_is_an_error() {
+        let items: Vec<Result<Bytes, std::io::Error>> = vec![
+            Ok(Bytes::from_static(
+                b"data: {\"index\":0,\"text\":\"a\"}\n\n",
+            )),
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "reset by peer",
+            )),
+        ];
+        let s: EventStream<Tok> =
+            EventStream::new(RawEventStream::new("op", None, stream::iter(items), None));
+        let items = collect(s).await;
+        assert_eq!(items.len(), 2);
+        let msg = items[1].as_ref().unwrap_err().to_string();
+        assert!(msg.contains("reset by peer"), "{msg}");
+    }
+
+    #[tokio::test]
+    async fn idle_timeout() {
+        let body = stream::pending::<Result<Bytes, std::io::Error>>();
+        let raw = RawEventStream::new("op", None, body, Some(Duration::from_millis(20)));
+        let items = collect(raw).await;
+        assert!(matches!(
+            items[..],
+            [Err(Error::Timeout { operation: "op" })]
+        ));
+    }
+
+    #[tokio::test]
+    async fn raw_stream_exposes_event_names() {
+        let s = typed(
+            &["event: delta\ndata: {\"index\":0,\"text\":\"a\"}\n\n"],
+            None,
+        );
+        let items = collect(s.into_raw()).await;
+        assert_eq!(items[0].as_ref().unwrap().event_type(), "delta");
+    }
+
+    #[test]
+    fn streams_are_send_and_unpin() {
+        fn check<S: Stream + Send + Unpin>() {}
+        check::<EventStream<Tok>>();
+        check::<RawEventStream>();
+    }
+}
