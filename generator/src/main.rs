@@ -37,8 +37,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    for warning in &generator.warnings().items {
-        eprintln!("warning: {} (at #{}): {}", spec.display(), warning.pointer, warning.message);
+    if !generator.warnings().items.is_empty() {
+        eprintln!("{}", generator.warnings());
     }
     if check {
         return match generator.check_crate(&out) {

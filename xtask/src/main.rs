@@ -100,8 +100,8 @@ fn regenerate(check: bool, spec: Option<PathBuf>) -> Result<(), String> {
         }
         eprintln!("note: {message}");
     }
-    for warning in &generator.warnings().items {
-        eprintln!("warning: #{}: {}", warning.pointer, warning.message);
+    if !generator.warnings().items.is_empty() {
+        eprintln!("{}", generator.warnings());
     }
     let out = root().join("generated/friendli");
     if check {

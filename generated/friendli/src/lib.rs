@@ -10,6 +10,8 @@
 )]
 pub mod models;
 pub mod runtime;
+#[cfg(test)]
+mod spec_examples;
 pub use runtime::serde_support::{Base64, OptionalNullable};
 pub use runtime::FilePart;
 /// Typed error bodies the spec declares for error responses.

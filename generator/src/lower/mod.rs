@@ -2,8 +2,11 @@
 //! so forward and circular `$ref`s resolve to ids before any schema is converted.
 
 mod cycles;
+mod examples;
 mod naming;
 mod operations;
+mod order;
+mod prune;
 mod schema;
 mod tags;
 
@@ -30,6 +33,7 @@ pub(crate) struct Lowerer<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Above zero while lowering a multipart body: `format: binary` is then a file part.
     multipart_depth: usize,
+    examples: examples::ExampleValidator,
 }
 
 /// Lowers a loaded document. Errors abort; warnings come back with the IR.
@@ -43,10 +47,13 @@ pub fn lower(doc: &SpecDocument) -> Result<(Api, Diagnostics), Diagnostics> {
         type_names: NameScope::default(),
         diagnostics: Vec::new(),
         multipart_depth: 0,
+        examples: examples::ExampleValidator::new(&doc.root),
     };
     let api = lowerer.run();
     let mut diagnostics = Diagnostics::new(&doc.path);
-    diagnostics.items = lowerer.diagnostics;
+    // The same problem can be met twice (a `$ref` is followed for its type and its example).
+    let mut seen = std::collections::HashSet::new();
+    diagnostics.items = lowerer.diagnostics.into_iter().filter(|d| seen.insert((d.pointer.clone(), d.message.clone()))).collect();
     doc.locate(&mut diagnostics);
     match api {
         Some(api) if !diagnostics.has_errors() => Ok((api, diagnostics)),
@@ -107,12 +114,16 @@ impl<'a> Lowerer<'a> {
             let def = self.def_mut(id);
             def.kind = kind;
             def.docs = schema::docs_of(schema);
-            def.examples = schema::examples_of(schema);
+            let examples = self.valid_examples(pointer, schema::examples_of(schema));
+            let def = self.def_mut(id);
+            def.examples = examples;
         }
 
-        let operations = self.lower_operations();
+        let mut operations = self.lower_operations();
         let mut types: Vec<TypeDef> = std::mem::take(&mut self.types).into_iter().flatten().collect();
         tags::place_tags(&mut types, &operations);
+        prune::prune_unreferenced(&mut types, &mut operations);
+        order::order_untagged_variants(&mut types);
         cycles::box_cycles(&mut types);
 
         Some(Api {

@@ -167,6 +167,7 @@ impl<'a> Lowerer<'a> {
             if examples.is_empty() {
                 examples = param.get("schema").map(examples_of).unwrap_or_default();
             }
+            let examples = self.valid_examples(&format!("{}/schema", node.pointer), examples);
             parameters.push(Parameter {
                 rust_name,
                 wire_name: name.to_owned(),
@@ -209,6 +210,7 @@ impl<'a> Lowerer<'a> {
             .or_else(|| media_object.get("examples")?.as_object()?.values().next()?.get("value"))
             .cloned()
             .or_else(|| self.deref(schema_node).and_then(|(n, _)| examples_of(n.value).into_iter().next()));
+        let example = example.and_then(|e| self.valid_examples(schema_node.pointer, vec![e]).pop());
         Some(RequestBody {
             content_type: kind,
             ty: wrap_nullable(ty, nullable),
@@ -239,6 +241,7 @@ impl<'a> Lowerer<'a> {
                 let schema = media_object.get("schema")?;
                 let schema_node = Node { value: schema, pointer: this.intern(&format!("{}/content/{}/schema", node.pointer, escape_token(media))) };
                 let (ty, nullable) = this.lower_type(schema_node, &hint, module);
+                let example = if media == "text/event-stream" { example } else { example.and_then(|e| this.valid_examples(schema_node.pointer, vec![e]).pop()) };
                 Some((wrap_nullable(ty, nullable), example))
             };
             if is_success {

@@ -266,12 +266,14 @@ impl<'a> Lowerer<'a> {
             pointer: node.pointer.to_owned(),
             module: module.to_owned(),
             docs: docs_of(node.value),
-            examples: examples_of(node.value),
+            examples: Vec::new(),
             kind: TypeKind::Alias(TypeRef::Any),
         }));
         let kind = build(self, &name);
+        let examples = self.valid_examples(node.pointer, examples_of(node.value));
         if let Some(def) = self.types[id.0].as_mut() {
             def.kind = kind;
+            def.examples = examples;
         }
         id
     }
@@ -352,6 +354,8 @@ impl<'a> Lowerer<'a> {
                 );
             }
             let prop_schema = self.deref_docs(prop);
+            let examples = array_examples(&ty, member_examples(prop.value));
+            let examples = self.valid_examples(prop.pointer, examples);
             fields.push(Field {
                 rust_name,
                 required: required.contains(&wire_name),
@@ -359,7 +363,7 @@ impl<'a> Lowerer<'a> {
                 ty,
                 nullable,
                 default: prop.value.get("default").cloned(),
-                examples: examples_of(prop.value),
+                examples,
                 docs: docs_of(prop.value).or(prop_schema),
                 boxed: false,
             });
@@ -444,12 +448,11 @@ impl<'a> Lowerer<'a> {
             let (ty, nullable) = self.lower_type(*member, &hint, module);
             variants.push((wrap_nullable(ty, nullable), i));
         }
-        variants.sort_by_key(|(ty, i)| (std::cmp::Reverse(self.specificity(ty)), *i));
         let mut scope = NameScope::default();
         let variants = variants
             .into_iter()
             .map(|(ty, _)| {
-                let wanted = self.variant_name(&ty);
+                let wanted = shorten_variant(name, &self.variant_name(&ty));
                 let (rust_name, _) = scope.claim(&wanted, "");
                 UntaggedVariant { rust_name, ty, boxed: false }
             })
@@ -506,7 +509,7 @@ impl<'a> Lowerer<'a> {
                 self.warn(member.pointer, "a tagged union member is not an object schema; decoding this union by trial (untagged) instead");
                 return None;
             };
-            let wanted = if tags.len() == 1 { type_ident(&tags[0]) } else { self.type_name(id).to_owned() };
+            let wanted = if tags.len() == 1 { type_ident(&tags[0]) } else { shorten_variant(name, self.type_name(id)) };
             let (rust_name, _) = scope.claim(&wanted, "");
             variants.push(TaggedVariant { rust_name, tag_in_struct: tags.len() > 1, tags, ty: id, boxed: false });
         }
@@ -556,32 +559,6 @@ impl<'a> Lowerer<'a> {
         object.insert("properties".into(), Value::Object(props));
         object.insert("required".into(), Value::Array(required.into_iter().map(Value::String).collect()));
         Some(object)
-    }
-
-    /// How sure a successful untagged decode into this type is; tried highest first.
-    fn specificity(&self, ty: &TypeRef) -> u32 {
-        match ty {
-            TypeRef::Named(id) => match &self.def(*id).kind {
-                TypeKind::Struct(s) => {
-                    let required = s.fields.iter().filter(|f| f.required).count() as u32;
-                    if required == 0 { 200 } else { 1000 + 10 * required }
-                }
-                TypeKind::TaggedUnion(_) => 900,
-                TypeKind::UntaggedUnion(_) => 150,
-                TypeKind::Enum(_) => 70,
-                TypeKind::Alias(inner) => self.specificity(inner),
-            },
-            TypeRef::Tuple(_) => 600,
-            TypeRef::Array(item) => 500 + self.specificity(item) / 10,
-            TypeRef::Map(_) => 100,
-            TypeRef::Integer { .. } => 80,
-            TypeRef::Number => 75,
-            TypeRef::Boolean => 75,
-            TypeRef::DateTime => 72,
-            TypeRef::String | TypeRef::Base64 | TypeRef::File => 60,
-            TypeRef::Nullable(inner) => self.specificity(inner).saturating_sub(1),
-            TypeRef::Any => 0,
-        }
     }
 
     fn variant_name(&self, ty: &TypeRef) -> String {
@@ -635,4 +612,47 @@ pub(crate) fn wrap_nullable(ty: TypeRef, nullable: bool) -> TypeRef {
 fn short(value: &Value) -> String {
     let text = value.to_string();
     if text.len() > 60 { format!("{}…", &text[..text.char_indices().nth(57).map_or(text.len(), |(i, _)| i)]) } else { text }
+}
+
+/// Drops the leading words a variant's type name shares with its union's name
+/// (`MessagesContentBlock` + `MessagesCompatibilityBlock` → `CompatibilityBlock`).
+fn shorten_variant(union: &str, variant: &str) -> String {
+    fn words(s: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, c) in s.char_indices().skip(1) {
+            if c.is_uppercase() {
+                out.push(&s[start..i]);
+                start = i;
+            }
+        }
+        out.push(&s[start..]);
+        out
+    }
+    let (u, v) = (words(union), words(variant));
+    let common = u.iter().zip(&v).take_while(|(a, b)| a == b).count();
+    let rest: String = v[common..].concat();
+    if rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit()) { variant.to_owned() } else { rest }
+}
+
+/// Examples of a property, or of its non-null `anyOf` members when it has none itself.
+pub(crate) fn member_examples(schema: &Value) -> Vec<Value> {
+    let own = examples_of(schema);
+    if !own.is_empty() {
+        return own;
+    }
+    union_members(schema)
+        .map(|(_, members)| members.iter().filter(|m| !is_null_schema(m)).flat_map(examples_of).collect())
+        .unwrap_or_default()
+}
+
+/// Some specs list the items of one array example as separate `examples`; when a field is an
+/// array and no example is, the list is one example.
+fn array_examples(ty: &TypeRef, examples: Vec<Value>) -> Vec<Value> {
+    let is_array = matches!(ty, TypeRef::Array(_)) || matches!(ty, TypeRef::Nullable(inner) if matches!(**inner, TypeRef::Array(_)));
+    if is_array && !examples.is_empty() && !examples.iter().any(Value::is_array) {
+        vec![Value::Array(examples)]
+    } else {
+        examples
+    }
 }

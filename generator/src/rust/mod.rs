@@ -2,6 +2,7 @@
 //! model module, plus the crate manifest, `lib.rs` and the hand-written runtime.
 
 mod docs;
+mod example_tests;
 mod models;
 mod runtime_files;
 mod types;
@@ -55,6 +56,8 @@ pub fn emit_crate(api: &Api, package: &str) -> Result<FileSet, String> {
         let text = format_file(&path, quote!(#(#items)*))?;
         files.insert(&path, format!("{rs_header}{text}"));
     }
+    let tests = example_tests::example_tests(api, &cx);
+    files.insert("src/spec_examples.rs", format!("{rs_header}{}", format_file("src/spec_examples.rs", tests)?));
     files.insert("src/models/mod.rs", format!("{rs_header}{}", format_file("src/models/mod.rs", models_mod(&order))?));
     for (name, text) in RUNTIME_FILES {
         files.insert(&format!("src/runtime/{name}"), format!("{rs_header}{text}"));
@@ -84,6 +87,8 @@ fn lib_rs(api: &Api) -> TokenStream {
 
         pub mod models;
         pub mod runtime;
+        #[cfg(test)]
+        mod spec_examples;
 
         pub use runtime::serde_support::{Base64, OptionalNullable};
         pub use runtime::FilePart;

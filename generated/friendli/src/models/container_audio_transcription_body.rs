@@ -39,10 +39,14 @@ impl ContainerAudioTranscriptionBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ContainerAudioTranscriptionBodyChunkingStrategy {
-    ContainerAudioTranscriptionBodyChunkingStrategyVariant0(
-        crate::models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0,
-    ),
     ServerVadChunkingStrategy(crate::models::ServerVadChunkingStrategy),
+    Variant0(crate::models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0),
+}
+impl ::std::convert::From<crate::models::ServerVadChunkingStrategy>
+for ContainerAudioTranscriptionBodyChunkingStrategy {
+    fn from(value: crate::models::ServerVadChunkingStrategy) -> Self {
+        Self::ServerVadChunkingStrategy(value)
+    }
 }
 impl ::std::convert::From<
     crate::models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0,
@@ -50,13 +54,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0,
     ) -> Self {
-        Self::ContainerAudioTranscriptionBodyChunkingStrategyVariant0(value)
-    }
-}
-impl ::std::convert::From<crate::models::ServerVadChunkingStrategy>
-for ContainerAudioTranscriptionBodyChunkingStrategy {
-    fn from(value: crate::models::ServerVadChunkingStrategy) -> Self {
-        Self::ServerVadChunkingStrategy(value)
+        Self::Variant0(value)
     }
 }
 #[derive(

@@ -39,10 +39,16 @@ impl ContainerAudioTranscriptionStreamBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ContainerAudioTranscriptionStreamBodyChunkingStrategy {
-    ContainerAudioTranscriptionStreamBodyChunkingStrategyVariant0(
+    ServerVadChunkingStrategy(crate::models::ServerVadChunkingStrategy),
+    Variant0(
         crate::models::ContainerAudioTranscriptionStreamBodyChunkingStrategyVariant0,
     ),
-    ServerVadChunkingStrategy(crate::models::ServerVadChunkingStrategy),
+}
+impl ::std::convert::From<crate::models::ServerVadChunkingStrategy>
+for ContainerAudioTranscriptionStreamBodyChunkingStrategy {
+    fn from(value: crate::models::ServerVadChunkingStrategy) -> Self {
+        Self::ServerVadChunkingStrategy(value)
+    }
 }
 impl ::std::convert::From<
     crate::models::ContainerAudioTranscriptionStreamBodyChunkingStrategyVariant0,
@@ -50,13 +56,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::models::ContainerAudioTranscriptionStreamBodyChunkingStrategyVariant0,
     ) -> Self {
-        Self::ContainerAudioTranscriptionStreamBodyChunkingStrategyVariant0(value)
-    }
-}
-impl ::std::convert::From<crate::models::ServerVadChunkingStrategy>
-for ContainerAudioTranscriptionStreamBodyChunkingStrategy {
-    fn from(value: crate::models::ServerVadChunkingStrategy) -> Self {
-        Self::ServerVadChunkingStrategy(value)
+        Self::Variant0(value)
     }
 }
 #[derive(

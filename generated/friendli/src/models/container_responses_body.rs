@@ -94,17 +94,9 @@ impl ::std::convert::From<&str> for ContainerResponsesBodyInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ContainerResponsesBodyToolChoice {
-    ContainerResponsesBodyToolChoiceVariant0(
-        crate::models::ContainerResponsesBodyToolChoiceVariant0,
-    ),
     ResponsesToolChoiceFunction(crate::models::ResponsesToolChoiceFunction),
     ResponsesToolChoiceCustom(crate::models::ResponsesToolChoiceCustom),
-}
-impl ::std::convert::From<crate::models::ContainerResponsesBodyToolChoiceVariant0>
-for ContainerResponsesBodyToolChoice {
-    fn from(value: crate::models::ContainerResponsesBodyToolChoiceVariant0) -> Self {
-        Self::ContainerResponsesBodyToolChoiceVariant0(value)
-    }
+    Variant0(crate::models::ContainerResponsesBodyToolChoiceVariant0),
 }
 impl ::std::convert::From<crate::models::ResponsesToolChoiceFunction>
 for ContainerResponsesBodyToolChoice {
@@ -116,6 +108,12 @@ impl ::std::convert::From<crate::models::ResponsesToolChoiceCustom>
 for ContainerResponsesBodyToolChoice {
     fn from(value: crate::models::ResponsesToolChoiceCustom) -> Self {
         Self::ResponsesToolChoiceCustom(value)
+    }
+}
+impl ::std::convert::From<crate::models::ContainerResponsesBodyToolChoiceVariant0>
+for ContainerResponsesBodyToolChoice {
+    fn from(value: crate::models::ContainerResponsesBodyToolChoiceVariant0) -> Self {
+        Self::Variant0(value)
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]

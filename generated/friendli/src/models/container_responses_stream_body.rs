@@ -96,19 +96,9 @@ impl ::std::convert::From<&str> for ContainerResponsesStreamBodyInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ContainerResponsesStreamBodyToolChoice {
-    ContainerResponsesStreamBodyToolChoiceVariant0(
-        crate::models::ContainerResponsesStreamBodyToolChoiceVariant0,
-    ),
     ResponsesToolChoiceFunction(crate::models::ResponsesToolChoiceFunction),
     ResponsesToolChoiceCustom(crate::models::ResponsesToolChoiceCustom),
-}
-impl ::std::convert::From<crate::models::ContainerResponsesStreamBodyToolChoiceVariant0>
-for ContainerResponsesStreamBodyToolChoice {
-    fn from(
-        value: crate::models::ContainerResponsesStreamBodyToolChoiceVariant0,
-    ) -> Self {
-        Self::ContainerResponsesStreamBodyToolChoiceVariant0(value)
-    }
+    Variant0(crate::models::ContainerResponsesStreamBodyToolChoiceVariant0),
 }
 impl ::std::convert::From<crate::models::ResponsesToolChoiceFunction>
 for ContainerResponsesStreamBodyToolChoice {
@@ -120,6 +110,14 @@ impl ::std::convert::From<crate::models::ResponsesToolChoiceCustom>
 for ContainerResponsesStreamBodyToolChoice {
     fn from(value: crate::models::ResponsesToolChoiceCustom) -> Self {
         Self::ResponsesToolChoiceCustom(value)
+    }
+}
+impl ::std::convert::From<crate::models::ContainerResponsesStreamBodyToolChoiceVariant0>
+for ContainerResponsesStreamBodyToolChoice {
+    fn from(
+        value: crate::models::ContainerResponsesStreamBodyToolChoiceVariant0,
+    ) -> Self {
+        Self::Variant0(value)
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]

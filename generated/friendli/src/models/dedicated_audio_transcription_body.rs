@@ -41,10 +41,14 @@ impl DedicatedAudioTranscriptionBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum DedicatedAudioTranscriptionBodyChunkingStrategy {
-    DedicatedAudioTranscriptionBodyChunkingStrategyVariant0(
-        crate::models::DedicatedAudioTranscriptionBodyChunkingStrategyVariant0,
-    ),
     ServerVadChunkingStrategy(crate::models::ServerVadChunkingStrategy),
+    Variant0(crate::models::DedicatedAudioTranscriptionBodyChunkingStrategyVariant0),
+}
+impl ::std::convert::From<crate::models::ServerVadChunkingStrategy>
+for DedicatedAudioTranscriptionBodyChunkingStrategy {
+    fn from(value: crate::models::ServerVadChunkingStrategy) -> Self {
+        Self::ServerVadChunkingStrategy(value)
+    }
 }
 impl ::std::convert::From<
     crate::models::DedicatedAudioTranscriptionBodyChunkingStrategyVariant0,
@@ -52,13 +56,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::models::DedicatedAudioTranscriptionBodyChunkingStrategyVariant0,
     ) -> Self {
-        Self::DedicatedAudioTranscriptionBodyChunkingStrategyVariant0(value)
-    }
-}
-impl ::std::convert::From<crate::models::ServerVadChunkingStrategy>
-for DedicatedAudioTranscriptionBodyChunkingStrategy {
-    fn from(value: crate::models::ServerVadChunkingStrategy) -> Self {
-        Self::ServerVadChunkingStrategy(value)
+        Self::Variant0(value)
     }
 }
 #[derive(

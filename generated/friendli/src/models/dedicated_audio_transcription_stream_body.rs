@@ -41,10 +41,16 @@ impl DedicatedAudioTranscriptionStreamBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum DedicatedAudioTranscriptionStreamBodyChunkingStrategy {
-    DedicatedAudioTranscriptionStreamBodyChunkingStrategyVariant0(
+    ServerVadChunkingStrategy(crate::models::ServerVadChunkingStrategy),
+    Variant0(
         crate::models::DedicatedAudioTranscriptionStreamBodyChunkingStrategyVariant0,
     ),
-    ServerVadChunkingStrategy(crate::models::ServerVadChunkingStrategy),
+}
+impl ::std::convert::From<crate::models::ServerVadChunkingStrategy>
+for DedicatedAudioTranscriptionStreamBodyChunkingStrategy {
+    fn from(value: crate::models::ServerVadChunkingStrategy) -> Self {
+        Self::ServerVadChunkingStrategy(value)
+    }
 }
 impl ::std::convert::From<
     crate::models::DedicatedAudioTranscriptionStreamBodyChunkingStrategyVariant0,
@@ -52,13 +58,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::models::DedicatedAudioTranscriptionStreamBodyChunkingStrategyVariant0,
     ) -> Self {
-        Self::DedicatedAudioTranscriptionStreamBodyChunkingStrategyVariant0(value)
-    }
-}
-impl ::std::convert::From<crate::models::ServerVadChunkingStrategy>
-for DedicatedAudioTranscriptionStreamBodyChunkingStrategy {
-    fn from(value: crate::models::ServerVadChunkingStrategy) -> Self {
-        Self::ServerVadChunkingStrategy(value)
+        Self::Variant0(value)
     }
 }
 #[derive(

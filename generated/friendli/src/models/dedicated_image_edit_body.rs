@@ -44,18 +44,18 @@ impl DedicatedImageEditBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum DedicatedImageEditBodyImage {
-    ImageInputArray(::std::vec::Vec<crate::models::ImageInput>),
     ImageInput(crate::models::ImageInput),
+    ImageInputArray(::std::vec::Vec<crate::models::ImageInput>),
+}
+impl ::std::convert::From<crate::models::ImageInput> for DedicatedImageEditBodyImage {
+    fn from(value: crate::models::ImageInput) -> Self {
+        Self::ImageInput(value)
+    }
 }
 impl ::std::convert::From<::std::vec::Vec<crate::models::ImageInput>>
 for DedicatedImageEditBodyImage {
     fn from(value: ::std::vec::Vec<crate::models::ImageInput>) -> Self {
         Self::ImageInputArray(value)
-    }
-}
-impl ::std::convert::From<crate::models::ImageInput> for DedicatedImageEditBodyImage {
-    fn from(value: crate::models::ImageInput) -> Self {
-        Self::ImageInput(value)
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]

@@ -94,17 +94,9 @@ impl ::std::convert::From<&str> for DedicatedResponsesBodyInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum DedicatedResponsesBodyToolChoice {
-    DedicatedResponsesBodyToolChoiceVariant0(
-        crate::models::DedicatedResponsesBodyToolChoiceVariant0,
-    ),
     ResponsesToolChoiceFunction(crate::models::ResponsesToolChoiceFunction),
     ResponsesToolChoiceCustom(crate::models::ResponsesToolChoiceCustom),
-}
-impl ::std::convert::From<crate::models::DedicatedResponsesBodyToolChoiceVariant0>
-for DedicatedResponsesBodyToolChoice {
-    fn from(value: crate::models::DedicatedResponsesBodyToolChoiceVariant0) -> Self {
-        Self::DedicatedResponsesBodyToolChoiceVariant0(value)
-    }
+    Variant0(crate::models::DedicatedResponsesBodyToolChoiceVariant0),
 }
 impl ::std::convert::From<crate::models::ResponsesToolChoiceFunction>
 for DedicatedResponsesBodyToolChoice {
@@ -116,6 +108,12 @@ impl ::std::convert::From<crate::models::ResponsesToolChoiceCustom>
 for DedicatedResponsesBodyToolChoice {
     fn from(value: crate::models::ResponsesToolChoiceCustom) -> Self {
         Self::ResponsesToolChoiceCustom(value)
+    }
+}
+impl ::std::convert::From<crate::models::DedicatedResponsesBodyToolChoiceVariant0>
+for DedicatedResponsesBodyToolChoice {
+    fn from(value: crate::models::DedicatedResponsesBodyToolChoiceVariant0) -> Self {
+        Self::Variant0(value)
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]

@@ -96,19 +96,9 @@ impl ::std::convert::From<&str> for DedicatedResponsesStreamBodyInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum DedicatedResponsesStreamBodyToolChoice {
-    DedicatedResponsesStreamBodyToolChoiceVariant0(
-        crate::models::DedicatedResponsesStreamBodyToolChoiceVariant0,
-    ),
     ResponsesToolChoiceFunction(crate::models::ResponsesToolChoiceFunction),
     ResponsesToolChoiceCustom(crate::models::ResponsesToolChoiceCustom),
-}
-impl ::std::convert::From<crate::models::DedicatedResponsesStreamBodyToolChoiceVariant0>
-for DedicatedResponsesStreamBodyToolChoice {
-    fn from(
-        value: crate::models::DedicatedResponsesStreamBodyToolChoiceVariant0,
-    ) -> Self {
-        Self::DedicatedResponsesStreamBodyToolChoiceVariant0(value)
-    }
+    Variant0(crate::models::DedicatedResponsesStreamBodyToolChoiceVariant0),
 }
 impl ::std::convert::From<crate::models::ResponsesToolChoiceFunction>
 for DedicatedResponsesStreamBodyToolChoice {
@@ -120,6 +110,14 @@ impl ::std::convert::From<crate::models::ResponsesToolChoiceCustom>
 for DedicatedResponsesStreamBodyToolChoice {
     fn from(value: crate::models::ResponsesToolChoiceCustom) -> Self {
         Self::ResponsesToolChoiceCustom(value)
+    }
+}
+impl ::std::convert::From<crate::models::DedicatedResponsesStreamBodyToolChoiceVariant0>
+for DedicatedResponsesStreamBodyToolChoice {
+    fn from(
+        value: crate::models::DedicatedResponsesStreamBodyToolChoiceVariant0,
+    ) -> Self {
+        Self::Variant0(value)
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]

@@ -12,36 +12,3 @@ impl FileBuiltInTool {
         Self { files: files.into() }
     }
 }
-/// The type of the file parser tool. Only .txt and .pdf files are supported.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum FileBuiltInToolType {
-    #[default]
-    #[serde(rename = "file:text")]
-    FileText,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl FileBuiltInToolType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::FileText => "file:text",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for FileBuiltInToolType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}

@@ -16,18 +16,18 @@ impl ImageGenerationDedicatedResult {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ImageGenerationDedicatedResultData {
-    B64ImageItemArray(::std::vec::Vec<crate::models::B64ImageItem>),
     UrlImageItemArray(::std::vec::Vec<crate::models::UrlImageItem>),
-}
-impl ::std::convert::From<::std::vec::Vec<crate::models::B64ImageItem>>
-for ImageGenerationDedicatedResultData {
-    fn from(value: ::std::vec::Vec<crate::models::B64ImageItem>) -> Self {
-        Self::B64ImageItemArray(value)
-    }
+    B64ImageItemArray(::std::vec::Vec<crate::models::B64ImageItem>),
 }
 impl ::std::convert::From<::std::vec::Vec<crate::models::UrlImageItem>>
 for ImageGenerationDedicatedResultData {
     fn from(value: ::std::vec::Vec<crate::models::UrlImageItem>) -> Self {
         Self::UrlImageItemArray(value)
+    }
+}
+impl ::std::convert::From<::std::vec::Vec<crate::models::B64ImageItem>>
+for ImageGenerationDedicatedResultData {
+    fn from(value: ::std::vec::Vec<crate::models::B64ImageItem>) -> Self {
+        Self::B64ImageItemArray(value)
     }
 }

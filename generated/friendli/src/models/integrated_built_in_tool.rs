@@ -7,36 +7,3 @@ impl IntegratedBuiltInTool {
         Self {}
     }
 }
-/// The type of the integrated third-party tool.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum IntegratedBuiltInToolType {
-    #[default]
-    #[serde(rename = "linkup:search")]
-    LinkupSearch,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl IntegratedBuiltInToolType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::LinkupSearch => "linkup:search",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for IntegratedBuiltInToolType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}

@@ -12,7 +12,7 @@ pub enum MessagesContentBlock {
     /// `type`: `tool_result`
     ToolResult(crate::models::MessagesToolResultBlock),
     /// `type`: `bash_code_execution_tool_result`, `code_execution_tool_result`, `container_upload`, `document`, `redacted_thinking`, `search_result`, `server_tool_use`, `text_editor_code_execution_tool_result`, `tool_search_tool_result`, `web_fetch_tool_result`, `web_search_tool_result`
-    MessagesCompatibilityBlock(crate::models::MessagesCompatibilityBlock),
+    CompatibilityBlock(crate::models::MessagesCompatibilityBlock),
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
@@ -62,7 +62,7 @@ impl ::serde::Serialize for MessagesContentBlock {
                     value,
                 )
             }
-            Self::MessagesCompatibilityBlock(value) => {
+            Self::CompatibilityBlock(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
             Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
@@ -101,7 +101,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagesContentBlock {
                 | "web_search_tool_result",
             ) => {
                 crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::MessagesCompatibilityBlock)
+                    .map(Self::CompatibilityBlock)
             }
             _ => ::std::result::Result::Ok(Self::Unknown(value)),
         }
@@ -137,6 +137,6 @@ for MessagesContentBlock {
 impl ::std::convert::From<crate::models::MessagesCompatibilityBlock>
 for MessagesContentBlock {
     fn from(value: crate::models::MessagesCompatibilityBlock) -> Self {
-        Self::MessagesCompatibilityBlock(value)
+        Self::CompatibilityBlock(value)
     }
 }

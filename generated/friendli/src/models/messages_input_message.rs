@@ -48,13 +48,13 @@ impl ::std::fmt::Display for MessagesInputMessageRole {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum MessagesInputMessageContent {
-    MessagesContentBlockArray(::std::vec::Vec<crate::models::MessagesContentBlock>),
+    ContentBlockArray(::std::vec::Vec<crate::models::MessagesContentBlock>),
     String(::std::string::String),
 }
 impl ::std::convert::From<::std::vec::Vec<crate::models::MessagesContentBlock>>
 for MessagesInputMessageContent {
     fn from(value: ::std::vec::Vec<crate::models::MessagesContentBlock>) -> Self {
-        Self::MessagesContentBlockArray(value)
+        Self::ContentBlockArray(value)
     }
 }
 impl ::std::convert::From<::std::string::String> for MessagesInputMessageContent {

@@ -20,36 +20,3 @@ impl MessagesStreamContentBlockStart {
         }
     }
 }
-/// The type of the event.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum MessagesStreamContentBlockStartType {
-    #[default]
-    #[serde(rename = "content_block_start")]
-    ContentBlockStart,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl MessagesStreamContentBlockStartType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContentBlockStart => "content_block_start",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for MessagesStreamContentBlockStartType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}

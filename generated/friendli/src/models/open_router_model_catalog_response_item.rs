@@ -95,18 +95,18 @@ impl OpenRouterModelCatalogResponseItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum OpenRouterModelCatalogResponseItemPricing {
-    OpenRouterPricingTierArray(::std::vec::Vec<crate::models::OpenRouterPricingTier>),
-    OpenRouterPricingTier(crate::models::OpenRouterPricingTier),
-}
-impl ::std::convert::From<::std::vec::Vec<crate::models::OpenRouterPricingTier>>
-for OpenRouterModelCatalogResponseItemPricing {
-    fn from(value: ::std::vec::Vec<crate::models::OpenRouterPricingTier>) -> Self {
-        Self::OpenRouterPricingTierArray(value)
-    }
+    PricingTier(crate::models::OpenRouterPricingTier),
+    PricingTierArray(::std::vec::Vec<crate::models::OpenRouterPricingTier>),
 }
 impl ::std::convert::From<crate::models::OpenRouterPricingTier>
 for OpenRouterModelCatalogResponseItemPricing {
     fn from(value: crate::models::OpenRouterPricingTier) -> Self {
-        Self::OpenRouterPricingTier(value)
+        Self::PricingTier(value)
+    }
+}
+impl ::std::convert::From<::std::vec::Vec<crate::models::OpenRouterPricingTier>>
+for OpenRouterModelCatalogResponseItemPricing {
+    fn from(value: ::std::vec::Vec<crate::models::OpenRouterPricingTier>) -> Self {
+        Self::PricingTierArray(value)
     }
 }

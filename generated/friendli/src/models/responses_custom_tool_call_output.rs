@@ -64,9 +64,7 @@ impl ::std::fmt::Display for ResponsesCustomToolCallOutputType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ResponsesCustomToolCallOutputOutput {
-    ResponsesCustomToolCallOutputContentArray(
-        ::std::vec::Vec<crate::models::ResponsesCustomToolCallOutputContent>,
-    ),
+    ContentArray(::std::vec::Vec<crate::models::ResponsesCustomToolCallOutputContent>),
     String(::std::string::String),
 }
 impl ::std::convert::From<
@@ -75,7 +73,7 @@ impl ::std::convert::From<
     fn from(
         value: ::std::vec::Vec<crate::models::ResponsesCustomToolCallOutputContent>,
     ) -> Self {
-        Self::ResponsesCustomToolCallOutputContentArray(value)
+        Self::ContentArray(value)
     }
 }
 impl ::std::convert::From<::std::string::String>

@@ -70,9 +70,7 @@ impl ::std::fmt::Display for ResponsesFunctionCallOutputType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ResponsesFunctionCallOutputOutput {
-    ResponsesFunctionCallOutputContentArray(
-        ::std::vec::Vec<crate::models::ResponsesFunctionCallOutputContent>,
-    ),
+    ContentArray(::std::vec::Vec<crate::models::ResponsesFunctionCallOutputContent>),
     String(::std::string::String),
 }
 impl ::std::convert::From<
@@ -81,7 +79,7 @@ impl ::std::convert::From<
     fn from(
         value: ::std::vec::Vec<crate::models::ResponsesFunctionCallOutputContent>,
     ) -> Self {
-        Self::ResponsesFunctionCallOutputContentArray(value)
+        Self::ContentArray(value)
     }
 }
 impl ::std::convert::From<::std::string::String> for ResponsesFunctionCallOutputOutput {

@@ -2,43 +2,43 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ResponsesInputItem {
-    ResponsesFunctionCall(crate::models::ResponsesFunctionCall),
-    ResponsesCustomToolCall(crate::models::ResponsesCustomToolCall),
-    ResponsesFunctionCallOutput(crate::models::ResponsesFunctionCallOutput),
-    ResponsesCustomToolCallOutput(crate::models::ResponsesCustomToolCallOutput),
-    ResponsesInputMessage(crate::models::ResponsesInputMessage),
-    ResponsesReasoningItem(crate::models::ResponsesReasoningItem),
+    FunctionCall(crate::models::ResponsesFunctionCall),
+    CustomToolCall(crate::models::ResponsesCustomToolCall),
+    FunctionCallOutput(crate::models::ResponsesFunctionCallOutput),
+    CustomToolCallOutput(crate::models::ResponsesCustomToolCallOutput),
+    ReasoningItem(crate::models::ResponsesReasoningItem),
+    Message(crate::models::ResponsesInputMessage),
 }
 impl ::std::convert::From<crate::models::ResponsesFunctionCall> for ResponsesInputItem {
     fn from(value: crate::models::ResponsesFunctionCall) -> Self {
-        Self::ResponsesFunctionCall(value)
+        Self::FunctionCall(value)
     }
 }
 impl ::std::convert::From<crate::models::ResponsesCustomToolCall>
 for ResponsesInputItem {
     fn from(value: crate::models::ResponsesCustomToolCall) -> Self {
-        Self::ResponsesCustomToolCall(value)
+        Self::CustomToolCall(value)
     }
 }
 impl ::std::convert::From<crate::models::ResponsesFunctionCallOutput>
 for ResponsesInputItem {
     fn from(value: crate::models::ResponsesFunctionCallOutput) -> Self {
-        Self::ResponsesFunctionCallOutput(value)
+        Self::FunctionCallOutput(value)
     }
 }
 impl ::std::convert::From<crate::models::ResponsesCustomToolCallOutput>
 for ResponsesInputItem {
     fn from(value: crate::models::ResponsesCustomToolCallOutput) -> Self {
-        Self::ResponsesCustomToolCallOutput(value)
-    }
-}
-impl ::std::convert::From<crate::models::ResponsesInputMessage> for ResponsesInputItem {
-    fn from(value: crate::models::ResponsesInputMessage) -> Self {
-        Self::ResponsesInputMessage(value)
+        Self::CustomToolCallOutput(value)
     }
 }
 impl ::std::convert::From<crate::models::ResponsesReasoningItem> for ResponsesInputItem {
     fn from(value: crate::models::ResponsesReasoningItem) -> Self {
-        Self::ResponsesReasoningItem(value)
+        Self::ReasoningItem(value)
+    }
+}
+impl ::std::convert::From<crate::models::ResponsesInputMessage> for ResponsesInputItem {
+    fn from(value: crate::models::ResponsesInputMessage) -> Self {
+        Self::Message(value)
     }
 }

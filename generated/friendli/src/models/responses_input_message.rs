@@ -58,13 +58,13 @@ impl ::std::fmt::Display for ResponsesInputMessageRole {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ResponsesInputMessageContent {
-    ResponsesContentBlockArray(::std::vec::Vec<crate::models::ResponsesContentBlock>),
+    ContentBlockArray(::std::vec::Vec<crate::models::ResponsesContentBlock>),
     String(::std::string::String),
 }
 impl ::std::convert::From<::std::vec::Vec<crate::models::ResponsesContentBlock>>
 for ResponsesInputMessageContent {
     fn from(value: ::std::vec::Vec<crate::models::ResponsesContentBlock>) -> Self {
-        Self::ResponsesContentBlockArray(value)
+        Self::ContentBlockArray(value)
     }
 }
 impl ::std::convert::From<::std::string::String> for ResponsesInputMessageContent {

@@ -30,36 +30,3 @@ impl ResponsesStreamContentPartAdded {
         }
     }
 }
-/// The type of the event.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum ResponsesStreamContentPartAddedType {
-    #[default]
-    #[serde(rename = "response.content_part.added")]
-    ResponseContentPartAdded,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl ResponsesStreamContentPartAddedType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ResponseContentPartAdded => "response.content_part.added",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesStreamContentPartAddedType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}

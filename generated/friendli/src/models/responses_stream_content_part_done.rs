@@ -30,36 +30,3 @@ impl ResponsesStreamContentPartDone {
         }
     }
 }
-/// The type of the event.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum ResponsesStreamContentPartDoneType {
-    #[default]
-    #[serde(rename = "response.content_part.done")]
-    ResponseContentPartDone,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl ResponsesStreamContentPartDoneType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ResponseContentPartDone => "response.content_part.done",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesStreamContentPartDoneType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}

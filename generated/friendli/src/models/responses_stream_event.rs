@@ -2,7 +2,7 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResponsesStreamEvent {
     /// `type`: `response.completed`, `response.created`, `response.failed`, `response.in_progress`, `response.incomplete`
-    ResponsesStreamResponseEvent(crate::models::ResponsesStreamResponseEvent),
+    ResponseEvent(crate::models::ResponsesStreamResponseEvent),
     /// `type`: `response.output_item.added`
     ResponseOutputItemAdded(crate::models::ResponsesStreamOutputItemAdded),
     /// `type`: `response.output_item.done`
@@ -36,7 +36,7 @@ impl ::serde::Serialize for ResponsesStreamEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ResponsesStreamResponseEvent(value) => {
+            Self::ResponseEvent(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
             Self::ResponseOutputItemAdded(value) => {
@@ -137,7 +137,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesStreamEvent {
                 | "response.in_progress" | "response.incomplete",
             ) => {
                 crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponsesStreamResponseEvent)
+                    .map(Self::ResponseEvent)
             }
             ::std::option::Option::Some("response.output_item.added") => {
                 crate::runtime::serde_support::from_tagged(value)
@@ -186,7 +186,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesStreamEvent {
 impl ::std::convert::From<crate::models::ResponsesStreamResponseEvent>
 for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamResponseEvent) -> Self {
-        Self::ResponsesStreamResponseEvent(value)
+        Self::ResponseEvent(value)
     }
 }
 impl ::std::convert::From<crate::models::ResponsesStreamOutputItemAdded>

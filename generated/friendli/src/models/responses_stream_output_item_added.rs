@@ -22,36 +22,3 @@ impl ResponsesStreamOutputItemAdded {
         }
     }
 }
-/// The type of the event.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum ResponsesStreamOutputItemAddedType {
-    #[default]
-    #[serde(rename = "response.output_item.added")]
-    ResponseOutputItemAdded,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl ResponsesStreamOutputItemAddedType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ResponseOutputItemAdded => "response.output_item.added",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesStreamOutputItemAddedType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}

@@ -30,36 +30,3 @@ impl ResponsesStreamReasoningTextDelta {
         }
     }
 }
-/// The type of the event.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum ResponsesStreamReasoningTextDeltaType {
-    #[default]
-    #[serde(rename = "response.reasoning_text.delta")]
-    ResponseReasoningTextDelta,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl ResponsesStreamReasoningTextDeltaType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ResponseReasoningTextDelta => "response.reasoning_text.delta",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesStreamReasoningTextDeltaType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}

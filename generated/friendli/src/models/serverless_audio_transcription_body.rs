@@ -42,9 +42,7 @@ impl ServerlessAudioTranscriptionBody {
 #[serde(untagged)]
 pub enum ServerlessAudioTranscriptionBodyChunkingStrategy {
     ServerVadChunkingStrategy(crate::models::ServerVadChunkingStrategy),
-    ServerlessAudioTranscriptionBodyChunkingStrategyVariant0(
-        crate::models::ServerlessAudioTranscriptionBodyChunkingStrategyVariant0,
-    ),
+    Variant0(crate::models::ServerlessAudioTranscriptionBodyChunkingStrategyVariant0),
 }
 impl ::std::convert::From<crate::models::ServerVadChunkingStrategy>
 for ServerlessAudioTranscriptionBodyChunkingStrategy {
@@ -58,7 +56,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::models::ServerlessAudioTranscriptionBodyChunkingStrategyVariant0,
     ) -> Self {
-        Self::ServerlessAudioTranscriptionBodyChunkingStrategyVariant0(value)
+        Self::Variant0(value)
     }
 }
 #[derive(

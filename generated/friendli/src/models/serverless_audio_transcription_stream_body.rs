@@ -42,7 +42,7 @@ impl ServerlessAudioTranscriptionStreamBody {
 #[serde(untagged)]
 pub enum ServerlessAudioTranscriptionStreamBodyChunkingStrategy {
     ServerVadChunkingStrategy(crate::models::ServerVadChunkingStrategy),
-    ServerlessAudioTranscriptionStreamBodyChunkingStrategyVariant0(
+    Variant0(
         crate::models::ServerlessAudioTranscriptionStreamBodyChunkingStrategyVariant0,
     ),
 }
@@ -58,7 +58,7 @@ impl ::std::convert::From<
     fn from(
         value: crate::models::ServerlessAudioTranscriptionStreamBodyChunkingStrategyVariant0,
     ) -> Self {
-        Self::ServerlessAudioTranscriptionStreamBodyChunkingStrategyVariant0(value)
+        Self::Variant0(value)
     }
 }
 #[derive(

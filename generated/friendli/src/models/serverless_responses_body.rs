@@ -96,9 +96,7 @@ impl ::std::convert::From<&str> for ServerlessResponsesBodyInput {
 pub enum ServerlessResponsesBodyToolChoice {
     ResponsesToolChoiceFunction(crate::models::ResponsesToolChoiceFunction),
     ResponsesToolChoiceCustom(crate::models::ResponsesToolChoiceCustom),
-    ServerlessResponsesBodyToolChoiceVariant0(
-        crate::models::ServerlessResponsesBodyToolChoiceVariant0,
-    ),
+    Variant0(crate::models::ServerlessResponsesBodyToolChoiceVariant0),
 }
 impl ::std::convert::From<crate::models::ResponsesToolChoiceFunction>
 for ServerlessResponsesBodyToolChoice {
@@ -115,7 +113,7 @@ for ServerlessResponsesBodyToolChoice {
 impl ::std::convert::From<crate::models::ServerlessResponsesBodyToolChoiceVariant0>
 for ServerlessResponsesBodyToolChoice {
     fn from(value: crate::models::ServerlessResponsesBodyToolChoiceVariant0) -> Self {
-        Self::ServerlessResponsesBodyToolChoiceVariant0(value)
+        Self::Variant0(value)
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]

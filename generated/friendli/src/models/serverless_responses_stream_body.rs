@@ -98,9 +98,7 @@ impl ::std::convert::From<&str> for ServerlessResponsesStreamBodyInput {
 pub enum ServerlessResponsesStreamBodyToolChoice {
     ResponsesToolChoiceFunction(crate::models::ResponsesToolChoiceFunction),
     ResponsesToolChoiceCustom(crate::models::ResponsesToolChoiceCustom),
-    ServerlessResponsesStreamBodyToolChoiceVariant0(
-        crate::models::ServerlessResponsesStreamBodyToolChoiceVariant0,
-    ),
+    Variant0(crate::models::ServerlessResponsesStreamBodyToolChoiceVariant0),
 }
 impl ::std::convert::From<crate::models::ResponsesToolChoiceFunction>
 for ServerlessResponsesStreamBodyToolChoice {
@@ -119,7 +117,7 @@ for ServerlessResponsesStreamBodyToolChoice {
     fn from(
         value: crate::models::ServerlessResponsesStreamBodyToolChoiceVariant0,
     ) -> Self {
-        Self::ServerlessResponsesStreamBodyToolChoiceVariant0(value)
+        Self::Variant0(value)
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]

@@ -17,45 +17,10 @@ impl UserMessage {
         }
     }
 }
-/// The role of the message's author.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum UserMessageRole {
-    #[default]
-    #[serde(rename = "user")]
-    User,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl UserMessageRole {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for UserMessageRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UserMessageContent {
-    UserMessageContentMultiModalArray(
-        ::std::vec::Vec<crate::models::UserMessageContentMultiModal>,
-    ),
+    MultiModalArray(::std::vec::Vec<crate::models::UserMessageContentMultiModal>),
     String(::std::string::String),
 }
 impl ::std::convert::From<::std::vec::Vec<crate::models::UserMessageContentMultiModal>>
@@ -63,7 +28,7 @@ for UserMessageContent {
     fn from(
         value: ::std::vec::Vec<crate::models::UserMessageContentMultiModal>,
     ) -> Self {
-        Self::UserMessageContentMultiModalArray(value)
+        Self::MultiModalArray(value)
     }
 }
 impl ::std::convert::From<::std::string::String> for UserMessageContent {

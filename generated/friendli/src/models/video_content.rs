@@ -12,36 +12,3 @@ impl VideoContent {
         }
     }
 }
-/// The type of the message content.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum VideoContentType {
-    #[default]
-    #[serde(rename = "video_url")]
-    VideoUrl,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl VideoContentType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::VideoUrl => "video_url",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for VideoContentType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}

@@ -1,0 +1,103 @@
+//! A unit-test module for the generated crate: every example the spec gives (schema, property,
+//! request body and response examples) must decode into its generated type and encode back to
+//! an equal JSON value. Emitted from the spec, so a spec bump re-checks every new example.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::models::{field_type, ModelContext};
+use super::types::type_tokens;
+use crate::ir::*;
+
+struct Case {
+    pointer: String,
+    ty: TypeRef,
+    field: Option<TokenStream>,
+    example: serde_json::Value,
+}
+
+fn contains_file(ty: &TypeRef, types: &[TypeDef]) -> bool {
+    match ty {
+        TypeRef::File => true,
+        TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => contains_file(t, types),
+        TypeRef::Named(id) => matches!(&types[id.0].kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.ty == TypeRef::File)),
+        _ => false,
+    }
+}
+
+pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>) -> TokenStream {
+    let mut cases: Vec<Case> = Vec::new();
+    for (i, def) in api.types.iter().enumerate() {
+        for example in &def.examples {
+            cases.push(Case { pointer: def.pointer.clone(), ty: TypeRef::Named(TypeId(i)), field: None, example: example.clone() });
+        }
+        if let TypeKind::Struct(s) = &def.kind {
+            for f in &s.fields {
+                for example in &f.examples {
+                    cases.push(Case {
+                        pointer: format!("{}/properties/{}", def.pointer, f.wire_name),
+                        ty: f.ty.clone(),
+                        field: Some(field_type(cx, f)),
+                        example: example.clone(),
+                    });
+                }
+            }
+        }
+    }
+    for op in &api.operations {
+        if let Some(body) = &op.body
+            && let Some(example) = &body.example
+        {
+            cases.push(Case { pointer: format!("{}/requestBody", op.pointer), ty: body.ty.clone(), field: None, example: example.clone() });
+        }
+        if let Response::Json { ty, example: Some(example), .. } = &op.response {
+            cases.push(Case { pointer: format!("{}/responses", op.pointer), ty: ty.clone(), field: None, example: example.clone() });
+        }
+    }
+    cases.retain(|c| !contains_file(&c.ty, &api.types));
+    let count = cases.len();
+    let checks = cases.iter().map(|case| {
+        let ty = case.field.clone().unwrap_or_else(|| type_tokens(&case.ty, &api.types));
+        let pointer = &case.pointer;
+        let json = case.example.to_string();
+        quote!(check::<#ty>(&mut failures, #pointer, #json);)
+    });
+    quote! {
+        //! Every example in the spec decodes into its generated type and encodes back unchanged.
+        #![allow(clippy::too_many_lines)]
+
+        fn same(a: &::serde_json::Value, b: &::serde_json::Value) -> bool {
+            use ::serde_json::Value;
+            match (a, b) {
+                (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+                (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+                (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+                _ => a == b,
+            }
+        }
+
+        fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(failures: &mut ::std::vec::Vec<::std::string::String>, pointer: &str, json: &str) {
+            let original: ::serde_json::Value = ::serde_json::from_str(json).expect("examples are emitted as valid JSON");
+            let decoded: T = match ::serde_path_to_error::deserialize(&original) {
+                ::std::result::Result::Ok(decoded) => decoded,
+                ::std::result::Result::Err(err) => {
+                    failures.push(::std::format!("{pointer}: does not decode at `{}`: {}", err.path(), err.inner()));
+                    return;
+                }
+            };
+            match ::serde_json::to_value(&decoded) {
+                ::std::result::Result::Ok(encoded) if same(&encoded, &original) => {}
+                ::std::result::Result::Ok(encoded) => failures.push(::std::format!("{pointer}: round trip changed the value:\n  spec:    {original}\n  encoded: {encoded}")),
+                ::std::result::Result::Err(err) => failures.push(::std::format!("{pointer}: does not encode: {err}")),
+            }
+        }
+
+        #[test]
+        fn spec_examples_round_trip() {
+            let mut failures = ::std::vec::Vec::new();
+            #(#checks)*
+            ::std::println!("{} spec examples checked, {} failed", #count, failures.len());
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+        }
+    }
+}
