@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod multipart;
 pub mod operation;
+pub mod params;
 pub mod retry;
 pub mod serde_support;
 pub mod sse;
@@ -31,5 +32,5 @@ pub use retry::{RetryPolicy, parse_retry_after};
 pub use sse::{SseEvent, SseParser};
 pub use stream::{EventStream, RawEventStream};
 
-#[allow(unused_imports)] // the generator author's module may be empty while it is written
-pub use serde_support::*;
+pub use params::ParamValue;
+pub use serde_support::{Base64, OptionalNullable};

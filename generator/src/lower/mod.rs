@@ -15,12 +15,11 @@ use std::collections::HashMap;
 use serde_json::Value;
 use typed_arena::Arena;
 
-pub use naming::{field_ident, module_ident, type_ident};
+pub use naming::{field_ident, module_ident, type_ident, NameScope};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::*;
 use crate::spec::{escape_token, SpecDocument};
-use naming::NameScope;
 use schema::Node;
 
 pub(crate) struct Lowerer<'a> {

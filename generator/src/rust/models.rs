@@ -10,6 +10,8 @@ use crate::ir::*;
 pub(crate) struct ModelContext<'a> {
     pub types: &'a [TypeDef],
     pub defaultable: &'a [bool],
+    /// False when emitting models alone (for `include!`), without the HTTP runtime.
+    pub with_runtime: bool,
 }
 
 pub(crate) fn type_item(cx: &ModelContext<'_>, id: TypeId) -> TokenStream {
@@ -18,7 +20,17 @@ pub(crate) fn type_item(cx: &ModelContext<'_>, id: TypeId) -> TokenStream {
     let docs = doc_attrs(def.docs.as_deref());
     match &def.kind {
         TypeKind::Struct(s) => struct_item(cx, id, &name, docs, s),
-        TypeKind::Enum(e) => enum_item(&name, docs, e),
+        TypeKind::Enum(e) => {
+            let item = enum_item(&name, docs, e);
+            let param = cx.with_runtime.then(|| quote! {
+                impl crate::runtime::ParamValue for #name {
+                    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+                        ::std::option::Option::Some(self.as_str().to_owned())
+                    }
+                }
+            });
+            quote!(#item #param)
+        }
         TypeKind::TaggedUnion(u) => tagged_item(cx, &name, docs, u),
         TypeKind::UntaggedUnion(u) => untagged_item(cx, &name, docs, u),
         TypeKind::Alias(ty) => {

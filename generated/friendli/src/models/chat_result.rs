@@ -64,3 +64,8 @@ impl ::std::fmt::Display for ChatResultObject {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ChatResultObject {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

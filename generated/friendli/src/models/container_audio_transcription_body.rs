@@ -89,3 +89,9 @@ impl ::std::fmt::Display for ContainerAudioTranscriptionBodyChunkingStrategyVari
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue
+for ContainerAudioTranscriptionBodyChunkingStrategyVariant0 {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

@@ -84,6 +84,11 @@ impl ::std::fmt::Display for ContainerMessagesSuccessType {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ContainerMessagesSuccessType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 /// Role of the output message author (`assistant`).
 #[derive(
     Debug,
@@ -117,6 +122,11 @@ impl ::std::fmt::Display for ContainerMessagesSuccessRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ContainerMessagesSuccessRole {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub enum ContainerMessagesSuccessStopReason {
     #[serde(rename = "end_turn")]
@@ -146,5 +156,10 @@ impl ContainerMessagesSuccessStopReason {
 impl ::std::fmt::Display for ContainerMessagesSuccessStopReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::ParamValue for ContainerMessagesSuccessStopReason {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
     }
 }

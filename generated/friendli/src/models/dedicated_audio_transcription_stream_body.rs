@@ -94,3 +94,9 @@ for DedicatedAudioTranscriptionStreamBodyChunkingStrategyVariant0 {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue
+for DedicatedAudioTranscriptionStreamBodyChunkingStrategyVariant0 {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

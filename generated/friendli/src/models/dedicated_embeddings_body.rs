@@ -80,3 +80,8 @@ impl ::std::fmt::Display for DedicatedEmbeddingsBodyEncodingFormat {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for DedicatedEmbeddingsBodyEncodingFormat {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

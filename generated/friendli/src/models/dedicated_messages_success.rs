@@ -84,6 +84,11 @@ impl ::std::fmt::Display for DedicatedMessagesSuccessType {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for DedicatedMessagesSuccessType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 /// Role of the output message author (`assistant`).
 #[derive(
     Debug,
@@ -117,6 +122,11 @@ impl ::std::fmt::Display for DedicatedMessagesSuccessRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for DedicatedMessagesSuccessRole {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub enum DedicatedMessagesSuccessStopReason {
     #[serde(rename = "end_turn")]
@@ -146,5 +156,10 @@ impl DedicatedMessagesSuccessStopReason {
 impl ::std::fmt::Display for DedicatedMessagesSuccessStopReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::ParamValue for DedicatedMessagesSuccessStopReason {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
     }
 }

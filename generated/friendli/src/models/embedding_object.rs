@@ -54,6 +54,11 @@ impl ::std::fmt::Display for EmbeddingObjectObject {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for EmbeddingObjectObject {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 /// The embedding vector, which is a list of floats or a base64-encoded string. The length of vector depends on the model.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]

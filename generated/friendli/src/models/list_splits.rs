@@ -24,3 +24,8 @@ impl ::std::fmt::Display for ListSplitsDirection {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ListSplitsDirection {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

@@ -67,3 +67,8 @@ impl ::std::fmt::Display for MessagesCompatibilityBlockType {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for MessagesCompatibilityBlockType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

@@ -54,3 +54,8 @@ impl ::std::fmt::Display for MessagesErrorResponseType {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for MessagesErrorResponseType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

@@ -44,6 +44,11 @@ impl ::std::fmt::Display for MessagesInputMessageRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for MessagesInputMessageRole {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 /// Message payload. Supports plain string shorthand or a typed block array.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]

@@ -50,3 +50,8 @@ impl ::std::fmt::Display for MessagesStreamMessageDeltaPayloadStopReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for MessagesStreamMessageDeltaPayloadStopReason {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

@@ -77,6 +77,11 @@ impl ::std::fmt::Display for MessagesStreamMessageEnvelopeType {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for MessagesStreamMessageEnvelopeType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 /// Author role of streamed output, always `assistant`.
 #[derive(
     Debug,
@@ -110,6 +115,11 @@ impl ::std::fmt::Display for MessagesStreamMessageEnvelopeRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for MessagesStreamMessageEnvelopeRole {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub enum MessagesStreamMessageEnvelopeStopReason {
     #[serde(rename = "end_turn")]
@@ -139,5 +149,10 @@ impl MessagesStreamMessageEnvelopeStopReason {
 impl ::std::fmt::Display for MessagesStreamMessageEnvelopeStopReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::ParamValue for MessagesStreamMessageEnvelopeStopReason {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
     }
 }

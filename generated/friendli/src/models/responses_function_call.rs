@@ -66,6 +66,11 @@ impl ::std::fmt::Display for ResponsesFunctionCallType {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ResponsesFunctionCallType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub enum ResponsesFunctionCallStatus {
     #[serde(rename = "in_progress")]
@@ -92,5 +97,10 @@ impl ResponsesFunctionCallStatus {
 impl ::std::fmt::Display for ResponsesFunctionCallStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::ParamValue for ResponsesFunctionCallStatus {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
     }
 }

@@ -66,6 +66,11 @@ impl ::std::fmt::Display for ResponsesFunctionCallOutputType {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ResponsesFunctionCallOutputType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 /// Text or image output of the function tool call. Can be a JSON string of the output, or an array of content parts (text or image).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -118,5 +123,10 @@ impl ResponsesFunctionCallOutputStatus {
 impl ::std::fmt::Display for ResponsesFunctionCallOutputStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::ParamValue for ResponsesFunctionCallOutputStatus {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
     }
 }

@@ -54,6 +54,11 @@ impl ::std::fmt::Display for ResponsesInputMessageRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ResponsesInputMessageRole {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 /// Text or image input to the model. Can also contain previous assistant responses.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -107,5 +112,10 @@ impl ResponsesInputMessageType {
 impl ::std::fmt::Display for ResponsesInputMessageType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::ParamValue for ResponsesInputMessageType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
     }
 }

@@ -60,6 +60,11 @@ impl ::std::fmt::Display for ResponsesOutputMessageRole {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ResponsesOutputMessageRole {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 /// The status of the message. One of `in_progress`, `completed`, or `incomplete`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub enum ResponsesOutputMessageStatus {
@@ -87,5 +92,10 @@ impl ResponsesOutputMessageStatus {
 impl ::std::fmt::Display for ResponsesOutputMessageStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::ParamValue for ResponsesOutputMessageStatus {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
     }
 }

@@ -66,6 +66,11 @@ impl ::std::fmt::Display for ResponsesReasoningItemType {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ResponsesReasoningItemType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub enum ResponsesReasoningItemStatus {
     #[serde(rename = "in_progress")]
@@ -92,5 +97,10 @@ impl ResponsesReasoningItemStatus {
 impl ::std::fmt::Display for ResponsesReasoningItemStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::ParamValue for ResponsesReasoningItemStatus {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
     }
 }

@@ -48,3 +48,8 @@ impl ::std::fmt::Display for ResponsesReasoningSummaryTextType {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ResponsesReasoningSummaryTextType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

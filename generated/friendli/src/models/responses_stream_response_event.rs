@@ -59,3 +59,8 @@ impl ::std::fmt::Display for ResponsesStreamResponseEventType {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ResponsesStreamResponseEventType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

@@ -89,6 +89,11 @@ impl ::std::fmt::Display for ResponsesSuccessObject {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ResponsesSuccessObject {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub enum ResponsesSuccessStatus {
     #[serde(rename = "completed")]
@@ -124,5 +129,10 @@ impl ResponsesSuccessStatus {
 impl ::std::fmt::Display for ResponsesSuccessStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::ParamValue for ResponsesSuccessStatus {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
     }
 }

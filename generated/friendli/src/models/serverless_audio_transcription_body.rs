@@ -91,3 +91,9 @@ impl ::std::fmt::Display for ServerlessAudioTranscriptionBodyChunkingStrategyVar
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue
+for ServerlessAudioTranscriptionBodyChunkingStrategyVariant0 {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

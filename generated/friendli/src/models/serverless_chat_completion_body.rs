@@ -207,6 +207,11 @@ impl ::std::fmt::Display for ServerlessChatCompletionBodyReasoningEffort {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ServerlessChatCompletionBodyReasoningEffort {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 /// Seed to control random procedure. If nothing is given, random seed is used for sampling, and return the seed along with the generated result. When using the `n` argument, you can pass a list of seed values to control all of the independent generations.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]

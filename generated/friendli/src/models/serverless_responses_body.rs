@@ -144,3 +144,8 @@ impl ::std::fmt::Display for ServerlessResponsesBodyToolChoiceVariant0 {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ServerlessResponsesBodyToolChoiceVariant0 {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

@@ -53,3 +53,8 @@ impl ::std::fmt::Display for StreamedAudioTranscriptionDataType {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for StreamedAudioTranscriptionDataType {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}

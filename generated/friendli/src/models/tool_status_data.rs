@@ -89,6 +89,11 @@ impl ::std::fmt::Display for ToolStatusDataName {
         f.write_str(self.as_str())
     }
 }
+impl crate::runtime::ParamValue for ToolStatusDataName {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
+    }
+}
 /// Indicates the current execution status of the tool.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub enum ToolStatusDataStatus {
@@ -119,5 +124,10 @@ impl ToolStatusDataStatus {
 impl ::std::fmt::Display for ToolStatusDataStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl crate::runtime::ParamValue for ToolStatusDataStatus {
+    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.as_str().to_owned())
     }
 }
