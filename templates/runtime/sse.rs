@@ -110,6 +110,19 @@ impl SseParser {
         }
     }
 
+    /// At end of input: the event the input ended inside of, as if a blank line followed.
+    /// The SSE standard drops such an event; callers use it only to recognise a final
+    /// end-of-stream marker that a server sent without the closing blank line.
+    pub fn finish(&mut self) -> Option<SseEvent> {
+        if !self.buf.is_empty() {
+            let rest = self.buf.split();
+            if let Some(event) = self.state.process_line(&rest) {
+                return Some(event);
+            }
+        }
+        self.state.dispatch()
+    }
+
     /// The last `retry:` value (milliseconds) the server sent.
     pub fn retry(&self) -> Option<u64> {
         self.state.retry
@@ -292,6 +305,18 @@ mod tests {
         p.feed(b"retry: 12x\nretry: 3000\n");
         assert!(p.next_event().is_none());
         assert_eq!(p.retry(), Some(3000));
+    }
+
+    #[test]
+    fn finish_dispatches_an_unterminated_last_event() {
+        let mut parser = SseParser::new();
+        parser.feed(b"data: a\n\ndata: [DONE]\n");
+        assert_eq!(parser.next_event().map(|e| e.data), Some(Bytes::from_static(b"a")));
+        assert!(parser.next_event().is_none());
+        assert_eq!(parser.finish().map(|e| e.data), Some(Bytes::from_static(b"[DONE]")));
+        let mut parser = SseParser::new();
+        parser.feed(b"data: [DONE]");
+        assert_eq!(parser.finish().map(|e| e.data), Some(Bytes::from_static(b"[DONE]")));
     }
 
     #[test]

@@ -18,6 +18,27 @@ const METHODS: &[(&str, HttpMethod)] = &[
 ];
 
 impl<'a> Lowerer<'a> {
+    /// An event-stream schema may describe the SSE event itself (`{event?, id?, data}`, the
+    /// convention Speakeasy specs follow); the typed stream yields the `data` payload.
+    fn event_payload(&self, ty: TypeRef) -> TypeRef {
+        let mut current = ty.clone();
+        for _ in 0..8 {
+            let TypeRef::Named(id) = &current else { return ty };
+            match &self.def(*id).kind {
+                TypeKind::Alias(inner) => current = inner.clone(),
+                TypeKind::Struct(s) => {
+                    let envelope = s.fields.iter().all(|f| ["data", "event", "id", "retry"].contains(&f.wire_name.as_str()));
+                    return match s.fields.iter().find(|f| f.wire_name == "data") {
+                        Some(data) if envelope => data.ty.clone(),
+                        _ => ty,
+                    };
+                }
+                _ => return ty,
+            }
+        }
+        ty
+    }
+
     pub(crate) fn lower_operations(&mut self) -> Vec<Operation> {
         let Some(Value::Object(paths)) = self.doc.root.get("paths") else { return Vec::new() };
         let mut operations = Vec::new();
@@ -251,7 +272,7 @@ impl<'a> Lowerer<'a> {
                         let media = &content.and_then(|c| c.get("text/event-stream")).cloned().unwrap_or_default();
                         let (ty, example) = typed(self, "text/event-stream", format!("{prefix}Event")).unwrap_or((TypeRef::Any, None));
                         Response::EventStream {
-                            ty,
+                            ty: self.event_payload(ty),
                             sentinel: media.get("x-speakeasy-sse-sentinel").and_then(Value::as_str).map(String::from),
                             example: example.and_then(|e| e.as_str().map(String::from)),
                         }

@@ -26,7 +26,7 @@ pub(crate) fn operation_module(op: &Operation) -> String {
 }
 
 /// The struct a JSON or multipart body is made of, when its fields can be set one by one.
-fn body_struct<'a>(op: &Operation, types: &'a [TypeDef]) -> Option<(TypeId, &'a Struct)> {
+pub(crate) fn body_struct<'a>(op: &Operation, types: &'a [TypeDef]) -> Option<(TypeId, &'a Struct)> {
     let body = op.body.as_ref()?;
     if !body.required {
         return None;
@@ -65,7 +65,7 @@ impl Input<'_> {
 }
 
 /// Streaming twins send `stream: true`; the builder sets it and offers no setter.
-fn is_forced_stream_flag(op: &Operation, f: &Field) -> bool {
+pub(crate) fn is_forced_stream_flag(op: &Operation, f: &Field) -> bool {
     matches!(op.response, Response::EventStream { .. }) && f.wire_name == "stream" && f.ty == TypeRef::Boolean && !f.required
 }
 
@@ -213,7 +213,12 @@ fn method_tokens(method: HttpMethod) -> TokenStream {
 
 /// The value type a setter or positional argument takes, before `.into()`.
 fn input_value_type(cx: &ClientContext<'_>, input: &Input<'_>) -> TokenStream {
+    input_value_type_in(cx, input, &quote!(crate))
+}
+
+pub(crate) fn input_value_type_in(cx: &ClientContext<'_>, input: &Input<'_>, root: &TokenStream) -> TokenStream {
     let types = &cx.api.types;
+    let type_tokens = |ty: &TypeRef, types: &[TypeDef]| super::types::type_tokens_in(ty, types, root);
     match &input.kind {
         InputKind::Param(p) => {
             let base = type_tokens(&p.ty, types);
@@ -306,12 +311,17 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
         let additional = s.additional.as_ref().map(|_| quote!(additional_properties: ::std::default::Default::default(),));
         quote!(body: #body_ty { #(#field_inits)* #additional },)
     });
-    let body_setter = body_struct.map(|(id, _)| {
+    let body_setter = body_struct.map(|(id, s)| {
         let ty = type_tokens(&TypeRef::Named(id), types);
+        let keep_streaming = s.fields.iter().find(|f| is_forced_stream_flag(op, f)).map(|f| {
+            let field = ident(&f.rust_name);
+            quote!(self.body.#field = ::std::option::Option::Some(true);)
+        });
         quote! {
             /// Replaces the whole request body.
             pub fn body(mut self, body: #ty) -> Self {
                 self.body = body;
+                #keep_streaming
                 self
             }
         }

@@ -3,9 +3,11 @@
 
 mod client;
 mod docs;
+mod e2e_tests;
 mod example_tests;
 mod models;
 mod runtime_files;
+mod sample;
 mod types;
 
 use std::collections::BTreeMap;
@@ -80,6 +82,8 @@ pub fn emit_crate(api: &Api, package: &str) -> Result<FileSet, String> {
         //! One request builder per operation, returned by the resource handles.
         #(#op_mods)*
     })?));
+    let e2e = e2e_tests::operations_test_file(&client_cx);
+    files.insert("tests/operations.rs", format!("{rs_header}{}", format_file("tests/operations.rs", e2e)?));
     let mut resource_mods = Vec::new();
     for family in &families {
         let path = format!("src/resources/{family}.rs");
@@ -240,6 +244,7 @@ tokio-util = {{ version = "0.7", features = ["io"] }}
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}
 wiremock = "0.6"
 tempfile = "3"
+futures-util = "0.3"
 "#,
         title = api.title,
         version = api.version,

@@ -7,6 +7,12 @@ use quote::{format_ident, quote};
 use crate::ir::*;
 
 pub(crate) fn type_tokens(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
+    type_tokens_in(ty, types, &quote!(crate))
+}
+
+/// Like [`type_tokens`], for code outside the crate (`root` is `friendli` in its tests).
+pub(crate) fn type_tokens_in(ty: &TypeRef, types: &[TypeDef], root: &TokenStream) -> TokenStream {
+    let type_tokens = |ty: &TypeRef, types: &[TypeDef]| type_tokens_in(ty, types, root);
     match ty {
         TypeRef::String => quote!(::std::string::String),
         TypeRef::Integer { bits: 32 } => quote!(i32),
@@ -14,8 +20,8 @@ pub(crate) fn type_tokens(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
         TypeRef::Number => quote!(f64),
         TypeRef::Boolean => quote!(bool),
         TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
-        TypeRef::Base64 => quote!(crate::Base64),
-        TypeRef::File => quote!(crate::FilePart),
+        TypeRef::Base64 => quote!(#root::Base64),
+        TypeRef::File => quote!(#root::FilePart),
         TypeRef::Any => quote!(::serde_json::Value),
         TypeRef::Array(item) => {
             let item = type_tokens(item, types);
@@ -35,7 +41,7 @@ pub(crate) fn type_tokens(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
         }
         TypeRef::Named(id) => {
             let name = format_ident!("{}", types[id.0].name);
-            quote!(crate::models::#name)
+            quote!(#root::models::#name)
         }
     }
 }

@@ -100,6 +100,7 @@ impl ContainerAudioTranscriptionsStreamRequest {
         body: crate::models::ContainerAudioTranscriptionStreamBody,
     ) -> Self {
         self.body = body;
+        self.body.stream = ::std::option::Option::Some(true);
         self
     }
     /// Retry policy for this call only (the SDK's `retries`).
@@ -175,7 +176,7 @@ impl ContainerAudioTranscriptionsStreamRequest {
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        crate::EventStream<crate::models::ContainerAudioTranscriptionStreamSuccess>,
+        crate::EventStream<crate::models::StreamedAudioTranscriptionData>,
         crate::Error,
     > {
         self.send_as().await

@@ -430,6 +430,7 @@ impl ContainerChatStreamRequest {
         body: crate::models::ContainerChatCompletionStreamBody,
     ) -> Self {
         self.body = body;
+        self.body.stream = ::std::option::Option::Some(true);
         self
     }
     /// Retry policy for this call only (the SDK's `retries`).
@@ -474,7 +475,7 @@ impl ContainerChatStreamRequest {
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        crate::EventStream<crate::models::ContainerChatCompletionStreamSuccess>,
+        crate::EventStream<crate::models::StreamedChatData>,
         crate::Error,
     > {
         self.send_as().await

@@ -78,7 +78,7 @@ impl ContainerCompletionsStreamRequest {
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        crate::EventStream<crate::models::ContainerCompletionsStreamSuccess>,
+        crate::EventStream<crate::models::StreamedCompletionData>,
         crate::Error,
     > {
         self.send_as().await

@@ -295,6 +295,7 @@ impl ContainerMessagesStreamRequest {
     /// Replaces the whole request body.
     pub fn body(mut self, body: crate::models::ContainerMessagesStreamBody) -> Self {
         self.body = body;
+        self.body.stream = ::std::option::Option::Some(true);
         self
     }
     /// Retry policy for this call only (the SDK's `retries`).
@@ -339,7 +340,7 @@ impl ContainerMessagesStreamRequest {
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        crate::EventStream<crate::models::ContainerMessagesStreamSuccess>,
+        crate::EventStream<crate::models::MessagesStreamEvent>,
         crate::Error,
     > {
         self.send_as().await

@@ -178,6 +178,7 @@ impl ContainerResponsesStreamRequest {
     /// Replaces the whole request body.
     pub fn body(mut self, body: crate::models::ContainerResponsesStreamBody) -> Self {
         self.body = body;
+        self.body.stream = ::std::option::Option::Some(true);
         self
     }
     /// Retry policy for this call only (the SDK's `retries`).
@@ -222,7 +223,7 @@ impl ContainerResponsesStreamRequest {
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        crate::EventStream<crate::models::ContainerResponsesStreamSuccess>,
+        crate::EventStream<crate::models::ResponsesStreamEvent>,
         crate::Error,
     > {
         self.send_as().await

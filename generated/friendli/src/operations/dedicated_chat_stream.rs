@@ -428,6 +428,7 @@ impl DedicatedChatStreamRequest {
         body: crate::models::DedicatedChatCompletionStreamBody,
     ) -> Self {
         self.body = body;
+        self.body.stream = ::std::option::Option::Some(true);
         self
     }
     /// Retry policy for this call only (the SDK's `retries`).
@@ -479,7 +480,7 @@ impl DedicatedChatStreamRequest {
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        crate::EventStream<crate::models::DedicatedChatCompletionStreamSuccess>,
+        crate::EventStream<crate::models::StreamedChatData>,
         crate::Error,
     > {
         self.send_as().await

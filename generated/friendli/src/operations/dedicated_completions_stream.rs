@@ -93,7 +93,7 @@ impl DedicatedCompletionsStreamRequest {
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        crate::EventStream<crate::models::DedicatedCompletionsStreamSuccess>,
+        crate::EventStream<crate::models::StreamedCompletionData>,
         crate::Error,
     > {
         self.send_as().await

@@ -293,6 +293,7 @@ impl DedicatedMessagesStreamRequest {
     /// Replaces the whole request body.
     pub fn body(mut self, body: crate::models::DedicatedMessagesStreamBody) -> Self {
         self.body = body;
+        self.body.stream = ::std::option::Option::Some(true);
         self
     }
     /// Retry policy for this call only (the SDK's `retries`).
@@ -342,7 +343,7 @@ impl DedicatedMessagesStreamRequest {
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        crate::EventStream<crate::models::DedicatedMessagesStreamSuccess>,
+        crate::EventStream<crate::models::MessagesStreamEvent>,
         crate::Error,
     > {
         self.send_as().await

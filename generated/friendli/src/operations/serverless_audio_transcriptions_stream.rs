@@ -98,6 +98,7 @@ impl ServerlessAudioTranscriptionsStreamRequest {
         body: crate::models::ServerlessAudioTranscriptionStreamBody,
     ) -> Self {
         self.body = body;
+        self.body.stream = ::std::option::Option::Some(true);
         self
     }
     /// Retry policy for this call only (the SDK's `retries`).
@@ -180,7 +181,7 @@ impl ServerlessAudioTranscriptionsStreamRequest {
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        crate::EventStream<crate::models::ServerlessAudioTranscriptionStreamSuccess>,
+        crate::EventStream<crate::models::StreamedAudioTranscriptionData>,
         crate::Error,
     > {
         self.send_as().await

@@ -93,7 +93,7 @@ impl ServerlessCompletionsStreamRequest {
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        crate::EventStream<crate::models::ServerlessCompletionsStreamSuccess>,
+        crate::EventStream<crate::models::StreamedCompletionData>,
         crate::Error,
     > {
         self.send_as().await

@@ -176,6 +176,7 @@ impl ServerlessResponsesStreamRequest {
     /// Replaces the whole request body.
     pub fn body(mut self, body: crate::models::ServerlessResponsesStreamBody) -> Self {
         self.body = body;
+        self.body.stream = ::std::option::Option::Some(true);
         self
     }
     /// Retry policy for this call only (the SDK's `retries`).
@@ -225,7 +226,7 @@ impl ServerlessResponsesStreamRequest {
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        crate::EventStream<crate::models::ServerlessResponsesStreamSuccess>,
+        crate::EventStream<crate::models::ResponsesStreamEvent>,
         crate::Error,
     > {
         self.send_as().await

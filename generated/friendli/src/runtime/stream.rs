@@ -148,12 +148,19 @@ impl Stream for RawEventStream {
                 }
                 Poll::Ready(None) => {
                     this.done = true;
+                    let partial = this.parser.has_partial();
+                    if let Some(s) = this.sentinel
+                        && this.parser.finish().is_some_and(|last| last.data.trim_ascii() == s.as_bytes())
+                    {
+                        // The marker arrived; only its closing blank line is missing.
+                        return Poll::Ready(None);
+                    }
                     return match this.sentinel {
                         Some(s) => Poll::Ready(Some(Err(Error::Stream {
                             operation: this.operation,
                             message: format!(
                                 "connection closed before the `{s}` end-of-stream marker{}",
-                                if this.parser.has_partial() {
+                                if partial {
                                     " (in the middle of an event)"
                                 } else {
                                     ""

@@ -1,0 +1,274 @@
+//! End-to-end tests for the generated crate (`tests/operations.rs`): every operation is called
+//! through the client against a local wiremock server with the spec's example request (or a
+//! minimal valid one), and the request that arrives is checked: method, path, query, headers
+//! and body; the spec's example response (or a minimal one) must decode into the typed result.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::client::{body_struct, input_value_type_in, inputs, is_forced_stream_flag, ClientContext, InputKind};
+use super::sample::sample;
+use super::types::{ident, type_tokens_in};
+use crate::ir::*;
+use crate::lower::field_ident;
+
+fn encode_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+fn param_text(value: &Value) -> Vec<String> {
+    match value {
+        Value::Null => Vec::new(),
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().flat_map(param_text).collect(),
+        other => vec![other.to_string()],
+    }
+}
+
+fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
+    let types = &cx.api.types;
+    let root = quote!(friendli);
+    let inputs = inputs(op, types);
+    let method = ident(&op.method_name);
+    let segments = op.resource.iter().map(|s| ident(&field_ident(s)));
+
+    let body_example: Option<Value> = op.body.as_ref().map(|b| b.example.clone().unwrap_or_else(|| sample(&b.ty, types, 0)));
+    let multipart = op.body.as_ref().is_some_and(|b| b.content_type == BodyKind::Multipart);
+    let body_fields = body_struct(op, types);
+
+    // Positional arguments, with the JSON value each stands for.
+    let mut path = op.path.clone();
+    let mut expected_query: Vec<(String, String)> = Vec::new();
+    let mut multipart_texts: Vec<String> = Vec::new();
+    let mut args = Vec::new();
+    for input in inputs.iter().filter(|i| i.required()) {
+        let ty = input_value_type_in(cx, input, &root);
+        let value = match &input.kind {
+            InputKind::Param(p) => p.examples.first().cloned().unwrap_or_else(|| match (&p.ty, p.location) {
+                (TypeRef::String, ParamLocation::Path) => Value::String(format!("{}-1 /x", p.wire_name)),
+                (ty, _) => sample(ty, types, 0),
+            }),
+            InputKind::Field(f) => body_example.as_ref().and_then(|b| b.get(&f.wire_name)).cloned().unwrap_or_else(|| sample(&f.ty, types, 0)),
+            InputKind::Body(_) => body_example.clone().unwrap_or(Value::Null),
+        };
+        if let InputKind::Param(p) = &input.kind {
+            match p.location {
+                ParamLocation::Path => path = path.replace(&format!("{{{}}}", p.wire_name), &param_text(&value).join(",").as_str().pipe(encode_segment)),
+                ParamLocation::Query => expected_query.extend(param_text(&value).into_iter().map(|v| (p.wire_name.clone(), v))),
+                ParamLocation::Header => {}
+            }
+        }
+        if let InputKind::Field(f) = &input.kind
+            && f.ty == TypeRef::File
+        {
+            args.push(quote!(friendli::FilePart::from_bytes("sample.wav", &b"RIFF sample bytes"[..])));
+            continue;
+        }
+        if multipart && let InputKind::Field(_) = &input.kind {
+            multipart_texts.extend(param_text(&value));
+        }
+        let json = value.to_string();
+        args.push(quote!(::serde_json::from_str::<#ty>(#json).expect("sample value decodes")));
+    }
+
+    // JSON struct bodies: send the whole example, not just the required fields.
+    let mut expected_body = body_example.clone();
+    let whole_body = match (&op.body, body_fields) {
+        (Some(b), Some((id, s))) if b.content_type == BodyKind::Json => {
+            let ty = type_tokens_in(&TypeRef::Named(id), types, &root);
+            if s.fields.iter().any(|f| is_forced_stream_flag(op, f))
+                && let Some(Value::Object(object)) = &mut expected_body
+            {
+                object.insert("stream".into(), Value::Bool(true));
+            }
+            let json = body_example.clone().unwrap_or(Value::Null).to_string();
+            quote!(.body(::serde_json::from_str::<#ty>(#json).expect("example body decodes")))
+        }
+        _ => quote!(),
+    };
+
+    let route_path = path.clone();
+    let http_method = op.method.as_str();
+    let expected_query_pairs = expected_query.iter().map(|(k, v)| quote!((#k, #v)));
+    let body_check = match (&op.body, &expected_body) {
+        (Some(b), _) if b.content_type == BodyKind::Multipart => {
+            let texts = multipart_texts.iter();
+            quote!(support::assert_multipart(request, &[#(#texts),*]);)
+        }
+        (Some(_), Some(expected)) => {
+            let json = expected.to_string();
+            quote!(support::assert_json_body(request, #json);)
+        }
+        _ => quote!(),
+    };
+    let call = quote!(client #(.#segments())* .#method(#(#args),*) #whole_body .send().await);
+
+    let (respond, check_result) = match &op.response {
+        Response::Json { status, ty, example } => {
+            let value = example.clone().unwrap_or_else(|| sample(ty, types, 0));
+            let json = value.to_string();
+            (
+                quote!(::wiremock::ResponseTemplate::new(#status).set_body_raw(#json, "application/json")),
+                quote! {
+                    let result = #call.expect("the call succeeds");
+                    support::assert_same_json(&::serde_json::to_value(&result).expect("result encodes"), #json);
+                },
+            )
+        }
+        Response::EventStream { ty, example, sentinel } => {
+            let text = example.clone().unwrap_or_else(|| {
+                let done = sentinel.as_ref().map(|s| format!("data: {s}\n\n")).unwrap_or_default();
+                format!("data: {}\n\n{done}", sample(ty, types, 0))
+            });
+            (
+                quote!(::wiremock::ResponseTemplate::new(200).set_body_raw(#text, "text/event-stream")),
+                quote! {
+                    let stream = #call.expect("the call succeeds");
+                    let events = support::collect(stream).await;
+                    assert!(!events.is_empty(), "the example stream has events");
+                },
+            )
+        }
+        Response::Empty { status } => (
+            quote!(::wiremock::ResponseTemplate::new(#status)),
+            quote!(#call.expect("the call succeeds");),
+        ),
+    };
+    let accept = if matches!(op.response, Response::EventStream { .. }) { "text/event-stream" } else { "application/json" };
+    quote! {
+        let server = ::wiremock::MockServer::start().await;
+        ::wiremock::Mock::given(::wiremock::matchers::method(#http_method))
+            .and(::wiremock::matchers::path(#route_path))
+            .respond_with(#respond)
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = support::client(&server);
+        #check_result
+        let requests = server.received_requests().await.expect("recording is on");
+        let request = &requests[0];
+        support::assert_common_headers(request, #accept);
+        support::assert_query(request, &[#(#expected_query_pairs),*]);
+        #body_check
+    }
+}
+
+trait Pipe: Sized {
+    fn pipe<R>(self, f: impl FnOnce(Self) -> R) -> R {
+        f(self)
+    }
+}
+impl<T> Pipe for T {}
+
+pub(crate) fn operations_test_file(cx: &ClientContext<'_>) -> TokenStream {
+    let tests = cx.api.operations.iter().filter(|o| !o.ignored).map(|op| {
+        let name = format_ident!("{}", crate::lower::module_ident(&op.operation_id));
+        let body = test_body(cx, op);
+        let family = &op.resource[0];
+        let doc = format!(" `{} {}` (`{}`)", op.method.as_str(), op.path_key, op.operation_id);
+        quote! {
+            #[doc = #doc]
+            #[cfg(feature = #family)]
+            #[tokio::test]
+            async fn #name() {
+                #body
+            }
+        }
+    });
+    let container_servers: Vec<String> = {
+        let mut servers: Vec<String> = cx.api.operations.iter().filter_map(|o| o.server.clone()).collect();
+        servers.sort();
+        servers.dedup();
+        servers
+    };
+    quote! {
+        //! Every operation, end to end against a local mock server.
+        #![allow(clippy::too_many_lines, unused_imports)]
+
+        mod support {
+            use ::futures_util::StreamExt as _;
+
+            pub const TOKEN: &str = "test-token";
+            pub const TEAM: &str = "team-e2e";
+
+            pub fn client(server: &::wiremock::MockServer) -> friendli::Client {
+                friendli::Client::builder()
+                    .token(TOKEN)
+                    .team(TEAM)
+                    .base_url(server.uri())
+                    #(.server_url_for(#container_servers, server.uri()))*
+                    .retry_policy(friendli::RetryPolicy::none())
+                    .build()
+                    .expect("a client with a token builds")
+            }
+
+            fn same(a: &::serde_json::Value, b: &::serde_json::Value) -> bool {
+                use ::serde_json::Value;
+                match (a, b) {
+                    (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+                    (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+                    (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+                    _ => a == b,
+                }
+            }
+
+            pub fn assert_same_json(actual: &::serde_json::Value, expected: &str) {
+                let expected: ::serde_json::Value = ::serde_json::from_str(expected).expect("expected JSON is valid");
+                assert!(same(actual, &expected), "JSON differs:\n  actual:   {actual}\n  expected: {expected}");
+            }
+
+            fn header<'r>(request: &'r ::wiremock::Request, name: &str) -> ::std::option::Option<&'r str> {
+                request.headers.get(name).and_then(|v| v.to_str().ok())
+            }
+
+            pub fn assert_common_headers(request: &::wiremock::Request, accept: &str) {
+                assert_eq!(header(request, "authorization"), Some("Bearer test-token"));
+                assert_eq!(header(request, "x-friendli-team"), Some(TEAM));
+                assert!(header(request, "user-agent").is_some_and(|ua| ua.starts_with("friendli-rust/")), "user agent");
+                assert_eq!(header(request, "accept"), Some(accept));
+            }
+
+            pub fn assert_query(request: &::wiremock::Request, expected: &[(&str, &str)]) {
+                let mut actual: Vec<(String, String)> = request.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+                let mut expected: Vec<(String, String)> = expected.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+                actual.sort();
+                expected.sort();
+                assert_eq!(actual, expected, "query parameters");
+            }
+
+            pub fn assert_json_body(request: &::wiremock::Request, expected: &str) {
+                assert_eq!(header(request, "content-type"), Some("application/json"));
+                let actual: ::serde_json::Value = ::serde_json::from_slice(&request.body).expect("the body is JSON");
+                assert_same_json(&actual, expected);
+            }
+
+            pub fn assert_multipart(request: &::wiremock::Request, texts: &[&str]) {
+                assert!(header(request, "content-type").is_some_and(|c| c.starts_with("multipart/form-data; boundary=")));
+                let body = String::from_utf8_lossy(&request.body);
+                assert!(body.contains("RIFF sample bytes"), "the file bytes arrive");
+                for text in texts {
+                    assert!(body.contains(text), "field value {text:?} arrives");
+                }
+            }
+
+            pub async fn collect<T>(mut stream: friendli::EventStream<T>) -> Vec<T>
+            where
+                T: ::serde::de::DeserializeOwned + Send + 'static,
+            {
+                let mut events = Vec::new();
+                while let Some(event) = stream.next().await {
+                    events.push(event.expect("every example event decodes"));
+                }
+                events
+            }
+        }
+
+        #(#tests)*
+    }
+}
