@@ -73,7 +73,9 @@ pub(crate) fn is_forced_stream_flag(op: &Operation, f: &Field) -> bool {
 /// parameters, then required body fields; optional ones follow (setters).
 pub(crate) fn inputs<'a>(op: &'a Operation, types: &'a [TypeDef]) -> Vec<Input<'a>> {
     let mut scope = NameScope::default();
-    for r in RESERVED {
+    let whole_body = body_struct(op, types).is_none() && op.body.is_some();
+    // A positional whole body takes the name `body`; there is then no `body()` replacement.
+    for r in RESERVED.iter().filter(|r| !(whole_body && **r == "body")) {
         scope.reserve(r, "");
     }
     let mut out = Vec::new();

@@ -17,7 +17,7 @@ use quote::{format_ident, quote};
 
 use crate::ir::*;
 use crate::output::FileSet;
-pub use runtime_files::RUNTIME_FILES;
+pub use runtime_files::{EXAMPLE_FILES, RUNTIME_FILES};
 
 /// The first line of every generated file: who wrote it, from what.
 pub fn header(api: &Api, comment: &str) -> String {
@@ -98,6 +98,9 @@ pub fn emit_crate(api: &Api, package: &str) -> Result<FileSet, String> {
     })?));
     for (name, text) in RUNTIME_FILES {
         files.insert(&format!("src/runtime/{name}"), format!("{rs_header}{text}"));
+    }
+    for (name, text) in EXAMPLE_FILES {
+        files.insert(&format!("examples/{name}"), format!("{rs_header}{text}"));
     }
     Ok(files)
 }

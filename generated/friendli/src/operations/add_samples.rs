@@ -31,7 +31,7 @@ pub struct AddSamplesRequest {
     client: crate::Client,
     dataset_id: ::std::string::String,
     split_id: ::std::string::String,
-    body_2: ::std::vec::Vec<::std::string::String>,
+    body: ::std::vec::Vec<::std::string::String>,
     x_friendli_team: ::std::option::Option<::std::string::String>,
     options: crate::RequestOptions,
 }
@@ -41,13 +41,13 @@ impl AddSamplesRequest {
         client: crate::Client,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         split_id: impl ::std::convert::Into<::std::string::String>,
-        body_2: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        body: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
         Self {
             client,
             dataset_id: dataset_id.into(),
             split_id: split_id.into(),
-            body_2: body_2.into(),
+            body: body.into(),
             x_friendli_team: ::std::option::Option::None,
             options: ::std::default::Default::default(),
         }
@@ -103,7 +103,7 @@ impl AddSamplesRequest {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        parts.body = crate::runtime::RequestBody::json(&self.body_2)
+        parts.body = crate::runtime::RequestBody::json(&self.body)
             .map_err(|err| crate::Error::Config(
                 ::std::format!("cannot encode the request body: {err}"),
             ))?;

@@ -21,18 +21,18 @@ fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorB
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct ContainerCompletionsCompleteRequest {
     client: crate::Client,
-    body_2: crate::models::ContainerCompletionsBody,
+    body: crate::models::ContainerCompletionsBody,
     options: crate::RequestOptions,
 }
 impl ContainerCompletionsCompleteRequest {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         client: crate::Client,
-        body_2: impl ::std::convert::Into<crate::models::ContainerCompletionsBody>,
+        body: impl ::std::convert::Into<crate::models::ContainerCompletionsBody>,
     ) -> Self {
         Self {
             client,
-            body_2: body_2.into(),
+            body: body.into(),
             options: ::std::default::Default::default(),
         }
     }
@@ -68,7 +68,7 @@ impl ContainerCompletionsCompleteRequest {
     ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
         #[allow(unused_mut)]
         let mut parts = crate::runtime::RequestParts::new("/v1/completions");
-        parts.body = crate::runtime::RequestBody::json(&self.body_2)
+        parts.body = crate::runtime::RequestBody::json(&self.body)
             .map_err(|err| crate::Error::Config(
                 ::std::format!("cannot encode the request body: {err}"),
             ))?;

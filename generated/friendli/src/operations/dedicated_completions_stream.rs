@@ -21,7 +21,7 @@ fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorB
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct DedicatedCompletionsStreamRequest {
     client: crate::Client,
-    body_2: crate::models::DedicatedCompletionsStreamBody,
+    body: crate::models::DedicatedCompletionsStreamBody,
     x_friendli_team: ::std::option::Option<::std::string::String>,
     options: crate::RequestOptions,
 }
@@ -29,11 +29,11 @@ impl DedicatedCompletionsStreamRequest {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         client: crate::Client,
-        body_2: impl ::std::convert::Into<crate::models::DedicatedCompletionsStreamBody>,
+        body: impl ::std::convert::Into<crate::models::DedicatedCompletionsStreamBody>,
     ) -> Self {
         Self {
             client,
-            body_2: body_2.into(),
+            body: body.into(),
             x_friendli_team: ::std::option::Option::None,
             options: ::std::default::Default::default(),
         }
@@ -83,7 +83,7 @@ impl DedicatedCompletionsStreamRequest {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        parts.body = crate::runtime::RequestBody::json(&self.body_2)
+        parts.body = crate::runtime::RequestBody::json(&self.body)
             .map_err(|err| crate::Error::Config(
                 ::std::format!("cannot encode the request body: {err}"),
             ))?;

@@ -31,7 +31,7 @@ pub struct DeleteSamplesRequest {
     client: crate::Client,
     dataset_id: ::std::string::String,
     split_id: ::std::string::String,
-    body_2: ::std::vec::Vec<crate::models::DeleteSamplesBodyItem>,
+    body: ::std::vec::Vec<crate::models::DeleteSamplesBodyItem>,
     x_friendli_team: ::std::option::Option<::std::string::String>,
     options: crate::RequestOptions,
 }
@@ -41,7 +41,7 @@ impl DeleteSamplesRequest {
         client: crate::Client,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         split_id: impl ::std::convert::Into<::std::string::String>,
-        body_2: impl ::std::convert::Into<
+        body: impl ::std::convert::Into<
             ::std::vec::Vec<crate::models::DeleteSamplesBodyItem>,
         >,
     ) -> Self {
@@ -49,7 +49,7 @@ impl DeleteSamplesRequest {
             client,
             dataset_id: dataset_id.into(),
             split_id: split_id.into(),
-            body_2: body_2.into(),
+            body: body.into(),
             x_friendli_team: ::std::option::Option::None,
             options: ::std::default::Default::default(),
         }
@@ -105,7 +105,7 @@ impl DeleteSamplesRequest {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        parts.body = crate::runtime::RequestBody::json(&self.body_2)
+        parts.body = crate::runtime::RequestBody::json(&self.body)
             .map_err(|err| crate::Error::Config(
                 ::std::format!("cannot encode the request body: {err}"),
             ))?;

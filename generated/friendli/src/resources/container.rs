@@ -185,11 +185,11 @@ impl ContainerCompletions {
     #[allow(clippy::too_many_arguments)]
     pub fn complete(
         &self,
-        body_2: impl ::std::convert::Into<crate::models::ContainerCompletionsBody>,
+        body: impl ::std::convert::Into<crate::models::ContainerCompletionsBody>,
     ) -> crate::operations::container_completions_complete::ContainerCompletionsCompleteRequest {
         crate::operations::container_completions_complete::ContainerCompletionsCompleteRequest::new(
             self.client.clone(),
-            body_2,
+            body,
         )
     }
     /// Stream completions
@@ -200,11 +200,11 @@ impl ContainerCompletions {
     #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
-        body_2: impl ::std::convert::Into<crate::models::ContainerCompletionsStreamBody>,
+        body: impl ::std::convert::Into<crate::models::ContainerCompletionsStreamBody>,
     ) -> crate::operations::container_completions_stream::ContainerCompletionsStreamRequest {
         crate::operations::container_completions_stream::ContainerCompletionsStreamRequest::new(
             self.client.clone(),
-            body_2,
+            body,
         )
     }
 }

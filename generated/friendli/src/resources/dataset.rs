@@ -247,13 +247,13 @@ impl Dataset {
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         split_id: impl ::std::convert::Into<::std::string::String>,
-        body_2: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        body: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> crate::operations::add_samples::AddSamplesRequest {
         crate::operations::add_samples::AddSamplesRequest::new(
             self.client.clone(),
             dataset_id,
             split_id,
-            body_2,
+            body,
         )
     }
     /// Delete samples
@@ -266,7 +266,7 @@ impl Dataset {
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         split_id: impl ::std::convert::Into<::std::string::String>,
-        body_2: impl ::std::convert::Into<
+        body: impl ::std::convert::Into<
             ::std::vec::Vec<crate::models::DeleteSamplesBodyItem>,
         >,
     ) -> crate::operations::delete_samples::DeleteSamplesRequest {
@@ -274,7 +274,7 @@ impl Dataset {
             self.client.clone(),
             dataset_id,
             split_id,
-            body_2,
+            body,
         )
     }
 }

@@ -239,11 +239,11 @@ impl DedicatedCompletions {
     #[allow(clippy::too_many_arguments)]
     pub fn complete(
         &self,
-        body_2: impl ::std::convert::Into<crate::models::DedicatedCompletionsBody>,
+        body: impl ::std::convert::Into<crate::models::DedicatedCompletionsBody>,
     ) -> crate::operations::dedicated_completions_complete::DedicatedCompletionsCompleteRequest {
         crate::operations::dedicated_completions_complete::DedicatedCompletionsCompleteRequest::new(
             self.client.clone(),
-            body_2,
+            body,
         )
     }
     /// Stream completions
@@ -254,11 +254,11 @@ impl DedicatedCompletions {
     #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
-        body_2: impl ::std::convert::Into<crate::models::DedicatedCompletionsStreamBody>,
+        body: impl ::std::convert::Into<crate::models::DedicatedCompletionsStreamBody>,
     ) -> crate::operations::dedicated_completions_stream::DedicatedCompletionsStreamRequest {
         crate::operations::dedicated_completions_stream::DedicatedCompletionsStreamRequest::new(
             self.client.clone(),
-            body_2,
+            body,
         )
     }
 }

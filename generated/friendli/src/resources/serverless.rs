@@ -215,11 +215,11 @@ impl ServerlessCompletions {
     #[allow(clippy::too_many_arguments)]
     pub fn complete(
         &self,
-        body_2: impl ::std::convert::Into<crate::models::ServerlessCompletionsBody>,
+        body: impl ::std::convert::Into<crate::models::ServerlessCompletionsBody>,
     ) -> crate::operations::serverless_completions_complete::ServerlessCompletionsCompleteRequest {
         crate::operations::serverless_completions_complete::ServerlessCompletionsCompleteRequest::new(
             self.client.clone(),
-            body_2,
+            body,
         )
     }
     /// Stream completions
@@ -230,11 +230,11 @@ impl ServerlessCompletions {
     #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
-        body_2: impl ::std::convert::Into<crate::models::ServerlessCompletionsStreamBody>,
+        body: impl ::std::convert::Into<crate::models::ServerlessCompletionsStreamBody>,
     ) -> crate::operations::serverless_completions_stream::ServerlessCompletionsStreamRequest {
         crate::operations::serverless_completions_stream::ServerlessCompletionsStreamRequest::new(
             self.client.clone(),
-            body_2,
+            body,
         )
     }
 }
