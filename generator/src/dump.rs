@@ -103,8 +103,9 @@ pub fn ir_text(api: &Api) -> String {
             Response::Json { status, ty: t, .. } => {
                 let _ = writeln!(out, "  {status} json: {}", ty(t, types));
             }
-            Response::EventStream { ty: t, sentinel, .. } => {
-                let _ = writeln!(out, "  event stream of {} (sentinel {sentinel:?})", ty(t, types));
+            Response::EventStream { ty: t, sentinel, envelope, .. } => {
+                let items = if *envelope { "whole events" } else { "event data" };
+                let _ = writeln!(out, "  event stream of {} as {items} (sentinel {sentinel:?})", ty(t, types));
             }
             Response::Empty { status } => {
                 let _ = writeln!(out, "  {status} empty");

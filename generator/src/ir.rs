@@ -242,7 +242,9 @@ pub enum Response {
     /// JSON body decoded into the type (`Any` when the spec gives no schema).
     Json { status: u16, ty: TypeRef, example: Option<Value> },
     /// `text/event-stream` of typed events.
-    EventStream { ty: TypeRef, sentinel: Option<String>, example: Option<String> },
+    /// `envelope`: items decode from the whole SSE event (`{event, id, data}`), because the
+    /// spec's schema describes the event (a union told apart by `event:`), not just its data.
+    EventStream { ty: TypeRef, sentinel: Option<String>, example: Option<String>, envelope: bool },
     /// A success without a body.
     Empty { status: u16 },
 }

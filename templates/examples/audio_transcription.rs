@@ -1,3 +1,4 @@
+// uses operations: serverlessAudioTranscriptions
 //! Transcribe an audio file with a serverless model; the file is streamed from disk.
 //!
 //! `FRIENDLI_TOKEN=flp_... cargo run --example audio_transcription -- speech.mp3`

@@ -1,3 +1,4 @@
+// uses operations: serverlessChatStream
 //! Stream a chat completion from a serverless model, printing tokens as they arrive.
 //!
 //! `FRIENDLI_TOKEN=flp_... cargo run --example chat_stream`

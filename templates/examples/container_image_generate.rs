@@ -1,3 +1,4 @@
+// uses operations: containerImagesGenerate
 //! Generate an image with a Friendli Container (seed page `container.image`).
 //!
 //! Run with a container listening on localhost:8000, or pass its URL:

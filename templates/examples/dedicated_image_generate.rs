@@ -1,3 +1,4 @@
+// uses operations: dedicatedImagesGenerate
 //! Generate an image on a dedicated endpoint (seed page `dedicated.image`).
 //!
 //! `FRIENDLI_TOKEN=flp_... cargo run --example dedicated_image_generate -- <endpoint-id>`

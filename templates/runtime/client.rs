@@ -117,9 +117,8 @@ impl Client {
         parts: RequestParts,
         opts: &RequestOptions,
     ) -> Result<EventStream<T>, Error> {
-        self.execute_stream_raw(op, parts, opts)
-            .await
-            .map(EventStream::new)
+        let raw = self.execute_stream_raw(op, parts, opts).await?;
+        Ok(if op.sse_envelope { EventStream::enveloped(raw) } else { EventStream::new(raw) })
     }
 
     /// Like [`execute_stream`](Self::execute_stream) but yields untyped events.

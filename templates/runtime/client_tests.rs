@@ -38,6 +38,7 @@ pub(super) static CHAT: OperationSpec = OperationSpec {
     default_server: "https://api.example.invalid",
     uses_global_server: true,
     sse_sentinel: Some("[DONE]"),
+    sse_envelope: false,
     decode_error: decode_422,
 };
 
@@ -47,6 +48,7 @@ static LOCAL: OperationSpec = OperationSpec {
     default_server: "http://localhost:8000/",
     uses_global_server: false,
     sse_sentinel: None,
+    sse_envelope: false,
     decode_error: no_typed_error,
 };
 

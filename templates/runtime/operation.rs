@@ -66,6 +66,8 @@ pub struct OperationSpec {
     pub uses_global_server: bool,
     /// Data payload that ends an event stream cleanly, e.g. `Some("[DONE]")`.
     pub sse_sentinel: Option<&'static str>,
+    /// Events decode from the whole SSE event (`{event, id, data}`), not just its data.
+    pub sse_envelope: bool,
     /// Decodes a non-2xx body into the typed error the spec declares for `status`.
     pub decode_error: fn(status: u16, body: &[u8]) -> Option<crate::ErrorBody>,
 }

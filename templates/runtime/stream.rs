@@ -201,6 +201,9 @@ impl Stream for RawEventStream {
 /// - Events with empty data (keep-alives) are skipped.
 pub struct EventStream<T> {
     raw: RawEventStream,
+    /// Decode the whole event (`{event, id, data}`) rather than its data: for specs whose
+    /// event-stream schema describes the SSE envelope, e.g. a union told apart by `event:`.
+    envelope: bool,
     _marker: PhantomData<fn() -> T>,
 }
 
@@ -215,6 +218,17 @@ impl<T> EventStream<T> {
     pub fn new(raw: RawEventStream) -> Self {
         EventStream {
             raw,
+            envelope: false,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Wraps a raw stream whose items decode from the whole event: an object with `data`
+    /// (JSON when it parses, else text) and, when present, `event` and `id`.
+    pub fn enveloped(raw: RawEventStream) -> Self {
+        EventStream {
+            raw,
+            envelope: true,
             _marker: PhantomData,
         }
     }
@@ -238,10 +252,15 @@ impl<T: DeserializeOwned> EventStream<T> {
                 ),
             });
         }
-        decode_json(operation, &event.data).map_err(|e| {
+        let decoded = if self.envelope {
+            decode_json(operation, &Bytes::from(envelope_json(&event)))
+        } else {
+            decode_json(operation, &event.data)
+        };
+        decoded.map_err(|e| {
             let is_error_payload =
                 serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&event.data)
-                    .is_ok_and(|m| m.contains_key("error"));
+                    .is_ok_and(|m| m.get("error").is_some_and(|v| !v.is_null()));
             if is_error_payload {
                 self.raw.done = true;
                 Error::Stream {
@@ -256,6 +275,21 @@ impl<T: DeserializeOwned> EventStream<T> {
             }
         })
     }
+}
+
+/// The event as a JSON object: `data` parsed when it is JSON, `event` and `id` when sent.
+fn envelope_json(event: &SseEvent) -> Vec<u8> {
+    let mut object = serde_json::Map::new();
+    if let Some(name) = &event.event {
+        object.insert("event".into(), serde_json::Value::String(name.clone()));
+    }
+    if let Some(id) = &event.id {
+        object.insert("id".into(), serde_json::Value::String(id.clone()));
+    }
+    let data = serde_json::from_slice(&event.data)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&event.data).into_owned()));
+    object.insert("data".into(), data);
+    serde_json::to_vec(&object).unwrap_or_default()
 }
 
 impl<T: DeserializeOwned> Stream for EventStream<T> {
@@ -321,6 +355,29 @@ mod tests {
         let items = collect(s).await;
         assert_eq!(items.len(), 2);
         assert_eq!(items[1].as_ref().unwrap().text, "b");
+    }
+
+    #[tokio::test]
+    async fn enveloped_events_decode_with_their_event_name() {
+        #[derive(Debug, serde::Deserialize, PartialEq)]
+        #[serde(untagged)]
+        enum Envelope {
+            Status { event: String, data: Tok },
+            Token { data: Tok },
+        }
+        let items: Vec<Result<Bytes, std::io::Error>> = vec![Ok(Bytes::from_static(
+            b"event: tool_status\ndata: {\"index\":1,\"text\":\"s\",\"error\":null}\n\ndata: {\"index\":2,\"text\":\"t\"}\n\ndata: [DONE]\n\n",
+        ))];
+        let raw = RawEventStream::new("op", Some("[DONE]"), stream::iter(items), None);
+        let events: Vec<_> = EventStream::<Envelope>::enveloped(raw).collect().await;
+        let events: Vec<Envelope> = events.into_iter().map(|e| e.expect("decodes")).collect();
+        assert_eq!(
+            events,
+            vec![
+                Envelope::Status { event: "tool_status".into(), data: Tok { index: 1, text: "s".into() } },
+                Envelope::Token { data: Tok { index: 2, text: "t".into() } },
+            ]
+        );
     }
 
     #[tokio::test]

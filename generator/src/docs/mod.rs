@@ -1,9 +1,151 @@
-//! Markdown docs emitter (in progress).
+//! Markdown docs emitter: the pages of the seeds (`../shared/seeds/`), for the whole spec.
+//!
+//! - `docs/sdks/<resource>/README.md`: one per resource handle with operations ([`sdk_pages`]),
+//! - `docs/models/<type>.md`: one per named type ([`model_pages`]),
+//! - `docs/api/<operation-id>.md`: one per operation, with its OpenAPI slice ([`api_pages`]),
+//! - `docs/llms.txt`: an index of all pages ([`index`]), and the crate's `README.md` ([`readme`]),
+//! - `tests/doc_examples.rs`: every Rust block of those pages, compiled ([`doc_tests`]).
+//!
+//! Every page is rendered by an askama template from `templates/docs/`; the Rust code in them
+//! is built with `quote!` from the spec's examples ([`usage`], [`rust_values`]).
 
-use crate::ir::Api;
+mod api_pages;
+mod doc_tests;
+mod example_values;
+mod index;
+mod markdown;
+mod model_pages;
+mod readme;
+mod rust_values;
+mod sdk_pages;
+mod type_text;
+mod usage;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+use crate::ir::{Api, TypeId};
 use crate::output::FileSet;
+use crate::rust::models::ModelContext;
+use example_values::Examples;
+use rust_values::RustValues;
+use usage::Snippet;
 
-/// Every docs page of the crate, relative to the crate directory (`docs/...`, `README.md`).
-pub fn emit_docs(_api: &Api, _spec: &serde_json::Value) -> Result<FileSet, String> {
-    Ok(FileSet::default())
+/// Every docs page of the crate, relative to the crate directory (`docs/...`, `README.md`),
+/// plus `tests/doc_examples.rs`, which compiles every Rust block of those pages.
+pub fn emit_docs(api: &Api, spec: &Value) -> Result<FileSet, String> {
+    let defaultable = crate::rust::types::defaultable_types(&api.types);
+    let cx = DocsContext::new(api, spec, &defaultable);
+    // The API pages (slicing the spec, writing YAML) are over half the work and each stands
+    // alone: a second thread starts on them at once, and this one joins in when it has made
+    // the other pages. Pages are put back in operation order, so the output does not depend
+    // on which thread made what.
+    let api_pages = api_pages::ApiPages::new(api);
+    let next = AtomicUsize::new(0);
+    let make_api_pages = || -> Result<Vec<(usize, api_pages::Page)>, String> {
+        let mut made = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(op) = api.operations.get(i) else { return Ok(made) };
+            made.push((i, api_pages.page(&cx, op)?));
+        }
+    };
+    let (mut out, mut made) = std::thread::scope(|scope| -> Result<(Output, Vec<(usize, api_pages::Page)>), String> {
+        let helper = scope.spawn(make_api_pages);
+        let mut out = Output::default();
+        let own = sdk_pages::emit(&cx, &mut out).and_then(|()| model_pages::emit(&cx, &mut out)).and_then(|()| readme::emit(&cx, &mut out)).and_then(|()| make_api_pages());
+        let helped = helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut made = own?;
+        made.extend(helped?);
+        Ok((out, made))
+    })?;
+    made.sort_by_key(|(i, _)| *i);
+    for (_, (path, text, entry)) in made {
+        out.page(&cx, &path, text);
+        out.index.push(entry);
+    }
+    index::emit(&cx, &mut out)?;
+    doc_tests::emit(&cx, &mut out)?;
+    Ok(out.files)
+}
+
+/// What every page needs: the IR, the spec, where each model page is, how to write values.
+pub(crate) struct DocsContext<'a> {
+    pub api: &'a Api,
+    pub spec: &'a Value,
+    pub values: RustValues<'a>,
+    pub examples: Examples<'a>,
+    /// `docs/models/<file>.md` per type id.
+    model_paths: Vec<String>,
+}
+
+impl<'a> DocsContext<'a> {
+    fn new(api: &'a Api, spec: &'a Value, defaultable: &'a [bool]) -> Self {
+        let models = ModelContext { types: &api.types, defaultable, with_runtime: true };
+        Self { api, spec, values: RustValues::new(models), examples: Examples::new(api), model_paths: model_paths(api) }
+    }
+
+    pub(crate) fn model_path(&self, id: TypeId) -> String {
+        self.model_paths[id.0].clone()
+    }
+
+    /// The `@generated` first line of a markdown page.
+    pub(crate) fn header(&self) -> String {
+        format!("<!-- {} -->\n", crate::rust::header(self.api, "").trim())
+    }
+}
+
+/// Model page paths: the snake-case type name; the rare names that fold to the same snake case
+/// (`ABC`, `Abc`) get `_2`, `_3`, … in type order, so paths stay unique and deterministic.
+fn model_paths(api: &Api) -> Vec<String> {
+    let mut taken = std::collections::BTreeSet::new();
+    api.types
+        .iter()
+        .map(|def| {
+            let base = crate::lower::module_ident(&def.name);
+            let mut name = base.clone();
+            let mut n = 2;
+            while !taken.insert(name.clone()) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            format!("docs/models/{name}.md")
+        })
+        .collect()
+}
+
+/// An entry of `docs/llms.txt`.
+pub(crate) struct IndexEntry {
+    pub section: IndexSection,
+    pub title: String,
+    pub path: String,
+    pub summary: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum IndexSection {
+    Sdk,
+    Api,
+    Models,
+}
+
+/// The pages written so far, the index entries and the code blocks they hold.
+#[derive(Default)]
+pub(crate) struct Output {
+    pub files: FileSet,
+    pub index: Vec<IndexEntry>,
+    pub snippets: Vec<Snippet>,
+}
+
+impl Output {
+    /// Adds a page (the `@generated` header goes first).
+    pub(crate) fn page(&mut self, cx: &DocsContext<'_>, path: &str, text: String) {
+        self.files.insert(path, format!("{}{}", cx.header(), text.trim_end()) + "\n");
+    }
+}
+
+/// Renders an askama template; a failure is a generator bug, reported with the page.
+pub(crate) fn render(template: &impl askama::Template, page: &str) -> Result<String, String> {
+    template.render().map_err(|err| format!("cannot render {page}: {err}"))
 }

@@ -19,24 +19,42 @@ const METHODS: &[(&str, HttpMethod)] = &[
 
 impl<'a> Lowerer<'a> {
     /// An event-stream schema may describe the SSE event itself (`{event?, id?, data}`, the
-    /// convention Speakeasy specs follow); the typed stream yields the `data` payload.
-    fn event_payload(&self, ty: TypeRef) -> TypeRef {
+    /// convention Speakeasy specs follow). A plain `{data}` envelope streams its payload; an
+    /// envelope with `event`, or a union of envelopes, streams whole events (`envelope`).
+    fn event_payload(&self, ty: TypeRef) -> (TypeRef, bool) {
+        let resolved = self.resolve_alias(&ty);
+        let TypeRef::Named(id) = &resolved else { return (ty, false) };
+        match &self.def(*id).kind {
+            TypeKind::Struct(s) if self.is_envelope(s) => match s.fields.iter().find(|f| f.wire_name == "data") {
+                Some(data) if !s.fields.iter().any(|f| f.wire_name == "event") => (data.ty.clone(), false),
+                _ => (ty, true),
+            },
+            TypeKind::UntaggedUnion(u) if u.variants.iter().all(|v| self.is_envelope_type(&v.ty)) => (ty, true),
+            TypeKind::TaggedUnion(u) if u.tag == "event" && u.variants.iter().all(|v| self.is_envelope_type(&TypeRef::Named(v.ty))) => (ty, true),
+            _ => (ty, false),
+        }
+    }
+
+    fn resolve_alias(&self, ty: &TypeRef) -> TypeRef {
         let mut current = ty.clone();
         for _ in 0..8 {
-            let TypeRef::Named(id) = &current else { return ty };
-            match &self.def(*id).kind {
-                TypeKind::Alias(inner) => current = inner.clone(),
-                TypeKind::Struct(s) => {
-                    let envelope = s.fields.iter().all(|f| ["data", "event", "id", "retry"].contains(&f.wire_name.as_str()));
-                    return match s.fields.iter().find(|f| f.wire_name == "data") {
-                        Some(data) if envelope => data.ty.clone(),
-                        _ => ty,
-                    };
-                }
-                _ => return ty,
+            match &current {
+                TypeRef::Named(id) => match &self.def(*id).kind {
+                    TypeKind::Alias(inner) => current = inner.clone(),
+                    _ => return current,
+                },
+                _ => return current,
             }
         }
-        ty
+        current
+    }
+
+    fn is_envelope(&self, s: &Struct) -> bool {
+        s.fields.iter().any(|f| f.wire_name == "data") && s.fields.iter().all(|f| ["data", "event", "id", "retry"].contains(&f.wire_name.as_str()))
+    }
+
+    fn is_envelope_type(&self, ty: &TypeRef) -> bool {
+        matches!(self.resolve_alias(ty), TypeRef::Named(id) if matches!(&self.def(id).kind, TypeKind::Struct(s) if self.is_envelope(s)))
     }
 
     pub(crate) fn lower_operations(&mut self) -> Vec<Operation> {
@@ -271,11 +289,16 @@ impl<'a> Lowerer<'a> {
                     Some("text/event-stream") => {
                         let media = &content.and_then(|c| c.get("text/event-stream")).cloned().unwrap_or_default();
                         let (ty, example) = typed(self, "text/event-stream", format!("{prefix}Event")).unwrap_or((TypeRef::Any, None));
-                        Response::EventStream {
-                            ty: self.event_payload(ty),
-                            sentinel: media.get("x-speakeasy-sse-sentinel").and_then(Value::as_str).map(String::from),
-                            example: example.and_then(|e| e.as_str().map(String::from)),
-                        }
+                        let (ty, envelope) = self.event_payload(ty);
+                        let sentinel = media.get("x-speakeasy-sse-sentinel").and_then(Value::as_str).map(String::from);
+                        let example = example.and_then(|e| e.as_str().map(String::from)).map(|text| {
+                            let (kept, dropped) = valid_sse_events(&text, sentinel.as_deref());
+                            if dropped > 0 {
+                                self.warn(node.pointer, format!("{dropped} event(s) of the event-stream example carry data that is not JSON and are not used"));
+                            }
+                            kept
+                        });
+                        Response::EventStream { ty, envelope, sentinel, example }
                     }
                     Some(media) if media.contains("json") => {
                         let (ty, example) = typed(self, media, format!("{prefix}Response")).unwrap_or((TypeRef::Any, None));
@@ -298,4 +321,24 @@ impl<'a> Lowerer<'a> {
         }
         (success.unwrap_or(Response::Empty { status: 200 }), errors)
     }
+}
+
+/// The events of an SSE example whose data is JSON (or the end marker), re-joined.
+fn valid_sse_events(text: &str, sentinel: Option<&str>) -> (String, usize) {
+    let mut kept = String::new();
+    let mut dropped = 0;
+    for event in text.replace("\r\n", "\n").split("\n\n") {
+        let data: Vec<&str> = event.lines().filter_map(|l| l.strip_prefix("data:")).map(|d| d.strip_prefix(' ').unwrap_or(d)).collect();
+        if data.is_empty() {
+            continue;
+        }
+        let joined = data.join("\n");
+        if Some(joined.trim()) == sentinel || serde_json::from_str::<Value>(&joined).is_ok() {
+            kept.push_str(event.trim_end_matches('\n'));
+            kept.push_str("\n\n");
+        } else {
+            dropped += 1;
+        }
+    }
+    (kept, dropped)
 }

@@ -69,6 +69,11 @@ pub(crate) fn is_forced_stream_flag(op: &Operation, f: &Field) -> bool {
     matches!(op.response, Response::EventStream { .. }) && f.wire_name == "stream" && f.ty == TypeRef::Boolean && !f.required
 }
 
+/// `true` in the field's own wrapper (`Option` or `OptionalNullable`).
+fn forced_true(f: &Field) -> TokenStream {
+    if f.nullable { quote!(crate::OptionalNullable::Value(true)) } else { quote!(::std::option::Option::Some(true)) }
+}
+
 /// All inputs of an operation in positional order: path, then required query and header
 /// parameters, then required body fields; optional ones follow (setters).
 pub(crate) fn inputs<'a>(op: &'a Operation, types: &'a [TypeDef]) -> Vec<Input<'a>> {
@@ -271,6 +276,7 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
         Response::EventStream { sentinel: Some(s), .. } => quote!(::std::option::Option::Some(#s)),
         _ => quote!(::std::option::Option::None),
     };
+    let envelope = matches!(op.response, Response::EventStream { envelope: true, .. });
     let decode_error = decode_error_fn(cx, op);
 
     // Builder fields: parameters one by one; a struct body whole.
@@ -300,7 +306,8 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
         let field_inits = s.fields.iter().map(|f| {
             let field = ident(&f.rust_name);
             if is_forced_stream_flag(op, f) {
-                return quote!(#field: ::std::option::Option::Some(true),);
+                let value = forced_true(f);
+                return quote!(#field: #value,);
             }
             match inputs.iter().find(|i| matches!(i.kind, InputKind::Field(g) if std::ptr::eq(g, f))) {
                 Some(i) if i.required() => {
@@ -317,7 +324,8 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
         let ty = type_tokens(&TypeRef::Named(id), types);
         let keep_streaming = s.fields.iter().find(|f| is_forced_stream_flag(op, f)).map(|f| {
             let field = ident(&f.rust_name);
-            quote!(self.body.#field = ::std::option::Option::Some(true);)
+            let value = forced_true(f);
+            quote!(self.body.#field = #value;)
         });
         quote! {
             /// Replaces the whole request body.
@@ -501,6 +509,7 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
             default_server: #server,
             uses_global_server: #global,
             sse_sentinel: #sentinel,
+            sse_envelope: #envelope,
             decode_error,
         };
 

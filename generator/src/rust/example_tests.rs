@@ -56,6 +56,15 @@ pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>) -> TokenStream {
     }
     cases.retain(|c| !contains_file(&c.ty, &api.types));
     let count = cases.len();
+    if count == 0 {
+        return quote! {
+            //! Every example in the spec decodes into its generated type and encodes back unchanged.
+            #[test]
+            fn spec_examples_round_trip() {
+                ::std::println!("0 spec examples checked: the spec gives none");
+            }
+        };
+    }
     let checks = cases.iter().map(|case| {
         let ty = case.field.clone().unwrap_or_else(|| type_tokens(&case.ty, &api.types));
         let pointer = &case.pointer;

@@ -1,14 +1,14 @@
 //! Rust emitter: IR → `quote!` token streams → `syn::File` → prettyplease text, one file per
 //! model module, plus the crate manifest, `lib.rs` and the hand-written runtime.
 
-mod client;
+pub(crate) mod client;
 mod docs;
 mod e2e_tests;
 mod example_tests;
-mod models;
+pub(crate) mod models;
 mod runtime_files;
-mod sample;
-mod types;
+pub(crate) mod sample;
+pub(crate) mod types;
 
 use std::collections::BTreeMap;
 
@@ -99,10 +99,17 @@ pub fn emit_crate(api: &Api, package: &str) -> Result<FileSet, String> {
     for (name, text) in RUNTIME_FILES {
         files.insert(&format!("src/runtime/{name}"), format!("{rs_header}{text}"));
     }
-    for (name, text) in EXAMPLE_FILES {
+    for (name, text) in EXAMPLE_FILES.iter().filter(|(_, text)| example_applies(api, text)) {
         files.insert(&format!("examples/{name}"), format!("{rs_header}{text}"));
     }
     Ok(files)
+}
+
+/// An example names the operations it calls on its first line
+/// (`// uses operations: a, b`); it is emitted only for specs that have them all.
+fn example_applies(api: &Api, text: &str) -> bool {
+    let Some(list) = text.lines().next().and_then(|l| l.strip_prefix("// uses operations:")) else { return true };
+    list.split(',').map(str::trim).filter(|id| !id.is_empty()).all(|id| api.operations.iter().any(|op| !op.ignored && op.operation_id == id))
 }
 
 fn models_mod(modules: &[&str]) -> TokenStream {

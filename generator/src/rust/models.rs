@@ -75,7 +75,7 @@ fn field_serde_attrs(f: &Field) -> TokenStream {
 }
 
 /// A field the constructor fills itself: optional, or a constant with a default value.
-fn filled_by_default(cx: &ModelContext<'_>, f: &Field) -> bool {
+pub(crate) fn filled_by_default(cx: &ModelContext<'_>, f: &Field) -> bool {
     if !f.required {
         return true;
     }

@@ -17,6 +17,8 @@ pub(crate) fn sample(ty: &TypeRef, types: &[TypeDef], depth: usize) -> Value {
         TypeRef::DateTime => json!("2026-01-02T03:04:05Z"),
         TypeRef::Base64 => json!("c2FtcGxl"),
         TypeRef::File | TypeRef::Any => json!({}),
+        // Past the top levels an empty array ends recursive shapes (`children: [Node]`).
+        TypeRef::Array(_) if depth > 3 => json!([]),
         TypeRef::Array(item) => json!([sample(item, types, depth + 1)]),
         TypeRef::Tuple(items) => Value::Array(items.iter().map(|t| sample(t, types, depth + 1)).collect()),
         TypeRef::Map(value) => json!({ "key": sample(value, types, depth + 1) }),

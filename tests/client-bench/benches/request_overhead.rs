@@ -9,16 +9,19 @@
 //! path-tracking JSON decoder.
 //!
 //! `cargo bench -p client-bench --bench request_overhead`
+//! (`CLIENT_BENCH_CLOCK=cpu` to time client-thread CPU instead of wall time).
 
 use std::error::Error;
 use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
+use client_bench::measure::{Clock, ThreadCpuTime};
 use client_bench::payloads::{CHAT_COMPLETE_RESPONSE, MODEL, PROMPT, TOKENIZE_RESPONSE};
 use client_bench::server::{LoopbackServer, Route};
 use client_bench::summary::{self, Pair};
 use client_bench::{TOKEN, USER_AGENT, client_runtime, generated_client, http_client};
 use criterion::Criterion;
+use criterion::measurement::Measurement;
 use friendli::models::{
     ChatResult, DedicatedChatCompletionBody, DedicatedTokenizationBody,
     DedicatedTokenizationSuccess, Message, SystemMessage, UserMessage,
@@ -72,8 +75,11 @@ impl Baseline {
     }
 
     async fn tokenize(&self) -> Result<DedicatedTokenizationSuccess, BoxError> {
-        self.post_json(TOKENIZE_PATH, &DedicatedTokenizationBody::new(MODEL, PROMPT))
-            .await
+        self.post_json(
+            TOKENIZE_PATH,
+            &DedicatedTokenizationBody::new(MODEL, PROMPT),
+        )
+        .await
     }
 
     async fn chat_complete(&self) -> Result<ChatResult, BoxError> {
@@ -112,12 +118,19 @@ async fn generated_chat_complete(c: &friendli::Client) -> ChatResult {
 }
 
 /// Before timing anything: both sides send the same request and get the same value.
-async fn check_equivalence(server: &LoopbackServer, generated: &friendli::Client, baseline: &Baseline) {
+async fn check_equivalence(
+    server: &LoopbackServer,
+    generated: &friendli::Client,
+    baseline: &Baseline,
+) {
     server.start_capture();
     let g_tok = generated_tokenize(generated).await;
     let b_tok = baseline.tokenize().await.expect("baseline tokenize");
     let g_chat = generated_chat_complete(generated).await;
-    let b_chat = baseline.chat_complete().await.expect("baseline chat complete");
+    let b_chat = baseline
+        .chat_complete()
+        .await
+        .expect("baseline chat complete");
     let captured = server.take_captured();
     assert_eq!(g_tok, b_tok);
     assert_eq!(g_tok.tokens.len(), 7);
@@ -126,12 +139,50 @@ async fn check_equivalence(server: &LoopbackServer, generated: &friendli::Client
     assert_eq!(captured.len(), 4, "{captured:#?}");
     assert_eq!(captured[0], captured[1], "tokenize requests differ");
     assert_eq!(captured[2], captured[3], "chat requests differ");
-    let names: Vec<&str> = captured[0].headers.iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<&str> = captured[0]
+        .headers
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
     println!("checked: both clients send identical requests (headers: {names:?})");
+}
+
+fn benchmarks<M: Measurement>(
+    mut c: Criterion<M>,
+    rt: &tokio::runtime::Runtime,
+    generated: &friendli::Client,
+    baseline: &Baseline,
+) {
+    {
+        let mut g = c.benchmark_group("overhead_tokenize");
+        g.bench_function("generated", |b| {
+            b.to_async(rt)
+                .iter(|| async { black_box(generated_tokenize(generated).await) })
+        });
+        g.bench_function("reqwest_serde_json", |b| {
+            b.to_async(rt)
+                .iter(|| async { black_box(baseline.tokenize().await.expect("baseline")) })
+        });
+        g.finish();
+    }
+    {
+        let mut g = c.benchmark_group("overhead_chat_complete");
+        g.bench_function("generated", |b| {
+            b.to_async(rt)
+                .iter(|| async { black_box(generated_chat_complete(generated).await) })
+        });
+        g.bench_function("reqwest_serde_json", |b| {
+            b.to_async(rt)
+                .iter(|| async { black_box(baseline.chat_complete().await.expect("baseline")) })
+        });
+        g.finish();
+    }
+    c.final_summary();
 }
 
 fn main() {
     let since = SystemTime::now();
+    let clock = Clock::from_env();
     let server = LoopbackServer::start(vec![
         Route::json(TOKENIZE_PATH, TOKENIZE_RESPONSE),
         Route::json(CHAT_PATH, CHAT_COMPLETE_RESPONSE),
@@ -141,37 +192,19 @@ fn main() {
     let baseline = Baseline::new(server.base_url());
     rt.block_on(check_equivalence(&server, &generated, &baseline));
 
-    let mut c = Criterion::default()
+    let c = Criterion::default()
         .sample_size(30)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args();
-
-    {
-        let mut g = c.benchmark_group("overhead_tokenize");
-        g.bench_function("generated", |b| {
-            b.to_async(&rt)
-                .iter(|| async { black_box(generated_tokenize(&generated).await) })
-        });
-        g.bench_function("reqwest_serde_json", |b| {
-            b.to_async(&rt)
-                .iter(|| async { black_box(baseline.tokenize().await.expect("baseline")) })
-        });
-        g.finish();
+        .measurement_time(Duration::from_secs(3));
+    match clock {
+        Clock::Wall => benchmarks(c.configure_from_args(), &rt, &generated, &baseline),
+        Clock::ThreadCpu => benchmarks(
+            c.with_measurement(ThreadCpuTime).configure_from_args(),
+            &rt,
+            &generated,
+            &baseline,
+        ),
     }
-    {
-        let mut g = c.benchmark_group("overhead_chat_complete");
-        g.bench_function("generated", |b| {
-            b.to_async(&rt)
-                .iter(|| async { black_box(generated_chat_complete(&generated).await) })
-        });
-        g.bench_function("reqwest_serde_json", |b| {
-            b.to_async(&rt)
-                .iter(|| async { black_box(baseline.chat_complete().await.expect("baseline")) })
-        });
-        g.finish();
-    }
-    c.final_summary();
 
     if client_bench::is_bench_run() {
         let pair = |label: &str, group: &str| Pair {
@@ -182,10 +215,16 @@ fn main() {
             bytes: None,
         };
         summary::print(
-            "Per-request overhead (one request on a warm keep-alive connection)",
+            &format!(
+                "Per-request overhead, one request on a warm keep-alive connection ({})",
+                clock.describe()
+            ),
             &[
                 pair("tokenize (dedicated.token.tokenize)", "overhead_tokenize"),
-                pair("chat complete (dedicated.chat.complete)", "overhead_chat_complete"),
+                pair(
+                    "chat complete (dedicated.chat.complete)",
+                    "overhead_chat_complete",
+                ),
             ],
             since,
         );

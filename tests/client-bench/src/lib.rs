@@ -1,8 +1,10 @@
 //! Shared pieces of the `client-bench` benchmarks (see `benches/` and README.md):
 //! payloads copied from the Friendli spec's examples, a loopback HTTP/1.1 server,
 //! identically configured HTTP clients for the generated SDK and the hand-written
-//! baseline, and a summary that turns criterion's medians into ratios.
+//! baseline, the clock choice (`CLIENT_BENCH_CLOCK`), and a summary that turns
+//! criterion's medians into ratios.
 
+pub mod measure;
 pub mod payloads;
 pub mod server;
 pub mod summary;

@@ -31,8 +31,24 @@ const USAGE_CHUNK: (&str, &str) = (
 /// Tokens cycled through the content events (already JSON-escaped; some need
 /// unescaping, as real model output does).
 const TOKENS: &[&str] = &[
-    " is", " a", " recorded", " chat", " stream", ",", " replayed", " token", " by", " token",
-    ".", r"\n", " It", r#" \"quotes\""#, " and", " caf\u{e9}", " text", r"\n\n",
+    " is",
+    " a",
+    " recorded",
+    " chat",
+    " stream",
+    ",",
+    " replayed",
+    " token",
+    " by",
+    " token",
+    ".",
+    r"\n",
+    " It",
+    r#" \"quotes\""#,
+    " and",
+    " caf\u{e9}",
+    " text",
+    r"\n\n",
 ];
 
 /// A recorded `text/event-stream` body in the shape the spec documents: one role

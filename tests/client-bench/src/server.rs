@@ -184,7 +184,11 @@ async fn serve_connection(mut sock: TcpStream, state: Arc<State>) {
             }
         };
         let Some(head) = parse_head(&buf[..head_end]) else {
-            let _ = sock.write_all(b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n").await;
+            let _ = sock
+                .write_all(
+                    b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n",
+                )
+                .await;
             return;
         };
         // The body (the clients here always send `Content-Length`).

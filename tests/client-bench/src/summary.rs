@@ -35,7 +35,10 @@ fn criterion_dir() -> PathBuf {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
         v.get("target_directory")?.as_str().map(PathBuf::from)
     });
-    from_metadata.map_or_else(|| PathBuf::from("target/criterion"), |d| d.join("criterion"))
+    from_metadata.map_or_else(
+        || PathBuf::from("target/criterion"),
+        |d| d.join("criterion"),
+    )
 }
 
 /// Criterion's median estimate (ns per iteration) for `id`, if it was written
@@ -77,18 +80,26 @@ fn rates(ns: f64, p: &Pair) -> String {
 /// the pairs that ran in this process (started at `since`).
 pub fn print(title: &str, pairs: &[Pair], since: SystemTime) {
     println!();
-    println!("## {title} (criterion medians; ratio = generated / baseline, target <= {TARGET_RATIO:.2})");
+    println!(
+        "## {title} (criterion medians; ratio = generated / baseline, target <= {TARGET_RATIO:.2})"
+    );
     println!();
     println!("| benchmark | generated | baseline | ratio | verdict |");
     println!("| --- | --- | --- | --- | --- |");
     for p in pairs {
-        let (Some(g), Some(b)) = (median_ns(&p.generated, since), median_ns(&p.baseline, since))
-        else {
+        let (Some(g), Some(b)) = (
+            median_ns(&p.generated, since),
+            median_ns(&p.baseline, since),
+        ) else {
             println!("| {} | not run | not run | - | - |", p.label);
             continue;
         };
         let ratio = g / b;
-        let verdict = if ratio <= TARGET_RATIO { "ok" } else { "SLOWER" };
+        let verdict = if ratio <= TARGET_RATIO {
+            "ok"
+        } else {
+            "SLOWER"
+        };
         println!(
             "| {} | {} ({}) | {} ({}) | {ratio:.3} | {verdict} |",
             p.label,

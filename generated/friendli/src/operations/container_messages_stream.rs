@@ -6,6 +6,7 @@ static OPERATION: crate::runtime::OperationSpec = crate::runtime::OperationSpec 
     default_server: "http://localhost:8000",
     uses_global_server: false,
     sse_sentinel: ::std::option::Option::None,
+    sse_envelope: false,
     decode_error,
 };
 fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {

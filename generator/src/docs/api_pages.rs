@@ -1,0 +1,119 @@
+//! API reference pages, `docs/api/<operation-id>.md`: one per operation (ignored ones too),
+//! like seeds 002 and 004: title, description and content (from `x-mint` when the operation
+//! has it), then `## OpenAPI` with the standalone document [`crate::slice`] cuts out for it.
+
+use askama::Template;
+use heck::ToKebabCase;
+use serde_json::Value;
+
+use crate::ir::*;
+
+use super::markdown::{blockquote, code_span, fence_for, first_paragraph, prose, relative};
+use super::sdk_pages::{namespace, operation_links};
+use super::{render, DocsContext, IndexEntry, IndexSection};
+
+#[derive(Template)]
+#[template(path = "api_page.md", escape = "none")]
+struct ApiPage {
+    index_link: String,
+    title: String,
+    description: Option<String>,
+    content: Option<String>,
+    sdk: Option<String>,
+    fence: String,
+    method: String,
+    path: String,
+    yaml: String,
+}
+
+pub(crate) fn api_page_path(op: &Operation) -> String {
+    format!("docs/api/{}.md", op.operation_id.to_kebab_case())
+}
+
+/// Title, description and content of an operation's page.
+struct PageText {
+    title: String,
+    description: Option<String>,
+    content: Option<String>,
+}
+
+fn page_text(op: &Operation, operation: Option<&Value>) -> PageText {
+    let mint = operation.and_then(|o| o.get("x-mint"));
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let Some(mint) = mint else {
+        return PageText {
+            title: op.summary.clone().unwrap_or_else(|| op.operation_id.clone()),
+            description: op.description.clone(),
+            content: None,
+        };
+    };
+    let metadata = mint.get("metadata");
+    PageText {
+        title: text(metadata.and_then(|m| m.get("title"))).or_else(|| op.summary.clone()).unwrap_or_else(|| op.operation_id.clone()),
+        description: text(metadata.and_then(|m| m.get("description"))).or_else(|| op.description.clone()),
+        content: text(mint.get("content")).or_else(|| op.description.clone()),
+    }
+}
+
+/// Makes the API pages; shared by the threads that make them (see [`super::emit_docs`]).
+pub(crate) struct ApiPages {
+    /// Operation id → its section on its SDK page.
+    sdk_links: Vec<(String, String)>,
+}
+
+/// One finished page: path, text (without the header) and its index entry.
+pub(crate) type Page = (String, String, IndexEntry);
+
+impl ApiPages {
+    pub(crate) fn new(api: &Api) -> Self {
+        Self { sdk_links: operation_links(api) }
+    }
+
+    pub(crate) fn page(&self, cx: &DocsContext<'_>, op: &Operation) -> Result<Page, String> {
+        let page = api_page_path(op);
+        let method = op.method.as_str().to_ascii_lowercase();
+        let operation = cx.spec.get("paths").and_then(|p| p.get(&op.path_key)).and_then(|item| item.get(&method));
+        let text = page_text(op, operation);
+        let mut slice = crate::slice::slice_operation(cx.spec, &op.path_key, &method).map_err(|err| format!("cannot slice {} for {page}: {err}", op.operation_id))?;
+        seed_shape(&mut slice);
+        let yaml = yaml_serde::to_string(&slice).map_err(|err| format!("cannot write the slice of {} as YAML: {err}", op.operation_id))?;
+        let yaml = yaml.trim_end().to_owned();
+        let sdk = self.sdk_links.iter().find(|(id, _)| *id == op.operation_id).map(|(_, target)| {
+            let call = format!("{}.{}(..)", namespace(&op.resource), op.method_name.trim_start_matches("r#"));
+            format!("[{}]({})", code_span(&call), relative(&page, target))
+        });
+        let summary = text.description.as_deref().map(first_paragraph).unwrap_or_default();
+        let entry = IndexEntry { section: IndexSection::Api, title: text.title.clone(), path: page.clone(), summary };
+        let model = ApiPage {
+            index_link: relative(&page, super::index::INDEX),
+            title: super::markdown::one_line(&text.title),
+            description: text.description.as_deref().map(blockquote),
+            content: text.content.as_deref().map(prose),
+            sdk,
+            fence: fence_for(&yaml, 4),
+            method,
+            path: op.path_key.clone(),
+            yaml,
+        };
+        let rendered = render(&model, &page)?;
+        Ok((page, rendered, entry))
+    }
+}
+
+/// The embedded documents of the seed pages carry `security: []` after `servers` when the
+/// spec sets no document-wide security (Mintlify writes it); an empty list means the same as
+/// none, so the slice takes the seeds' shape.
+fn seed_shape(slice: &mut Value) {
+    let Value::Object(object) = slice else { return };
+    if object.contains_key("security") {
+        return;
+    }
+    let entries = std::mem::take(object);
+    for (key, value) in entries {
+        let after_servers = key == "servers";
+        object.insert(key, value);
+        if after_servers {
+            object.insert("security".to_owned(), Value::Array(Vec::new()));
+        }
+    }
+}

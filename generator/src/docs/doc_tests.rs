@@ -1,0 +1,209 @@
+//! `tests/doc_examples.rs` of the generated crate: every Rust code block of the docs as its own
+//! `async fn example_N(client) -> Result<(), friendli::Error>`, compiled (not run), and a sample
+//! of them run against a local wiremock server: the seed operations' examples and one stream.
+//!
+//! The functions are made from the same [`Snippet`] text the pages show (parsed back into
+//! tokens), so a page cannot show code the test did not compile. The client comes in as a
+//! parameter: pages show `let client = friendli::Client::from_env()?;` instead.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::ir::*;
+use crate::rust::client::{body_struct, is_forced_stream_flag};
+
+use super::usage::Snippet;
+use super::{DocsContext, Output};
+
+/// The operations of the seed pages: their examples run against the mock when the spec has them.
+const SEED_OPERATIONS: &[&str] = &["containerImagesGenerate", "dedicatedImagesGenerate"];
+
+/// Examples per file: keeps each generated test module well under 2,000 lines.
+const EXAMPLES_PER_FILE: usize = 60;
+
+pub(crate) const TEST_FILE: &str = "tests/doc_examples.rs";
+
+pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String> {
+    let header = crate::rust::header(cx.api, "//");
+    let mut parts = Vec::new();
+    for (n, chunk) in out.snippets.chunks(EXAMPLES_PER_FILE).enumerate() {
+        let module = format!("part{}", n + 1);
+        let path = format!("tests/doc_examples/{module}.rs");
+        let mut text = format!("{header}//! Docs code blocks, compiled (see `tests/doc_examples.rs`).\n");
+        for (i, snippet) in chunk.iter().enumerate() {
+            example_fn(&mut text, n * EXAMPLES_PER_FILE + i + 1, snippet);
+        }
+        out.files.insert(&path, text);
+        let file = format!("doc_examples/{module}.rs");
+        let module = format_ident!("{}", module);
+        parts.push(quote!(#[path = #file] mod #module;));
+    }
+    let runs = mock_runs(cx, &out.snippets);
+    let servers = path_servers(cx.api);
+    let text = crate::rust::format_file(TEST_FILE, quote! {
+        //! Every Rust code block of the docs (`README.md`, `docs/**`), compiled as its own function
+        //! in `tests/doc_examples/`; a sample of them runs against a local mock server.
+
+        #(#parts)*
+
+        // Which helpers a spec needs depends on which examples run.
+        #[allow(dead_code)]
+        mod support {
+            pub fn client(server: &::wiremock::MockServer) -> friendli::Client {
+                friendli::Client::builder()
+                    .token("test-token")
+                    .base_url(server.uri())
+                    #(.server_url_for(#servers, server.uri()))*
+                    .retry_policy(friendli::RetryPolicy::none())
+                    .build()
+                    .expect("a client with a token builds")
+            }
+
+            fn same(a: &::serde_json::Value, b: &::serde_json::Value) -> bool {
+                use ::serde_json::Value;
+                match (a, b) {
+                    (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+                    (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+                    (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+                    _ => a == b,
+                }
+            }
+
+            /// The example sent the JSON body the docs say it sends.
+            pub fn assert_json_body(request: &::wiremock::Request, expected: &str) {
+                let actual: ::serde_json::Value = ::serde_json::from_slice(&request.body).expect("the body is JSON");
+                let expected: ::serde_json::Value = ::serde_json::from_str(expected).expect("expected JSON is valid");
+                assert!(same(&actual, &expected), "JSON body differs:\n  actual:   {actual}\n  expected: {expected}");
+            }
+        }
+
+        #(#runs)*
+    })?;
+    out.files.insert(TEST_FILE, format!("{header}{text}"));
+    Ok(())
+}
+
+fn example_name(n: usize) -> syn::Ident {
+    format_ident!("example_{}", n)
+}
+
+/// One code block as a function. The page's text goes in verbatim (indented), so what compiles
+/// is byte for byte what the page shows; it came out of prettyplease, so it is valid Rust and
+/// has no raw newline inside a literal. (Parsing and re-formatting these thousands of lines
+/// would cost more than making all the pages.)
+fn example_fn(text: &mut String, n: usize, snippet: &Snippet) {
+    text.push_str(&format!("\n/// {}\n", snippet.origin.replace('\n', " ")));
+    if let Some(feature) = &snippet.feature {
+        text.push_str(&format!("#[cfg(feature = {feature:?})]\n"));
+    }
+    text.push_str(&format!("#[allow(unused)]\npub(crate) async fn {}(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {{\n", example_name(n)));
+    for line in snippet.code.lines() {
+        if !line.is_empty() {
+            text.push_str("    ");
+            text.push_str(line);
+        }
+        text.push('\n');
+    }
+    text.push_str("    Ok(())\n}\n");
+}
+
+/// Servers given per path in the spec; the mock stands in for them too.
+fn path_servers(api: &Api) -> Vec<String> {
+    let mut servers: Vec<String> = api.operations.iter().filter_map(|o| o.server.clone()).collect();
+    servers.sort();
+    servers.dedup();
+    servers
+}
+
+/// Which examples run: the SDK pages' examples of the seed operations, else of the first
+/// operation; plus the first streaming one. Multipart uploads read files, so they only compile.
+fn chosen(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<(usize, String)> {
+    let sdk: Vec<(usize, &Snippet, &Operation)> = snippets
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.origin.starts_with("docs/sdks/"))
+        .filter_map(|(i, s)| {
+            let id = &s.call.as_ref()?.operation_id;
+            let op = cx.api.operations.iter().find(|o| &o.operation_id == id)?;
+            let multipart = op.body.as_ref().is_some_and(|b| b.content_type == BodyKind::Multipart);
+            (!multipart).then_some((i, s, op))
+        })
+        .collect();
+    let mut chosen: Vec<(usize, String)> = sdk.iter().filter(|(_, _, op)| SEED_OPERATIONS.contains(&op.operation_id.as_str())).map(|(i, _, op)| (*i, op.operation_id.clone())).collect();
+    if chosen.is_empty()
+        && let Some((i, _, op)) = sdk.iter().find(|(_, _, op)| matches!(op.response, Response::Json { .. }))
+    {
+        chosen.push((*i, op.operation_id.clone()));
+    }
+    if let Some((i, _, op)) = sdk.iter().find(|(_, _, op)| matches!(op.response, Response::EventStream { .. })) {
+        chosen.push((*i, op.operation_id.clone()));
+    }
+    chosen
+}
+
+fn mock_runs(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<TokenStream> {
+    chosen(cx, snippets)
+        .into_iter()
+        .filter_map(|(index, operation_id)| {
+            let op = cx.api.operations.iter().find(|o| o.operation_id == operation_id)?;
+            let snippet = &snippets[index];
+            let example = example_name(index + 1);
+            let module = format_ident!("part{}", index / EXAMPLES_PER_FILE + 1);
+            let name = format_ident!("{}_example_runs", crate::lower::module_ident(&op.operation_id));
+            let family = &op.resource[0];
+            let http_method = op.method.as_str();
+            let path_match = (!op.path.contains('{')).then(|| {
+                let path = &op.path;
+                quote!(.and(::wiremock::matchers::path(#path)))
+            });
+            let respond = match mock_response(op, &cx.api.types) {
+                (status, Some((body, content_type))) => quote!(::wiremock::ResponseTemplate::new(#status).set_body_raw(#body, #content_type)),
+                (status, None) => quote!(::wiremock::ResponseTemplate::new(#status)),
+            };
+            let check_body = snippet.call.as_ref().and_then(|c| c.body.clone()).filter(|_| op.body.as_ref().is_some_and(|b| b.content_type == BodyKind::Json)).map(|mut body| {
+                if let (Some((_, s)), Value::Object(object)) = (body_struct(op, &cx.api.types), &mut body)
+                    && let Some(f) = s.fields.iter().find(|f| is_forced_stream_flag(op, f))
+                {
+                    object.insert(f.wire_name.clone(), Value::Bool(true));
+                }
+                let json = body.to_string();
+                quote! {
+                    let requests = server.received_requests().await.expect("recording is on");
+                    support::assert_json_body(&requests[0], #json);
+                }
+            });
+            Some(quote! {
+                #[cfg(feature = #family)]
+                #[tokio::test]
+                async fn #name() {
+                    let server = ::wiremock::MockServer::start().await;
+                    ::wiremock::Mock::given(::wiremock::matchers::method(#http_method))
+                        #path_match
+                        .respond_with(#respond)
+                        .expect(1)
+                        .mount(&server)
+                        .await;
+                    #module::#example(support::client(&server)).await.expect("the documented example runs");
+                    #check_body
+                }
+            })
+        })
+        .collect()
+}
+
+/// TEMPORARY: moves to e2e_tests.rs.
+fn mock_response(op: &Operation, types: &[TypeDef]) -> (u16, Option<(String, &'static str)>) {
+    use crate::rust::sample::sample;
+    match &op.response {
+        Response::Json { status, ty, example } => (*status, Some((example.clone().unwrap_or_else(|| sample(ty, types, 0)).to_string(), "application/json"))),
+        Response::EventStream { ty, example, sentinel, .. } => {
+            let text = example.clone().unwrap_or_else(|| {
+                let done = sentinel.as_ref().map(|s| format!("data: {s}\n\n")).unwrap_or_default();
+                format!("data: {}\n\n{done}", sample(ty, types, 0))
+            });
+            (200, Some((text, "text/event-stream")))
+        }
+        Response::Empty { status } => (*status, None),
+    }
+}

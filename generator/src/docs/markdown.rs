@@ -1,0 +1,251 @@
+//! Markdown text helpers: table cells, code spans, prose from the spec, anchors and links.
+//!
+//! Spec text is markdown written for the Friendli docs site (Mintlify). Placed in our pages it
+//! must not break their structure: a `|` would split a table cell, a newline would end a table
+//! row, a line starting with `#` would add a heading (and shift anchors), and a root-relative
+//! link (`/guides/...`) only resolves on that site.
+
+use std::collections::BTreeMap;
+
+/// Where root-relative links in the spec's descriptions point: they are written for this site
+/// (the spec also spells some of them out in full with this prefix).
+pub(crate) const DOCS_SITE: &str = "https://friendli.ai/docs";
+
+/// Text for one table cell: `|` escaped, newlines folded (paragraph breaks become `<br>`),
+/// root-relative links made absolute.
+pub(crate) fn cell(text: &str) -> String {
+    let text = absolute_links(text);
+    let mut out = String::with_capacity(text.len());
+    for (i, paragraph) in paragraphs(&text).iter().enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        out.push_str(paragraph);
+    }
+    escape_pipes(&out)
+}
+
+/// A single line of text (link titles, list items): newlines folded to spaces.
+pub(crate) fn one_line(text: &str) -> String {
+    absolute_links(text).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first paragraph of a text, on one line (index summaries, operation lists).
+pub(crate) fn first_paragraph(text: &str) -> String {
+    paragraphs(&absolute_links(text)).into_iter().next().unwrap_or_default()
+}
+
+/// Paragraphs of a text, each on one line.
+fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(current.join(" "));
+                current.clear();
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.join(" "));
+    }
+    out
+}
+
+fn escape_pipes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut backslashes = 0;
+    for c in text.chars() {
+        // A `|` already preceded by an odd number of backslashes is escaped.
+        if c == '|' && backslashes % 2 == 0 {
+            out.push('\\');
+        }
+        backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+        out.push(c);
+    }
+    out
+}
+
+/// An inline code span holding `text` verbatim, for any text: the fence is one backtick longer
+/// than the longest run inside, and padded when the text starts or ends with a backtick.
+pub(crate) fn code_span(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ");
+    let longest = longest_run(&text, '`');
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') || (text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty()) { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A code span that is safe in a table cell.
+pub(crate) fn code_cell(text: &str) -> String {
+    escape_pipes(&code_span(text))
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for ch in text.chars() {
+        run = if ch == c { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+/// A fence for a code block holding `text`: at least `min` backticks, longer than any run inside.
+pub(crate) fn fence_for(text: &str, min: usize) -> String {
+    "`".repeat(min.max(longest_run(text, '`') + 1))
+}
+
+/// Spec prose as a block of a page: headings inside it are escaped (they would add headings to
+/// our page and shift its anchors), root-relative links made absolute; fenced code is kept.
+pub(crate) fn prose(text: &str) -> String {
+    let text = absolute_links(text.trim());
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut fence: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if let Some(open) = &fence {
+            if trimmed.starts_with(open.as_str()) && trimmed.trim_end().chars().all(|c| c == '`' || c == '~') {
+                fence = None;
+            }
+        } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            let marker = trimmed.chars().next().unwrap_or('`');
+            fence = Some(trimmed.chars().take_while(|c| *c == marker).collect());
+        } else if trimmed.starts_with('#') {
+            let indent = &line[..line.len() - trimmed.len()];
+            out.push_str(indent);
+            out.push('\\');
+            out.push_str(trimmed.trim_end());
+            out.push('\n');
+            continue;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    if let Some(open) = fence {
+        // An unterminated fence would swallow the rest of our page.
+        out.push_str(&open);
+        out.push('\n');
+    }
+    out.trim_end().to_owned()
+}
+
+/// Prose as a block quote (`> ` before every line).
+pub(crate) fn blockquote(text: &str) -> String {
+    prose(text).lines().map(|line| if line.is_empty() { ">".to_owned() } else { format!("> {line}") }).collect::<Vec<_>>().join("\n")
+}
+
+/// `[text](/path)` → `[text](https://friendli.ai/docs/path)`; other links are kept.
+fn absolute_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("](/") {
+        let (before, after) = rest.split_at(at + 2);
+        out.push_str(before);
+        // `//host/...` is protocol-relative, not site-relative.
+        if !after.starts_with("//") {
+            out.push_str(DOCS_SITE);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Link text: brackets escaped so they cannot end the link early.
+pub(crate) fn link_text(text: &str) -> String {
+    one_line(text).replace('\\', "\\\\").replace('[', "\\[").replace(']', "\\]")
+}
+
+/// GitHub's heading anchors: lower case, punctuation dropped, spaces to `-`, and `-1`, `-2`, …
+/// appended to repeats, in page order.
+#[derive(Default)]
+pub(crate) struct Anchors {
+    seen: BTreeMap<String, usize>,
+}
+
+impl Anchors {
+    /// The anchor of the next heading with this (rendered) text.
+    pub(crate) fn next(&mut self, heading: &str) -> String {
+        let base = slug(heading);
+        let count = self.seen.entry(base.clone()).or_insert(0);
+        let anchor = if *count == 0 { base.clone() } else { format!("{base}-{count}") };
+        *count += 1;
+        // A generated `foo-1` can itself collide with a later heading `foo-1`.
+        if anchor != base {
+            self.seen.entry(anchor.clone()).or_insert(1);
+        }
+        anchor
+    }
+}
+
+pub(crate) fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The path from the directory of page `from` to file `to`, both relative to the crate root.
+pub(crate) fn relative(from: &str, to: &str) -> String {
+    let from_dir: Vec<&str> = from.split('/').collect::<Vec<_>>().split_last().map(|(_, dir)| dir.to_vec()).unwrap_or_default();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dir.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; from_dir.len() - common];
+    parts.extend(&to_parts[common..]);
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_escape_pipes_and_fold_lines() {
+        assert_eq!(cell("a | b\nc\n\nd"), "a \\| b c<br>d");
+        assert_eq!(cell("already \\| escaped"), "already \\| escaped");
+        assert_eq!(cell("see [x](/guides/a#b)"), "see [x](https://friendli.ai/docs/guides/a#b)");
+    }
+
+    #[test]
+    fn code_spans_hold_backticks() {
+        assert_eq!(code_span("a"), "`a`");
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x`"), "`` `x` ``");
+        assert_eq!(code_cell("a|b"), "`a\\|b`");
+    }
+
+    #[test]
+    fn prose_escapes_headings_outside_fences() {
+        assert_eq!(prose("# Title\ntext\n```\n# kept\n```"), "\\# Title\ntext\n```\n# kept\n```");
+        assert_eq!(prose("```rust\nopen"), "```rust\nopen\n```");
+    }
+
+    #[test]
+    fn anchors_follow_github() {
+        let mut a = Anchors::default();
+        assert_eq!(a.next("Overview"), "overview");
+        assert_eq!(a.next("get_cost"), "get_cost");
+        assert_eq!(a.next("Example Usage"), "example-usage");
+        assert_eq!(a.next("Example Usage"), "example-usage-1");
+        assert_eq!(a.next("`Foo` (bar)"), "foo-bar");
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative("docs/sdks/container/image/README.md", "docs/models/a.md"), "../../../models/a.md");
+        assert_eq!(relative("docs/models/a.md", "docs/models/b.md"), "b.md");
+        assert_eq!(relative("README.md", "docs/sdks/x/README.md"), "docs/sdks/x/README.md");
+        assert_eq!(relative("docs/llms.txt", "README.md"), "../README.md");
+    }
+}

@@ -1,0 +1,279 @@
+//! SDK resource pages, `docs/sdks/<resource>/README.md`: one per resource handle with
+//! operations, in the seeds' layout (`# Name`, namespace, Overview, Available Operations, then
+//! per operation: description, Example Usage, Parameters, Response, Errors).
+
+use askama::Template;
+use serde_json::Value;
+
+use crate::ir::*;
+use crate::rust::client::{builder_name, handle_name, inputs, resource_tree, InputKind, ResourceNode};
+
+use super::markdown::{cell, code_cell, code_span, first_paragraph, prose, relative, Anchors};
+use super::type_text::{linked, type_cell, Holder};
+use super::usage::operation_snippet;
+use super::{render, DocsContext, IndexEntry, IndexSection, Output};
+
+/// Where the per-call `retries` option's type is described.
+pub(crate) const RETRY_POLICY_PAGE: &str = "docs/models/utils/retry_policy.md";
+
+const REQUIRED: &str = ":heavy_check_mark:";
+const OPTIONAL: &str = ":heavy_minus_sign:";
+
+#[derive(Template)]
+#[template(path = "sdk_page.md", escape = "none")]
+struct SdkPage {
+    name: String,
+    namespace: String,
+    overview: Option<String>,
+    operations: Vec<OperationSection>,
+}
+
+struct OperationSection {
+    method: String,
+    anchor: String,
+    summary: String,
+    description: String,
+    operation_id: String,
+    http_method: &'static str,
+    path: String,
+    example: String,
+    parameters: Vec<ParameterRow>,
+    builder_note: String,
+    response: String,
+    errors: Vec<ErrorRow>,
+}
+
+struct ParameterRow {
+    name: String,
+    ty: String,
+    required: &'static str,
+    description: String,
+    example: String,
+}
+
+struct ErrorRow {
+    error_type: String,
+    status: String,
+    content_type: String,
+}
+
+/// The page of a resource handle (`["container", "image"]` → `docs/sdks/container/image/README.md`).
+pub(crate) fn sdk_page_path(resource: &[String]) -> String {
+    format!("docs/sdks/{}/README.md", resource.join("/"))
+}
+
+/// The anchors of a page's headings, in page order (see `sdk_page.md`); one per operation.
+fn operation_anchors(name: &str, ops: &[&Operation]) -> Vec<String> {
+    let mut anchors = Anchors::default();
+    for heading in [name, "Overview", "Available Operations"] {
+        anchors.next(heading);
+    }
+    ops.iter()
+        .map(|op| {
+            let anchor = anchors.next(method_heading(op));
+            for heading in ["Example Usage", "Parameters", "Response", "Errors"] {
+                anchors.next(heading);
+            }
+            anchor
+        })
+        .collect()
+}
+
+fn method_heading(op: &Operation) -> &str {
+    op.method_name.trim_start_matches("r#")
+}
+
+/// `client.dedicated().image()`.
+pub(crate) fn namespace(resource: &[String]) -> String {
+    let calls: String = resource.iter().map(|s| format!(".{}()", crate::lower::field_ident(s))).collect();
+    format!("client{calls}")
+}
+
+/// The anchor of each operation's section on its resource page, for links from elsewhere.
+pub(crate) fn operation_links(api: &Api) -> Vec<(String, String)> {
+    let mut links = Vec::new();
+    let tree = resource_tree(api);
+    walk(&tree, &mut Vec::new(), &mut |path, node| {
+        let name = handle_name(path);
+        for (op, anchor) in node.operations.iter().zip(operation_anchors(&name, &node.operations)) {
+            links.push((op.operation_id.clone(), format!("{}#{anchor}", sdk_page_path(path))));
+        }
+    });
+    links
+}
+
+/// Visits the resource tree in client order, parents before children.
+pub(crate) fn walk<'a>(node: &ResourceNode<'a>, path: &mut Vec<String>, visit: &mut impl FnMut(&[String], &ResourceNode<'a>)) {
+    if !node.operations.is_empty() {
+        visit(path, node);
+    }
+    for child in &node.child_order {
+        path.push(child.clone());
+        walk(&node.children[child], path, visit);
+        path.pop();
+    }
+}
+
+pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String> {
+    let tree = resource_tree(cx.api);
+    let mut result = Ok(());
+    walk(&tree, &mut Vec::new(), &mut |path, node| {
+        if result.is_ok() {
+            result = emit_page(cx, out, path, node);
+        }
+    });
+    result
+}
+
+fn emit_page(cx: &DocsContext<'_>, out: &mut Output, resource: &[String], node: &ResourceNode<'_>) -> Result<(), String> {
+    let page = sdk_page_path(resource);
+    let name = handle_name(resource);
+    let anchors = operation_anchors(&name, &node.operations);
+    let mut operations = Vec::new();
+    for (op, anchor) in node.operations.iter().zip(anchors) {
+        operations.push(operation_section(cx, out, &page, op, anchor)?);
+    }
+    let namespace = namespace(resource);
+    let overview = tag_description(cx.spec, &node.operations[0].tag).map(|d| prose(&d));
+    let summary = format!("{}: {}", code_span(&format!("{namespace}")), node.operations.iter().map(|op| method_heading(op)).collect::<Vec<_>>().join(", "));
+    out.index.push(IndexEntry { section: IndexSection::Sdk, title: name.clone(), path: page.clone(), summary });
+    let text = render(&SdkPage { name, namespace, overview, operations }, &page)?;
+    out.page(cx, &page, text);
+    Ok(())
+}
+
+/// The description the spec gives the tag of a resource, if any.
+fn tag_description(spec: &Value, tag: &str) -> Option<String> {
+    spec.get("tags")?.as_array()?.iter().find(|t| t.get("name").and_then(Value::as_str) == Some(tag))?.get("description")?.as_str().map(str::to_owned)
+}
+
+/// An operation's one-line summary: its `summary`, else the first paragraph of its description.
+pub(crate) fn operation_summary(op: &Operation) -> String {
+    op.summary.clone().or_else(|| op.description.as_deref().map(first_paragraph)).unwrap_or_else(|| op.operation_id.clone())
+}
+
+fn operation_section(cx: &DocsContext<'_>, out: &mut Output, page: &str, op: &Operation, anchor: String) -> Result<OperationSection, String> {
+    let method = method_heading(op).to_owned();
+    let snippet = operation_snippet(cx, op, format!("{page}: {method}"))?;
+    let example = snippet.page_text();
+    out.snippets.push(snippet);
+    let description = op.description.as_deref().or(op.summary.as_deref()).map(prose).unwrap_or_default();
+    let has_null_setters = inputs(op, &cx.api.types).iter().any(|i| matches!(&i.kind, InputKind::Field(f) if !f.required && f.nullable && f.ty != TypeRef::Any));
+    let mut builder_note = format!(
+        "Required parameters are arguments of {}; the others are methods of the {} it returns, which {} sends.",
+        code_span(&format!("{method}(..)")),
+        code_span(&builder_name(op)),
+        code_span(".send().await")
+    );
+    if has_null_setters {
+        builder_note.push_str(&format!(" An {} parameter also has a {} method that sends an explicit {}.", code_span("OptionalNullable"), code_span("<name>_null()"), code_span("null")));
+    }
+    Ok(OperationSection {
+        summary: cell(&operation_summary(op)),
+        description,
+        operation_id: op.operation_id.clone(),
+        http_method: op.method.as_str(),
+        path: op.path.clone(),
+        example,
+        parameters: parameter_rows(cx, page, op),
+        builder_note,
+        response: response_text(cx, page, op),
+        errors: error_rows(cx, page, op),
+        method,
+        anchor,
+    })
+}
+
+fn example_cell(value: Option<&Value>) -> String {
+    match value {
+        None => String::new(),
+        Some(Value::String(s)) => code_cell(s),
+        Some(other) => code_cell(&other.to_string()),
+    }
+}
+
+fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<ParameterRow> {
+    let types = &cx.api.types;
+    let mut rows: Vec<ParameterRow> = inputs(op, types)
+        .iter()
+        .map(|input| {
+            let required = input.required();
+            let (ty, description, example) = match &input.kind {
+                InputKind::Param(p) => {
+                    let holder = if !required || p.nullable { Holder::Option } else { Holder::Plain };
+                    (type_cell(cx, page, &p.ty, holder, false), p.docs.clone(), example_cell(p.examples.first()))
+                }
+                InputKind::Field(f) => {
+                    let nullable = f.nullable && f.ty != TypeRef::Any;
+                    let holder = match (f.required, nullable) {
+                        (true, false) => Holder::Plain,
+                        (false, true) => Holder::OptionalNullable,
+                        _ => Holder::Option,
+                    };
+                    (type_cell(cx, page, &f.ty, holder, f.boxed), f.docs.clone(), example_cell(f.examples.first()))
+                }
+                InputKind::Body(b) => {
+                    let holder = if required { Holder::Plain } else { Holder::Option };
+                    let docs = super::type_text::first_named(&b.ty).and_then(|id| types[id.0].docs.clone()).or_else(|| Some("The request body.".to_owned()));
+                    (type_cell(cx, page, &b.ty, holder, false), docs, String::new())
+                }
+            };
+            ParameterRow {
+                name: code_cell(&input.setter),
+                ty,
+                required: if required { REQUIRED } else { OPTIONAL },
+                description: description.as_deref().map(cell).unwrap_or_default(),
+                example,
+            }
+        })
+        .collect();
+    let server = op.server.clone().unwrap_or_else(|| cx.api.server_url.clone());
+    rows.push(ParameterRow {
+        name: code_cell("retries"),
+        ty: format!("[{}]({})", code_cell("Option<RetryPolicy>"), relative(page, RETRY_POLICY_PAGE)),
+        required: OPTIONAL,
+        description: "Configuration to override the default retry behavior of the client.".into(),
+        example: String::new(),
+    });
+    rows.push(ParameterRow {
+        name: code_cell("server_url"),
+        ty: code_cell("Option<String>"),
+        required: OPTIONAL,
+        description: format!("An optional server URL to use instead of {}.", code_cell(&server)),
+        example: code_cell(&server),
+    });
+    rows.push(ParameterRow {
+        name: code_cell("timeout"),
+        ty: code_cell("Option<Duration>"),
+        required: OPTIONAL,
+        description: "Time limit for each attempt of this call.".into(),
+        example: String::new(),
+    });
+    rows
+}
+
+pub(crate) fn response_text(cx: &DocsContext<'_>, page: &str, op: &Operation) -> String {
+    let types = &cx.api.types;
+    match &op.response {
+        Response::Json { ty, .. } => type_cell(cx, page, ty, Holder::Plain, false),
+        Response::EventStream { ty, .. } => linked(cx, page, &format!("EventStream<{}>", super::type_text::type_name(ty, types)), super::type_text::first_named(ty)),
+        Response::Empty { .. } => code_span("()"),
+    }
+}
+
+fn error_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<ErrorRow> {
+    let mut rows: Vec<ErrorRow> = op
+        .errors
+        .iter()
+        .map(|e| {
+            let typed = e.ty.as_ref().map(|ty| format!(" with {}", type_cell(cx, page, ty, Holder::Plain, false))).unwrap_or_default();
+            ErrorRow {
+                error_type: format!("{}{typed}", code_span("Error::Api")),
+                status: cell(&e.status),
+                content_type: code_cell(e.content_type.as_deref().unwrap_or("*/*")),
+            }
+        })
+        .collect();
+    rows.push(ErrorRow { error_type: code_span("Error::Api"), status: "4XX, 5XX".into(), content_type: code_cell("*/*") });
+    rows
+}

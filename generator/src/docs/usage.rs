@@ -1,0 +1,185 @@
+//! Rust usage snippets: one call per operation in the client's shape (required inputs
+//! positional, optional ones chained), valued from the spec's examples, then formatted by
+//! prettyplease. A [`Snippet`] is the single source of a code block: the page shows it and the
+//! generated `tests/doc_examples.rs` compiles the very same text.
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::quote;
+use serde_json::Value;
+
+use crate::ir::*;
+use crate::lower::field_ident;
+use crate::rust::client::{inputs, Input, InputKind};
+use crate::rust::types::ident;
+
+use super::rust_values::Position;
+use super::DocsContext;
+
+/// What pages show before a snippet that calls the API; the test passes `client` in instead.
+pub(crate) const CLIENT_LINE: &str = "let client = friendli::Client::from_env()?;";
+
+/// One Rust code block of the docs.
+#[derive(Debug, Clone)]
+pub(crate) struct Snippet {
+    /// The code: `use` lines first, then statements, as prettyplease formats them.
+    pub code: String,
+    /// Pages show [`CLIENT_LINE`] after the `use` lines.
+    pub needs_client: bool,
+    /// The Cargo feature (API family) the code needs.
+    pub feature: Option<String>,
+    /// Where the block appears (page and section), for the test's doc comment.
+    pub origin: String,
+    /// The operation the code calls, with the JSON body it sends.
+    pub call: Option<CallInfo>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CallInfo {
+    pub operation_id: String,
+    pub body: Option<Value>,
+}
+
+impl Snippet {
+    /// The text of the code block on a page.
+    pub(crate) fn page_text(&self) -> String {
+        let lines: Vec<&str> = self.code.lines().collect();
+        let uses = lines.iter().take_while(|l| l.starts_with("use ")).count();
+        let mut out: Vec<&str> = lines[..uses].to_vec();
+        if uses > 0 {
+            out.push("");
+        }
+        if self.needs_client {
+            out.push(CLIENT_LINE);
+        }
+        out.extend(&lines[uses..]);
+        out.join("\n")
+    }
+}
+
+/// Formats statements as a function body, without the function around them.
+pub(crate) fn format_statements(stmts: TokenStream) -> Result<String, String> {
+    let text = crate::rust::format_file("a docs example", quote! { async fn __doc_example() { #stmts } })?;
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() < 3 {
+        return Ok(String::new());
+    }
+    let body = &lines[1..lines.len() - 1];
+    Ok(body.iter().map(|l| l.strip_prefix("    ").unwrap_or(l)).collect::<Vec<_>>().join("\n"))
+}
+
+/// A snippet from statements; `use friendli::models;` is added when they name models.
+pub(crate) fn snippet(stmts: TokenStream, needs_client: bool, feature: Option<String>, origin: String, call: Option<CallInfo>) -> Result<Snippet, String> {
+    let uses_models = names_models(stmts.clone()).then(|| quote!(use friendli::models;));
+    let code = format_statements(quote!(#uses_models #stmts))?;
+    Ok(Snippet { code, needs_client, feature, origin, call })
+}
+
+/// Whether tokens contain a path starting `models::` (string literals are single tokens, so
+/// text inside them does not count).
+fn names_models(tokens: TokenStream) -> bool {
+    let mut after_models = false;
+    for tree in tokens {
+        match tree {
+            TokenTree::Ident(ident) => after_models = ident == "models",
+            TokenTree::Punct(punct) if after_models && punct.as_char() == ':' => return true,
+            TokenTree::Group(group) => {
+                if names_models(group.stream()) {
+                    return true;
+                }
+                after_models = false;
+            }
+            _ => after_models = false,
+        }
+    }
+    false
+}
+
+/// The call of an operation up to (not including) `.send()`:
+/// `client.dedicated().image().generate("(endpoint-id)", "An orange…").num_inference_steps(10)`,
+/// plus the JSON body it sends.
+pub(crate) fn call_chain(cx: &DocsContext<'_>, op: &Operation) -> (TokenStream, CallInfo) {
+    let types = &cx.api.types;
+    let body = cx.examples.body(op);
+    let mut args = Vec::new();
+    let mut setters = Vec::new();
+    for input in inputs(op, types) {
+        let value = match &input.kind {
+            InputKind::Param(p) => cx.examples.param(p),
+            InputKind::Field(f) => body.as_ref().and_then(|b| b.get(&f.wire_name)).cloned(),
+            InputKind::Body(_) => body.clone(),
+        };
+        if input.required() {
+            args.push(required_arg(cx, &input, &value.unwrap_or(Value::Null)));
+        } else if let Some(value) = value {
+            setters.extend(setter_call(cx, &input, &value));
+        }
+    }
+    let segments = op.resource.iter().map(|s| ident(&field_ident(s)));
+    let method = ident(&op.method_name);
+    let chain = quote!(client #(.#segments())* .#method(#(#args),*) #(#setters)*);
+    (chain, CallInfo { operation_id: op.operation_id.clone(), body })
+}
+
+/// A positional argument (`impl Into<T>`, or `impl Into<Option<T>>` when required but nullable).
+fn required_arg(cx: &DocsContext<'_>, input: &Input<'_>, value: &Value) -> TokenStream {
+    let (ty, nullable) = match &input.kind {
+        InputKind::Param(p) => (&p.ty, p.nullable),
+        InputKind::Field(f) => (&f.ty, f.nullable && f.ty != TypeRef::Any),
+        InputKind::Body(b) => (&b.ty, false),
+    };
+    match (nullable, value.is_null()) {
+        (true, true) => quote!(None),
+        // `Option<T>: From<T>` only for `T` itself.
+        (true, false) => cx.values.expr(ty, value, Position::Exact),
+        (false, _) => cx.values.expr(ty, value, Position::Into),
+    }
+}
+
+/// `.name(value)`, or `.name_null()` for an explicit `null`; nothing for a `null` that cannot be sent.
+fn setter_call(cx: &DocsContext<'_>, input: &Input<'_>, value: &Value) -> Option<TokenStream> {
+    let name = ident(&input.setter);
+    let ty = match &input.kind {
+        InputKind::Param(p) => &p.ty,
+        InputKind::Field(f) => {
+            if value.is_null() {
+                let null_setter = quote::format_ident!("{}_null", input.setter.trim_start_matches("r#"));
+                return (f.nullable && f.ty != TypeRef::Any).then(|| quote!(.#null_setter()));
+            }
+            &f.ty
+        }
+        InputKind::Body(b) => &b.ty,
+    };
+    if value.is_null() {
+        return None;
+    }
+    let expr = cx.values.expr(ty, value, Position::Into);
+    Some(quote!(.#name(#expr)))
+}
+
+/// What a snippet does with the result of `.send().await?`.
+pub(crate) fn handle_response(op: &Operation, call: TokenStream) -> TokenStream {
+    match &op.response {
+        Response::Json { .. } => quote! {
+            let res = #call.send().await?;
+            println!("{res:?}");
+        },
+        Response::EventStream { .. } => quote! {
+            use futures_util::StreamExt as _;
+            let mut stream = #call.send().await?;
+            while let Some(event) = stream.next().await {
+                let event = event?;
+                println!("{event:?}");
+            }
+        },
+        Response::Empty { .. } => quote! {
+            #call.send().await?;
+        },
+    }
+}
+
+/// The Example Usage block of an operation.
+pub(crate) fn operation_snippet(cx: &DocsContext<'_>, op: &Operation, origin: String) -> Result<Snippet, String> {
+    let (chain, call) = call_chain(cx, op);
+    let stmts = handle_response(op, chain);
+    snippet(stmts, true, Some(op.resource[0].clone()), origin, Some(call))
+}
