@@ -280,11 +280,14 @@ fn fixture_pages() {
         let docs = friendli_codegen::docs::emit_docs(generator.api(), &generator.spec().root).unwrap_or_else(|e| panic!("{e}"));
         check_links(&docs);
         check_tables(&docs);
+        check_rust_blocks(&docs);
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        // The retry policy page is the same for every spec: it is shown once.
         let pages: String = docs
             .files
             .iter()
             .filter(|(p, _)| p.ends_with(".md") || p.ends_with(".txt"))
+            .filter(|(p, _)| name == "operations" || !p.starts_with("docs/models/utils/"))
             .map(|(p, text)| format!("==== {p}\n{}", body(text)))
             .collect();
         insta::assert_snapshot!(format!("{name}.docs"), pages);
@@ -388,23 +391,52 @@ fn examples_are_from_the_spec() {
             assert!(!text.contains(bad), "{path} contains {bad}");
         }
     }
-    // Every page's Rust block is in the compiled test file, verbatim (the client line aside).
+    check_rust_blocks(&docs);
+}
+
+/// Every Rust block of every page is in the compiled test file, verbatim (the client line
+/// aside), one function per block.
+fn check_rust_blocks(docs: &FileSet) {
     let tests: String = docs.files.iter().filter(|(p, _)| p.starts_with("tests/")).map(|(_, t)| t.as_str()).collect();
     let mut blocks = 0;
     for (path, text) in docs.files.iter().filter(|(p, _)| p.ends_with(".md")) {
-        let mut rest = text.as_str();
-        while let Some(start) = rest.find("```rust\n") {
-            let code = &rest[start + 8..];
-            let end = code.find("\n```").unwrap();
-            for line in code[..end].lines().filter(|l| !l.is_empty() && *l != "let client = friendli::Client::from_env()?;") {
+        for code in code_blocks(text, "rust") {
+            for line in code.iter().filter(|l| !l.is_empty() && **l != "let client = friendli::Client::from_env()?;") {
                 assert!(tests.contains(&format!("    {line}\n")), "{path}: `{line}` is not in tests/doc_examples");
             }
             blocks += 1;
-            rest = &code[end..];
         }
     }
     let functions = tests.matches("async fn example_").count();
     assert_eq!(functions, blocks, "one test function per code block");
+}
+
+/// The lines of every fenced block with this info string (blocks nested in blockquotes or
+/// inside other fences do not count: they are not code blocks of the page).
+fn code_blocks<'a>(text: &'a str, info: &str) -> Vec<Vec<&'a str>> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(String, Option<Vec<&str>>)> = None;
+    for line in text.lines() {
+        let run = line.chars().take_while(|c| *c == '`').count();
+        match &mut open {
+            None if run >= 3 => {
+                let wanted = line[run..].trim() == info;
+                open = Some((line[..run].to_owned(), wanted.then(Vec::new)));
+            }
+            Some((fence, lines)) => {
+                if line.starts_with(fence.as_str()) && line.trim_end().chars().all(|c| c == '`') {
+                    if let Some(lines) = lines.take() {
+                        blocks.push(lines);
+                    }
+                    open = None;
+                } else if let Some(lines) = lines {
+                    lines.push(line);
+                }
+            }
+            None => {}
+        }
+    }
+    blocks
 }
 
 #[test]

@@ -19,7 +19,7 @@ struct ApiPage {
     title: String,
     description: Option<String>,
     content: Option<String>,
-    sdk: Option<String>,
+    sdk: String,
     fence: String,
     method: String,
     path: String,
@@ -78,11 +78,14 @@ impl ApiPages {
         seed_shape(&mut slice);
         let yaml = yaml_serde::to_string(&slice).map_err(|err| format!("cannot write the slice of {} as YAML: {err}", op.operation_id))?;
         let yaml = yaml.trim_end().to_owned();
-        let sdk = self.sdk_links.iter().find(|(id, _)| *id == op.operation_id).map(|(_, target)| {
-            let call = format!("{}.{}(..)", namespace(&op.resource), op.method_name.trim_start_matches("r#"));
-            format!("[{}]({})", code_span(&call), relative(&page, target))
-        });
-        let summary = text.description.as_deref().map(first_paragraph).unwrap_or_default();
+        let sdk = match self.sdk_links.iter().find(|(id, _)| *id == op.operation_id) {
+            Some((_, target)) => {
+                let call = format!("{}.{}(..)", namespace(&op.resource), op.method_name.trim_start_matches("r#"));
+                format!("Rust SDK: [{}]({})", code_span(&call), relative(&page, target))
+            }
+            None => format!("The Rust SDK leaves this operation out (the spec marks it {}).", code_span("x-speakeasy-ignore")),
+        };
+        let summary = text.description.as_deref().map(first_paragraph).filter(|s| !s.is_empty()).unwrap_or_else(|| code_span(&format!("{} {}", op.method.as_str(), op.path)));
         let entry = IndexEntry { section: IndexSection::Api, title: text.title.clone(), path: page.clone(), summary };
         let model = ApiPage {
             index_link: relative(&page, super::index::INDEX),

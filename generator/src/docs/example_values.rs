@@ -26,38 +26,40 @@ const MAX_FIT_DEPTH: usize = 8;
 
 pub(crate) struct Examples<'a> {
     types: &'a [TypeDef],
-    /// Property (or parameter) name → the example values the spec shows for it, in spec order.
-    by_name: BTreeMap<String, Vec<Value>>,
+    /// Property (or parameter) name → the example values the spec shows for it, in spec order,
+    /// each with the resource (last tag segment, e.g. `Image`) of the operation it comes from.
+    by_name: BTreeMap<String, Vec<(Value, Option<String>)>>,
     /// Type → names of the struct fields holding it, in spec order.
     holders: BTreeMap<TypeId, Vec<String>>,
 }
 
 impl<'a> Examples<'a> {
     pub(crate) fn new(api: &'a Api) -> Self {
-        let mut by_name: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut by_name: BTreeMap<String, Vec<(Value, Option<String>)>> = BTreeMap::new();
         let mut holders: BTreeMap<TypeId, Vec<String>> = BTreeMap::new();
-        let mut add = |name: &str, value: &Value| {
+        let mut add = |scope: Option<&str>, name: &str, value: &Value| {
             let values = by_name.entry(name.to_owned()).or_default();
-            if !values.contains(value) {
-                values.push(value.clone());
+            if !values.iter().any(|(v, s)| v == value && s.as_deref() == scope) {
+                values.push((value.clone(), scope.map(str::to_owned)));
             }
         };
         for op in &api.operations {
+            let scope = Some(scope_of(op));
             for p in &op.parameters {
-                p.examples.iter().for_each(|v| add(&p.wire_name, v));
+                p.examples.iter().for_each(|v| add(scope, &p.wire_name, v));
             }
             if let Some(example) = op.body.as_ref().and_then(|b| b.example.as_ref()) {
-                walk_properties(example, 0, &mut add);
+                walk_properties(example, 0, &mut |k, v| add(scope, k, v));
             }
             if let Response::Json { example: Some(example), .. } = &op.response {
-                walk_properties(example, 0, &mut add);
+                walk_properties(example, 0, &mut |k, v| add(scope, k, v));
             }
         }
         for def in &api.types {
-            def.examples.iter().for_each(|v| walk_properties(v, 0, &mut add));
+            def.examples.iter().for_each(|v| walk_properties(v, 0, &mut |k, v| add(None, k, v)));
             if let TypeKind::Struct(s) = &def.kind {
                 for f in &s.fields {
-                    f.examples.iter().for_each(|v| add(&f.wire_name, v));
+                    f.examples.iter().for_each(|v| add(None, &f.wire_name, v));
                     if let Some(id) = held_type(&f.ty) {
                         let names = holders.entry(id).or_default();
                         if !names.contains(&f.wire_name) {
@@ -96,7 +98,7 @@ impl<'a> Examples<'a> {
                         if object.is_empty() {
                             return None;
                         }
-                        self.complete_required(s, &mut object);
+                        self.complete_required(s, &mut object, None);
                         Some(Value::Object(object))
                     }
                     TypeKind::UntaggedUnion(u) => u.variants.iter().find_map(|v| self.derived(&v.ty, depth + 1)),
@@ -113,10 +115,10 @@ impl<'a> Examples<'a> {
     }
 
     /// Fills the required fields an example leaves out, so the value is valid.
-    fn complete_required(&self, s: &Struct, object: &mut Map<String, Value>) {
+    fn complete_required(&self, s: &Struct, object: &mut Map<String, Value>, scope: Option<&str>) {
         for f in s.fields.iter().filter(|f| f.required) {
             if !object.contains_key(&f.wire_name) {
-                let value = if f.ty == TypeRef::File { file_name(f) } else { self.fallback(&f.ty, f.examples.first(), f.default.as_ref(), Some(&f.wire_name)) };
+                let value = if f.ty == TypeRef::File { file_name(f) } else { self.fallback(&f.ty, f.examples.first(), f.default.as_ref(), Some(&f.wire_name), scope) };
                 object.insert(f.wire_name.clone(), value);
             }
         }
@@ -124,18 +126,18 @@ impl<'a> Examples<'a> {
 
     /// A value for a required place: the spec's example, its default, a value shown for the
     /// same name elsewhere, one built from nested examples, else a minimal valid sample.
-    pub(crate) fn fallback(&self, ty: &TypeRef, example: Option<&Value>, default: Option<&Value>, name: Option<&str>) -> Value {
+    pub(crate) fn fallback(&self, ty: &TypeRef, example: Option<&Value>, default: Option<&Value>, name: Option<&str>, scope: Option<&str>) -> Value {
         example
             .or(default)
             .cloned()
-            .or_else(|| self.named(ty, name?))
+            .or_else(|| self.named(ty, name?, scope))
             .or_else(|| self.derived(ty, 0))
-            .unwrap_or_else(|| self.minimal(ty, name, 0))
+            .unwrap_or_else(|| self.minimal(ty, name, scope, 0))
     }
 
     /// A minimal valid value (required fields only) like [`sample`]'s, whose strings are
     /// named after their property (`"(tool-call-id)"`) or borrowed from same-named examples.
-    fn minimal(&self, ty: &TypeRef, name: Option<&str>, depth: usize) -> Value {
+    fn minimal(&self, ty: &TypeRef, name: Option<&str>, scope: Option<&str>, depth: usize) -> Value {
         if depth > MAX_MINIMAL_DEPTH {
             return sample(ty, self.types, 0);
         }
@@ -143,17 +145,20 @@ impl<'a> Examples<'a> {
             return value;
         }
         match ty {
-            TypeRef::Array(item) => Value::Array(vec![self.minimal(item, name, depth + 1)]),
-            TypeRef::Nullable(inner) => self.minimal(inner, name, depth),
+            // One item shows the shape; deeper down an empty list keeps recursive types
+            // (`children: Node[]`) finite and the example short.
+            TypeRef::Array(item) if depth == 0 => Value::Array(vec![self.minimal(item, name, scope, depth + 1)]),
+            TypeRef::Array(_) => Value::Array(Vec::new()),
+            TypeRef::Nullable(inner) => self.minimal(inner, name, scope, depth),
             TypeRef::Named(id) => match &self.types[id.0].kind {
-                TypeKind::Alias(inner) => self.minimal(inner, name, depth),
+                TypeKind::Alias(inner) => self.minimal(inner, name, scope, depth),
                 TypeKind::Struct(s) => {
                     let mut object = Map::new();
                     for f in s.fields.iter().filter(|f| f.required) {
                         let value = match f.examples.first().or(f.default.as_ref()) {
                             Some(v) => v.clone(),
                             None if f.ty == TypeRef::File => file_name(f),
-                            None => self.named(&f.ty, &f.wire_name).unwrap_or_else(|| self.minimal(&f.ty, Some(&f.wire_name), depth + 1)),
+                            None => self.named(&f.ty, &f.wire_name, scope).unwrap_or_else(|| self.minimal(&f.ty, Some(&f.wire_name), scope, depth + 1)),
                         };
                         object.insert(f.wire_name.clone(), value);
                     }
@@ -161,7 +166,7 @@ impl<'a> Examples<'a> {
                 }
                 TypeKind::TaggedUnion(u) => match u.variants.first() {
                     Some(v) => {
-                        let mut value = self.minimal(&TypeRef::Named(v.ty), name, depth + 1);
+                        let mut value = self.minimal(&TypeRef::Named(v.ty), name, scope, depth + 1);
                         if let Value::Object(object) = &mut value {
                             object.insert(u.tag.clone(), Value::String(v.tags[0].clone()));
                         }
@@ -170,7 +175,7 @@ impl<'a> Examples<'a> {
                     None => sample(ty, self.types, 0),
                 },
                 TypeKind::UntaggedUnion(u) => match u.variants.first() {
-                    Some(v) => self.minimal(&v.ty, name, depth + 1),
+                    Some(v) => self.minimal(&v.ty, name, scope, depth + 1),
                     None => sample(ty, self.types, 0),
                 },
                 TypeKind::Enum(_) => sample(ty, self.types, 0),
@@ -179,21 +184,24 @@ impl<'a> Examples<'a> {
         }
     }
 
-    /// The first value the spec shows for a property called `name` that is a valid `ty`;
-    /// generic names (`name`, `id`, …) mean different things in different schemas, so they
-    /// borrow nothing.
-    fn named(&self, ty: &TypeRef, name: &str) -> Option<Value> {
+    /// The first value the spec shows for a property called `name` that is a valid `ty`,
+    /// preferring values from operations on the same resource (`scope`: an image edit borrows
+    /// the image generation's `prompt`, not the tokenizer's). Generic names (`name`, `id`, …)
+    /// mean different things in different schemas, so they borrow nothing.
+    fn named(&self, ty: &TypeRef, name: &str, scope: Option<&str>) -> Option<Value> {
         if GENERIC_NAMES.contains(&name) {
             return None;
         }
-        self.by_name.get(name)?.iter().find(|v| fits(self.types, ty, v, 0)).cloned()
+        let values = self.by_name.get(name)?;
+        let fitting = || values.iter().filter(|(v, _)| fits(self.types, ty, v, 0));
+        fitting().find(|(_, s)| scope.is_some() && s.as_deref() == scope).or_else(|| fitting().next()).map(|(v, _)| v.clone())
     }
 
     /// Values the spec shows for a type: its own examples, then those of the fields that hold it.
     pub(crate) fn of_type(&self, id: TypeId) -> Vec<Value> {
         let mut values: Vec<Value> = self.types[id.0].examples.clone();
         for name in self.holders.get(&id).into_iter().flatten() {
-            for value in self.by_name.get(name).into_iter().flatten() {
+            for (value, _) in self.by_name.get(name).into_iter().flatten() {
                 values.push(value.clone());
                 // Fields often hold a list of the type (`messages: Message[]`).
                 if let Value::Array(items) = value {
@@ -222,7 +230,7 @@ impl<'a> Examples<'a> {
         }
         // Strings are named after a field holding the union, else after the union.
         let name = self.holders.get(&id).and_then(|names| names.first()).map(String::as_str).unwrap_or(&self.types[id.0].name);
-        self.minimal(ty, Some(name), 0)
+        self.minimal(ty, Some(name), None, 0)
     }
 
     /// The request body a usage example sends: the spec's request example, plus the examples of
@@ -237,7 +245,7 @@ impl<'a> Examples<'a> {
             _ => None,
         };
         let Some(s) = struct_def else {
-            return Some(self.fallback(&body.ty, body.example.as_ref(), None, Some("body")));
+            return Some(self.fallback(&body.ty, body.example.as_ref(), None, Some("body"), Some(scope_of(op))));
         };
         let mut object = match &body.example {
             Some(Value::Object(object)) => object.clone(),
@@ -251,16 +259,16 @@ impl<'a> Examples<'a> {
                 object.insert(f.wire_name.clone(), v);
             }
         }
-        self.complete_required(s, &mut object);
+        self.complete_required(s, &mut object, Some(scope_of(op)));
         Some(Value::Object(object))
     }
 
     /// A parameter's value in a usage example: its example; for a required one without an
     /// example, a fallback. Optional parameters without examples are left out.
-    pub(crate) fn param(&self, p: &Parameter) -> Option<Value> {
+    pub(crate) fn param(&self, op: &Operation, p: &Parameter) -> Option<Value> {
         match p.examples.first() {
             Some(example) => Some(example.clone()),
-            None if p.required => Some(self.fallback(&p.ty, None, p.default.as_ref(), Some(&p.wire_name))),
+            None if p.required => Some(self.fallback(&p.ty, None, p.default.as_ref(), Some(&p.wire_name), Some(scope_of(op)))),
             None => None,
         }
     }
@@ -279,6 +287,11 @@ fn name_shaped(ty: &TypeRef, name: &str) -> Option<Value> {
         TypeRef::Array(item) if **item == TypeRef::String => Some(Value::Array(vec![text()])),
         _ => None,
     }
+}
+
+/// The resource an operation works on: the last segment of its tag (`Dedicated.Image` → `Image`).
+fn scope_of(op: &Operation) -> &str {
+    op.tag.rsplit('.').next().unwrap_or(&op.tag)
 }
 
 /// The named type a field holds, through arrays and nullability.

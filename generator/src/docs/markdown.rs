@@ -113,7 +113,18 @@ pub(crate) fn prose(text: &str) -> String {
             }
         } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             let marker = trimmed.chars().next().unwrap_or('`');
-            fence = Some(trimmed.chars().take_while(|c| *c == marker).collect());
+            let open: String = trimmed.chars().take_while(|c| *c == marker).collect();
+            // The only Rust blocks on our pages are the examples the docs test compiles; Rust
+            // in a description is shown as text.
+            let info = trimmed[open.len()..].trim();
+            if info == "rust" || info == "rs" || info.starts_with("rust,") {
+                out.push_str(&line[..line.len() - trimmed.len()]);
+                out.push_str(&open);
+                out.push_str("text\n");
+                fence = Some(open);
+                continue;
+            }
+            fence = Some(open);
         } else if trimmed.starts_with('#') {
             let indent = &line[..line.len() - trimmed.len()];
             out.push_str(indent);
@@ -228,7 +239,8 @@ mod tests {
     #[test]
     fn prose_escapes_headings_outside_fences() {
         assert_eq!(prose("# Title\ntext\n```\n# kept\n```"), "\\# Title\ntext\n```\n# kept\n```");
-        assert_eq!(prose("```rust\nopen"), "```rust\nopen\n```");
+        assert_eq!(prose("```rust\nopen"), "```text\nopen\n```");
+        assert_eq!(prose("~~~ rust\nfn x() {}\n~~~"), "~~~text\nfn x() {}\n~~~");
     }
 
     #[test]

@@ -158,13 +158,15 @@ fn operation_section(cx: &DocsContext<'_>, out: &mut Output, page: &str, op: &Op
     let example = snippet.page_text();
     out.snippets.push(snippet);
     let description = op.description.as_deref().or(op.summary.as_deref()).map(prose).unwrap_or_default();
-    let has_null_setters = inputs(op, &cx.api.types).iter().any(|i| matches!(&i.kind, InputKind::Field(f) if !f.required && f.nullable && f.ty != TypeRef::Any));
-    let mut builder_note = format!(
-        "Required parameters are arguments of {}; the others are methods of the {} it returns, which {} sends.",
-        code_span(&format!("{method}(..)")),
-        code_span(&builder_name(op)),
-        code_span(".send().await")
-    );
+    let op_inputs = inputs(op, &cx.api.types);
+    let has_null_setters = op_inputs.iter().any(|i| matches!(&i.kind, InputKind::Field(f) if !f.required && f.nullable && f.ty != TypeRef::Any));
+    let builder = code_span(&builder_name(op));
+    let send = code_span(".send().await");
+    let mut builder_note = if op_inputs.iter().any(|i| i.required()) {
+        format!("Required parameters are arguments of {}; the other rows are methods of the {builder} it returns, which {send} sends.", code_span(&format!("{method}(..)")))
+    } else {
+        format!("The rows are methods of the {builder} that {} returns, which {send} sends.", code_span(&format!("{method}()")))
+    };
     if has_null_setters {
         builder_note.push_str(&format!(" An {} parameter also has a {} method that sends an explicit {}.", code_span("OptionalNullable"), code_span("<name>_null()"), code_span("null")));
     }

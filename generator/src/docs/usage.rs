@@ -104,7 +104,7 @@ pub(crate) fn call_chain(cx: &DocsContext<'_>, op: &Operation) -> (TokenStream, 
     let mut setters = Vec::new();
     for input in inputs(op, types) {
         let value = match &input.kind {
-            InputKind::Param(p) => cx.examples.param(p),
+            InputKind::Param(p) => cx.examples.param(op, p),
             InputKind::Field(f) => body.as_ref().and_then(|b| b.get(&f.wire_name)).cloned(),
             InputKind::Body(_) => body.clone(),
         };

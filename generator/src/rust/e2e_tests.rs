@@ -170,21 +170,50 @@ trait Pipe: Sized {
 }
 impl<T> Pipe for T {}
 
-pub(crate) fn operations_test_file(cx: &ClientContext<'_>) -> TokenStream {
-    let tests = cx.api.operations.iter().filter(|o| !o.ignored).map(|op| {
-        let name = format_ident!("{}", crate::lower::module_ident(&op.operation_id));
-        let body = test_body(cx, op);
-        let family = &op.resource[0];
-        let doc = format!(" `{} {}` (`{}`)", op.method.as_str(), op.path_key, op.operation_id);
-        quote! {
-            #[doc = #doc]
-            #[cfg(feature = #family)]
-            #[tokio::test]
-            async fn #name() {
-                #body
-            }
+/// The end-to-end test binary `tests/operations/`: `main.rs`, the shared `support.rs`, and
+/// one module per API family (keeps every file small).
+pub(crate) fn operations_test_files(cx: &ClientContext<'_>) -> Vec<(String, TokenStream)> {
+    let mut families: Vec<&str> = Vec::new();
+    for op in cx.api.operations.iter().filter(|o| !o.ignored) {
+        if !families.contains(&op.resource[0].as_str()) {
+            families.push(&op.resource[0]);
         }
+    }
+    let mut files = Vec::new();
+    for family in &families {
+        let tests = cx.api.operations.iter().filter(|o| !o.ignored && o.resource[0] == *family).map(|op| {
+            let name = format_ident!("{}", crate::lower::module_ident(&op.operation_id));
+            let body = test_body(cx, op);
+            let doc = format!(" `{} {}` (`{}`)", op.method.as_str(), op.path_key, op.operation_id);
+            quote! {
+                #[doc = #doc]
+                #[tokio::test]
+                async fn #name() {
+                    #body
+                }
+            }
+        });
+        let doc = format!(" End-to-end tests of the `{family}` operations.");
+        files.push((format!("tests/operations/{family}.rs"), quote! {
+            #![doc = #doc]
+            use super::support;
+            #(#tests)*
+        }));
+    }
+    let mods = families.iter().map(|f| {
+        let m = format_ident!("{}", f);
+        quote!(#[cfg(feature = #f)] mod #m;)
     });
+    files.push(("tests/operations/main.rs".to_owned(), quote! {
+        //! Every operation, end to end against a local mock server.
+        mod support;
+        #(#mods)*
+    }));
+    files.push(("tests/operations/support.rs".to_owned(), support_module(cx)));
+    files
+}
+
+fn support_module(cx: &ClientContext<'_>) -> TokenStream {
     let container_servers: Vec<String> = {
         let mut servers: Vec<String> = cx.api.operations.iter().filter_map(|o| o.server.clone()).collect();
         servers.sort();
@@ -192,12 +221,10 @@ pub(crate) fn operations_test_file(cx: &ClientContext<'_>) -> TokenStream {
         servers
     };
     quote! {
-        //! Every operation, end to end against a local mock server.
-        #![allow(clippy::too_many_lines, unused_imports)]
+        //! Helpers shared by the operation tests; which ones a spec needs depends on its
+        //! operations (streams, uploads), so unused ones are allowed.
+        #![allow(dead_code)]
 
-        // Which helpers a spec needs depends on its operations (streams, uploads).
-        #[allow(dead_code)]
-        mod support {
             use ::futures_util::StreamExt as _;
 
             pub const TOKEN: &str = "test-token";
@@ -273,8 +300,6 @@ pub(crate) fn operations_test_file(cx: &ClientContext<'_>) -> TokenStream {
                 }
                 events
             }
-        }
-
-        #(#tests)*
+        
     }
 }

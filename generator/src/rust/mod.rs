@@ -82,8 +82,10 @@ pub fn emit_crate(api: &Api, package: &str) -> Result<FileSet, String> {
         //! One request builder per operation, returned by the resource handles.
         #(#op_mods)*
     })?));
-    let e2e = e2e_tests::operations_test_file(&client_cx);
-    files.insert("tests/operations.rs", format!("{rs_header}{}", format_file("tests/operations.rs", e2e)?));
+    for (path, tokens) in e2e_tests::operations_test_files(&client_cx) {
+        let text = format_file(&path, tokens)?;
+        files.insert(&path, format!("{rs_header}{text}"));
+    }
     let mut resource_mods = Vec::new();
     for family in &families {
         let path = format!("src/resources/{family}.rs");
