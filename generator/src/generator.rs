@@ -66,7 +66,7 @@ impl Generator {
 
     /// Every file of the crate, relative to the crate directory.
     pub fn crate_files(&self) -> Result<FileSet, Error> {
-        crate::rust::emit_crate(&self.api, PACKAGE).map_err(Error::Emit)
+        crate::rust::emit_crate(&self.api, &self.spec.root, PACKAGE).map_err(Error::Emit)
     }
 
     /// All model types in one self-contained module body (for `include!` from `OUT_DIR`):

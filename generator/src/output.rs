@@ -64,6 +64,24 @@ impl FileSet {
     fn write_via(&self, dir: &Path, staging: &Path) -> std::io::Result<WriteReport> {
         let _ = std::fs::remove_dir_all(staging);
         let mut report = WriteReport::default();
+        let mut created = std::collections::HashSet::new();
+        let mut ensure_dir = |path: &Path| -> std::io::Result<()> {
+            match path.parent() {
+                Some(parent) if created.insert(parent.to_path_buf()) => std::fs::create_dir_all(parent),
+                _ => Ok(()),
+            }
+        };
+        // A new directory: stage everything, then one rename puts it in place.
+        if !dir.exists() {
+            for (path, contents) in &self.files {
+                let staged = staging.join(path);
+                ensure_dir(&staged)?;
+                std::fs::write(&staged, contents)?;
+            }
+            std::fs::rename(staging, dir)?;
+            report.written = self.files.keys().cloned().collect();
+            return Ok(report);
+        }
         let mut pending = Vec::new();
         for (path, contents) in &self.files {
             let target = dir.join(path);
@@ -72,17 +90,13 @@ impl FileSet {
                 continue;
             }
             let staged = staging.join(path);
-            if let Some(parent) = staged.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
+            ensure_dir(&staged)?;
             std::fs::write(&staged, contents)?;
             pending.push((staged, target, path.clone()));
         }
-        // Every file is staged; only renames and removals remain.
+        // Every changed file is staged; only renames and removals remain.
         for (staged, target, path) in pending {
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
+            ensure_dir(&target)?;
             if std::fs::rename(&staged, &target).is_err() {
                 std::fs::copy(&staged, &target)?;
             }

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::ir::*;
 use crate::rust::client::{body_struct, is_forced_stream_flag};
+use crate::rust::e2e_tests::mock_response;
 
 use super::usage::Snippet;
 use super::{DocsContext, Output};
@@ -192,18 +193,3 @@ fn mock_runs(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<TokenStream> {
         .collect()
 }
 
-/// TEMPORARY: moves to e2e_tests.rs.
-fn mock_response(op: &Operation, types: &[TypeDef]) -> (u16, Option<(String, &'static str)>) {
-    use crate::rust::sample::sample;
-    match &op.response {
-        Response::Json { status, ty, example } => (*status, Some((example.clone().unwrap_or_else(|| sample(ty, types, 0)).to_string(), "application/json"))),
-        Response::EventStream { ty, example, sentinel, .. } => {
-            let text = example.clone().unwrap_or_else(|| {
-                let done = sentinel.as_ref().map(|s| format!("data: {s}\n\n")).unwrap_or_default();
-                format!("data: {}\n\n{done}", sample(ty, types, 0))
-            });
-            (200, Some((text, "text/event-stream")))
-        }
-        Response::Empty { status } => (*status, None),
-    }
-}

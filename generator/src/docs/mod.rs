@@ -123,7 +123,7 @@ pub(crate) struct IndexEntry {
     pub summary: String,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum IndexSection {
     Sdk,
     Api,

@@ -135,7 +135,7 @@ fn emit_page(cx: &DocsContext<'_>, out: &mut Output, resource: &[String], node: 
     }
     let namespace = namespace(resource);
     let overview = tag_description(cx.spec, &node.operations[0].tag).map(|d| prose(&d));
-    let summary = format!("{}: {}", code_span(&format!("{namespace}")), node.operations.iter().map(|op| method_heading(op)).collect::<Vec<_>>().join(", "));
+    let summary = format!("{}: {}", code_span(&namespace), node.operations.iter().map(|op| method_heading(op)).collect::<Vec<_>>().join(", "));
     out.index.push(IndexEntry { section: IndexSection::Sdk, title: name.clone(), path: page.clone(), summary });
     let text = render(&SdkPage { name, namespace, overview, operations }, &page)?;
     out.page(cx, &page, text);

@@ -110,9 +110,8 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
     let call = quote!(client #(.#segments())* .#method(#(#args),*) #whole_body .send().await);
 
     let (respond, check_result) = match &op.response {
-        Response::Json { status, ty, example } => {
-            let value = example.clone().unwrap_or_else(|| sample(ty, types, 0));
-            let json = value.to_string();
+        Response::Json { status, .. } => {
+            let json = mock_response(op, types).1.map(|(body, _)| body).unwrap_or_default();
             (
                 quote!(::wiremock::ResponseTemplate::new(#status).set_body_raw(#json, "application/json")),
                 quote! {
@@ -121,11 +120,8 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
                 },
             )
         }
-        Response::EventStream { ty, example, sentinel, .. } => {
-            let text = example.clone().unwrap_or_else(|| {
-                let done = sentinel.as_ref().map(|s| format!("data: {s}\n\n")).unwrap_or_default();
-                format!("data: {}\n\n{done}", sample(ty, types, 0))
-            });
+        Response::EventStream { .. } => {
+            let text = mock_response(op, types).1.map(|(body, _)| body).unwrap_or_default();
             (
                 quote!(::wiremock::ResponseTemplate::new(200).set_body_raw(#text, "text/event-stream")),
                 quote! {
@@ -160,6 +156,22 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
         support::assert_common_headers(request, #accept);
         support::assert_query(request, &[#(#expected_query_pairs),*]);
         #body_check
+    }
+}
+
+/// What the mock server answers an operation with: status, and body with its content type
+/// (the spec's example response, else a minimal valid one). Also used by the docs test.
+pub(crate) fn mock_response(op: &Operation, types: &[TypeDef]) -> (u16, Option<(String, &'static str)>) {
+    match &op.response {
+        Response::Json { status, ty, example } => (*status, Some((example.clone().unwrap_or_else(|| sample(ty, types, 0)).to_string(), "application/json"))),
+        Response::EventStream { ty, example, sentinel, .. } => {
+            let text = example.clone().unwrap_or_else(|| {
+                let done = sentinel.as_ref().map(|s| format!("data: {s}\n\n")).unwrap_or_default();
+                format!("data: {}\n\n{done}", sample(ty, types, 0))
+            });
+            (200, Some((text, "text/event-stream")))
+        }
+        Response::Empty { status } => (*status, None),
     }
 }
 

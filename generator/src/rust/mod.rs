@@ -3,7 +3,7 @@
 
 pub(crate) mod client;
 mod docs;
-mod e2e_tests;
+pub(crate) mod e2e_tests;
 mod example_tests;
 pub(crate) mod models;
 mod runtime_files;
@@ -35,8 +35,19 @@ pub fn format_file(path: &str, tokens: TokenStream) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// Emits the whole crate into a file set rooted at the crate directory.
-pub fn emit_crate(api: &Api, package: &str) -> Result<FileSet, String> {
+/// Emits the whole crate into a file set rooted at the crate directory: the Rust code and
+/// the docs (which need the spec document itself, for the API pages' OpenAPI slices).
+pub fn emit_crate(api: &Api, spec: &serde_json::Value, package: &str) -> Result<FileSet, String> {
+    // The docs need nothing from the Rust files: another thread makes them meanwhile.
+    std::thread::scope(|scope| {
+        let docs = scope.spawn(|| crate::docs::emit_docs(api, spec));
+        let mut files = emit_rust(api, package)?;
+        files.extend(docs.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
+        Ok(files)
+    })
+}
+
+fn emit_rust(api: &Api, package: &str) -> Result<FileSet, String> {
     let mut files = FileSet::default();
     let rs_header = header(api, "//");
     let tree = client::resource_tree(api);

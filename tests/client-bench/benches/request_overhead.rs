@@ -19,7 +19,9 @@ use client_bench::measure::{Clock, ThreadCpuTime};
 use client_bench::payloads::{CHAT_COMPLETE_RESPONSE, MODEL, PROMPT, TOKENIZE_RESPONSE};
 use client_bench::server::{LoopbackServer, Route};
 use client_bench::summary::{self, Pair};
-use client_bench::{TOKEN, USER_AGENT, client_runtime, generated_client, http_client};
+use client_bench::{
+    TOKEN, USER_AGENT, client_runtime, generated_client, http_client, server_placement,
+};
 use criterion::Criterion;
 use criterion::measurement::Measurement;
 use friendli::models::{
@@ -183,11 +185,14 @@ fn benchmarks<M: Measurement>(
 fn main() {
     let since = SystemTime::now();
     let clock = Clock::from_env();
-    let server = LoopbackServer::start(vec![
-        Route::json(TOKENIZE_PATH, TOKENIZE_RESPONSE),
-        Route::json(CHAT_PATH, CHAT_COMPLETE_RESPONSE),
-    ]);
     let rt = client_runtime();
+    let server = LoopbackServer::start(
+        vec![
+            Route::json(TOKENIZE_PATH, TOKENIZE_RESPONSE),
+            Route::json(CHAT_PATH, CHAT_COMPLETE_RESPONSE),
+        ],
+        server_placement(&rt),
+    );
     let generated = generated_client(&server.base_url());
     let baseline = Baseline::new(server.base_url());
     rt.block_on(check_equivalence(&server, &generated, &baseline));

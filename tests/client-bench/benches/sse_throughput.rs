@@ -27,7 +27,9 @@ use client_bench::measure::{Clock, ThreadCpuTime};
 use client_bench::payloads::{MODEL, PROMPT, RecordedStream};
 use client_bench::server::{LoopbackServer, Route};
 use client_bench::summary::{self, Pair};
-use client_bench::{TOKEN, USER_AGENT, client_runtime, generated_client, http_client};
+use client_bench::{
+    TOKEN, USER_AGENT, client_runtime, generated_client, http_client, server_placement,
+};
 use criterion::measurement::Measurement;
 use criterion::{BatchSize, Criterion, Throughput};
 use friendli::models::{DedicatedChatCompletionStreamBody, Message, StreamedChatData, UserMessage};
@@ -301,7 +303,10 @@ fn main() {
     ];
     check_equivalence(&rt, &rec, &chunkings);
 
-    let server = LoopbackServer::start(vec![Route::event_stream(CHAT_PATH, &chunkings[1].1)]);
+    let server = LoopbackServer::start(
+        vec![Route::event_stream(CHAT_PATH, &chunkings[1].1)],
+        server_placement(&rt),
+    );
     let base_url = server.base_url();
     let generated = generated_client(&base_url);
     let http = http_client();
@@ -357,6 +362,6 @@ fn main() {
             since,
         );
     }
-    drop(setup);
     drop(server);
+    drop(setup);
 }

@@ -46,6 +46,27 @@ pub fn client_runtime() -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
+/// Where the loopback server runs (`CLIENT_BENCH_SERVER`):
+/// - `runtime`: on the client's single-threaded runtime, so client and server take
+///   turns on one thread and wall time carries no cross-thread wake-ups (on an idle
+///   VM those cost tens of µs per request, more than the client itself). The default
+///   with wall time.
+/// - `thread`: a thread of its own, so the benchmark thread's CPU time is the
+///   client's alone. The default with `CLIENT_BENCH_CLOCK=cpu`.
+pub fn server_placement(rt: &tokio::runtime::Runtime) -> server::Placement {
+    let own_thread = match std::env::var("CLIENT_BENCH_SERVER").as_deref() {
+        Ok("runtime") => false,
+        Ok("thread") => true,
+        Err(_) => measure::Clock::from_env() == measure::Clock::ThreadCpu,
+        Ok(other) => panic!("CLIENT_BENCH_SERVER must be `runtime` or `thread`, not `{other}`"),
+    };
+    if own_thread {
+        server::Placement::OwnThread
+    } else {
+        server::Placement::Runtime(rt.handle().clone())
+    }
+}
+
 /// Whether this process was started by `cargo bench` (criterion's `--bench`), as
 /// opposed to `cargo test --benches`, which runs every benchmark once as a test.
 pub fn is_bench_run() -> bool {

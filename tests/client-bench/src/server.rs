@@ -1,8 +1,8 @@
 //! A minimal HTTP/1.1 server on 127.0.0.1 for the benchmarks.
 //!
 //! It answers every request on a route with the same prebuilt response, keeps
-//! connections alive, runs on its own thread (a single-threaded tokio runtime) and
-//! stops when dropped. It can record requests, so a benchmark can check that the
+//! connections alive, runs on its own thread or on the client's runtime (see
+//! [`Placement`]) and stops when dropped. It can record requests, so a benchmark can check that the
 //! generated client and the baseline send the same thing before timing them.
 
 use std::net::SocketAddr;
@@ -14,6 +14,7 @@ use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
+use tokio::task::{AbortHandle, JoinSet};
 
 /// What the server answers to requests for one path.
 #[derive(Clone, Debug)]
@@ -77,17 +78,33 @@ struct State {
     captured: Mutex<Vec<CapturedRequest>>,
 }
 
+/// Where the server runs.
+#[derive(Clone, Debug)]
+pub enum Placement {
+    /// A thread of its own (a single-threaded runtime): client and server run in
+    /// parallel, and every request crosses threads twice.
+    OwnThread,
+    /// Tasks on the given (client's) runtime: with a single-threaded runtime, client
+    /// and server take turns on one thread, so wall time is their CPU time with no
+    /// cross-thread wake-ups (which cost tens of µs on an idle VM and dominate it).
+    Runtime(tokio::runtime::Handle),
+}
+
+enum Running {
+    Thread(oneshot::Sender<()>, JoinHandle<()>),
+    Task(AbortHandle),
+}
+
 /// The running server; dropping it stops it and closes its connections.
 pub struct LoopbackServer {
     addr: SocketAddr,
     state: Arc<State>,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    running: Option<Running>,
 }
 
 impl LoopbackServer {
-    /// Binds 127.0.0.1 on a free port and serves `routes`.
-    pub fn start(routes: Vec<Route>) -> Self {
+    /// Binds 127.0.0.1 on a free port and serves `routes` from `place`.
+    pub fn start(routes: Vec<Route>, place: Placement) -> Self {
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         std_listener.set_nonblocking(true).expect("nonblocking");
         let addr = std_listener.local_addr().expect("local addr");
@@ -96,29 +113,42 @@ impl LoopbackServer {
             capturing: AtomicBool::new(false),
             captured: Mutex::new(Vec::new()),
         });
-        let (tx, rx) = oneshot::channel::<()>();
-        let thread_state = Arc::clone(&state);
-        let thread = std::thread::Builder::new()
-            .name("loopback-server".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_io()
-                    .build()
-                    .expect("server runtime");
-                rt.block_on(async move {
-                    let listener = TcpListener::from_std(std_listener).expect("listener");
-                    tokio::spawn(accept_loop(listener, thread_state));
-                    // Either an explicit stop or the handle being dropped.
-                    let _ = rx.await;
-                });
-                // Dropping the runtime cancels the accept loop and every connection.
-            })
-            .expect("server thread");
+        let task_state = Arc::clone(&state);
+        let running = match place {
+            Placement::OwnThread => {
+                let (tx, rx) = oneshot::channel::<()>();
+                let thread = std::thread::Builder::new()
+                    .name("loopback-server".into())
+                    .spawn(move || {
+                        let rt = tokio::runtime::Builder::new_current_thread()
+                            .enable_io()
+                            .build()
+                            .expect("server runtime");
+                        rt.block_on(async move {
+                            let listener = TcpListener::from_std(std_listener).expect("listener");
+                            tokio::spawn(accept_loop(listener, task_state));
+                            // Either an explicit stop or the handle being dropped.
+                            let _ = rx.await;
+                        });
+                        // Dropping the runtime cancels the accept loop and every connection.
+                    })
+                    .expect("server thread");
+                Running::Thread(tx, thread)
+            }
+            Placement::Runtime(handle) => {
+                let _entered = handle.enter();
+                let listener = TcpListener::from_std(std_listener).expect("listener");
+                Running::Task(
+                    handle
+                        .spawn(accept_loop(listener, task_state))
+                        .abort_handle(),
+                )
+            }
+        };
         LoopbackServer {
             addr,
             state,
-            shutdown: Some(tx),
-            thread: Some(thread),
+            running: Some(running),
         }
     }
 
@@ -142,20 +172,25 @@ impl LoopbackServer {
 
 impl Drop for LoopbackServer {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        match self.running.take() {
+            Some(Running::Thread(stop, thread)) => {
+                let _ = stop.send(());
+                let _ = thread.join();
+            }
+            // Aborting the accept loop drops its `JoinSet`, which aborts the connections.
+            Some(Running::Task(task)) => task.abort(),
+            None => {}
         }
     }
 }
 
 async fn accept_loop(listener: TcpListener, state: Arc<State>) {
+    let mut connections = JoinSet::new();
     loop {
         match listener.accept().await {
             Ok((sock, _)) => {
-                tokio::spawn(serve_connection(sock, Arc::clone(&state)));
+                while connections.try_join_next().is_some() {}
+                connections.spawn(serve_connection(sock, Arc::clone(&state)));
             }
             Err(e) => {
                 eprintln!("loopback server: accept failed: {e}");
