@@ -193,26 +193,10 @@ impl EventState {
     }
 }
 
-/// Index of the first `\n` or `\r`, eight bytes at a time.
+/// Index of the first `\n` or `\r` (memchr's vectorised search).
 #[inline]
 fn find_eol(h: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const LF: u64 = LO * b'\n' as u64;
-    const CR: u64 = LO * b'\r' as u64;
-    let (words, rest) = h.as_chunks::<8>();
-    for (i, w) in words.iter().enumerate() {
-        let w = u64::from_le_bytes(*w);
-        let (a, b) = (w ^ LF, w ^ CR);
-        // Classic "has zero byte": exact for the lowest matching byte.
-        let hit = (a.wrapping_sub(LO) & !a | b.wrapping_sub(LO) & !b) & HI;
-        if hit != 0 {
-            return Some(i * 8 + (hit.trailing_zeros() / 8) as usize);
-        }
-    }
-    rest.iter()
-        .position(|&b| b == b'\n' || b == b'\r')
-        .map(|p| words.len() * 8 + p)
+    memchr::memchr2(b'\n', b'\r', h)
 }
 
 #[cfg(test)]

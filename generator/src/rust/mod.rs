@@ -253,7 +253,7 @@ chrono = {{ version = "0.4", default-features = false, features = ["std", "serde
 futures-core = "0.3"
 futures-util = "0.3"
 http = "1"
-mime_guess = "2"
+memchr = "2"
 percent-encoding = "2"
 fastrand = "2"
 reqwest = {{ version = "0.13", default-features = false, features = ["json", "stream", "multipart", "charset", "http2"] }}
@@ -261,7 +261,6 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"
 tokio = {{ version = "1", features = ["time", "fs"] }}
-tokio-util = {{ version = "0.7", features = ["io"] }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}
