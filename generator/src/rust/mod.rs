@@ -131,7 +131,7 @@ fn models_mod(modules: &[&str]) -> TokenStream {
     quote! {
         //! Request and response types, one module per component schema (inline schemas live
         //! beside the schema that holds them); all re-exported here.
-        #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::disallowed_names)]
         #(mod #mods;)*
         #(pub use #uses::*;)*
     }

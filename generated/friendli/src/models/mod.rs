@@ -5,7 +5,8 @@
     clippy::large_enum_variant,
     clippy::too_many_arguments,
     clippy::doc_lazy_continuation,
-    clippy::doc_overindented_list_items
+    clippy::doc_overindented_list_items,
+    clippy::disallowed_names
 )]
 mod accelerator_requirement;
 mod account_file_status;
