@@ -219,10 +219,8 @@ pub fn line_index(source: &str) -> HashMap<String, usize> {
                         self.path.pop();
                     }
                 }
-                Event::Alias(_) => {
-                    if self.enter_value(line) {
-                        self.path.pop();
-                    }
+                Event::Alias(_) if self.enter_value(line) => {
+                    self.path.pop();
                 }
                 Event::MappingStart(..) | Event::SequenceStart(..) => {
                     let is_key = matches!(self.frames.last(), Some(Frame::Map { awaiting_key: true, .. }));

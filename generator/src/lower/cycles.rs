@@ -13,9 +13,9 @@ pub(crate) fn box_cycles(types: &mut [TypeDef]) {
     let cyclic = |from: usize, to: usize| {
         component[from] == component[to] && (size[component[from]] > 1 || from == to)
     };
-    for from in 0..types.len() {
+    for (from, def) in types.iter_mut().enumerate() {
         let hits = |ty: &TypeRef| by_value(ty).into_iter().any(|to| cyclic(from, to));
-        match &mut types[from].kind {
+        match &mut def.kind {
             TypeKind::Struct(s) => {
                 for field in &mut s.fields {
                     field.boxed = hits(&field.ty);

@@ -62,9 +62,7 @@ impl<'a> Lowerer<'a> {
             let Some(reference) = current.value.get("$ref").and_then(Value::as_str) else {
                 return Some((current, component));
             };
-            let Some((target, pointer)) = self.resolve(reference, current.pointer) else {
-                return None;
-            };
+            let (target, pointer) = self.resolve(reference, current.pointer)?;
             component = self.components.get(pointer).copied();
             current = Node { value: target, pointer };
         }

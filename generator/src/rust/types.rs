@@ -55,11 +55,11 @@ pub(crate) fn ident(name: &str) -> syn::Ident {
 }
 
 /// Whether a value of this type can be made by `Default::default()`.
-pub(crate) fn has_default(ty: &TypeRef, types: &[TypeDef], defaultable: &[bool]) -> bool {
+pub(crate) fn has_default(ty: &TypeRef, defaultable: &[bool]) -> bool {
     match ty {
         TypeRef::File => false,
         TypeRef::Named(id) => defaultable[id.0],
-        TypeRef::Tuple(items) => items.iter().all(|t| has_default(t, types, defaultable)),
+        TypeRef::Tuple(items) => items.iter().all(|t| has_default(t, defaultable)),
         _ => true,
     }
 }
@@ -86,8 +86,8 @@ pub(crate) fn defaultable_types(types: &[TypeDef]) -> Vec<bool> {
                 TypeKind::Struct(s) => s
                     .fields
                     .iter()
-                    .all(|f| !f.required || f.nullable || matches!(f.ty, TypeRef::Any) || has_default(&f.ty, types, &defaultable)),
-                TypeKind::Alias(ty) => has_default(ty, types, &defaultable),
+                    .all(|f| !f.required || f.nullable || matches!(f.ty, TypeRef::Any) || has_default(&f.ty, &defaultable)),
+                TypeKind::Alias(ty) => has_default(ty, &defaultable),
                 _ => true,
             };
             if !ok {
