@@ -15,6 +15,8 @@ pub mod retry;
 pub mod serde_support;
 pub mod sse;
 pub mod stream;
+#[doc(hidden)]
+pub mod testing;
 
 #[cfg(test)]
 mod client_tests;

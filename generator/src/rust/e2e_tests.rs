@@ -253,19 +253,9 @@ fn support_module(cx: &ClientContext<'_>) -> TokenStream {
                     .expect("a client with a token builds")
             }
 
-            fn same(a: &::serde_json::Value, b: &::serde_json::Value) -> bool {
-                use ::serde_json::Value;
-                match (a, b) {
-                    (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-                    (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
-                    (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
-                    _ => a == b,
-                }
-            }
-
             pub fn assert_same_json(actual: &::serde_json::Value, expected: &str) {
                 let expected: ::serde_json::Value = ::serde_json::from_str(expected).expect("expected JSON is valid");
-                assert!(same(actual, &expected), "JSON differs:\n  actual:   {actual}\n  expected: {expected}");
+                assert!(friendli::runtime::testing::json_equivalent(actual, &expected), "JSON differs:\n  actual:   {actual}\n  expected: {expected}");
             }
 
             fn header<'r>(request: &'r ::wiremock::Request, name: &str) -> ::std::option::Option<&'r str> {
