@@ -351,7 +351,6 @@ impl<'a> Lowerer<'a> {
                         .with_related(collision.previous_owner),
                 );
             }
-            let prop_schema = self.deref_docs(prop);
             let examples = array_examples(&ty, member_examples(prop.value));
             let examples = self.valid_examples(prop.pointer, examples);
             fields.push(Field {
@@ -362,7 +361,7 @@ impl<'a> Lowerer<'a> {
                 nullable,
                 default: prop.value.get("default").cloned(),
                 examples,
-                docs: docs_of(prop.value).or(prop_schema),
+                docs: docs_of(prop.value),
                 boxed: false,
             });
         }
@@ -371,12 +370,6 @@ impl<'a> Lowerer<'a> {
             wrap_nullable(ty, nullable)
         });
         TypeKind::Struct(Struct { fields, additional })
-    }
-
-    /// Description of a `$ref`-only property comes from the property; fall back to nothing
-    /// (the referenced type documents itself).
-    fn deref_docs(&self, _prop: Node<'a>) -> Option<String> {
-        None
     }
 
     fn collect_object(

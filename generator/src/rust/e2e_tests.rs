@@ -59,7 +59,7 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
         };
         if let InputKind::Param(p) = &input.kind {
             match p.location {
-                ParamLocation::Path => path = path.replace(&format!("{{{}}}", p.wire_name), &param_text(&value).join(",").as_str().pipe(encode_segment)),
+                ParamLocation::Path => path = path.replace(&format!("{{{}}}", p.wire_name), &encode_segment(&param_text(&value).join(","))),
                 ParamLocation::Query => expected_query.extend(param_text(&value).into_iter().map(|v| (p.wire_name.clone(), v))),
                 ParamLocation::Header => {}
             }
@@ -175,12 +175,6 @@ pub(crate) fn mock_response(op: &Operation, types: &[TypeDef]) -> (u16, Option<(
     }
 }
 
-trait Pipe: Sized {
-    fn pipe<R>(self, f: impl FnOnce(Self) -> R) -> R {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 /// The end-to-end test binary `tests/operations/`: `main.rs`, the shared `support.rs`, and
 /// one module per API family (keeps every file small).
