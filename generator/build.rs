@@ -17,7 +17,10 @@ fn embed(code: &mut String, constant: &str, dir: &Path) {
     for name in names {
         let path = dir.join(&name);
         println!("cargo:rerun-if-changed={}", path.display());
-        code.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.display().to_string()));
+        code.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     code.push_str("];\n");
 }
@@ -27,6 +30,7 @@ fn main() {
     let mut code = String::new();
     embed(&mut code, "RUNTIME_FILES", &templates.join("runtime"));
     embed(&mut code, "EXAMPLE_FILES", &templates.join("examples"));
-    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("runtime_files.rs");
+    let out =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("runtime_files.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");
 }

@@ -36,7 +36,10 @@ impl Diagnostic {
     }
 
     pub fn warning(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(pointer, message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(pointer, message)
+        }
     }
 
     pub fn with_related(mut self, pointer: impl Into<String>) -> Self {
@@ -54,7 +57,10 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     pub fn new(file: &Path) -> Self {
-        Self { file: file.to_path_buf(), items: Vec::new() }
+        Self {
+            file: file.to_path_buf(),
+            items: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {
@@ -70,11 +76,18 @@ impl Diagnostics {
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter().filter(|d| d.severity == Severity::Warning)
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
     }
 }
 
-fn write_location(f: &mut fmt::Formatter<'_>, file: &Path, line: Option<usize>, pointer: &str) -> fmt::Result {
+fn write_location(
+    f: &mut fmt::Formatter<'_>,
+    file: &Path,
+    line: Option<usize>,
+    pointer: &str,
+) -> fmt::Result {
     write!(f, "{}", file.display())?;
     if let Some(line) = line {
         write!(f, ":{line}")?;
@@ -103,7 +116,11 @@ impl fmt::Display for Diagnostics {
             }
             writeln!(f)?;
         }
-        write!(f, "{errors} error(s), {warnings} warning(s) in {}", self.file.display())
+        write!(
+            f,
+            "{errors} error(s), {warnings} warning(s) in {}",
+            self.file.display()
+        )
     }
 }
 

@@ -15,7 +15,14 @@ fn ty(t: &TypeRef, types: &[TypeDef]) -> String {
         TypeRef::File => "file".into(),
         TypeRef::Any => "any".into(),
         TypeRef::Array(i) => format!("[{}]", ty(i, types)),
-        TypeRef::Tuple(items) => format!("({})", items.iter().map(|i| ty(i, types)).collect::<Vec<_>>().join(", ")),
+        TypeRef::Tuple(items) => format!(
+            "({})",
+            items
+                .iter()
+                .map(|i| ty(i, types))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         TypeRef::Map(v) => format!("{{string: {}}}", ty(v, types)),
         TypeRef::Nullable(i) => format!("{}?", ty(i, types)),
         TypeRef::Named(id) => types[id.0].name.clone(),
@@ -30,7 +37,11 @@ pub fn ir_text(api: &Api) -> String {
             NameOrigin::Component(name) => format!("component {name:?}"),
             NameOrigin::Inline => "inline".to_owned(),
         };
-        let _ = writeln!(out, "{} ({origin}, #{}, module {})", def.name, def.pointer, def.module);
+        let _ = writeln!(
+            out,
+            "{} ({origin}, #{}, module {})",
+            def.name, def.pointer, def.module
+        );
         for example in &def.examples {
             let _ = writeln!(out, "  example {example}");
         }
@@ -44,12 +55,22 @@ pub fn ir_text(api: &Api) -> String {
                         (false, true) => "optional nullable",
                     };
                     let boxed = if f.boxed { " boxed" } else { "" };
-                    let _ = write!(out, "  field {} (wire {:?}): {} {presence}{boxed}", f.rust_name, f.wire_name, ty(&f.ty, types));
+                    let _ = write!(
+                        out,
+                        "  field {} (wire {:?}): {} {presence}{boxed}",
+                        f.rust_name,
+                        f.wire_name,
+                        ty(&f.ty, types)
+                    );
                     if let Some(default) = &f.default {
                         let _ = write!(out, " default {default}");
                     }
                     if !f.examples.is_empty() {
-                        let _ = write!(out, " examples {}", serde_json::Value::Array(f.examples.clone()));
+                        let _ = write!(
+                            out,
+                            " examples {}",
+                            serde_json::Value::Array(f.examples.clone())
+                        );
                     }
                     out.push('\n');
                 }
@@ -69,9 +90,17 @@ pub fn ir_text(api: &Api) -> String {
             TypeKind::TaggedUnion(u) => {
                 let _ = writeln!(out, "  tagged by {:?}", u.tag);
                 for v in &u.variants {
-                    let place = if v.tag_in_struct { "tag in struct" } else { "tag written by union" };
+                    let place = if v.tag_in_struct {
+                        "tag in struct"
+                    } else {
+                        "tag written by union"
+                    };
                     let boxed = if v.boxed { ", boxed" } else { "" };
-                    let _ = writeln!(out, "  variant {} {:?} => {} ({place}{boxed})", v.rust_name, v.tags, types[v.ty.0].name);
+                    let _ = writeln!(
+                        out,
+                        "  variant {} {:?} => {} ({place}{boxed})",
+                        v.rust_name, v.tags, types[v.ty.0].name
+                    );
                 }
                 let _ = writeln!(out, "  catch-all {}", u.unknown_variant);
             }
@@ -79,7 +108,12 @@ pub fn ir_text(api: &Api) -> String {
                 let _ = writeln!(out, "  untagged, tried in order:");
                 for v in &u.variants {
                     let boxed = if v.boxed { " (boxed)" } else { "" };
-                    let _ = writeln!(out, "  variant {}: {}{boxed}", v.rust_name, ty(&v.ty, types));
+                    let _ = writeln!(
+                        out,
+                        "  variant {}: {}{boxed}",
+                        v.rust_name,
+                        ty(&v.ty, types)
+                    );
                 }
             }
             TypeKind::Alias(t) => {
@@ -89,30 +123,73 @@ pub fn ir_text(api: &Api) -> String {
     }
     for op in &api.operations {
         let ignored = if op.ignored { " (ignored)" } else { "" };
-        let _ = writeln!(out, "operation {} {} {}{ignored} => {}.{}", op.operation_id, op.method.as_str(), op.path_key, op.resource.join("."), op.method_name);
+        let _ = writeln!(
+            out,
+            "operation {} {} {}{ignored} => {}.{}",
+            op.operation_id,
+            op.method.as_str(),
+            op.path_key,
+            op.resource.join("."),
+            op.method_name
+        );
         if let Some(server) = &op.server {
             let _ = writeln!(out, "  server {server}");
         }
         for p in &op.parameters {
-            let _ = writeln!(out, "  {:?} param {} (wire {:?}): {}{}{}", p.location, p.rust_name, p.wire_name, ty(&p.ty, types), if p.required { " required" } else { "" }, if p.nullable { " nullable" } else { "" });
+            let _ = writeln!(
+                out,
+                "  {:?} param {} (wire {:?}): {}{}{}",
+                p.location,
+                p.rust_name,
+                p.wire_name,
+                ty(&p.ty, types),
+                if p.required { " required" } else { "" },
+                if p.nullable { " nullable" } else { "" }
+            );
         }
         if let Some(body) = &op.body {
-            let _ = writeln!(out, "  {:?} body: {}{}", body.content_type, ty(&body.ty, types), if body.required { " required" } else { "" });
+            let _ = writeln!(
+                out,
+                "  {:?} body: {}{}",
+                body.content_type,
+                ty(&body.ty, types),
+                if body.required { " required" } else { "" }
+            );
         }
         match &op.response {
             Response::Json { status, ty: t, .. } => {
                 let _ = writeln!(out, "  {status} json: {}", ty(t, types));
             }
-            Response::EventStream { ty: t, sentinel, envelope, .. } => {
-                let items = if *envelope { "whole events" } else { "event data" };
-                let _ = writeln!(out, "  event stream of {} as {items} (sentinel {sentinel:?})", ty(t, types));
+            Response::EventStream {
+                ty: t,
+                sentinel,
+                envelope,
+                ..
+            } => {
+                let items = if *envelope {
+                    "whole events"
+                } else {
+                    "event data"
+                };
+                let _ = writeln!(
+                    out,
+                    "  event stream of {} as {items} (sentinel {sentinel:?})",
+                    ty(t, types)
+                );
             }
             Response::Empty { status } => {
                 let _ = writeln!(out, "  {status} empty");
             }
         }
         for e in &op.errors {
-            let _ = writeln!(out, "  error {} {}", e.status, e.ty.as_ref().map(|t| ty(t, types)).unwrap_or_else(|| "(no typed body)".into()));
+            let _ = writeln!(
+                out,
+                "  error {} {}",
+                e.status,
+                e.ty.as_ref()
+                    .map(|t| ty(t, types))
+                    .unwrap_or_else(|| "(no typed body)".into())
+            );
         }
     }
     out

@@ -15,7 +15,10 @@ pub enum Error {
     #[error("internal generator error: {0}")]
     Emit(String),
     #[error("cannot write {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// A spec loaded and lowered, ready to emit.
@@ -48,7 +51,11 @@ impl Generator {
 
     fn from_document(spec: SpecDocument) -> Result<Self, Error> {
         let (api, warnings) = crate::lower::lower(&spec).map_err(Error::Spec)?;
-        Ok(Self { spec, api, warnings })
+        Ok(Self {
+            spec,
+            api,
+            warnings,
+        })
     }
 
     pub fn api(&self) -> &Api {
@@ -78,12 +85,18 @@ impl Generator {
     /// Writes the crate into `dir`, changing only what differs and removing stale files.
     pub fn write_crate(&self, dir: &Path) -> Result<WriteReport, Error> {
         let files = self.crate_files()?;
-        files.write_to(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })
+        files.write_to(dir).map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })
     }
 
     /// Compares `dir` with what the spec produces.
     pub fn check_crate(&self, dir: &Path) -> Result<Staleness, Error> {
         let files = self.crate_files()?;
-        files.check(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })
+        files.check(dir).map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })
     }
 }

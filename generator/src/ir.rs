@@ -134,7 +134,9 @@ pub struct UntaggedVariant {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeRef {
     String,
-    Integer { bits: u8 },
+    Integer {
+        bits: u8,
+    },
     Number,
     Boolean,
     DateTime,
@@ -240,11 +242,20 @@ pub enum BodyKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Response {
     /// JSON body decoded into the type (`Any` when the spec gives no schema).
-    Json { status: u16, ty: TypeRef, example: Option<Value> },
+    Json {
+        status: u16,
+        ty: TypeRef,
+        example: Option<Value>,
+    },
     /// `text/event-stream` of typed events.
     /// `envelope`: items decode from the whole SSE event (`{event, id, data}`), because the
     /// spec's schema describes the event (a union told apart by `event:`), not just its data.
-    EventStream { ty: TypeRef, sentinel: Option<String>, example: Option<String>, envelope: bool },
+    EventStream {
+        ty: TypeRef,
+        sentinel: Option<String>,
+        example: Option<String>,
+        envelope: bool,
+    },
     /// A success without a body.
     Empty { status: u16 },
 }

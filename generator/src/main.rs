@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "friendli-codegen", version, about = "Generate the Friendli Rust SDK from an OpenAPI 3.1 spec")]
+#[command(
+    name = "friendli-codegen",
+    version,
+    about = "Generate the Friendli Rust SDK from an OpenAPI 3.1 spec"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,7 +48,13 @@ fn main() -> ExitCode {
         return match generator.check_crate(&out) {
             Ok(staleness) if staleness.is_fresh() => ExitCode::SUCCESS,
             Ok(staleness) => {
-                eprintln!("{} is stale: {} changed, {} missing, {} extra", out.display(), staleness.changed.len(), staleness.missing.len(), staleness.extra.len());
+                eprintln!(
+                    "{} is stale: {} changed, {} missing, {} extra",
+                    out.display(),
+                    staleness.changed.len(),
+                    staleness.missing.len(),
+                    staleness.extra.len()
+                );
                 eprintln!("{}", staleness.diff);
                 ExitCode::FAILURE
             }
@@ -56,7 +66,13 @@ fn main() -> ExitCode {
     }
     match generator.write_crate(&out) {
         Ok(report) => {
-            eprintln!("wrote {} file(s), {} unchanged, {} removed in {}", report.written.len(), report.unchanged, report.removed.len(), out.display());
+            eprintln!(
+                "wrote {} file(s), {} unchanged, {} removed in {}",
+                report.written.len(),
+                report.unchanged,
+                report.removed.len(),
+                out.display()
+            );
             ExitCode::SUCCESS
         }
         Err(err) => {

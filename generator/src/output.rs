@@ -42,7 +42,13 @@ impl FileSet {
 
     /// Moves every file under `prefix/`.
     pub fn nest(self, prefix: &str) -> FileSet {
-        FileSet { files: self.files.into_iter().map(|(p, c)| (format!("{prefix}/{p}"), c)).collect() }
+        FileSet {
+            files: self
+                .files
+                .into_iter()
+                .map(|(p, c)| (format!("{prefix}/{p}"), c))
+                .collect(),
+        }
     }
 
     pub fn extend(&mut self, other: FileSet) {
@@ -52,7 +58,10 @@ impl FileSet {
     /// Writes into `dir`: all files go to a staging directory beside `dir` first, so a failure
     /// leaves `dir` as it was; then changed files are moved in and files not in the set removed.
     pub fn write_to(&self, dir: &Path) -> std::io::Result<WriteReport> {
-        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent)?;
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("out");
         let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
@@ -67,7 +76,9 @@ impl FileSet {
         let mut created = std::collections::HashSet::new();
         let mut ensure_dir = |path: &Path| -> std::io::Result<()> {
             match path.parent() {
-                Some(parent) if created.insert(parent.to_path_buf()) => std::fs::create_dir_all(parent),
+                Some(parent) if created.insert(parent.to_path_buf()) => {
+                    std::fs::create_dir_all(parent)
+                }
                 _ => Ok(()),
             }
         };
@@ -144,7 +155,14 @@ fn append_diff(out: &mut String, path: &str, actual: &str, expected: &str) {
         return;
     }
     let diff = similar::TextDiff::from_lines(actual, expected);
-    let _ = write!(out, "{}", diff.unified_diff().context_radius(2).header(&format!("a/{path} (on disk)"), &format!("b/{path} (from the spec)")));
+    let _ = write!(
+        out,
+        "{}",
+        diff.unified_diff().context_radius(2).header(
+            &format!("a/{path} (on disk)"),
+            &format!("b/{path} (from the spec)")
+        )
+    );
 }
 
 fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
@@ -171,7 +189,9 @@ fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result
 }
 
 fn remove_empty_dirs(dir: &Path) -> std::io::Result<bool> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(false) };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(false);
+    };
     let mut empty = true;
     for entry in entries {
         let entry = entry?;
@@ -219,9 +239,15 @@ mod tests {
     fn check_reports_a_readable_diff() {
         let dir = tempfile::tempdir().unwrap();
         set(&[("a.rs", "one\ntwo\n")]).write_to(dir.path()).unwrap();
-        let staleness = set(&[("a.rs", "one\nthree\n"), ("b.rs", "")]).check(dir.path()).unwrap();
+        let staleness = set(&[("a.rs", "one\nthree\n"), ("b.rs", "")])
+            .check(dir.path())
+            .unwrap();
         assert_eq!(staleness.changed, vec!["a.rs"]);
         assert_eq!(staleness.missing, vec!["b.rs"]);
-        assert!(staleness.diff.contains("-two") && staleness.diff.contains("+three"), "{}", staleness.diff);
+        assert!(
+            staleness.diff.contains("-two") && staleness.diff.contains("+three"),
+            "{}",
+            staleness.diff
+        );
     }
 }

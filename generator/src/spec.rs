@@ -33,17 +33,25 @@ impl SpecDocument {
     /// Reads and parses a file; the OpenAPI version is checked before anything else.
     pub fn from_path(path: &Path) -> Result<Self, Diagnostics> {
         let bytes = std::fs::read(path).map_err(|err| {
-            single(path, Diagnostic::error("", format!("cannot read the spec file: {err}")))
+            single(
+                path,
+                Diagnostic::error("", format!("cannot read the spec file: {err}")),
+            )
         })?;
         let source = String::from_utf8(bytes).map_err(|err| {
-            single(path, Diagnostic::error("", format!("the spec file is not UTF-8: {err}")))
+            single(
+                path,
+                Diagnostic::error("", format!("the spec file is not UTF-8: {err}")),
+            )
         })?;
         Self::from_source(path, source)
     }
 
     /// Parses spec text; `path` is only used in messages and to pick JSON vs YAML.
     pub fn from_source(path: &Path, source: String) -> Result<Self, Diagnostics> {
-        let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
         let root: Value = if is_json {
             serde_json::from_str(&source).map_err(|err| {
                 let mut d = Diagnostic::error("", format!("invalid JSON: {err}"));
@@ -58,7 +66,12 @@ impl SpecDocument {
             })?
         };
         let sha256 = sha256_hex(source.as_bytes());
-        let doc = Self { path: path.to_path_buf(), source, root, sha256 };
+        let doc = Self {
+            path: path.to_path_buf(),
+            source,
+            root,
+            sha256,
+        };
         doc.check_version()?;
         Ok(doc)
     }
@@ -70,7 +83,10 @@ impl SpecDocument {
             Err(diagnostics)
         };
         if !self.root.is_object() {
-            return fail("", "expected an OpenAPI document (a mapping at the top level)".into());
+            return fail(
+                "",
+                "expected an OpenAPI document (a mapping at the top level)".into(),
+            );
         }
         match self.root.get("openapi") {
             Some(Value::String(v)) if v.starts_with("3.1.") || v.starts_with("3.0.") => Ok(()),
@@ -78,12 +94,18 @@ impl SpecDocument {
                 "/openapi",
                 format!("unsupported OpenAPI version `{v}`: expected 3.1.x (or 3.0.x)"),
             ),
-            Some(other) => fail("/openapi", format!("expected the OpenAPI version as a string, found {other}")),
+            Some(other) => fail(
+                "/openapi",
+                format!("expected the OpenAPI version as a string, found {other}"),
+            ),
             None if self.root.get("swagger").is_some() => fail(
                 "/swagger",
                 "this is a Swagger 2.0 document: expected OpenAPI 3.1.x".into(),
             ),
-            None => fail("", "missing the `openapi` version field: expected `openapi: 3.1.0`".into()),
+            None => fail(
+                "",
+                "missing the `openapi` version field: expected `openapi: 3.1.0`".into(),
+            ),
         }
     }
 
@@ -164,8 +186,13 @@ pub fn line_index(source: &str) -> HashMap<String, usize> {
     use yaml_rust2::scanner::Marker;
 
     enum Frame {
-        Map { key: Option<(String, usize)>, awaiting_key: bool },
-        Seq { next: usize },
+        Map {
+            key: Option<(String, usize)>,
+            awaiting_key: bool,
+        },
+        Seq {
+            next: usize,
+        },
     }
     struct Recorder {
         frames: Vec<Frame>,
@@ -174,7 +201,10 @@ pub fn line_index(source: &str) -> HashMap<String, usize> {
     }
     impl Recorder {
         fn pointer(&self) -> String {
-            self.path.iter().map(|t| format!("/{}", escape_token(t))).collect()
+            self.path
+                .iter()
+                .map(|t| format!("/{}", escape_token(t)))
+                .collect()
         }
         /// Called when a value node starts; pushes its token onto the path.
         fn enter_value(&mut self, line: usize) -> bool {
@@ -223,7 +253,13 @@ pub fn line_index(source: &str) -> HashMap<String, usize> {
                     self.path.pop();
                 }
                 Event::MappingStart(..) | Event::SequenceStart(..) => {
-                    let is_key = matches!(self.frames.last(), Some(Frame::Map { awaiting_key: true, .. }));
+                    let is_key = matches!(
+                        self.frames.last(),
+                        Some(Frame::Map {
+                            awaiting_key: true,
+                            ..
+                        })
+                    );
                     if is_key {
                         // Complex keys do not occur in OpenAPI; treat as an opaque key.
                         if let Some(Frame::Map { key, awaiting_key }) = self.frames.last_mut() {
@@ -236,7 +272,10 @@ pub fn line_index(source: &str) -> HashMap<String, usize> {
                         self.path.push(String::from("\u{0}root"));
                     }
                     self.frames.push(if matches!(ev, Event::MappingStart(..)) {
-                        Frame::Map { key: None, awaiting_key: true }
+                        Frame::Map {
+                            key: None,
+                            awaiting_key: true,
+                        }
                     } else {
                         Frame::Seq { next: 0 }
                     });
@@ -250,7 +289,11 @@ pub fn line_index(source: &str) -> HashMap<String, usize> {
         }
     }
 
-    let mut recorder = Recorder { frames: Vec::new(), path: Vec::new(), lines: HashMap::new() };
+    let mut recorder = Recorder {
+        frames: Vec::new(),
+        path: Vec::new(),
+        lines: HashMap::new(),
+    };
     let mut parser = Parser::new_from_str(source);
     // A syntax error was already reported by the main parser; partial lines are still useful.
     let _ = parser.load(&mut recorder, false);
@@ -268,7 +311,8 @@ mod tests {
 
     #[test]
     fn line_index_maps_nested_pointers() {
-        let src = "openapi: 3.1.0\npaths:\n  /a~b/c:\n    get:\n      tags:\n        - x\n        - y\n";
+        let src =
+            "openapi: 3.1.0\npaths:\n  /a~b/c:\n    get:\n      tags:\n        - x\n        - y\n";
         let index = line_index(src);
         assert_eq!(index.get("/openapi"), Some(&1));
         assert_eq!(index.get("/paths"), Some(&2));

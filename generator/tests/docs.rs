@@ -12,18 +12,27 @@ use serde_json::Value;
 
 fn real() -> (Generator, FileSet) {
     let generator = Generator::from_path(&common::real_spec()).unwrap_or_else(|e| panic!("{e}"));
-    let docs = friendli_codegen::docs::emit_docs(generator.api(), &generator.spec().root).unwrap_or_else(|e| panic!("{e}"));
+    let docs = friendli_codegen::docs::emit_docs(generator.api(), &generator.spec().root)
+        .unwrap_or_else(|e| panic!("{e}"));
     (generator, docs)
 }
 
 fn page<'a>(docs: &'a FileSet, path: &str) -> &'a str {
-    docs.files.get(path).unwrap_or_else(|| panic!("no page {path}; pages: {:?}", docs.files.keys().take(20).collect::<Vec<_>>()))
+    docs.files.get(path).unwrap_or_else(|| {
+        panic!(
+            "no page {path}; pages: {:?}",
+            docs.files.keys().take(20).collect::<Vec<_>>()
+        )
+    })
 }
 
 /// A page without its `@generated` line (which names the spec's hash).
 fn body(text: &str) -> &str {
     text.split_once('\n').map_or("", |(first, rest)| {
-        assert!(first.contains("@generated"), "first line is the @generated header: {first}");
+        assert!(
+            first.contains("@generated"),
+            "first line is the @generated header: {first}"
+        );
         rest
     })
 }
@@ -46,7 +55,11 @@ fn prose_lines(text: &str) -> Vec<(usize, &str)> {
         let run = marker.map_or(0, |m| trimmed.chars().take_while(|c| *c == m).count());
         match (fence, marker) {
             (None, Some(m)) if run >= 3 => fence = Some((m, run)),
-            (Some((m, open)), Some(c)) if c == m && run >= open && trimmed.trim_end().chars().all(|x| x == m) => fence = None,
+            (Some((m, open)), Some(c))
+                if c == m && run >= open && trimmed.trim_end().chars().all(|x| x == m) =>
+            {
+                fence = None
+            }
             (None, _) => out.push((n + 1, line)),
             _ => {}
         }
@@ -62,7 +75,8 @@ fn headings(text: &str) -> Vec<(usize, String)> {
         .filter_map(|(_, line)| {
             let level = line.chars().take_while(|c| *c == '#').count();
             let rest = line.get(level..)?;
-            (level > 0 && level <= 6 && rest.starts_with(' ')).then(|| (level, rest.trim().to_owned()))
+            (level > 0 && level <= 6 && rest.starts_with(' '))
+                .then(|| (level, rest.trim().to_owned()))
         })
         .collect()
 }
@@ -97,7 +111,10 @@ fn anchor(heading: &str) -> String {
     while let Some(open) = rest.find('[') {
         text.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find("](").and_then(|close| after[close..].find(')').map(|end| (close, close + end))) {
+        match after
+            .find("](")
+            .and_then(|close| after[close..].find(')').map(|end| (close, close + end)))
+        {
             Some((close, end)) => {
                 text.push_str(&after[..close]);
                 rest = &after[end + 1..];
@@ -126,7 +143,11 @@ fn anchors(text: &str) -> BTreeSet<String> {
     for (_, heading) in headings(text) {
         let base = anchor(&heading);
         let n = seen.entry(base.clone()).or_insert(0);
-        out.insert(if *n == 0 { base.clone() } else { format!("{base}-{n}") });
+        out.insert(if *n == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        });
         *n += 1;
     }
     out
@@ -142,7 +163,10 @@ fn links(text: &str) -> Vec<(usize, String)> {
         let line = without_code_spans(line);
         let mut rest = line.as_str();
         while let Some(at) = rest.find("](") {
-            let target: String = rest[at + 2..].chars().take_while(|c| *c != ')' && !c.is_whitespace()).collect();
+            let target: String = rest[at + 2..]
+                .chars()
+                .take_while(|c| *c != ')' && !c.is_whitespace())
+                .collect();
             out.push((n, target));
             rest = &rest[at + 2..];
         }
@@ -170,8 +194,17 @@ fn resolve(page: &str, target: &str) -> Option<String> {
 fn check_links(docs: &FileSet) -> usize {
     let mut problems = Vec::new();
     let mut checked = 0;
-    let anchor_sets: BTreeMap<&str, BTreeSet<String>> = docs.files.iter().filter(|(p, _)| p.ends_with(".md")).map(|(p, t)| (p.as_str(), anchors(t))).collect();
-    for (path, text) in docs.files.iter().filter(|(p, _)| p.ends_with(".md") || p.ends_with(".txt")) {
+    let anchor_sets: BTreeMap<&str, BTreeSet<String>> = docs
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".md"))
+        .map(|(p, t)| (p.as_str(), anchors(t)))
+        .collect();
+    for (path, text) in docs
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".md") || p.ends_with(".txt"))
+    {
         for (line, target) in links(text) {
             if target.contains("://") || target.starts_with("mailto:") {
                 continue;
@@ -181,20 +214,37 @@ fn check_links(docs: &FileSet) -> usize {
                 problems.push(format!("{path}:{line}: root-relative link `{target}` resolves nowhere outside the docs site"));
                 continue;
             }
-            let (file, fragment) = target.split_once('#').map_or((target.as_str(), None), |(f, a)| (f, Some(a)));
-            let file = if file.is_empty() { Some(path.clone()) } else { resolve(path, file) };
+            let (file, fragment) = target
+                .split_once('#')
+                .map_or((target.as_str(), None), |(f, a)| (f, Some(a)));
+            let file = if file.is_empty() {
+                Some(path.clone())
+            } else {
+                resolve(path, file)
+            };
             let Some(file) = file.filter(|f| docs.files.contains_key(f)) else {
-                problems.push(format!("{path}:{line}: `{target}` points to no generated file"));
+                problems.push(format!(
+                    "{path}:{line}: `{target}` points to no generated file"
+                ));
                 continue;
             };
             if let Some(fragment) = fragment
-                && !anchor_sets.get(file.as_str()).is_some_and(|a| a.contains(fragment))
+                && !anchor_sets
+                    .get(file.as_str())
+                    .is_some_and(|a| a.contains(fragment))
             {
-                problems.push(format!("{path}:{line}: `{target}`: {file} has no heading with anchor `{fragment}`"));
+                problems.push(format!(
+                    "{path}:{line}: `{target}`: {file} has no heading with anchor `{fragment}`"
+                ));
             }
         }
     }
-    assert!(problems.is_empty(), "{} broken links:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} broken links:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
     checked
 }
 
@@ -212,10 +262,17 @@ fn check_tables(docs: &FileSet) {
             let cells = split_row(line);
             match columns {
                 None => columns = Some(cells.len()),
-                Some(c) if c != cells.len() => problems.push(format!("{path}:{n}: {} cells, the header has {c}: {line}", cells.len())),
+                Some(c) if c != cells.len() => problems.push(format!(
+                    "{path}:{n}: {} cells, the header has {c}: {line}",
+                    cells.len()
+                )),
                 Some(_) => {}
             }
-            if cells.iter().all(|c| c.chars().all(|x| x == '-' || x == ':')) && cells.iter().any(|c| c.len() > 3) {
+            if cells
+                .iter()
+                .all(|c| c.chars().all(|x| x == '-' || x == ':'))
+                && cells.iter().any(|c| c.len() > 3)
+            {
                 problems.push(format!("{path}:{n}: padded delimiter row"));
             }
             if cells.iter().any(|c| c == "N/A") {
@@ -229,7 +286,10 @@ fn check_tables(docs: &FileSet) {
 /// Cells of a table row, splitting at `|` not escaped by a backslash.
 fn split_row(line: &str) -> Vec<String> {
     let inner = line.trim().trim_start_matches('|');
-    let inner = inner.strip_suffix('|').filter(|s| !s.ends_with('\\')).unwrap_or(inner);
+    let inner = inner
+        .strip_suffix('|')
+        .filter(|s| !s.ends_with('\\'))
+        .unwrap_or(inner);
     let mut cells = vec![String::new()];
     let mut escaped = false;
     for c in inner.chars() {
@@ -245,15 +305,23 @@ fn split_row(line: &str) -> Vec<String> {
 
 /// The ````yaml … ```` block of an API page, parsed.
 fn embedded_yaml(text: &str) -> Value {
-    let start = text.find("````yaml").unwrap_or_else(|| panic!("no yaml block in\n{text}"));
+    let start = text
+        .find("````yaml")
+        .unwrap_or_else(|| panic!("no yaml block in\n{text}"));
     let block = &text[start..];
     let body_start = block.find('\n').unwrap() + 1;
     let end = block[body_start..].find("\n````").unwrap();
-    yaml_serde::from_str(&block[body_start..body_start + end]).unwrap_or_else(|e| panic!("the embedded document is YAML: {e}"))
+    yaml_serde::from_str(&block[body_start..body_start + end])
+        .unwrap_or_else(|e| panic!("the embedded document is YAML: {e}"))
 }
 
 fn keys(value: &Value) -> Vec<&str> {
-    value.as_object().expect("an object").keys().map(String::as_str).collect()
+    value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,10 +331,22 @@ fn keys(value: &Value) -> Vec<&str> {
 fn seed_operation_pages() {
     let (_, docs) = real();
     for (sdk, body_model, api) in [
-        ("docs/sdks/container/image/README.md", "docs/models/container_image_generation_body.md", "docs/api/container-images-generate.md"),
-        ("docs/sdks/dedicated/image/README.md", "docs/models/dedicated_image_generation_body.md", "docs/api/dedicated-images-generate.md"),
+        (
+            "docs/sdks/container/image/README.md",
+            "docs/models/container_image_generation_body.md",
+            "docs/api/container-images-generate.md",
+        ),
+        (
+            "docs/sdks/dedicated/image/README.md",
+            "docs/models/dedicated_image_generation_body.md",
+            "docs/api/dedicated-images-generate.md",
+        ),
     ] {
-        let name = Path::new(api).file_stem().unwrap().to_string_lossy().into_owned();
+        let name = Path::new(api)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         insta::assert_snapshot!(format!("{name}.sdk"), body(page(&docs, sdk)));
         insta::assert_snapshot!(format!("{name}.model"), body(page(&docs, body_model)));
         insta::assert_snapshot!(format!("{name}.api"), body(page(&docs, api)));
@@ -277,7 +357,8 @@ fn seed_operation_pages() {
 fn fixture_pages() {
     insta::glob!("../../spec/fixtures", "*.yaml", |path| {
         let generator = Generator::from_path(path).unwrap_or_else(|e| panic!("{e}"));
-        let docs = friendli_codegen::docs::emit_docs(generator.api(), &generator.spec().root).unwrap_or_else(|e| panic!("{e}"));
+        let docs = friendli_codegen::docs::emit_docs(generator.api(), &generator.spec().root)
+            .unwrap_or_else(|e| panic!("{e}"));
         check_links(&docs);
         check_tables(&docs);
         check_rust_blocks(&docs);
@@ -305,26 +386,47 @@ fn sdk_page_has_the_seed_structure() {
     let our_headings = headings(ours);
     // The seed has one operation (`generate`); ours has the same prelude, then one section of
     // the seed's shape per operation (`generate` first).
-    let op_start = seed_headings.iter().position(|(level, text)| *level == 2 && text == "generate").unwrap();
+    let op_start = seed_headings
+        .iter()
+        .position(|(level, text)| *level == 2 && text == "generate")
+        .unwrap();
     let (prelude, section) = seed_headings.split_at(op_start);
     assert_eq!(&our_headings[..op_start], prelude);
-    let sections: Vec<&[(usize, String)]> = our_headings[op_start..].chunks(section.len()).collect();
+    let sections: Vec<&[(usize, String)]> =
+        our_headings[op_start..].chunks(section.len()).collect();
     assert_eq!(sections[0], section, "the generate section");
     for s in &sections {
         assert_eq!(s.len(), section.len());
         assert_eq!(s[0].0, 2);
-        assert_eq!(&s[1..], &section[1..], "every operation section has the seed's sub-sections");
+        assert_eq!(
+            &s[1..],
+            &section[1..],
+            "every operation section has the seed's sub-sections"
+        );
     }
     // The namespace line right below the title.
-    let second = |text: &str| text.lines().find(|l| !l.starts_with("<!--") && !l.starts_with('#')).unwrap_or_default().to_owned();
-    assert!(second(&theirs).starts_with("(*") && second(ours).starts_with("(*client.container().image()*)"), "{}", second(ours));
+    let second = |text: &str| {
+        text.lines()
+            .find(|l| !l.starts_with("<!--") && !l.starts_with('#'))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        second(&theirs).starts_with("(*")
+            && second(ours).starts_with("(*client.container().image()*)"),
+        "{}",
+        second(ours)
+    );
     // The Parameters table header.
     let header = |text: &str| {
         let after = &text[text.find("### Parameters").unwrap()..];
         split_row(after.lines().find(|l| l.starts_with('|')).unwrap())
     };
     assert_eq!(header(ours), header(&theirs));
-    assert_eq!(header(ours), ["Parameter", "Type", "Required", "Description", "Example"]);
+    assert_eq!(
+        header(ours),
+        ["Parameter", "Type", "Required", "Description", "Example"]
+    );
     // The usage snippet comment names the operation.
     assert!(ours.contains(r#"<!-- UsageSnippet language="rust" operationID="containerImagesGenerate" method="POST" path="/v1/images/generations" -->"#));
 }
@@ -344,7 +446,11 @@ fn api_page_slice_has_the_seed_keys() {
     let post = &dedicated["paths"]["/dedicated/v1/images/generations"]["post"];
     assert_eq!(post["security"], serde_json::json!([{ "token": [] }]));
     assert_eq!(post["parameters"][0]["name"], "X-Friendli-Team");
-    assert!(dedicated["components"]["securitySchemes"].get("token").is_some());
+    assert!(
+        dedicated["components"]["securitySchemes"]
+            .get("token")
+            .is_some()
+    );
 }
 
 #[test]
@@ -357,21 +463,41 @@ fn every_link_resolves() {
     let api = generator.api();
     let count = |prefix: &str| docs.files.keys().filter(|p| p.starts_with(prefix)).count();
     assert_eq!(count("docs/api/"), api.operations.len());
-    assert_eq!(count("docs/models/") - 1, api.types.len(), "one page per type, plus utils/retry_policy.md");
+    assert_eq!(
+        count("docs/models/") - 1,
+        api.types.len(),
+        "one page per type, plus utils/retry_policy.md"
+    );
     assert!(docs.files.contains_key("README.md") && docs.files.contains_key("docs/llms.txt"));
     // The index lists every page, one line each.
     let index = page(&docs, "docs/llms.txt");
-    let listed: BTreeSet<String> = links(index).into_iter().filter_map(|(_, t)| resolve("docs/llms.txt", &t)).collect();
-    let pages: BTreeSet<String> = docs.files.keys().filter(|p| p.ends_with(".md")).cloned().collect();
+    let listed: BTreeSet<String> = links(index)
+        .into_iter()
+        .filter_map(|(_, t)| resolve("docs/llms.txt", &t))
+        .collect();
+    let pages: BTreeSet<String> = docs
+        .files
+        .keys()
+        .filter(|p| p.ends_with(".md"))
+        .cloned()
+        .collect();
     assert_eq!(listed, pages);
 }
 
 #[test]
 fn headings_with_links_to_them_are_unique() {
     let (_, docs) = real();
-    for (path, text) in docs.files.iter().filter(|(p, _)| p.starts_with("docs/sdks/")) {
+    for (path, text) in docs
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("docs/sdks/"))
+    {
         // Operation sections are linked from the page's list, the README and the API pages.
-        let ops: Vec<String> = headings(text).into_iter().filter(|(level, _)| *level == 2).map(|(_, t)| t).collect();
+        let ops: Vec<String> = headings(text)
+            .into_iter()
+            .filter(|(level, _)| *level == 2)
+            .map(|(_, t)| t)
+            .collect();
         let unique: BTreeSet<&String> = ops.iter().collect();
         assert_eq!(unique.len(), ops.len(), "{path}: {ops:?}");
     }
@@ -382,7 +508,10 @@ fn examples_are_from_the_spec() {
     let (_, docs) = real();
     let sdk = page(&docs, "docs/sdks/dedicated/image/README.md");
     // The request example and the property examples, in the client's shape.
-    assert!(sdk.contains(".generate(\n        \"(endpoint-id)\",\n        \"An orange Lamborghini"), "{sdk}");
+    assert!(
+        sdk.contains(".generate(\n        \"(endpoint-id)\",\n        \"An orange Lamborghini"),
+        "{sdk}"
+    );
     assert!(sdk.contains(".num_inference_steps(10)"));
     assert!(sdk.contains("models::ImageInput::new(\"https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png\")"));
     // No placeholders anywhere (`N/A` cells are checked with the tables).
@@ -397,12 +526,23 @@ fn examples_are_from_the_spec() {
 /// Every Rust block of every page is in the compiled test file, verbatim (the client line
 /// aside), one function per block.
 fn check_rust_blocks(docs: &FileSet) {
-    let tests: String = docs.files.iter().filter(|(p, _)| p.starts_with("tests/")).map(|(_, t)| t.as_str()).collect();
+    let tests: String = docs
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("tests/"))
+        .map(|(_, t)| t.as_str())
+        .collect();
     let mut blocks = 0;
     for (path, text) in docs.files.iter().filter(|(p, _)| p.ends_with(".md")) {
         for code in code_blocks(text, "rust") {
-            for line in code.iter().filter(|l| !l.is_empty() && **l != "let client = friendli::Client::from_env()?;") {
-                assert!(tests.contains(&format!("    {line}\n")), "{path}: `{line}` is not in tests/doc_examples");
+            for line in code
+                .iter()
+                .filter(|l| !l.is_empty() && **l != "let client = friendli::Client::from_env()?;")
+            {
+                assert!(
+                    tests.contains(&format!("    {line}\n")),
+                    "{path}: `{line}` is not in tests/doc_examples"
+                );
             }
             blocks += 1;
         }

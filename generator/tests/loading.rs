@@ -39,28 +39,68 @@ fn every_keyword_survives_loading() {
         out
     };
     assert!(!find(&enums, "const").is_empty(), "const lost");
-    assert!(find(&nullable, "examples").iter().any(|e| e.is_array()), "examples lost");
-    assert!(find(&nullable, "anyOf").iter().any(|members| members.as_array().unwrap().contains(&json!({"type": "null"}))), "null member lost");
+    assert!(
+        find(&nullable, "examples").iter().any(|e| e.is_array()),
+        "examples lost"
+    );
+    assert!(
+        find(&nullable, "anyOf").iter().any(|members| members
+            .as_array()
+            .unwrap()
+            .contains(&json!({"type": "null"}))),
+        "null member lost"
+    );
     assert!(!find(&nullable, "default").is_empty(), "default lost");
-    assert!(find(&formats, "format").contains(&json!("binary")) && find(&formats, "format").contains(&json!("date-time")));
-    assert!(find(&discriminator, "mapping").iter().any(|m| m.as_object().is_some_and(|m| m.len() >= 2)), "mapping lost");
+    assert!(
+        find(&formats, "format").contains(&json!("binary"))
+            && find(&formats, "format").contains(&json!("date-time"))
+    );
+    assert!(
+        find(&discriminator, "mapping")
+            .iter()
+            .any(|m| m.as_object().is_some_and(|m| m.len() >= 2)),
+        "mapping lost"
+    );
     assert!(!find(&additional, "additionalProperties").is_empty());
-    assert_eq!(find(&operations, "x-speakeasy-sse-sentinel"), vec![json!("[DONE]")]);
-    assert!(!find(&operations, "x-mint").is_empty() && !find(&operations, "x-speakeasy-ignore").is_empty());
+    assert_eq!(
+        find(&operations, "x-speakeasy-sse-sentinel"),
+        vec![json!("[DONE]")]
+    );
+    assert!(
+        !find(&operations, "x-mint").is_empty()
+            && !find(&operations, "x-speakeasy-ignore").is_empty()
+    );
 }
 
 #[test]
 fn ir_keeps_examples_defaults_and_nullability() {
-    let generator = friendli_codegen::Generator::from_path(&common::real_spec()).unwrap_or_else(|e| panic!("{e}"));
+    let generator = friendli_codegen::Generator::from_path(&common::real_spec())
+        .unwrap_or_else(|e| panic!("{e}"));
     let api = generator.api();
-    let image_input = api.types.iter().find(|t| t.name == "ImageInput").expect("ImageInput");
-    let TypeKind::Struct(s) = &image_input.kind else { panic!("ImageInput is a struct") };
+    let image_input = api
+        .types
+        .iter()
+        .find(|t| t.name == "ImageInput")
+        .expect("ImageInput");
+    let TypeKind::Struct(s) = &image_input.kind else {
+        panic!("ImageInput is a struct")
+    };
     // The field openapiv3 silently loses.
     assert_eq!(s.fields[0].wire_name, "image");
-    assert_eq!(s.fields[0].examples.len(), 2, "ImageInput.image keeps its examples");
+    assert_eq!(
+        s.fields[0].examples.len(),
+        2,
+        "ImageInput.image keeps its examples"
+    );
 
-    let body = api.types.iter().find(|t| t.name == "DedicatedImageGenerationBody").expect("body");
-    let TypeKind::Struct(s) = &body.kind else { panic!() };
+    let body = api
+        .types
+        .iter()
+        .find(|t| t.name == "DedicatedImageGenerationBody")
+        .expect("body");
+    let TypeKind::Struct(s) = &body.kind else {
+        panic!()
+    };
     let seed = s.fields.iter().find(|f| f.wire_name == "seed").unwrap();
     assert!(!seed.required && seed.nullable && seed.ty == TypeRef::Integer { bits: 64 });
     let model = s.fields.iter().find(|f| f.wire_name == "model").unwrap();

@@ -3,8 +3,8 @@
 
 mod common;
 
-use friendli_codegen::ir::{NameOrigin, TypeKind, TypeRef};
 use friendli_codegen::Generator;
+use friendli_codegen::ir::{NameOrigin, TypeKind, TypeRef};
 
 fn generator() -> Generator {
     Generator::from_path(&common::real_spec()).unwrap_or_else(|e| panic!("{e}"))
@@ -14,13 +14,22 @@ fn generator() -> Generator {
 fn whole_spec_is_lowered() {
     let g = generator();
     let api = g.api();
-    let components = api.types.iter().filter(|t| matches!(t.origin, NameOrigin::Component(_))).count();
+    let components = api
+        .types
+        .iter()
+        .filter(|t| matches!(t.origin, NameOrigin::Component(_)))
+        .count();
     assert_eq!(components, 333);
     assert_eq!(api.operations.len(), 84);
     assert_eq!(api.operations.iter().filter(|o| !o.ignored).count(), 79);
     assert!(!g.warnings().has_errors());
-    let names: std::collections::HashSet<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
-    assert_eq!(names.len(), api.types.len(), "every Rust type name is unique");
+    let names: std::collections::HashSet<&str> =
+        api.types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names.len(),
+        api.types.len(),
+        "every Rust type name is unique"
+    );
 }
 
 #[test]
@@ -31,10 +40,22 @@ fn generation_is_deterministic() {
     let sha = generator().spec().sha256.clone();
     for (path, text) in &a.files {
         let first = text.lines().next().unwrap_or_default();
-        assert!(first.contains("@generated") && first.contains(sha.as_str()), "{path} lacks the @generated header");
+        assert!(
+            first.contains("@generated") && first.contains(sha.as_str()),
+            "{path} lacks the @generated header"
+        );
     }
-    let longest = a.files.iter().filter(|(p, _)| p.ends_with(".rs")).map(|(p, t)| (t.lines().count(), p)).max().unwrap();
-    assert!(longest.0 < 2000, "no generated module over 2k lines: {longest:?}");
+    let longest = a
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".rs"))
+        .map(|(p, t)| (t.lines().count(), p))
+        .max()
+        .unwrap();
+    assert!(
+        longest.0 < 2000,
+        "no generated module over 2k lines: {longest:?}"
+    );
 }
 
 #[test]
@@ -43,36 +64,72 @@ fn inline_role_enums_are_not_merged() {
     let api = g.api();
     let role_of = |message: &str| {
         let def = api.types.iter().find(|t| t.name == message).unwrap();
-        let TypeKind::Struct(s) = &def.kind else { panic!("{message} is a struct") };
-        match s.fields.iter().find(|f| f.wire_name == "role").map(|f| f.ty.clone()) {
+        let TypeKind::Struct(s) = &def.kind else {
+            panic!("{message} is a struct")
+        };
+        match s
+            .fields
+            .iter()
+            .find(|f| f.wire_name == "role")
+            .map(|f| f.ty.clone())
+        {
             Some(TypeRef::Named(id)) => api.types[id.0].clone(),
             // The role is the union's tag, so the struct need not hold it.
             _ => return None,
         }
         .into()
     };
-    let roles: Vec<_> = ["SystemMessage", "UserMessage", "ToolMessage"].iter().filter_map(|m| role_of(m)).collect();
+    let roles: Vec<_> = ["SystemMessage", "UserMessage", "ToolMessage"]
+        .iter()
+        .filter_map(|m| role_of(m))
+        .collect();
     let names: std::collections::HashSet<_> = roles.iter().map(|r| r.name.clone()).collect();
-    assert_eq!(names.len(), roles.len(), "each message keeps its own role type: {names:?}");
+    assert_eq!(
+        names.len(),
+        roles.len(),
+        "each message keeps its own role type: {names:?}"
+    );
 }
 
 #[test]
 fn inline_response_format_does_not_clash_with_the_component() {
     let g = generator();
     let api = g.api();
-    let component = api.types.iter().find(|t| t.origin == NameOrigin::Component("ResponseFormat".into())).unwrap();
+    let component = api
+        .types
+        .iter()
+        .find(|t| t.origin == NameOrigin::Component("ResponseFormat".into()))
+        .unwrap();
     assert_eq!(component.name, "ResponseFormat");
     assert!(matches!(component.kind, TypeKind::TaggedUnion(_)));
-    let inline = api.types.iter().find(|t| t.name == "DedicatedImageGenerationBodyResponseFormat").unwrap();
-    assert!(matches!(inline.kind, TypeKind::Enum(_)), "the image body's inline response_format is its own enum");
+    let inline = api
+        .types
+        .iter()
+        .find(|t| t.name == "DedicatedImageGenerationBodyResponseFormat")
+        .unwrap();
+    assert!(
+        matches!(inline.kind, TypeKind::Enum(_)),
+        "the image body's inline response_format is its own enum"
+    );
 }
 
 #[test]
 fn multi_tag_discriminator_maps_several_tags_to_one_variant() {
     let g = generator();
-    let def = g.api().types.iter().find(|t| t.name == "MessagesContentBlock").unwrap();
-    let TypeKind::TaggedUnion(u) = &def.kind else { panic!("MessagesContentBlock is tagged") };
-    let compat = u.variants.iter().find(|v| v.tags.len() > 1).expect("a multi-tag variant");
+    let def = g
+        .api()
+        .types
+        .iter()
+        .find(|t| t.name == "MessagesContentBlock")
+        .unwrap();
+    let TypeKind::TaggedUnion(u) = &def.kind else {
+        panic!("MessagesContentBlock is tagged")
+    };
+    let compat = u
+        .variants
+        .iter()
+        .find(|v| v.tags.len() > 1)
+        .expect("a multi-tag variant");
     assert!(compat.tags.contains(&"document".to_owned()) && compat.tag_in_struct);
 }
 
@@ -80,8 +137,14 @@ fn multi_tag_discriminator_maps_several_tags_to_one_variant() {
 fn untagged_unions_try_the_right_variant_first() {
     let g = generator();
     let api = g.api();
-    let def = api.types.iter().find(|t| t.name == "ImageGenerationDedicatedResultData").unwrap();
-    let TypeKind::UntaggedUnion(u) = &def.kind else { panic!() };
+    let def = api
+        .types
+        .iter()
+        .find(|t| t.name == "ImageGenerationDedicatedResultData")
+        .unwrap();
+    let TypeKind::UntaggedUnion(u) = &def.kind else {
+        panic!()
+    };
     assert_eq!(u.variants.len(), 2);
 }
 
@@ -90,14 +153,17 @@ fn history_specs_all_lower() {
     for spec in common::history_specs() {
         let g = Generator::from_path(&spec).unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
         assert!(g.api().operations.len() > 50, "{}", spec.display());
-        g.crate_files().unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
+        g.crate_files()
+            .unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
     }
 }
 
 /// The CI freshness check, as a test: `generated/friendli` is what the pinned spec produces.
 #[test]
 fn generated_crate_is_fresh() {
-    let staleness = generator().check_crate(&common::workspace().join("generated/friendli")).unwrap();
+    let staleness = generator()
+        .check_crate(&common::workspace().join("generated/friendli"))
+        .unwrap();
     assert!(
         staleness.is_fresh(),
         "generated/friendli is stale: run `cargo xtask regenerate` and commit.\n{staleness:?}"

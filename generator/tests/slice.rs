@@ -20,7 +20,11 @@ const LITERAL_KEYS: [&str; 5] = ["example", "default", "const", "enum", "value"]
 
 /// The real spec must be there: a missing spec fails the tests rather than skipping them.
 fn require(path: &std::path::Path) {
-    assert!(path.exists(), "no spec at {} (set FRIENDLI_OPENAPI)", path.display());
+    assert!(
+        path.exists(),
+        "no spec at {} (set FRIENDLI_OPENAPI)",
+        path.display()
+    );
 }
 
 fn spec_path() -> PathBuf {

@@ -8,7 +8,9 @@ use friendli::FilePart;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = friendli::Client::from_env()?;
-    let path = std::env::args().nth(1).unwrap_or_else(|| "speech.mp3".to_owned());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "speech.mp3".to_owned());
 
     let transcription = client
         .serverless()

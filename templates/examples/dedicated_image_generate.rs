@@ -8,7 +8,9 @@ use friendli::models::ImageInput;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = friendli::Client::from_env()?;
-    let endpoint_id = std::env::args().nth(1).unwrap_or_else(|| "(endpoint-id)".to_owned());
+    let endpoint_id = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "(endpoint-id)".to_owned());
 
     let result = client
         .dedicated()
@@ -25,7 +27,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match result {
         Ok(images) => println!("{images:#?}"),
         // An API error keeps the status, headers and body; the typed body when the spec declares one.
-        Err(friendli::Error::Api(err)) => eprintln!("the API said {}: {}", err.status, err.body_text()),
+        Err(friendli::Error::Api(err)) => {
+            eprintln!("the API said {}: {}", err.status, err.body_text())
+        }
         Err(other) => return Err(other.into()),
     }
     Ok(())

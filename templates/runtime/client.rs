@@ -118,7 +118,11 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<EventStream<T>, Error> {
         let raw = self.execute_stream_raw(op, parts, opts).await?;
-        Ok(if op.sse_envelope { EventStream::enveloped(raw) } else { EventStream::new(raw) })
+        Ok(if op.sse_envelope {
+            EventStream::enveloped(raw)
+        } else {
+            EventStream::new(raw)
+        })
     }
 
     /// Like [`execute_stream`](Self::execute_stream) but yields untyped events.

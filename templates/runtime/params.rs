@@ -103,7 +103,9 @@ pub struct Json<'a, T: serde::Serialize>(pub &'a T);
 
 impl<T: serde::Serialize> ParamValue for Json<'_, T> {
     fn param_text(&self) -> Option<String> {
-        serde_json::to_value(self.0).ok().and_then(|v| v.param_text())
+        serde_json::to_value(self.0)
+            .ok()
+            .and_then(|v| v.param_text())
     }
 }
 
@@ -123,7 +125,9 @@ pub fn multipart_field<T: serde::Serialize + ?Sized>(
         match value {
             serde_json::Value::Null => form,
             serde_json::Value::String(s) => form.text(name, s),
-            serde_json::Value::Array(items) => items.into_iter().fold(form, |form, item| add(form, name, item)),
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .fold(form, |form, item| add(form, name, item)),
             other => form.text(name, other.to_string()),
         }
     }
@@ -141,7 +145,9 @@ mod tests {
         Some(3_i64).append_to("limit", &mut out);
         None::<i64>.append_to("page", &mut out);
         OptionalNullable::<bool>::Null.append_to("flag", &mut out);
-        let at = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").map(|d| d.to_utc()).ok();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .map(|d| d.to_utc())
+            .ok();
         at.append_to("start_time", &mut out);
         assert_eq!(
             out,
@@ -161,7 +167,8 @@ mod tests {
         let form = multipart_field(form, "language", &OptionalNullable::<String>::Absent).unwrap();
         assert!(form.is_empty());
         let form = multipart_field(form, "temperature", &Some(0.5)).unwrap();
-        let form = multipart_field(form, "strategy", &serde_json::json!({"type": "server_vad"})).unwrap();
+        let form =
+            multipart_field(form, "strategy", &serde_json::json!({"type": "server_vad"})).unwrap();
         assert!(!form.is_empty());
     }
 }

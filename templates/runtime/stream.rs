@@ -149,7 +149,10 @@ impl Stream for RawEventStream {
                     this.done = true;
                     let partial = this.parser.has_partial();
                     if let Some(s) = this.sentinel
-                        && this.parser.finish().is_some_and(|last| last.data.trim_ascii() == s.as_bytes())
+                        && this
+                            .parser
+                            .finish()
+                            .is_some_and(|last| last.data.trim_ascii() == s.as_bytes())
                     {
                         // The marker arrived; only its closing blank line is missing.
                         return Poll::Ready(None);
@@ -286,8 +289,9 @@ fn envelope_json(event: &SseEvent) -> Vec<u8> {
     if let Some(id) = &event.id {
         object.insert("id".into(), serde_json::Value::String(id.clone()));
     }
-    let data = serde_json::from_slice(&event.data)
-        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&event.data).into_owned()));
+    let data = serde_json::from_slice(&event.data).unwrap_or_else(|_| {
+        serde_json::Value::String(String::from_utf8_lossy(&event.data).into_owned())
+    });
     object.insert("data".into(), data);
     serde_json::to_vec(&object).unwrap_or_default()
 }
@@ -374,8 +378,19 @@ mod tests {
         assert_eq!(
             events,
             vec![
-                Envelope::Status { event: "tool_status".into(), data: Tok { index: 1, text: "s".into() } },
-                Envelope::Token { data: Tok { index: 2, text: "t".into() } },
+                Envelope::Status {
+                    event: "tool_status".into(),
+                    data: Tok {
+                        index: 1,
+                        text: "s".into()
+                    }
+                },
+                Envelope::Token {
+                    data: Tok {
+                        index: 2,
+                        text: "t".into()
+                    }
+                },
             ]
         );
     }

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let spec = manifest.join("../../spec/fixtures/discriminator.yaml");
     println!("cargo:rerun-if-changed={}", spec.display());
     let generator = match friendli_codegen::Generator::from_path(&spec) {
@@ -18,7 +19,8 @@ fn main() {
         eprintln!("{err}");
         std::process::exit(1);
     });
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("models.rs");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("models.rs");
     std::fs::write(&out, models).unwrap_or_else(|err| {
         eprintln!("cannot write {}: {err}", out.display());
         std::process::exit(1);

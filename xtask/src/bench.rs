@@ -17,13 +17,16 @@ fn ms(d: Duration) -> String {
 
 pub(crate) fn run(spec: Option<PathBuf>, runs: usize) -> Result<(), String> {
     if cfg!(debug_assertions) {
-        eprintln!("note: this is a debug build; run `cargo xtask-release bench` (or `cargo run --release -p xtask -- bench`) for real figures");
+        eprintln!(
+            "note: this is a debug build; run `cargo xtask-release bench` (or `cargo run --release -p xtask -- bench`) for real figures"
+        );
     }
     let spec = super::spec_path(spec)?;
     let source = std::fs::read_to_string(&spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let out_root = std::env::temp_dir().join(format!("friendli-bench-{}", std::process::id()));
     let runs = runs.max(3);
-    let (mut load, mut lower, mut emit, mut write, mut total) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut load, mut lower, mut emit, mut write, mut total) =
+        (vec![], vec![], vec![], vec![], vec![]);
     let mut lines = 0;
     for i in 0..runs {
         // Alternate between two directories so every run writes every file (no write-if-changed shortcut).
@@ -43,10 +46,17 @@ pub(crate) fn run(spec: Option<PathBuf>, runs: usize) -> Result<(), String> {
         emit.push(t3 - t2);
         write.push(t4 - t3);
         total.push(t4 - t0);
-        lines = files.files.values().map(|c| c.lines().count()).sum::<usize>();
+        lines = files
+            .files
+            .values()
+            .map(|c| c.lines().count())
+            .sum::<usize>();
     }
     let _ = std::fs::remove_dir_all(&out_root);
-    println!("full regeneration of {} ({runs} runs, medians):", spec.display());
+    println!(
+        "full regeneration of {} ({runs} runs, medians):",
+        spec.display()
+    );
     println!("  load (parse YAML)     {}", ms(median(load)));
     println!("  lower (IR)            {}", ms(median(lower)));
     println!("  emit (Rust + format)  {}", ms(median(emit)));

@@ -49,11 +49,15 @@ enum Command {
 }
 
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 pub(crate) fn spec_path(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
-    if let Some(path) = explicit.or_else(|| std::env::var_os("FRIENDLI_OPENAPI").map(PathBuf::from)) {
+    if let Some(path) = explicit.or_else(|| std::env::var_os("FRIENDLI_OPENAPI").map(PathBuf::from))
+    {
         return Ok(path);
     }
     let local = root().join("spec/openapi.yaml");
@@ -68,9 +72,13 @@ pub(crate) fn spec_path(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
 
 fn locked_sha256() -> Result<String, String> {
     let lock_path = root().join("spec/friendli.lock");
-    let lock = std::fs::read_to_string(&lock_path).map_err(|e| format!("{}: {e}", lock_path.display()))?;
+    let lock =
+        std::fs::read_to_string(&lock_path).map_err(|e| format!("{}: {e}", lock_path.display()))?;
     lock.lines()
-        .find_map(|line| line.strip_prefix("sha256 = ").map(|v| v.trim_matches('"').to_owned()))
+        .find_map(|line| {
+            line.strip_prefix("sha256 = ")
+                .map(|v| v.trim_matches('"').to_owned())
+        })
         .ok_or_else(|| format!("{}: no `sha256 = \"...\"` line", lock_path.display()))
 }
 
@@ -96,7 +104,10 @@ fn regenerate(check: bool, spec: Option<PathBuf>) -> Result<(), String> {
     let locked = locked_sha256()?;
     let actual = &generator.spec().sha256;
     if actual != &locked {
-        let message = format!("{} has sha256 {actual}, but spec/friendli.lock pins {locked}", spec.display());
+        let message = format!(
+            "{} has sha256 {actual}, but spec/friendli.lock pins {locked}",
+            spec.display()
+        );
         if check {
             return Err(format!("{message}; update the lock when bumping the spec"));
         }
@@ -113,12 +124,19 @@ fn regenerate(check: bool, spec: Option<PathBuf>) -> Result<(), String> {
             return Ok(());
         }
         eprint!("{}", staleness.diff);
-        for (label, files) in [("changed", &staleness.changed), ("missing", &staleness.missing), ("not generated (stale)", &staleness.extra)] {
+        for (label, files) in [
+            ("changed", &staleness.changed),
+            ("missing", &staleness.missing),
+            ("not generated (stale)", &staleness.extra),
+        ] {
             for file in files.iter() {
                 eprintln!("  {label}: generated/friendli/{file}");
             }
         }
-        return Err("generated/friendli is stale: run `cargo xtask regenerate` and commit the result".into());
+        return Err(
+            "generated/friendli is stale: run `cargo xtask regenerate` and commit the result"
+                .into(),
+        );
     }
     let report = generator.write_crate(&out).map_err(|e| e.to_string())?;
     eprintln!(
@@ -141,7 +159,8 @@ fn fetch_spec(from: &Path) -> Result<(), String> {
         ));
     }
     let target = root().join("spec/openapi.yaml");
-    std::fs::write(&target, bytes).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    std::fs::write(&target, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
     eprintln!("verified and placed {}", target.display());
     Ok(())
 }
@@ -150,7 +169,10 @@ fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+        })
         .collect();
     specs.sort();
     Ok(specs)
@@ -167,15 +189,31 @@ fn check_specs(history: Option<PathBuf>) -> Result<(), String> {
     let specs: Vec<(String, PathBuf)> = history_specs
         .into_iter()
         .map(|p| ("history", p))
-        .chain(yaml_files(&root().join("spec/fixtures"))?.into_iter().map(|p| ("fixture", p)))
-        .map(|(kind, p)| (format!("{kind}-{}", p.file_stem().and_then(|s| s.to_str()).unwrap_or("spec")), p))
+        .chain(
+            yaml_files(&root().join("spec/fixtures"))?
+                .into_iter()
+                .map(|p| ("fixture", p)),
+        )
+        .map(|(kind, p)| {
+            (
+                format!(
+                    "{kind}-{}",
+                    p.file_stem().and_then(|s| s.to_str()).unwrap_or("spec")
+                ),
+                p,
+            )
+        })
         .collect();
     let work = root().join("target/spec-checks");
     for (name, spec) in &specs {
         let out = work.join(name);
         let generator = Generator::from_path(spec).map_err(|e| e.to_string())?;
         generator.write_crate(&out).map_err(|e| e.to_string())?;
-        eprintln!("checking {name} ({} types, {} operations)", generator.api().types.len(), generator.api().operations.len());
+        eprintln!(
+            "checking {name} ({} types, {} operations)",
+            generator.api().types.len(),
+            generator.api().operations.len()
+        );
         let status = Process::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["test", "--quiet", "--all-targets", "--manifest-path"])
             .arg(out.join("Cargo.toml"))
@@ -184,9 +222,15 @@ fn check_specs(history: Option<PathBuf>) -> Result<(), String> {
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         if !status.success() {
-            return Err(format!("the crate generated from {} does not pass `cargo test --all-targets`", spec.display()));
+            return Err(format!(
+                "the crate generated from {} does not pass `cargo test --all-targets`",
+                spec.display()
+            ));
         }
     }
-    eprintln!("{} spec(s) generate crates that pass `cargo test --all-targets` with warnings denied", specs.len());
+    eprintln!(
+        "{} spec(s) generate crates that pass `cargo test --all-targets` with warnings denied",
+        specs.len()
+    );
     Ok(())
 }

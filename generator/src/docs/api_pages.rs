@@ -10,7 +10,7 @@ use crate::ir::*;
 
 use super::markdown::{blockquote, code_span, fence_for, first_paragraph, prose, relative};
 use super::sdk_pages::{namespace, operation_links};
-use super::{render, DocsContext, IndexEntry, IndexSection};
+use super::{DocsContext, IndexEntry, IndexSection, render};
 
 #[derive(Template)]
 #[template(path = "api_page.md", escape = "none")]
@@ -39,18 +39,29 @@ struct PageText {
 
 fn page_text(op: &Operation, operation: Option<&Value>) -> PageText {
     let mint = operation.and_then(|o| o.get("x-mint"));
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let text = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let Some(mint) = mint else {
         return PageText {
-            title: op.summary.clone().unwrap_or_else(|| op.operation_id.clone()),
+            title: op
+                .summary
+                .clone()
+                .unwrap_or_else(|| op.operation_id.clone()),
             description: op.description.clone(),
             content: None,
         };
     };
     let metadata = mint.get("metadata");
     PageText {
-        title: text(metadata.and_then(|m| m.get("title"))).or_else(|| op.summary.clone()).unwrap_or_else(|| op.operation_id.clone()),
-        description: text(metadata.and_then(|m| m.get("description"))).or_else(|| op.description.clone()),
+        title: text(metadata.and_then(|m| m.get("title")))
+            .or_else(|| op.summary.clone())
+            .unwrap_or_else(|| op.operation_id.clone()),
+        description: text(metadata.and_then(|m| m.get("description")))
+            .or_else(|| op.description.clone()),
         content: text(mint.get("content")).or_else(|| op.description.clone()),
     }
 }
@@ -66,27 +77,60 @@ pub(crate) type Page = (String, String, IndexEntry);
 
 impl ApiPages {
     pub(crate) fn new(api: &Api) -> Self {
-        Self { sdk_links: operation_links(api) }
+        Self {
+            sdk_links: operation_links(api),
+        }
     }
 
     pub(crate) fn page(&self, cx: &DocsContext<'_>, op: &Operation) -> Result<Page, String> {
         let page = api_page_path(op);
         let method = op.method.as_str().to_ascii_lowercase();
-        let operation = cx.spec.get("paths").and_then(|p| p.get(&op.path_key)).and_then(|item| item.get(&method));
+        let operation = cx
+            .spec
+            .get("paths")
+            .and_then(|p| p.get(&op.path_key))
+            .and_then(|item| item.get(&method));
         let text = page_text(op, operation);
-        let mut slice = crate::slice::slice_operation(cx.spec, &op.path_key, &method).map_err(|err| format!("cannot slice {} for {page}: {err}", op.operation_id))?;
+        let mut slice = crate::slice::slice_operation(cx.spec, &op.path_key, &method)
+            .map_err(|err| format!("cannot slice {} for {page}: {err}", op.operation_id))?;
         seed_shape(&mut slice);
-        let yaml = yaml_serde::to_string(&slice).map_err(|err| format!("cannot write the slice of {} as YAML: {err}", op.operation_id))?;
+        let yaml = yaml_serde::to_string(&slice).map_err(|err| {
+            format!(
+                "cannot write the slice of {} as YAML: {err}",
+                op.operation_id
+            )
+        })?;
         let yaml = yaml.trim_end().to_owned();
         let sdk = match self.sdk_links.iter().find(|(id, _)| *id == op.operation_id) {
             Some((_, target)) => {
-                let call = format!("{}.{}(..)", namespace(&op.resource), op.method_name.trim_start_matches("r#"));
-                format!("Rust SDK: [{}]({})", code_span(&call), relative(&page, target))
+                let call = format!(
+                    "{}.{}(..)",
+                    namespace(&op.resource),
+                    op.method_name.trim_start_matches("r#")
+                );
+                format!(
+                    "Rust SDK: [{}]({})",
+                    code_span(&call),
+                    relative(&page, target)
+                )
             }
-            None => format!("The Rust SDK leaves this operation out (the spec marks it {}).", code_span("x-speakeasy-ignore")),
+            None => format!(
+                "The Rust SDK leaves this operation out (the spec marks it {}).",
+                code_span("x-speakeasy-ignore")
+            ),
         };
-        let summary = text.description.as_deref().map(first_paragraph).filter(|s| !s.is_empty()).unwrap_or_else(|| code_span(&format!("{} {}", op.method.as_str(), op.path)));
-        let entry = IndexEntry { section: IndexSection::Api, title: text.title.clone(), path: page.clone(), summary };
+        let summary = text
+            .description
+            .as_deref()
+            .map(first_paragraph)
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| code_span(&format!("{} {}", op.method.as_str(), op.path)));
+        let entry = IndexEntry {
+            section: IndexSection::Api,
+            title: text.title.clone(),
+            path: page.clone(),
+            summary,
+        };
         let model = ApiPage {
             index_link: relative(&page, super::index::INDEX),
             title: super::markdown::one_line(&text.title),

@@ -31,7 +31,8 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     for (n, chunk) in out.snippets.chunks(EXAMPLES_PER_FILE).enumerate() {
         let module = format!("part{}", n + 1);
         let path = format!("tests/doc_examples/{module}.rs");
-        let mut text = format!("{header}//! Docs code blocks, compiled (see `tests/doc_examples.rs`).\n");
+        let mut text =
+            format!("{header}//! Docs code blocks, compiled (see `tests/doc_examples.rs`).\n");
         for (i, snippet) in chunk.iter().enumerate() {
             example_fn(&mut text, n * EXAMPLES_PER_FILE + i + 1, snippet);
         }
@@ -42,35 +43,38 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     }
     let runs = mock_runs(cx, &out.snippets);
     let servers = path_servers(cx.api);
-    let text = crate::rust::format_file(TEST_FILE, quote! {
-        //! Every Rust code block of the docs (`README.md`, `docs/**`), compiled as its own function
-        //! in `tests/doc_examples/`; a sample of them runs against a local mock server.
+    let text = crate::rust::format_file(
+        TEST_FILE,
+        quote! {
+            //! Every Rust code block of the docs (`README.md`, `docs/**`), compiled as its own function
+            //! in `tests/doc_examples/`; a sample of them runs against a local mock server.
 
-        #(#parts)*
+            #(#parts)*
 
-        // Which helpers a spec needs depends on which examples run.
-        #[allow(dead_code)]
-        mod support {
-            pub fn client(server: &::wiremock::MockServer) -> friendli::Client {
-                friendli::Client::builder()
-                    .token("test-token")
-                    .base_url(server.uri())
-                    #(.server_url_for(#servers, server.uri()))*
-                    .retry_policy(friendli::RetryPolicy::none())
-                    .build()
-                    .expect("a client with a token builds")
+            // Which helpers a spec needs depends on which examples run.
+            #[allow(dead_code)]
+            mod support {
+                pub fn client(server: &::wiremock::MockServer) -> friendli::Client {
+                    friendli::Client::builder()
+                        .token("test-token")
+                        .base_url(server.uri())
+                        #(.server_url_for(#servers, server.uri()))*
+                        .retry_policy(friendli::RetryPolicy::none())
+                        .build()
+                        .expect("a client with a token builds")
+                }
+
+                /// The example sent the JSON body the docs say it sends.
+                pub fn assert_json_body(request: &::wiremock::Request, expected: &str) {
+                    let actual: ::serde_json::Value = ::serde_json::from_slice(&request.body).expect("the body is JSON");
+                    let expected: ::serde_json::Value = ::serde_json::from_str(expected).expect("expected JSON is valid");
+                    assert!(friendli::runtime::testing::json_equivalent(&actual, &expected), "JSON body differs:\n  actual:   {actual}\n  expected: {expected}");
+                }
             }
 
-            /// The example sent the JSON body the docs say it sends.
-            pub fn assert_json_body(request: &::wiremock::Request, expected: &str) {
-                let actual: ::serde_json::Value = ::serde_json::from_slice(&request.body).expect("the body is JSON");
-                let expected: ::serde_json::Value = ::serde_json::from_str(expected).expect("expected JSON is valid");
-                assert!(friendli::runtime::testing::json_equivalent(&actual, &expected), "JSON body differs:\n  actual:   {actual}\n  expected: {expected}");
-            }
-        }
-
-        #(#runs)*
-    })?;
+            #(#runs)*
+        },
+    )?;
     out.files.insert(TEST_FILE, format!("{header}{text}"));
     Ok(())
 }
@@ -101,7 +105,11 @@ fn example_fn(text: &mut String, n: usize, snippet: &Snippet) {
 
 /// Servers given per path in the spec; the mock stands in for them too.
 fn path_servers(api: &Api) -> Vec<String> {
-    let mut servers: Vec<String> = api.operations.iter().filter_map(|o| o.server.clone()).collect();
+    let mut servers: Vec<String> = api
+        .operations
+        .iter()
+        .filter_map(|o| o.server.clone())
+        .collect();
     servers.sort();
     servers.dedup();
     servers
@@ -117,17 +125,29 @@ fn chosen(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<(usize, String)> {
         .filter_map(|(i, s)| {
             let id = &s.call.as_ref()?.operation_id;
             let op = cx.api.operations.iter().find(|o| &o.operation_id == id)?;
-            let multipart = op.body.as_ref().is_some_and(|b| b.content_type == BodyKind::Multipart);
+            let multipart = op
+                .body
+                .as_ref()
+                .is_some_and(|b| b.content_type == BodyKind::Multipart);
             (!multipart).then_some((i, s, op))
         })
         .collect();
-    let mut chosen: Vec<(usize, String)> = sdk.iter().filter(|(_, _, op)| SEED_OPERATIONS.contains(&op.operation_id.as_str())).map(|(i, _, op)| (*i, op.operation_id.clone())).collect();
+    let mut chosen: Vec<(usize, String)> = sdk
+        .iter()
+        .filter(|(_, _, op)| SEED_OPERATIONS.contains(&op.operation_id.as_str()))
+        .map(|(i, _, op)| (*i, op.operation_id.clone()))
+        .collect();
     if chosen.is_empty()
-        && let Some((i, _, op)) = sdk.iter().find(|(_, _, op)| matches!(op.response, Response::Json { .. }))
+        && let Some((i, _, op)) = sdk
+            .iter()
+            .find(|(_, _, op)| matches!(op.response, Response::Json { .. }))
     {
         chosen.push((*i, op.operation_id.clone()));
     }
-    if let Some((i, _, op)) = sdk.iter().find(|(_, _, op)| matches!(op.response, Response::EventStream { .. })) {
+    if let Some((i, _, op)) = sdk
+        .iter()
+        .find(|(_, _, op)| matches!(op.response, Response::EventStream { .. }))
+    {
         chosen.push((*i, op.operation_id.clone()));
     }
     chosen
@@ -182,4 +202,3 @@ fn mock_runs(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<TokenStream> {
         })
         .collect()
 }
-

@@ -39,7 +39,10 @@ impl<'a> Examples<'a> {
         let mut holders: BTreeMap<TypeId, Vec<String>> = BTreeMap::new();
         let mut add = |scope: Option<&str>, name: &str, value: &Value| {
             let values = by_name.entry(name.to_owned()).or_default();
-            if !values.iter().any(|(v, s)| v == value && s.as_deref() == scope) {
+            if !values
+                .iter()
+                .any(|(v, s)| v == value && s.as_deref() == scope)
+            {
                 values.push((value.clone(), scope.map(str::to_owned)));
             }
         };
@@ -51,12 +54,18 @@ impl<'a> Examples<'a> {
             if let Some(example) = op.body.as_ref().and_then(|b| b.example.as_ref()) {
                 walk_properties(example, 0, &mut |k, v| add(scope, k, v));
             }
-            if let Response::Json { example: Some(example), .. } = &op.response {
+            if let Response::Json {
+                example: Some(example),
+                ..
+            } = &op.response
+            {
                 walk_properties(example, 0, &mut |k, v| add(scope, k, v));
             }
         }
         for def in &api.types {
-            def.examples.iter().for_each(|v| walk_properties(v, 0, &mut |k, v| add(None, k, v)));
+            def.examples
+                .iter()
+                .for_each(|v| walk_properties(v, 0, &mut |k, v| add(None, k, v)));
             if let TypeKind::Struct(s) = &def.kind {
                 for f in &s.fields {
                     f.examples.iter().for_each(|v| add(None, &f.wire_name, v));
@@ -69,7 +78,11 @@ impl<'a> Examples<'a> {
                 }
             }
         }
-        Self { types: &api.types, by_name, holders }
+        Self {
+            types: &api.types,
+            by_name,
+            holders,
+        }
     }
 
     /// An example for a type, built from the examples its schema or the schemas inside it give;
@@ -91,7 +104,12 @@ impl<'a> Examples<'a> {
                     TypeKind::Struct(s) => {
                         let mut object = Map::new();
                         for f in &s.fields {
-                            if let Some(v) = f.examples.first().cloned().or_else(|| self.derived(&f.ty, depth + 1)) {
+                            if let Some(v) = f
+                                .examples
+                                .first()
+                                .cloned()
+                                .or_else(|| self.derived(&f.ty, depth + 1))
+                            {
                                 object.insert(f.wire_name.clone(), v);
                             }
                         }
@@ -101,10 +119,15 @@ impl<'a> Examples<'a> {
                         self.complete_required(s, &mut object, None);
                         Some(Value::Object(object))
                     }
-                    TypeKind::UntaggedUnion(u) => u.variants.iter().find_map(|v| self.derived(&v.ty, depth + 1)),
+                    TypeKind::UntaggedUnion(u) => u
+                        .variants
+                        .iter()
+                        .find_map(|v| self.derived(&v.ty, depth + 1)),
                     TypeKind::TaggedUnion(u) => u.variants.iter().find_map(|v| {
                         let mut value = self.derived(&TypeRef::Named(v.ty), depth + 1)?;
-                        value.as_object_mut()?.insert(u.tag.clone(), Value::String(v.tags[0].clone()));
+                        value
+                            .as_object_mut()?
+                            .insert(u.tag.clone(), Value::String(v.tags[0].clone()));
                         Some(value)
                     }),
                     TypeKind::Enum(_) => None,
@@ -118,7 +141,17 @@ impl<'a> Examples<'a> {
     fn complete_required(&self, s: &Struct, object: &mut Map<String, Value>, scope: Option<&str>) {
         for f in s.fields.iter().filter(|f| f.required) {
             if !object.contains_key(&f.wire_name) {
-                let value = if f.ty == TypeRef::File { file_name(f) } else { self.fallback(&f.ty, f.examples.first(), f.default.as_ref(), Some(&f.wire_name), scope) };
+                let value = if f.ty == TypeRef::File {
+                    file_name(f)
+                } else {
+                    self.fallback(
+                        &f.ty,
+                        f.examples.first(),
+                        f.default.as_ref(),
+                        Some(&f.wire_name),
+                        scope,
+                    )
+                };
                 object.insert(f.wire_name.clone(), value);
             }
         }
@@ -126,7 +159,14 @@ impl<'a> Examples<'a> {
 
     /// A value for a required place: the spec's example, its default, a value shown for the
     /// same name elsewhere, one built from nested examples, else a minimal valid sample.
-    pub(crate) fn fallback(&self, ty: &TypeRef, example: Option<&Value>, default: Option<&Value>, name: Option<&str>, scope: Option<&str>) -> Value {
+    pub(crate) fn fallback(
+        &self,
+        ty: &TypeRef,
+        example: Option<&Value>,
+        default: Option<&Value>,
+        name: Option<&str>,
+        scope: Option<&str>,
+    ) -> Value {
         example
             .or(default)
             .cloned()
@@ -137,7 +177,13 @@ impl<'a> Examples<'a> {
 
     /// A minimal valid value (required fields only) like [`sample`]'s, whose strings are
     /// named after their property (`"(tool-call-id)"`) or borrowed from same-named examples.
-    fn minimal(&self, ty: &TypeRef, name: Option<&str>, scope: Option<&str>, depth: usize) -> Value {
+    fn minimal(
+        &self,
+        ty: &TypeRef,
+        name: Option<&str>,
+        scope: Option<&str>,
+        depth: usize,
+    ) -> Value {
         if depth > MAX_MINIMAL_DEPTH {
             return sample(ty, self.types, 0);
         }
@@ -147,7 +193,9 @@ impl<'a> Examples<'a> {
         match ty {
             // One item shows the shape; deeper down an empty list keeps recursive types
             // (`children: Node[]`) finite and the example short.
-            TypeRef::Array(item) if depth == 0 => Value::Array(vec![self.minimal(item, name, scope, depth + 1)]),
+            TypeRef::Array(item) if depth == 0 => {
+                Value::Array(vec![self.minimal(item, name, scope, depth + 1)])
+            }
             TypeRef::Array(_) => Value::Array(Vec::new()),
             TypeRef::Nullable(inner) => self.minimal(inner, name, scope, depth),
             TypeRef::Named(id) => match &self.types[id.0].kind {
@@ -158,7 +206,9 @@ impl<'a> Examples<'a> {
                         let value = match f.examples.first().or(f.default.as_ref()) {
                             Some(v) => v.clone(),
                             None if f.ty == TypeRef::File => file_name(f),
-                            None => self.named(&f.ty, &f.wire_name, scope).unwrap_or_else(|| self.minimal(&f.ty, Some(&f.wire_name), scope, depth + 1)),
+                            None => self.named(&f.ty, &f.wire_name, scope).unwrap_or_else(|| {
+                                self.minimal(&f.ty, Some(&f.wire_name), scope, depth + 1)
+                            }),
                         };
                         object.insert(f.wire_name.clone(), value);
                     }
@@ -194,7 +244,10 @@ impl<'a> Examples<'a> {
         }
         let values = self.by_name.get(name)?;
         let fitting = || values.iter().filter(|(v, _)| fits(self.types, ty, v, 0));
-        fitting().find(|(_, s)| scope.is_some() && s.as_deref() == scope).or_else(|| fitting().next()).map(|(v, _)| v.clone())
+        fitting()
+            .find(|(_, s)| scope.is_some() && s.as_deref() == scope)
+            .or_else(|| fitting().next())
+            .map(|(v, _)| v.clone())
     }
 
     /// Values the spec shows for a type: its own examples, then those of the fields that hold it.
@@ -229,7 +282,12 @@ impl<'a> Examples<'a> {
             return Value::Array(vec![v.clone()]);
         }
         // Strings are named after a field holding the union, else after the union.
-        let name = self.holders.get(&id).and_then(|names| names.first()).map(String::as_str).unwrap_or(&self.types[id.0].name);
+        let name = self
+            .holders
+            .get(&id)
+            .and_then(|names| names.first())
+            .map(String::as_str)
+            .unwrap_or(&self.types[id.0].name);
         self.minimal(ty, Some(name), None, 0)
     }
 
@@ -245,7 +303,13 @@ impl<'a> Examples<'a> {
             _ => None,
         };
         let Some(s) = struct_def else {
-            return Some(self.fallback(&body.ty, body.example.as_ref(), None, Some("body"), Some(scope_of(op))));
+            return Some(self.fallback(
+                &body.ty,
+                body.example.as_ref(),
+                None,
+                Some("body"),
+                Some(scope_of(op)),
+            ));
         };
         let mut object = match &body.example {
             Some(Value::Object(object)) => object.clone(),
@@ -255,7 +319,12 @@ impl<'a> Examples<'a> {
             if object.contains_key(&f.wire_name) {
                 continue;
             }
-            if let Some(v) = f.examples.first().cloned().or_else(|| self.derived(&f.ty, 1)) {
+            if let Some(v) = f
+                .examples
+                .first()
+                .cloned()
+                .or_else(|| self.derived(&f.ty, 1))
+            {
                 object.insert(f.wire_name.clone(), v);
             }
         }
@@ -268,14 +337,36 @@ impl<'a> Examples<'a> {
     pub(crate) fn param(&self, op: &Operation, p: &Parameter) -> Option<Value> {
         match p.examples.first() {
             Some(example) => Some(example.clone()),
-            None if p.required => Some(self.fallback(&p.ty, None, p.default.as_ref(), Some(&p.wire_name), Some(scope_of(op)))),
+            None if p.required => Some(self.fallback(
+                &p.ty,
+                None,
+                p.default.as_ref(),
+                Some(&p.wire_name),
+                Some(scope_of(op)),
+            )),
             None => None,
         }
     }
 }
 
 /// Property names too generic to borrow an example from another schema.
-const GENERIC_NAMES: &[&str] = &["id", "name", "type", "object", "title", "description", "value", "data", "text", "content", "status", "version", "key", "url", "file"];
+const GENERIC_NAMES: &[&str] = &[
+    "id",
+    "name",
+    "type",
+    "object",
+    "title",
+    "description",
+    "value",
+    "data",
+    "text",
+    "content",
+    "status",
+    "version",
+    "key",
+    "url",
+    "file",
+];
 
 /// A string named after its property in the spec's own style for values the reader fills in,
 /// like its `(endpoint-id)` and `(adapter-route)`: `dataset_id` → `"(dataset-id)"`.
@@ -317,7 +408,9 @@ fn walk_properties(value: &Value, depth: usize, add: &mut impl FnMut(&str, &Valu
                 walk_properties(v, depth + 1, add);
             }
         }
-        Value::Array(items) => items.iter().for_each(|v| walk_properties(v, depth + 1, add)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| walk_properties(v, depth + 1, add)),
         _ => {}
     }
 }
@@ -344,23 +437,38 @@ pub(crate) fn fits(types: &[TypeDef], ty: &TypeRef, value: &Value, depth: usize)
     let fits = |ty: &TypeRef, value: &Value| fits(types, ty, value, depth + 1);
     match ty {
         TypeRef::String | TypeRef::Base64 => value.is_string(),
-        TypeRef::DateTime => value.as_str().is_some_and(|s| s.len() >= 20 && s.as_bytes()[4] == b'-' && s.as_bytes()[10] == b'T'),
+        TypeRef::DateTime => value
+            .as_str()
+            .is_some_and(|s| s.len() >= 20 && s.as_bytes()[4] == b'-' && s.as_bytes()[10] == b'T'),
         TypeRef::Integer { .. } => value.is_i64() || value.is_u64(),
         TypeRef::Number => value.is_number(),
         TypeRef::Boolean => value.is_boolean(),
         TypeRef::File => false,
         TypeRef::Any => true,
-        TypeRef::Array(item) => value.as_array().is_some_and(|a| a.iter().all(|v| fits(item, v))),
-        TypeRef::Tuple(items) => value.as_array().is_some_and(|a| a.len() == items.len() && a.iter().zip(items).all(|(v, t)| fits(t, v))),
-        TypeRef::Map(inner) => value.as_object().is_some_and(|o| o.values().all(|v| fits(inner, v))),
+        TypeRef::Array(item) => value
+            .as_array()
+            .is_some_and(|a| a.iter().all(|v| fits(item, v))),
+        TypeRef::Tuple(items) => value.as_array().is_some_and(|a| {
+            a.len() == items.len() && a.iter().zip(items).all(|(v, t)| fits(t, v))
+        }),
+        TypeRef::Map(inner) => value
+            .as_object()
+            .is_some_and(|o| o.values().all(|v| fits(inner, v))),
         TypeRef::Nullable(inner) => value.is_null() || fits(inner, value),
         TypeRef::Named(id) => match &types[id.0].kind {
             TypeKind::Alias(inner) => fits(inner, value),
-            TypeKind::Enum(e) => value.as_str().is_some_and(|s| e.values.iter().any(|v| v.wire == s)),
+            TypeKind::Enum(e) => value
+                .as_str()
+                .is_some_and(|s| e.values.iter().any(|v| v.wire == s)),
             TypeKind::Struct(s) => {
-                let Some(object) = value.as_object() else { return false };
+                let Some(object) = value.as_object() else {
+                    return false;
+                };
                 let known = |k: &String| s.fields.iter().any(|f| &f.wire_name == k);
-                s.fields.iter().filter(|f| f.required).all(|f| object.contains_key(&f.wire_name))
+                s.fields
+                    .iter()
+                    .filter(|f| f.required)
+                    .all(|f| object.contains_key(&f.wire_name))
                     && (s.additional.is_some() || object.keys().all(known))
                     && s.fields.iter().all(|f| match object.get(&f.wire_name) {
                         None => true,
@@ -370,7 +478,13 @@ pub(crate) fn fits(types: &[TypeDef], ty: &TypeRef, value: &Value, depth: usize)
             }
             TypeKind::TaggedUnion(u) => {
                 let tag = value.get(&u.tag).and_then(Value::as_str);
-                u.variants.iter().any(|v| tag.is_some_and(|t| v.tags.iter().any(|x| x == t)) && fits(&TypeRef::Named(v.ty), &without_tag(value, &u.tag, v.tag_in_struct)))
+                u.variants.iter().any(|v| {
+                    tag.is_some_and(|t| v.tags.iter().any(|x| x == t))
+                        && fits(
+                            &TypeRef::Named(v.ty),
+                            &without_tag(value, &u.tag, v.tag_in_struct),
+                        )
+                })
             }
             TypeKind::UntaggedUnion(u) => u.variants.iter().any(|v| fits(&v.ty, value)),
         },

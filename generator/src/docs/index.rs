@@ -4,7 +4,7 @@
 use askama::Template;
 
 use super::markdown::{link_text, one_line, relative};
-use super::{render, DocsContext, IndexSection, Output};
+use super::{DocsContext, IndexSection, Output, render};
 
 pub(crate) const INDEX: &str = "docs/llms.txt";
 
@@ -20,7 +20,8 @@ struct Index {
 
 pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String> {
     let line = |section: IndexSection| -> Vec<String> {
-        let mut entries: Vec<&super::IndexEntry> = out.index.iter().filter(|e| e.section == section).collect();
+        let mut entries: Vec<&super::IndexEntry> =
+            out.index.iter().filter(|e| e.section == section).collect();
         // The README first, then the pages in the order they were made (client order, spec order).
         entries.sort_by_key(|e| e.path != "README.md");
         entries
@@ -28,11 +29,21 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
             .map(|e| {
                 let summary = one_line(&e.summary);
                 let link = format!("- [{}]({})", link_text(&e.title), relative(INDEX, &e.path));
-                if summary.is_empty() { link } else { format!("{link}: {summary}") }
+                if summary.is_empty() {
+                    link
+                } else {
+                    format!("{link}: {summary}")
+                }
             })
             .collect()
     };
-    let index = Index { title: one_line(&cx.api.title), package: "friendli", sdk: line(IndexSection::Sdk), api: line(IndexSection::Api), models: line(IndexSection::Models) };
+    let index = Index {
+        title: one_line(&cx.api.title),
+        package: "friendli",
+        sdk: line(IndexSection::Sdk),
+        api: line(IndexSection::Api),
+        models: line(IndexSection::Models),
+    };
     let text = render(&index, INDEX)?;
     out.page(cx, INDEX, text);
     Ok(())

@@ -27,12 +27,18 @@ pub(crate) fn cell(text: &str) -> String {
 
 /// A single line of text (link titles, list items): newlines folded to spaces.
 pub(crate) fn one_line(text: &str) -> String {
-    absolute_links(text).split_whitespace().collect::<Vec<_>>().join(" ")
+    absolute_links(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The first paragraph of a text, on one line (index summaries, operation lists).
 pub(crate) fn first_paragraph(text: &str) -> String {
-    paragraphs(&absolute_links(text)).into_iter().next().unwrap_or_default()
+    paragraphs(&absolute_links(text))
+        .into_iter()
+        .next()
+        .unwrap_or_default()
 }
 
 /// Paragraphs of a text, each on one line.
@@ -76,7 +82,14 @@ pub(crate) fn code_span(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
     let longest = longest_run(&text, '`');
     let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') || (text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty()) { " " } else { "" };
+    let pad = if text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty())
+    {
+        " "
+    } else {
+        ""
+    };
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
@@ -108,7 +121,9 @@ pub(crate) fn prose(text: &str) -> String {
     for line in text.lines() {
         let trimmed = line.trim_start();
         if let Some(open) = &fence {
-            if trimmed.starts_with(open.as_str()) && trimmed.trim_end().chars().all(|c| c == '`' || c == '~') {
+            if trimmed.starts_with(open.as_str())
+                && trimmed.trim_end().chars().all(|c| c == '`' || c == '~')
+            {
                 fence = None;
             }
         } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
@@ -146,7 +161,17 @@ pub(crate) fn prose(text: &str) -> String {
 
 /// Prose as a block quote (`> ` before every line).
 pub(crate) fn blockquote(text: &str) -> String {
-    prose(text).lines().map(|line| if line.is_empty() { ">".to_owned() } else { format!("> {line}") }).collect::<Vec<_>>().join("\n")
+    prose(text)
+        .lines()
+        .map(|line| {
+            if line.is_empty() {
+                ">".to_owned()
+            } else {
+                format!("> {line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `[text](/path)` → `[text](https://friendli.ai/docs/path)`; other links are kept.
@@ -168,7 +193,10 @@ fn absolute_links(text: &str) -> String {
 
 /// Link text: brackets escaped so they cannot end the link early.
 pub(crate) fn link_text(text: &str) -> String {
-    one_line(text).replace('\\', "\\\\").replace('[', "\\[").replace(']', "\\]")
+    one_line(text)
+        .replace('\\', "\\\\")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
 }
 
 /// GitHub's heading anchors: lower case, punctuation dropped, spaces to `-`, and `-1`, `-2`, …
@@ -183,7 +211,11 @@ impl Anchors {
     pub(crate) fn next(&mut self, heading: &str) -> String {
         let base = slug(heading);
         let count = self.seen.entry(base.clone()).or_insert(0);
-        let anchor = if *count == 0 { base.clone() } else { format!("{base}-{count}") };
+        let anchor = if *count == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{count}")
+        };
         *count += 1;
         // A generated `foo-1` can itself collide with a later heading `foo-1`.
         if anchor != base {
@@ -209,9 +241,18 @@ pub(crate) fn slug(heading: &str) -> String {
 
 /// The path from the directory of page `from` to file `to`, both relative to the crate root.
 pub(crate) fn relative(from: &str, to: &str) -> String {
-    let from_dir: Vec<&str> = from.split('/').collect::<Vec<_>>().split_last().map(|(_, dir)| dir.to_vec()).unwrap_or_default();
+    let from_dir: Vec<&str> = from
+        .split('/')
+        .collect::<Vec<_>>()
+        .split_last()
+        .map(|(_, dir)| dir.to_vec())
+        .unwrap_or_default();
     let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dir.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let common = from_dir
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
     let mut parts: Vec<&str> = vec![".."; from_dir.len() - common];
     parts.extend(&to_parts[common..]);
     parts.join("/")
@@ -225,7 +266,10 @@ mod tests {
     fn cells_escape_pipes_and_fold_lines() {
         assert_eq!(cell("a | b\nc\n\nd"), "a \\| b c<br>d");
         assert_eq!(cell("already \\| escaped"), "already \\| escaped");
-        assert_eq!(cell("see [x](/guides/a#b)"), "see [x](https://friendli.ai/docs/guides/a#b)");
+        assert_eq!(
+            cell("see [x](/guides/a#b)"),
+            "see [x](https://friendli.ai/docs/guides/a#b)"
+        );
     }
 
     #[test]
@@ -238,7 +282,10 @@ mod tests {
 
     #[test]
     fn prose_escapes_headings_outside_fences() {
-        assert_eq!(prose("# Title\ntext\n```\n# kept\n```"), "\\# Title\ntext\n```\n# kept\n```");
+        assert_eq!(
+            prose("# Title\ntext\n```\n# kept\n```"),
+            "\\# Title\ntext\n```\n# kept\n```"
+        );
         assert_eq!(prose("```rust\nopen"), "```text\nopen\n```");
         assert_eq!(prose("~~~ rust\nfn x() {}\n~~~"), "~~~text\nfn x() {}\n~~~");
     }
@@ -255,9 +302,15 @@ mod tests {
 
     #[test]
     fn relative_paths() {
-        assert_eq!(relative("docs/sdks/container/image/README.md", "docs/models/a.md"), "../../../models/a.md");
+        assert_eq!(
+            relative("docs/sdks/container/image/README.md", "docs/models/a.md"),
+            "../../../models/a.md"
+        );
         assert_eq!(relative("docs/models/a.md", "docs/models/b.md"), "b.md");
-        assert_eq!(relative("README.md", "docs/sdks/x/README.md"), "docs/sdks/x/README.md");
+        assert_eq!(
+            relative("README.md", "docs/sdks/x/README.md"),
+            "docs/sdks/x/README.md"
+        );
         assert_eq!(relative("docs/llms.txt", "README.md"), "../README.md");
     }
 }

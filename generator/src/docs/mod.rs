@@ -47,19 +47,28 @@ pub fn emit_docs(api: &Api, spec: &Value) -> Result<FileSet, String> {
         let mut made = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(op) = api.operations.get(i) else { return Ok(made) };
+            let Some(op) = api.operations.get(i) else {
+                return Ok(made);
+            };
             made.push((i, api_pages.page(&cx, op)?));
         }
     };
-    let (mut out, mut made) = std::thread::scope(|scope| -> Result<(Output, Vec<(usize, api_pages::Page)>), String> {
-        let helper = scope.spawn(make_api_pages);
-        let mut out = Output::default();
-        let own = sdk_pages::emit(&cx, &mut out).and_then(|()| model_pages::emit(&cx, &mut out)).and_then(|()| readme::emit(&cx, &mut out)).and_then(|()| make_api_pages());
-        let helped = helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let mut made = own?;
-        made.extend(helped?);
-        Ok((out, made))
-    })?;
+    let (mut out, mut made) = std::thread::scope(
+        |scope| -> Result<(Output, Vec<(usize, api_pages::Page)>), String> {
+            let helper = scope.spawn(make_api_pages);
+            let mut out = Output::default();
+            let own = sdk_pages::emit(&cx, &mut out)
+                .and_then(|()| model_pages::emit(&cx, &mut out))
+                .and_then(|()| readme::emit(&cx, &mut out))
+                .and_then(|()| make_api_pages());
+            let helped = helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let mut made = own?;
+            made.extend(helped?);
+            Ok((out, made))
+        },
+    )?;
     made.sort_by_key(|(i, _)| *i);
     for (_, (path, text, entry)) in made {
         out.page(&cx, &path, text);
@@ -82,8 +91,18 @@ pub(crate) struct DocsContext<'a> {
 
 impl<'a> DocsContext<'a> {
     fn new(api: &'a Api, spec: &'a Value, defaultable: &'a [bool]) -> Self {
-        let models = ModelContext { types: &api.types, defaultable, with_runtime: true };
-        Self { api, spec, values: RustValues::new(models), examples: Examples::new(api), model_paths: model_paths(api) }
+        let models = ModelContext {
+            types: &api.types,
+            defaultable,
+            with_runtime: true,
+        };
+        Self {
+            api,
+            spec,
+            values: RustValues::new(models),
+            examples: Examples::new(api),
+            model_paths: model_paths(api),
+        }
     }
 
     pub(crate) fn model_path(&self, id: TypeId) -> String {
@@ -141,11 +160,14 @@ pub(crate) struct Output {
 impl Output {
     /// Adds a page (the `@generated` header goes first).
     pub(crate) fn page(&mut self, cx: &DocsContext<'_>, path: &str, text: String) {
-        self.files.insert(path, format!("{}{}", cx.header(), text.trim_end()) + "\n");
+        self.files
+            .insert(path, format!("{}{}", cx.header(), text.trim_end()) + "\n");
     }
 }
 
 /// Renders an askama template; a failure is a generator bug, reported with the page.
 pub(crate) fn render(template: &impl askama::Template, page: &str) -> Result<String, String> {
-    template.render().map_err(|err| format!("cannot render {page}: {err}"))
+    template
+        .render()
+        .map_err(|err| format!("cannot render {page}: {err}"))
 }

@@ -8,9 +8,9 @@ use serde_json::Value;
 use crate::ir::*;
 
 use super::markdown::{cell, code_cell, code_span, first_paragraph, prose};
-use super::type_text::{linked, type_cell, type_name, Holder};
+use super::type_text::{Holder, linked, type_cell, type_name};
 use super::usage::snippet;
-use super::{render, DocsContext, IndexEntry, IndexSection, Output};
+use super::{DocsContext, IndexEntry, IndexSection, Output, render};
 
 const REQUIRED: &str = ":heavy_check_mark:";
 const OPTIONAL: &str = ":heavy_minus_sign:";
@@ -65,22 +65,41 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
             TypeKind::Struct(s) => model.fields = Some(field_rows(cx, &page, s)),
             TypeKind::Enum(e) => set_values(&mut model, &def.name, e),
             TypeKind::TaggedUnion(u) => {
-                model.tag_note = Some(format!("Told apart by the {} property; an object with a tag this SDK does not know yet is kept as {}.", code_span(&u.tag), code_span(&format!("{}::{}(serde_json::Value)", def.name, u.unknown_variant))));
+                model.tag_note = Some(format!(
+                    "Told apart by the {} property; an object with a tag this SDK does not know yet is kept as {}.",
+                    code_span(&u.tag),
+                    code_span(&format!(
+                        "{}::{}(serde_json::Value)",
+                        def.name, u.unknown_variant
+                    ))
+                ));
                 model.variants = Some(tagged_variants(cx, out, &page, id, u)?);
             }
-            TypeKind::UntaggedUnion(u) => model.variants = Some(untagged_variants(cx, out, &page, id, u)?),
+            TypeKind::UntaggedUnion(u) => {
+                model.variants = Some(untagged_variants(cx, out, &page, id, u)?)
+            }
             TypeKind::Alias(target) => {
-                model.alias = Some(format!("Same as {}.", type_cell(cx, &page, target, Holder::Plain, false)));
+                model.alias = Some(format!(
+                    "Same as {}.",
+                    type_cell(cx, &page, target, Holder::Plain, false)
+                ));
                 // Show what the alias stands for, so the response link of an operation lands on
                 // the fields the user gets.
                 match resolve_alias(cx, target) {
                     Some(TypeKind::Struct(s)) => model.fields = Some(field_rows(cx, &page, s)),
-                    Some(TypeKind::Enum(e)) => set_values(&mut model, &type_name(target, &cx.api.types), e),
+                    Some(TypeKind::Enum(e)) => {
+                        set_values(&mut model, &type_name(target, &cx.api.types), e)
+                    }
                     _ => {}
                 }
             }
         }
-        out.index.push(IndexEntry { section: IndexSection::Models, title: def.name.clone(), path: page.clone(), summary: summary(cx, def) });
+        out.index.push(IndexEntry {
+            section: IndexSection::Models,
+            title: def.name.clone(),
+            path: page.clone(),
+            summary: summary(cx, def),
+        });
         let text = render(&model, &page)?;
         out.page(cx, &page, text);
     }
@@ -102,15 +121,38 @@ fn resolve_alias<'a>(cx: &DocsContext<'a>, ty: &TypeRef) -> Option<&'a TypeKind>
 
 /// A one-line summary for the index: the docs' first paragraph, else what the type is.
 fn summary(cx: &DocsContext<'_>, def: &TypeDef) -> String {
-    if let Some(docs) = def.docs.as_deref().map(first_paragraph).filter(|d| !d.is_empty()) {
+    if let Some(docs) = def
+        .docs
+        .as_deref()
+        .map(first_paragraph)
+        .filter(|d| !d.is_empty())
+    {
         return docs;
     }
-    let list = |names: Vec<&str>| names.iter().map(|n| code_span(n)).collect::<Vec<_>>().join(", ");
+    let list = |names: Vec<&str>| {
+        names
+            .iter()
+            .map(|n| code_span(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match &def.kind {
-        TypeKind::Struct(s) => format!("Object with fields {}", list(s.fields.iter().map(|f| f.wire_name.as_str()).collect())),
-        TypeKind::Enum(e) => format!("One of {}", list(e.values.iter().map(|v| v.wire.as_str()).collect())),
-        TypeKind::TaggedUnion(u) => format!("One of {}", list(u.variants.iter().map(|v| v.rust_name.as_str()).collect())),
-        TypeKind::UntaggedUnion(u) => format!("One of {}", list(u.variants.iter().map(|v| v.rust_name.as_str()).collect())),
+        TypeKind::Struct(s) => format!(
+            "Object with fields {}",
+            list(s.fields.iter().map(|f| f.wire_name.as_str()).collect())
+        ),
+        TypeKind::Enum(e) => format!(
+            "One of {}",
+            list(e.values.iter().map(|v| v.wire.as_str()).collect())
+        ),
+        TypeKind::TaggedUnion(u) => format!(
+            "One of {}",
+            list(u.variants.iter().map(|v| v.rust_name.as_str()).collect())
+        ),
+        TypeKind::UntaggedUnion(u) => format!(
+            "One of {}",
+            list(u.variants.iter().map(|v| v.rust_name.as_str()).collect())
+        ),
         TypeKind::Alias(ty) => format!("Same as {}", code_span(&type_name(ty, &cx.api.types))),
     }
 }
@@ -147,7 +189,12 @@ fn field_rows(cx: &DocsContext<'_>, page: &str, s: &Struct) -> Vec<FieldRow> {
     if let Some(ty) = &s.additional {
         rows.push(FieldRow {
             name: code_cell("additional_properties"),
-            ty: linked(cx, page, &format!("BTreeMap<String, {}>", type_name(ty, &cx.api.types)), super::type_text::first_named(ty)),
+            ty: linked(
+                cx,
+                page,
+                &format!("BTreeMap<String, {}>", type_name(ty, &cx.api.types)),
+                super::type_text::first_named(ty),
+            ),
             required: OPTIONAL,
             description: "Properties beyond the ones named above.".into(),
             example: String::new(),
@@ -157,45 +204,128 @@ fn field_rows(cx: &DocsContext<'_>, page: &str, s: &Struct) -> Vec<FieldRow> {
 }
 
 fn set_values(model: &mut ModelPage, name: &str, e: &Enum) {
-    model.values = Some(e.values.iter().map(|v| ValueRow { name: code_cell(&v.rust_name), value: code_cell(&v.wire) }).collect());
-    let mut note = format!("A value this SDK does not know yet is kept as {}.", code_span(&format!("{name}::{}(String)", e.unknown_variant)));
+    model.values = Some(
+        e.values
+            .iter()
+            .map(|v| ValueRow {
+                name: code_cell(&v.rust_name),
+                value: code_cell(&v.wire),
+            })
+            .collect(),
+    );
+    let mut note = format!(
+        "A value this SDK does not know yet is kept as {}.",
+        code_span(&format!("{name}::{}(String)", e.unknown_variant))
+    );
     if let Some(default) = &e.default {
         note.push_str(&format!(" The default is {}.", code_span(default)));
     }
     model.unknown_note = note;
 }
 
-fn tagged_variants(cx: &DocsContext<'_>, out: &mut Output, page: &str, id: TypeId, u: &TaggedUnion) -> Result<Vec<VariantSection>, String> {
+fn tagged_variants(
+    cx: &DocsContext<'_>,
+    out: &mut Output,
+    page: &str,
+    id: TypeId,
+    u: &TaggedUnion,
+) -> Result<Vec<VariantSection>, String> {
     let mut sections = Vec::new();
     for (index, v) in u.variants.iter().enumerate() {
         let holds = TypeRef::Named(v.ty);
-        let has_tag = |e: &&Value| e.get(&u.tag).and_then(Value::as_str).is_some_and(|t| v.tags.iter().any(|x| x == t));
-        let mut value = cx.examples.of_type(id).into_iter().find(|e| has_tag(&e)).unwrap_or_else(|| cx.examples.variant(id, &holds));
+        let has_tag = |e: &&Value| {
+            e.get(&u.tag)
+                .and_then(Value::as_str)
+                .is_some_and(|t| v.tags.iter().any(|x| x == t))
+        };
+        let mut value = cx
+            .examples
+            .of_type(id)
+            .into_iter()
+            .find(|e| has_tag(&e))
+            .unwrap_or_else(|| cx.examples.variant(id, &holds));
         if let Value::Object(object) = &mut value {
-            object.entry(u.tag.clone()).or_insert_with(|| Value::String(v.tags[0].clone()));
+            object
+                .entry(u.tag.clone())
+                .or_insert_with(|| Value::String(v.tags[0].clone()));
         }
-        let tags = v.tags.iter().map(|t| code_span(t)).collect::<Vec<_>>().join(", ");
-        let note = format!("{} {tags}: holds {}.", code_span(&u.tag), type_cell(cx, page, &holds, Holder::Plain, false));
-        sections.push(variant_section(cx, out, page, id, index, &v.rust_name, &value, note)?);
+        let tags = v
+            .tags
+            .iter()
+            .map(|t| code_span(t))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let note = format!(
+            "{} {tags}: holds {}.",
+            code_span(&u.tag),
+            type_cell(cx, page, &holds, Holder::Plain, false)
+        );
+        sections.push(variant_section(
+            cx,
+            out,
+            page,
+            id,
+            index,
+            &v.rust_name,
+            &value,
+            note,
+        )?);
     }
     Ok(sections)
 }
 
-fn untagged_variants(cx: &DocsContext<'_>, out: &mut Output, page: &str, id: TypeId, u: &UntaggedUnion) -> Result<Vec<VariantSection>, String> {
+fn untagged_variants(
+    cx: &DocsContext<'_>,
+    out: &mut Output,
+    page: &str,
+    id: TypeId,
+    u: &UntaggedUnion,
+) -> Result<Vec<VariantSection>, String> {
     let mut sections = Vec::new();
     for (index, v) in u.variants.iter().enumerate() {
         let value = cx.examples.variant(id, &v.ty);
-        let note = format!("Holds {}.", type_cell(cx, page, &v.ty, Holder::Plain, v.boxed));
-        sections.push(variant_section(cx, out, page, id, index, &v.rust_name, &value, note)?);
+        let note = format!(
+            "Holds {}.",
+            type_cell(cx, page, &v.ty, Holder::Plain, v.boxed)
+        );
+        sections.push(variant_section(
+            cx,
+            out,
+            page,
+            id,
+            index,
+            &v.rust_name,
+            &value,
+            note,
+        )?);
     }
     Ok(sections)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn variant_section(cx: &DocsContext<'_>, out: &mut Output, page: &str, id: TypeId, index: usize, variant: &str, value: &Value, note: String) -> Result<VariantSection, String> {
+fn variant_section(
+    cx: &DocsContext<'_>,
+    out: &mut Output,
+    page: &str,
+    id: TypeId,
+    index: usize,
+    variant: &str,
+    value: &Value,
+    note: String,
+) -> Result<VariantSection, String> {
     let expr = cx.values.union_variant(id, index, value);
-    let snippet = snippet(quote::quote!(let value = #expr;), false, None, format!("{page}: {variant}"), None)?;
+    let snippet = snippet(
+        quote::quote!(let value = #expr;),
+        false,
+        None,
+        format!("{page}: {variant}"),
+        None,
+    )?;
     let example = snippet.page_text();
     out.snippets.push(snippet);
-    Ok(VariantSection { heading: code_span(variant), note, example })
+    Ok(VariantSection {
+        heading: code_span(variant),
+        note,
+        example,
+    })
 }

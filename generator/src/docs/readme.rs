@@ -12,9 +12,11 @@ use crate::ir::*;
 use crate::rust::client::{error_variants, resource_tree};
 
 use super::markdown::{cell, code_span};
-use super::sdk_pages::{namespace, operation_links, operation_summary, sdk_page_path, walk, RETRY_POLICY_PAGE};
-use super::usage::{call_chain, handle_response, snippet, CallInfo, Snippet};
-use super::{render, DocsContext, IndexEntry, IndexSection, Output};
+use super::sdk_pages::{
+    RETRY_POLICY_PAGE, namespace, operation_links, operation_summary, sdk_page_path, walk,
+};
+use super::usage::{CallInfo, Snippet, call_chain, handle_response, snippet};
+use super::{DocsContext, IndexEntry, IndexSection, Output, render};
 
 /// The package name the generated crate is used under (also in every snippet).
 const PACKAGE: &str = "friendli";
@@ -75,7 +77,11 @@ fn showcase(api: &Api) -> Option<&Operation> {
     let json = |o: &&Operation| matches!(o.response, Response::Json { .. });
     live()
         .filter(json)
-        .find(|o| o.body.as_ref().is_some_and(|b| b.content_type == BodyKind::Json && b.required && matches!(b.ty, TypeRef::Named(_))))
+        .find(|o| {
+            o.body.as_ref().is_some_and(|b| {
+                b.content_type == BodyKind::Json && b.required && matches!(b.ty, TypeRef::Named(_))
+            })
+        })
         .or_else(|| live().find(json))
         .or_else(|| live().next())
 }
@@ -89,25 +95,66 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     let mut blocks = Blocks::default();
     let token_line = quote!(let token = std::env::var("FRIENDLI_TOKEN").unwrap_or_default(););
 
-    let auth_env = blocks.add("Authentication", quote!(let client = friendli::Client::from_env()?;), false, None, None)?;
-    let auth_builder = blocks.add("Authentication", quote! { #token_line let client = friendli::Client::builder().token(token).build()?; }, false, None, None)?;
+    let auth_env = blocks.add(
+        "Authentication",
+        quote!(let client = friendli::Client::from_env()?;),
+        false,
+        None,
+        None,
+    )?;
+    let auth_builder = blocks.add(
+        "Authentication",
+        quote! { #token_line let client = friendli::Client::builder().token(token).build()?; },
+        false,
+        None,
+        None,
+    )?;
 
     let (chain, call) = call_chain(cx, op);
-    let first_call = blocks.add("First Call", handle_response(op, chain.clone()), true, feature.clone(), Some(call))?;
+    let first_call = blocks.add(
+        "First Call",
+        handle_response(op, chain.clone()),
+        true,
+        feature.clone(),
+        Some(call),
+    )?;
 
-    let stream_op = api.operations.iter().find(|o| !o.ignored && matches!(o.response, Response::EventStream { .. }) && o.body.as_ref().is_none_or(|b| b.content_type == BodyKind::Json));
+    let stream_op = api.operations.iter().find(|o| {
+        !o.ignored
+            && matches!(o.response, Response::EventStream { .. })
+            && o.body
+                .as_ref()
+                .is_none_or(|b| b.content_type == BodyKind::Json)
+    });
     let stream = match stream_op {
         Some(op) => {
             let (chain, call) = call_chain(cx, op);
-            Some(blocks.add("Server-Sent Event Streaming", handle_response(op, chain), true, Some(op.resource[0].clone()), Some(call))?)
+            Some(blocks.add(
+                "Server-Sent Event Streaming",
+                handle_response(op, chain),
+                true,
+                Some(op.resource[0].clone()),
+                Some(call),
+            )?)
         }
         None => None,
     };
-    let upload_op = api.operations.iter().find(|o| !o.ignored && o.body.as_ref().is_some_and(|b| b.content_type == BodyKind::Multipart));
+    let upload_op = api.operations.iter().find(|o| {
+        !o.ignored
+            && o.body
+                .as_ref()
+                .is_some_and(|b| b.content_type == BodyKind::Multipart)
+    });
     let upload = match upload_op {
         Some(op) => {
             let (chain, _) = call_chain(cx, op);
-            Some(blocks.add("File Uploads", handle_response(op, chain), true, Some(op.resource[0].clone()), None)?)
+            Some(blocks.add(
+                "File Uploads",
+                handle_response(op, chain),
+                true,
+                Some(op.resource[0].clone()),
+                None,
+            )?)
         }
         None => None,
     };
@@ -121,12 +168,27 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
         )
         .max_attempts(5)
     };
-    let retry_call = blocks.add("Retries", handle_response(op, quote!(#chain.retries(#backoff))), true, feature.clone(), None)?;
+    let retry_call = blocks.add(
+        "Retries",
+        handle_response(op, quote!(#chain.retries(#backoff))),
+        true,
+        feature.clone(),
+        None,
+    )?;
     let retry_client = blocks.add("Retries", quote! {
         #token_line
         let client = friendli::Client::builder().token(token).retry_policy(friendli::RetryPolicy::none()).build()?;
     }, false, None, None)?;
-    let timeout_call = blocks.add("Timeouts", handle_response(op, quote!(#chain.timeout(std::time::Duration::from_secs(30)))), true, feature.clone(), None)?;
+    let timeout_call = blocks.add(
+        "Timeouts",
+        handle_response(
+            op,
+            quote!(#chain.timeout(std::time::Duration::from_secs(30))),
+        ),
+        true,
+        feature.clone(),
+        None,
+    )?;
 
     let typed = error_variants(api).first().map(|(_, name)| {
         let variant = format_ident!("{}", name);
@@ -136,21 +198,29 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
             }
         }
     });
-    let errors = blocks.add("Error Handling", quote! {
-        match #chain.send().await {
-            Ok(res) => println!("{res:?}"),
-            Err(err) => match err.api_error() {
-                Some(api_error) => {
-                    eprintln!("HTTP {}: {}", api_error.status, api_error.body_text());
-                    #typed
-                }
-                None => eprintln!("{err}"),
-            },
-        }
-    }, true, feature.clone(), None)?;
+    let errors = blocks.add(
+        "Error Handling",
+        quote! {
+            match #chain.send().await {
+                Ok(res) => println!("{res:?}"),
+                Err(err) => match err.api_error() {
+                    Some(api_error) => {
+                        eprintln!("HTTP {}: {}", api_error.status, api_error.body_text());
+                        #typed
+                    }
+                    None => eprintln!("{err}"),
+                },
+            }
+        },
+        true,
+        feature.clone(),
+        None,
+    )?;
 
     let path_server = api.operations.iter().find_map(|o| o.server.clone());
-    let remap = path_server.as_ref().map(|s| quote!(.server_url_for(#s, "http://127.0.0.1:8080")));
+    let remap = path_server
+        .as_ref()
+        .map(|s| quote!(.server_url_for(#s, "http://127.0.0.1:8080")));
     let default_server = &api.server_url;
     let send = handle_response(op, quote!(#chain.server_url(#default_server)));
     let servers = blocks.add("Server Selection", quote! {
@@ -158,15 +228,21 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
         let client = friendli::Client::builder().token(token).base_url(#default_server) #remap .build()?;
         #send
     }, false, feature.clone(), None)?;
-    let http_client = blocks.add("Custom HTTP Client", quote! {
-        #token_line
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(5))
-            .pool_idle_timeout(std::time::Duration::from_secs(90))
-            .build()
-            .map_err(|err| friendli::Error::Config(err.to_string()))?;
-        let client = friendli::Client::builder().token(token).http_client(http).build()?;
-    }, false, None, None)?;
+    let http_client = blocks.add(
+        "Custom HTTP Client",
+        quote! {
+            #token_line
+            let http = reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .pool_idle_timeout(std::time::Duration::from_secs(90))
+                .build()
+                .map_err(|err| friendli::Error::Config(err.to_string()))?;
+            let client = friendli::Client::builder().token(token).http_client(http).build()?;
+        },
+        false,
+        None,
+        None,
+    )?;
 
     let links = operation_links(api);
     let mut resources = Vec::new();
@@ -180,14 +256,26 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
                 .iter()
                 .map(|o| OperationItem {
                     method: o.method_name.trim_start_matches("r#").to_owned(),
-                    link: links.iter().find(|(id, _)| *id == o.operation_id).map(|(_, l)| l.clone()).unwrap_or_else(|| page.clone()),
+                    link: links
+                        .iter()
+                        .find(|(id, _)| *id == o.operation_id)
+                        .map(|(_, l)| l.clone())
+                        .unwrap_or_else(|| page.clone()),
                     summary: cell(&operation_summary(o)),
                 })
                 .collect(),
         });
     });
     let families = resource_tree(api).child_order;
-    let path_servers = path_server.as_ref().map(|s| format!(" (operations with a server of their own in the spec, such as {}, go there)", code_span(s))).unwrap_or_default();
+    let path_servers = path_server
+        .as_ref()
+        .map(|s| {
+            format!(
+                " (operations with a server of their own in the spec, such as {}, go there)",
+                code_span(s)
+            )
+        })
+        .unwrap_or_default();
     let retry_defaults = retry_defaults(api);
 
     let readme = Readme {
@@ -195,7 +283,11 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
         title: api.title.clone(),
         version: api.version.clone(),
         crate_path: "generated/friendli",
-        features: families.iter().map(|f| code_span(f)).collect::<Vec<_>>().join(", "),
+        features: families
+            .iter()
+            .map(|f| code_span(f))
+            .collect::<Vec<_>>()
+            .join(", "),
         first_feature: families.first().cloned().unwrap_or_default(),
         token_env: "FRIENDLI_TOKEN",
         team_env: "FRIENDLI_TEAM",
@@ -221,23 +313,37 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     out.snippets.extend(blocks.snippets);
     out.index.push(IndexEntry { section: IndexSection::Sdk, title: "README".into(), path: README.into(), summary: "Installation, authentication, a first call, streaming, uploads, retries, errors, servers".into() });
 
-    let example = snippet(quote! {
-        let policy = friendli::RetryPolicy::backoff(
-            std::time::Duration::from_millis(500),
-            std::time::Duration::from_secs(30),
-            std::time::Duration::from_secs(300),
-            2.0,
-        )
-        .status_codes([429, 503])
-        .retry_connection_errors(true)
-        .max_attempts(5);
-        let never = friendli::RetryPolicy::none();
-    }, false, None, format!("{RETRY_POLICY_PAGE}: Example"), None)?;
-    let page = RetryPolicyPage { defaults: retry_defaults, example: example.page_text() };
+    let example = snippet(
+        quote! {
+            let policy = friendli::RetryPolicy::backoff(
+                std::time::Duration::from_millis(500),
+                std::time::Duration::from_secs(30),
+                std::time::Duration::from_secs(300),
+                2.0,
+            )
+            .status_codes([429, 503])
+            .retry_connection_errors(true)
+            .max_attempts(5);
+            let never = friendli::RetryPolicy::none();
+        },
+        false,
+        None,
+        format!("{RETRY_POLICY_PAGE}: Example"),
+        None,
+    )?;
+    let page = RetryPolicyPage {
+        defaults: retry_defaults,
+        example: example.page_text(),
+    };
     out.snippets.push(example);
     let text = render(&page, RETRY_POLICY_PAGE)?;
     out.page(cx, RETRY_POLICY_PAGE, text);
-    out.index.push(IndexEntry { section: IndexSection::Models, title: "RetryPolicy".into(), path: RETRY_POLICY_PAGE.into(), summary: "When and how often a failed request is sent again".into() });
+    out.index.push(IndexEntry {
+        section: IndexSection::Models,
+        title: "RetryPolicy".into(),
+        path: RETRY_POLICY_PAGE.into(),
+        summary: "When and how often a failed request is sent again".into(),
+    });
     Ok(())
 }
 
@@ -249,8 +355,21 @@ struct Blocks {
 
 impl Blocks {
     /// Adds a block of the given section; returns its page text.
-    fn add(&mut self, section: &str, stmts: TokenStream, needs_client: bool, feature: Option<String>, call: Option<CallInfo>) -> Result<String, String> {
-        let s = snippet(stmts, needs_client, feature, format!("{README}: {section}"), call)?;
+    fn add(
+        &mut self,
+        section: &str,
+        stmts: TokenStream,
+        needs_client: bool,
+        feature: Option<String>,
+        call: Option<CallInfo>,
+    ) -> Result<String, String> {
+        let s = snippet(
+            stmts,
+            needs_client,
+            feature,
+            format!("{README}: {section}"),
+            call,
+        )?;
         let text = s.page_text();
         self.snippets.push(s);
         Ok(text)

@@ -11,7 +11,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::ir::*;
-use crate::rust::models::{filled_by_default, ModelContext};
+use crate::rust::models::{ModelContext, filled_by_default};
 use crate::rust::sample::sample;
 use crate::rust::types::ident;
 
@@ -55,7 +55,10 @@ impl<'a> RustValues<'a> {
                 }
             },
             TypeRef::Integer { .. } => {
-                let n = value.as_i64().or_else(|| value.as_f64().map(|f| f as i64)).unwrap_or(1);
+                let n = value
+                    .as_i64()
+                    .or_else(|| value.as_f64().map(|f| f as i64))
+                    .unwrap_or(1);
                 let lit = Literal::i64_unsuffixed(n);
                 quote!(#lit)
             }
@@ -68,16 +71,29 @@ impl<'a> RustValues<'a> {
                 quote!(#b)
             }
             TypeRef::DateTime => {
-                let text = value.as_str().map(str::to_owned).unwrap_or_else(|| sample(ty, self.types(), 0).as_str().unwrap_or_default().to_owned());
+                let text = value.as_str().map(str::to_owned).unwrap_or_else(|| {
+                    sample(ty, self.types(), 0)
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
+                });
                 quote!(#text.parse::<chrono::DateTime<chrono::Utc>>().expect("a valid RFC 3339 date-time"))
             }
             TypeRef::Base64 => {
                 let text = value.as_str().unwrap_or_default();
-                if pos == Position::Into { quote!(#text) } else { quote!(friendli::Base64::from(#text)) }
+                if pos == Position::Into {
+                    quote!(#text)
+                } else {
+                    quote!(friendli::Base64::from(#text))
+                }
             }
             TypeRef::File => {
                 // curl's `@file` spelling, which request examples use, names the file after the `@`.
-                let path = value.as_str().map(|s| s.trim_start_matches('@')).filter(|s| !s.is_empty() && !s.contains('\n')).unwrap_or("input.bin");
+                let path = value
+                    .as_str()
+                    .map(|s| s.trim_start_matches('@'))
+                    .filter(|s| !s.is_empty() && !s.contains('\n'))
+                    .unwrap_or("input.bin");
                 quote!(friendli::FilePart::from_path(#path))
             }
             TypeRef::Any => {
@@ -94,7 +110,10 @@ impl<'a> RustValues<'a> {
             TypeRef::Tuple(items) => {
                 let values = value.as_array();
                 let exprs = items.iter().enumerate().map(|(i, t)| {
-                    let v = values.and_then(|a| a.get(i)).cloned().unwrap_or_else(|| sample(t, self.types(), 0));
+                    let v = values
+                        .and_then(|a| a.get(i))
+                        .cloned()
+                        .unwrap_or_else(|| sample(t, self.types(), 0));
                     self.expr(t, &v, Position::Exact)
                 });
                 quote!((#(#exprs),*))
@@ -127,7 +146,10 @@ impl<'a> RustValues<'a> {
             TypeKind::Alias(inner) => self.expr(inner, value, pos),
             TypeKind::Enum(e) => {
                 let path = self.model_path(id);
-                let wire = value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string());
+                let wire = value
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| value.to_string());
                 match e.values.iter().find(|v| v.wire == wire) {
                     Some(v) => {
                         let variant = format_ident!("{}", v.rust_name);
@@ -142,9 +164,15 @@ impl<'a> RustValues<'a> {
             TypeKind::Struct(s) => self.struct_expr(id, s, value),
             TypeKind::TaggedUnion(u) => {
                 let tag = value.get(&u.tag).and_then(Value::as_str);
-                match u.variants.iter().position(|v| tag.is_some_and(|t| v.tags.iter().any(|x| x == t))) {
+                match u
+                    .variants
+                    .iter()
+                    .position(|v| tag.is_some_and(|t| v.tags.iter().any(|x| x == t)))
+                {
                     Some(index) => self.union_variant(id, index, value),
-                    None if !u.variants.is_empty() => self.union_variant(id, 0, &sample(&TypeRef::Named(id), self.types(), 0)),
+                    None if !u.variants.is_empty() => {
+                        self.union_variant(id, 0, &sample(&TypeRef::Named(id), self.types(), 0))
+                    }
                     None => {
                         let unknown = format_ident!("{}", u.unknown_variant);
                         let path = self.model_path(id);
@@ -154,7 +182,11 @@ impl<'a> RustValues<'a> {
                 }
             }
             TypeKind::UntaggedUnion(u) => {
-                let Some(index) = u.variants.iter().position(|v| fits(self.types(), &v.ty, value, 0)) else {
+                let Some(index) = u
+                    .variants
+                    .iter()
+                    .position(|v| fits(self.types(), &v.ty, value, 0))
+                else {
                     return match u.variants.first() {
                         Some(v) => self.union_variant(id, 0, &sample(&v.ty, self.types(), 0)),
                         None => quote!(Default::default()),
@@ -193,7 +225,11 @@ impl<'a> RustValues<'a> {
             _ => return self.expr(&TypeRef::Named(id), value, Position::Exact),
         };
         let inner = self.expr(&ty, &value, Position::Exact);
-        let inner = if boxed { quote!(Box::new(#inner)) } else { inner };
+        let inner = if boxed {
+            quote!(Box::new(#inner))
+        } else {
+            inner
+        };
         let path = self.model_path(id);
         let name = format_ident!("{}", name);
         quote!(#path::#name(#inner))
@@ -210,7 +246,9 @@ impl<'a> RustValues<'a> {
             .filter(|f| !filled_by_default(&self.models, f))
             .map(|f| {
                 // Values come complete (examples are valid, samples have every required field).
-                let v = get(f).cloned().unwrap_or_else(|| sample(&f.ty, self.types(), 0));
+                let v = get(f)
+                    .cloned()
+                    .unwrap_or_else(|| sample(&f.ty, self.types(), 0));
                 self.constructor_arg(f, &v)
             })
             .collect();
@@ -237,7 +275,9 @@ impl<'a> RustValues<'a> {
                 })
                 .collect();
             if !extra.is_empty() {
-                updates.push(quote!(additional_properties: std::collections::BTreeMap::from([#(#extra),*])));
+                updates.push(
+                    quote!(additional_properties: std::collections::BTreeMap::from([#(#extra),*])),
+                );
             }
         }
         if updates.is_empty() {
@@ -257,10 +297,22 @@ impl<'a> RustValues<'a> {
         if f.boxed {
             // `Option<Box<T>>: From<Box<T>>`, `Box<T>: From<T>`.
             let inner = self.expr(&f.ty, value, Position::Exact);
-            return if nullable { quote!(Box::new(#inner)) } else { inner };
+            return if nullable {
+                quote!(Box::new(#inner))
+            } else {
+                inner
+            };
         }
         // `Option<T>: From<T>` only for `T` itself, not for what converts into `T`.
-        self.expr(&f.ty, value, if nullable { Position::Exact } else { Position::Into })
+        self.expr(
+            &f.ty,
+            value,
+            if nullable {
+                Position::Exact
+            } else {
+                Position::Into
+            },
+        )
     }
 
     /// The value of an optional field in struct update syntax; `None` leaves it unset.
@@ -270,8 +322,16 @@ impl<'a> RustValues<'a> {
             return nullable.then(|| quote!(friendli::OptionalNullable::Null));
         }
         let inner = self.expr(&f.ty, value, Position::Exact);
-        let inner = if f.boxed { quote!(Box::new(#inner)) } else { inner };
-        Some(if nullable { quote!(friendli::OptionalNullable::Value(#inner)) } else { quote!(Some(#inner)) })
+        let inner = if f.boxed {
+            quote!(Box::new(#inner))
+        } else {
+            inner
+        };
+        Some(if nullable {
+            quote!(friendli::OptionalNullable::Value(#inner))
+        } else {
+            quote!(Some(#inner))
+        })
     }
 }
 

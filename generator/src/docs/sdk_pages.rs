@@ -6,12 +6,14 @@ use askama::Template;
 use serde_json::Value;
 
 use crate::ir::*;
-use crate::rust::client::{builder_name, handle_name, inputs, resource_tree, InputKind, ResourceNode};
+use crate::rust::client::{
+    InputKind, ResourceNode, builder_name, handle_name, inputs, resource_tree,
+};
 
-use super::markdown::{cell, code_cell, code_span, first_paragraph, prose, relative, Anchors};
-use super::type_text::{linked, type_cell, Holder};
+use super::markdown::{Anchors, cell, code_cell, code_span, first_paragraph, prose, relative};
+use super::type_text::{Holder, linked, type_cell};
 use super::usage::operation_snippet;
-use super::{render, DocsContext, IndexEntry, IndexSection, Output};
+use super::{DocsContext, IndexEntry, IndexSection, Output, render};
 
 /// Where the per-call `retries` option's type is described.
 pub(crate) const RETRY_POLICY_PAGE: &str = "docs/models/utils/retry_policy.md";
@@ -85,7 +87,10 @@ fn method_heading(op: &Operation) -> &str {
 
 /// `client.dedicated().image()`.
 pub(crate) fn namespace(resource: &[String]) -> String {
-    let calls: String = resource.iter().map(|s| format!(".{}()", crate::lower::field_ident(s))).collect();
+    let calls: String = resource
+        .iter()
+        .map(|s| format!(".{}()", crate::lower::field_ident(s)))
+        .collect();
     format!("client{calls}")
 }
 
@@ -95,15 +100,26 @@ pub(crate) fn operation_links(api: &Api) -> Vec<(String, String)> {
     let tree = resource_tree(api);
     walk(&tree, &mut Vec::new(), &mut |path, node| {
         let name = handle_name(path);
-        for (op, anchor) in node.operations.iter().zip(operation_anchors(&name, &node.operations)) {
-            links.push((op.operation_id.clone(), format!("{}#{anchor}", sdk_page_path(path))));
+        for (op, anchor) in node
+            .operations
+            .iter()
+            .zip(operation_anchors(&name, &node.operations))
+        {
+            links.push((
+                op.operation_id.clone(),
+                format!("{}#{anchor}", sdk_page_path(path)),
+            ));
         }
     });
     links
 }
 
 /// Visits the resource tree in client order, parents before children.
-pub(crate) fn walk<'a>(node: &ResourceNode<'a>, path: &mut Vec<String>, visit: &mut impl FnMut(&[String], &ResourceNode<'a>)) {
+pub(crate) fn walk<'a>(
+    node: &ResourceNode<'a>,
+    path: &mut Vec<String>,
+    visit: &mut impl FnMut(&[String], &ResourceNode<'a>),
+) {
     if !node.operations.is_empty() {
         visit(path, node);
     }
@@ -125,7 +141,12 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     result
 }
 
-fn emit_page(cx: &DocsContext<'_>, out: &mut Output, resource: &[String], node: &ResourceNode<'_>) -> Result<(), String> {
+fn emit_page(
+    cx: &DocsContext<'_>,
+    out: &mut Output,
+    resource: &[String],
+    node: &ResourceNode<'_>,
+) -> Result<(), String> {
     let page = sdk_page_path(resource);
     let name = handle_name(resource);
     let anchors = operation_anchors(&name, &node.operations);
@@ -135,40 +156,92 @@ fn emit_page(cx: &DocsContext<'_>, out: &mut Output, resource: &[String], node: 
     }
     let namespace = namespace(resource);
     let overview = tag_description(cx.spec, &node.operations[0].tag).map(|d| prose(&d));
-    let summary = format!("{}: {}", code_span(&namespace), node.operations.iter().map(|op| method_heading(op)).collect::<Vec<_>>().join(", "));
-    out.index.push(IndexEntry { section: IndexSection::Sdk, title: name.clone(), path: page.clone(), summary });
-    let text = render(&SdkPage { name, namespace, overview, operations }, &page)?;
+    let summary = format!(
+        "{}: {}",
+        code_span(&namespace),
+        node.operations
+            .iter()
+            .map(|op| method_heading(op))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    out.index.push(IndexEntry {
+        section: IndexSection::Sdk,
+        title: name.clone(),
+        path: page.clone(),
+        summary,
+    });
+    let text = render(
+        &SdkPage {
+            name,
+            namespace,
+            overview,
+            operations,
+        },
+        &page,
+    )?;
     out.page(cx, &page, text);
     Ok(())
 }
 
 /// The description the spec gives the tag of a resource, if any.
 fn tag_description(spec: &Value, tag: &str) -> Option<String> {
-    spec.get("tags")?.as_array()?.iter().find(|t| t.get("name").and_then(Value::as_str) == Some(tag))?.get("description")?.as_str().map(str::to_owned)
+    spec.get("tags")?
+        .as_array()?
+        .iter()
+        .find(|t| t.get("name").and_then(Value::as_str) == Some(tag))?
+        .get("description")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// An operation's one-line summary: its `summary`, else the first paragraph of its description.
 pub(crate) fn operation_summary(op: &Operation) -> String {
-    op.summary.clone().or_else(|| op.description.as_deref().map(first_paragraph)).unwrap_or_else(|| op.operation_id.clone())
+    op.summary
+        .clone()
+        .or_else(|| op.description.as_deref().map(first_paragraph))
+        .unwrap_or_else(|| op.operation_id.clone())
 }
 
-fn operation_section(cx: &DocsContext<'_>, out: &mut Output, page: &str, op: &Operation, anchor: String) -> Result<OperationSection, String> {
+fn operation_section(
+    cx: &DocsContext<'_>,
+    out: &mut Output,
+    page: &str,
+    op: &Operation,
+    anchor: String,
+) -> Result<OperationSection, String> {
     let method = method_heading(op).to_owned();
     let snippet = operation_snippet(cx, op, format!("{page}: {method}"))?;
     let example = snippet.page_text();
     out.snippets.push(snippet);
-    let description = op.description.as_deref().or(op.summary.as_deref()).map(prose).unwrap_or_default();
+    let description = op
+        .description
+        .as_deref()
+        .or(op.summary.as_deref())
+        .map(prose)
+        .unwrap_or_default();
     let op_inputs = inputs(op, &cx.api.types);
     let has_null_setters = op_inputs.iter().any(|i| matches!(&i.kind, InputKind::Field(f) if !f.required && f.nullable && f.ty != TypeRef::Any));
     let builder = code_span(&builder_name(op));
     let send = code_span(".send().await");
     let mut builder_note = if op_inputs.iter().any(|i| i.required()) {
-        format!("Required parameters are arguments of {}; the other rows are methods of the {builder} it returns, which {send} sends.", code_span(&format!("{method}(..)")))
+        format!(
+            "Required parameters are arguments of {}; the other rows are methods of the {builder} it returns, which {send} sends.",
+            code_span(&format!("{method}(..)"))
+        )
     } else {
-        format!("The rows are methods of the {builder} that {} returns, which {send} sends.", code_span(&format!("{method}()")))
+        format!(
+            "The rows are methods of the {builder} that {} returns, which {send} sends.",
+            code_span(&format!("{method}()"))
+        )
     };
     if has_null_setters {
-        builder_note.push_str(&format!(" An {} parameter also has a {} method that sends an explicit {}.", code_span("OptionalNullable"), code_span("<name>_null()"), code_span("null")));
+        builder_note.push_str(&format!(
+            " An {} parameter also has a {} method that sends an explicit {}.",
+            code_span("OptionalNullable"),
+            code_span("<name>_null()"),
+            code_span("null")
+        ));
     }
     Ok(OperationSection {
         summary: cell(&operation_summary(op)),
@@ -202,8 +275,16 @@ fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<Param
             let required = input.required();
             let (ty, description, example) = match &input.kind {
                 InputKind::Param(p) => {
-                    let holder = if !required || p.nullable { Holder::Option } else { Holder::Plain };
-                    (type_cell(cx, page, &p.ty, holder, false), p.docs.clone(), example_cell(p.examples.first()))
+                    let holder = if !required || p.nullable {
+                        Holder::Option
+                    } else {
+                        Holder::Plain
+                    };
+                    (
+                        type_cell(cx, page, &p.ty, holder, false),
+                        p.docs.clone(),
+                        example_cell(p.examples.first()),
+                    )
                 }
                 InputKind::Field(f) => {
                     let nullable = f.nullable && f.ty != TypeRef::Any;
@@ -212,12 +293,26 @@ fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<Param
                         (false, true) => Holder::OptionalNullable,
                         _ => Holder::Option,
                     };
-                    (type_cell(cx, page, &f.ty, holder, f.boxed), f.docs.clone(), example_cell(f.examples.first()))
+                    (
+                        type_cell(cx, page, &f.ty, holder, f.boxed),
+                        f.docs.clone(),
+                        example_cell(f.examples.first()),
+                    )
                 }
                 InputKind::Body(b) => {
-                    let holder = if required { Holder::Plain } else { Holder::Option };
-                    let docs = super::type_text::first_named(&b.ty).and_then(|id| types[id.0].docs.clone()).or_else(|| Some("The request body.".to_owned()));
-                    (type_cell(cx, page, &b.ty, holder, false), docs, String::new())
+                    let holder = if required {
+                        Holder::Plain
+                    } else {
+                        Holder::Option
+                    };
+                    let docs = super::type_text::first_named(&b.ty)
+                        .and_then(|id| types[id.0].docs.clone())
+                        .or_else(|| Some("The request body.".to_owned()));
+                    (
+                        type_cell(cx, page, &b.ty, holder, false),
+                        docs,
+                        String::new(),
+                    )
                 }
             };
             ParameterRow {
@@ -229,10 +324,17 @@ fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<Param
             }
         })
         .collect();
-    let server = op.server.clone().unwrap_or_else(|| cx.api.server_url.clone());
+    let server = op
+        .server
+        .clone()
+        .unwrap_or_else(|| cx.api.server_url.clone());
     rows.push(ParameterRow {
         name: code_cell("retries"),
-        ty: format!("[{}]({})", code_cell("Option<RetryPolicy>"), relative(page, RETRY_POLICY_PAGE)),
+        ty: format!(
+            "[{}]({})",
+            code_cell("Option<RetryPolicy>"),
+            relative(page, RETRY_POLICY_PAGE)
+        ),
         required: OPTIONAL,
         description: "Configuration to override the default retry behavior of the client.".into(),
         example: String::new(),
@@ -241,7 +343,10 @@ fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<Param
         name: code_cell("server_url"),
         ty: code_cell("Option<String>"),
         required: OPTIONAL,
-        description: format!("An optional server URL to use instead of {}.", code_cell(&server)),
+        description: format!(
+            "An optional server URL to use instead of {}.",
+            code_cell(&server)
+        ),
         example: code_cell(&server),
     });
     rows.push(ParameterRow {
@@ -258,7 +363,12 @@ pub(crate) fn response_text(cx: &DocsContext<'_>, page: &str, op: &Operation) ->
     let types = &cx.api.types;
     match &op.response {
         Response::Json { ty, .. } => type_cell(cx, page, ty, Holder::Plain, false),
-        Response::EventStream { ty, .. } => linked(cx, page, &format!("EventStream<{}>", super::type_text::type_name(ty, types)), super::type_text::first_named(ty)),
+        Response::EventStream { ty, .. } => linked(
+            cx,
+            page,
+            &format!("EventStream<{}>", super::type_text::type_name(ty, types)),
+            super::type_text::first_named(ty),
+        ),
         Response::Empty { .. } => code_span("()"),
     }
 }
@@ -268,7 +378,10 @@ fn error_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<ErrorRow>
         .errors
         .iter()
         .map(|e| {
-            let typed = e.ty.as_ref().map(|ty| format!(" with {}", type_cell(cx, page, ty, Holder::Plain, false))).unwrap_or_default();
+            let typed =
+                e.ty.as_ref()
+                    .map(|ty| format!(" with {}", type_cell(cx, page, ty, Holder::Plain, false)))
+                    .unwrap_or_default();
             ErrorRow {
                 error_type: format!("{}{typed}", code_span("Error::Api")),
                 status: cell(&e.status),
@@ -276,6 +389,10 @@ fn error_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<ErrorRow>
             }
         })
         .collect();
-    rows.push(ErrorRow { error_type: code_span("Error::Api"), status: "4XX, 5XX".into(), content_type: code_cell("*/*") });
+    rows.push(ErrorRow {
+        error_type: code_span("Error::Api"),
+        status: "4XX, 5XX".into(),
+        content_type: code_cell("*/*"),
+    });
     rows
 }

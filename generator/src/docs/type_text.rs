@@ -4,8 +4,8 @@
 
 use crate::ir::*;
 
-use super::markdown::{code_cell, relative};
 use super::DocsContext;
+use super::markdown::{code_cell, relative};
 
 /// How a value is held where it appears (struct field, builder input, response).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,14 @@ pub(crate) fn type_name(ty: &TypeRef, types: &[TypeDef]) -> String {
         TypeRef::File => "FilePart".into(),
         TypeRef::Any => "serde_json::Value".into(),
         TypeRef::Array(item) => format!("Vec<{}>", type_name(item, types)),
-        TypeRef::Tuple(items) => format!("({})", items.iter().map(|t| type_name(t, types)).collect::<Vec<_>>().join(", ")),
+        TypeRef::Tuple(items) => format!(
+            "({})",
+            items
+                .iter()
+                .map(|t| type_name(t, types))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         TypeRef::Map(value) => format!("BTreeMap<String, {}>", type_name(value, types)),
         TypeRef::Nullable(inner) => format!("Option<{}>", type_name(inner, types)),
         TypeRef::Named(id) => types[id.0].name.clone(),
@@ -41,14 +48,22 @@ pub(crate) fn type_name(ty: &TypeRef, types: &[TypeDef]) -> String {
 pub(crate) fn first_named(ty: &TypeRef) -> Option<TypeId> {
     match ty {
         TypeRef::Named(id) => Some(*id),
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => first_named(inner),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            first_named(inner)
+        }
         TypeRef::Tuple(items) => items.iter().find_map(first_named),
         _ => None,
     }
 }
 
 /// A table cell for a type held as `holder`, linked from `page` to the model page of the type.
-pub(crate) fn type_cell(cx: &DocsContext<'_>, page: &str, ty: &TypeRef, holder: Holder, boxed: bool) -> String {
+pub(crate) fn type_cell(
+    cx: &DocsContext<'_>,
+    page: &str,
+    ty: &TypeRef,
+    holder: Holder,
+    boxed: bool,
+) -> String {
     let mut text = type_name(ty, &cx.api.types);
     if boxed {
         text = format!("Box<{text}>");
@@ -62,7 +77,12 @@ pub(crate) fn type_cell(cx: &DocsContext<'_>, page: &str, ty: &TypeRef, holder: 
 }
 
 /// A code span, linked to a model page when there is a named type to link to.
-pub(crate) fn linked(cx: &DocsContext<'_>, page: &str, text: &str, target: Option<TypeId>) -> String {
+pub(crate) fn linked(
+    cx: &DocsContext<'_>,
+    page: &str,
+    text: &str,
+    target: Option<TypeId>,
+) -> String {
     let code = code_cell(text);
     match target {
         Some(id) => format!("[{code}]({})", relative(page, &cx.model_path(id))),

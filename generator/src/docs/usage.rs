@@ -9,11 +9,11 @@ use serde_json::Value;
 
 use crate::ir::*;
 use crate::lower::field_ident;
-use crate::rust::client::{inputs, Input, InputKind};
+use crate::rust::client::{Input, InputKind, inputs};
 use crate::rust::types::ident;
 
-use super::rust_values::Position;
 use super::DocsContext;
+use super::rust_values::Position;
 
 /// What pages show before a snippet that calls the API; the test passes `client` in instead.
 pub(crate) const CLIENT_LINE: &str = "let client = friendli::Client::from_env()?;";
@@ -58,20 +58,43 @@ impl Snippet {
 
 /// Formats statements as a function body, without the function around them.
 pub(crate) fn format_statements(stmts: TokenStream) -> Result<String, String> {
-    let text = crate::rust::format_file("a docs example", quote! { async fn __doc_example() { #stmts } })?;
+    let text = crate::rust::format_file(
+        "a docs example",
+        quote! { async fn __doc_example() { #stmts } },
+    )?;
     let lines: Vec<&str> = text.lines().collect();
     if lines.len() < 3 {
         return Ok(String::new());
     }
     let body = &lines[1..lines.len() - 1];
-    Ok(body.iter().map(|l| l.strip_prefix("    ").unwrap_or(l)).collect::<Vec<_>>().join("\n"))
+    Ok(body
+        .iter()
+        .map(|l| l.strip_prefix("    ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// A snippet from statements; `use friendli::models;` is added when they name models.
-pub(crate) fn snippet(stmts: TokenStream, needs_client: bool, feature: Option<String>, origin: String, call: Option<CallInfo>) -> Result<Snippet, String> {
-    let uses_models = names_models(stmts.clone()).then(|| quote!(use friendli::models;));
+pub(crate) fn snippet(
+    stmts: TokenStream,
+    needs_client: bool,
+    feature: Option<String>,
+    origin: String,
+    call: Option<CallInfo>,
+) -> Result<Snippet, String> {
+    let uses_models = names_models(stmts.clone()).then(|| {
+        quote!(
+            use friendli::models;
+        )
+    });
     let code = format_statements(quote!(#uses_models #stmts))?;
-    Ok(Snippet { code, needs_client, feature, origin, call })
+    Ok(Snippet {
+        code,
+        needs_client,
+        feature,
+        origin,
+        call,
+    })
 }
 
 /// Whether tokens contain a path starting `models::` (string literals are single tokens, so
@@ -117,7 +140,13 @@ pub(crate) fn call_chain(cx: &DocsContext<'_>, op: &Operation) -> (TokenStream, 
     let segments = op.resource.iter().map(|s| ident(&field_ident(s)));
     let method = ident(&op.method_name);
     let chain = quote!(client #(.#segments())* .#method(#(#args),*) #(#setters)*);
-    (chain, CallInfo { operation_id: op.operation_id.clone(), body })
+    (
+        chain,
+        CallInfo {
+            operation_id: op.operation_id.clone(),
+            body,
+        },
+    )
 }
 
 /// A positional argument (`impl Into<T>`, or `impl Into<Option<T>>` when required but nullable).
@@ -142,7 +171,8 @@ fn setter_call(cx: &DocsContext<'_>, input: &Input<'_>, value: &Value) -> Option
         InputKind::Param(p) => &p.ty,
         InputKind::Field(f) => {
             if value.is_null() {
-                let null_setter = quote::format_ident!("{}_null", input.setter.trim_start_matches("r#"));
+                let null_setter =
+                    quote::format_ident!("{}_null", input.setter.trim_start_matches("r#"));
                 return (f.nullable && f.ty != TypeRef::Any).then(|| quote!(.#null_setter()));
             }
             &f.ty
@@ -178,8 +208,18 @@ pub(crate) fn handle_response(op: &Operation, call: TokenStream) -> TokenStream 
 }
 
 /// The Example Usage block of an operation.
-pub(crate) fn operation_snippet(cx: &DocsContext<'_>, op: &Operation, origin: String) -> Result<Snippet, String> {
+pub(crate) fn operation_snippet(
+    cx: &DocsContext<'_>,
+    op: &Operation,
+    origin: String,
+) -> Result<Snippet, String> {
     let (chain, call) = call_chain(cx, op);
     let stmts = handle_response(op, chain);
-    snippet(stmts, true, Some(op.resource[0].clone()), origin, Some(call))
+    snippet(
+        stmts,
+        true,
+        Some(op.resource[0].clone()),
+        origin,
+        Some(call),
+    )
 }

@@ -4,7 +4,10 @@
 use crate::ir::*;
 
 pub(crate) fn box_cycles(types: &mut [TypeDef]) {
-    let edges: Vec<Vec<usize>> = types.iter().map(|def| by_value_targets(&def.kind)).collect();
+    let edges: Vec<Vec<usize>> = types
+        .iter()
+        .map(|def| by_value_targets(&def.kind))
+        .collect();
     let component = strongly_connected(&edges);
     let mut size = vec![0usize; types.len()];
     for c in &component {

@@ -29,9 +29,27 @@ fn fragment(pointer: &str) -> String {
     let mut out = String::with_capacity(pointer.len());
     for byte in pointer.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'='
+            | b':'
+            | b'@' => out.push(byte as char),
             other => out.push_str(&format!("%{other:02X}")),
         }
     }
@@ -40,16 +58,29 @@ fn fragment(pointer: &str) -> String {
 
 impl Lowerer<'_> {
     /// Keeps the examples that are valid against the schema at `schema_pointer`.
-    pub(crate) fn valid_examples(&mut self, schema_pointer: &str, examples: Vec<Value>) -> Vec<Value> {
+    pub(crate) fn valid_examples(
+        &mut self,
+        schema_pointer: &str,
+        examples: Vec<Value>,
+    ) -> Vec<Value> {
         if examples.is_empty() {
             return examples;
         }
-        let Some(registry) = self.examples.registry.as_ref() else { return examples };
+        let Some(registry) = self.examples.registry.as_ref() else {
+            return examples;
+        };
         let schema = serde_json::json!({ "$ref": format!("{BASE}#{}", fragment(schema_pointer)) });
-        let validator = match jsonschema::options().with_draft(jsonschema::Draft::Draft202012).with_registry(registry).build(&schema) {
+        let validator = match jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .with_registry(registry)
+            .build(&schema)
+        {
             Ok(validator) => validator,
             Err(err) => {
-                self.diagnostics.push(Diagnostic::warning(schema_pointer, format!("cannot check this schema's examples: {err}")));
+                self.diagnostics.push(Diagnostic::warning(
+                    schema_pointer,
+                    format!("cannot check this schema's examples: {err}"),
+                ));
                 return examples;
             }
         };
@@ -59,7 +90,10 @@ impl Lowerer<'_> {
                 Ok(()) => kept.push(example),
                 Err(err) => self.diagnostics.push(Diagnostic::warning(
                     schema_pointer,
-                    format!("an example does not match its own schema and is not used ({err} at `{}`)", err.instance_path()),
+                    format!(
+                        "an example does not match its own schema and is not used ({err} at `{}`)",
+                        err.instance_path()
+                    ),
                 )),
             }
         }

@@ -15,11 +15,11 @@ use std::collections::HashMap;
 use serde_json::Value;
 use typed_arena::Arena;
 
-pub use naming::{field_ident, module_ident, type_ident, NameScope};
+pub use naming::{NameScope, field_ident, module_ident, type_ident};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::*;
-use crate::spec::{escape_token, SpecDocument};
+use crate::spec::{SpecDocument, escape_token};
 use schema::Node;
 
 pub(crate) struct Lowerer<'a> {
@@ -52,7 +52,11 @@ pub fn lower(doc: &SpecDocument) -> Result<(Api, Diagnostics), Diagnostics> {
     let mut diagnostics = Diagnostics::new(&doc.path);
     // The same problem can be met twice (a `$ref` is followed for its type and its example).
     let mut seen = std::collections::HashSet::new();
-    diagnostics.items = lowerer.diagnostics.into_iter().filter(|d| seen.insert((d.pointer.clone(), d.message.clone()))).collect();
+    diagnostics.items = lowerer
+        .diagnostics
+        .into_iter()
+        .filter(|d| seen.insert((d.pointer.clone(), d.message.clone())))
+        .collect();
     doc.locate(&mut diagnostics);
     match api {
         Some(api) if !diagnostics.has_errors() => Ok((api, diagnostics)),
@@ -66,7 +70,10 @@ impl<'a> Lowerer<'a> {
         let schemas = match root.pointer("/components/schemas") {
             Some(Value::Object(schemas)) => Some(schemas),
             Some(_) => {
-                self.error("/components/schemas", "expected `components.schemas` to be a mapping of schema names to schemas");
+                self.error(
+                    "/components/schemas",
+                    "expected `components.schemas` to be a mapping of schema names to schemas",
+                );
                 None
             }
             None => None,
@@ -102,10 +109,15 @@ impl<'a> Lowerer<'a> {
             reserved.push((id, name));
         }
         for (id, name) in reserved {
-            let Some(schema) = schemas.and_then(|s| s.get(name.as_str())) else { continue };
+            let Some(schema) = schemas.and_then(|s| s.get(name.as_str())) else {
+                continue;
+            };
             let pointer = self.intern(&self.def(id).pointer.clone());
             let (rust_name, module) = (self.def(id).name.clone(), self.def(id).module.clone());
-            let node = Node { value: schema, pointer };
+            let node = Node {
+                value: schema,
+                pointer,
+            };
             let multipart = multipart_bodies.iter().any(|p| p == pointer);
             self.multipart_depth += usize::from(multipart);
             let kind = self.component_kind(node, &rust_name, &module);
@@ -119,17 +131,32 @@ impl<'a> Lowerer<'a> {
         }
 
         let mut operations = self.lower_operations();
-        let mut types: Vec<TypeDef> = std::mem::take(&mut self.types).into_iter().flatten().collect();
+        let mut types: Vec<TypeDef> = std::mem::take(&mut self.types)
+            .into_iter()
+            .flatten()
+            .collect();
         tags::place_tags(&mut types, &operations);
         prune::prune_unreferenced(&mut types, &mut operations);
         order::order_untagged_variants(&mut types);
         cycles::box_cycles(&mut types);
 
         Some(Api {
-            title: root.pointer("/info/title").and_then(Value::as_str).unwrap_or("API").to_owned(),
-            version: root.pointer("/info/version").and_then(Value::as_str).unwrap_or("0.0.0").to_owned(),
+            title: root
+                .pointer("/info/title")
+                .and_then(Value::as_str)
+                .unwrap_or("API")
+                .to_owned(),
+            version: root
+                .pointer("/info/version")
+                .and_then(Value::as_str)
+                .unwrap_or("0.0.0")
+                .to_owned(),
             spec_sha256: self.doc.sha256.clone(),
-            server_url: root.pointer("/servers/0/url").and_then(Value::as_str).unwrap_or("http://localhost").to_owned(),
+            server_url: root
+                .pointer("/servers/0/url")
+                .and_then(Value::as_str)
+                .unwrap_or("http://localhost")
+                .to_owned(),
             retry: retry_defaults(root.get("x-speakeasy-retries")),
             types,
             operations,
@@ -139,9 +166,19 @@ impl<'a> Lowerer<'a> {
     /// Components used as `multipart/form-data` bodies: their binary fields are file parts.
     fn multipart_body_components(&self) -> Vec<String> {
         let mut found = Vec::new();
-        for item in self.doc.root.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+        for item in self
+            .doc
+            .root
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
             for op in item.as_object().into_iter().flat_map(|o| o.values()) {
-                if let Some(reference) = op.pointer("/requestBody/content/multipart~1form-data/schema/$ref").and_then(Value::as_str) {
+                if let Some(reference) = op
+                    .pointer("/requestBody/content/multipart~1form-data/schema/$ref")
+                    .and_then(Value::as_str)
+                {
                     found.push(reference.trim_start_matches('#').to_owned());
                 }
             }
@@ -154,11 +191,15 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(crate) fn def(&self, id: TypeId) -> &TypeDef {
-        self.types[id.0].as_ref().expect("type ids are only handed out for pushed types")
+        self.types[id.0]
+            .as_ref()
+            .expect("type ids are only handed out for pushed types")
     }
 
     fn def_mut(&mut self, id: TypeId) -> &mut TypeDef {
-        self.types[id.0].as_mut().expect("type ids are only handed out for pushed types")
+        self.types[id.0]
+            .as_mut()
+            .expect("type ids are only handed out for pushed types")
     }
 
     pub(crate) fn type_name(&self, id: TypeId) -> &str {

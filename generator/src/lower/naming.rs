@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if",
-    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
-    "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while",
-    "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
-    "typeof", "unsized", "virtual", "yield", "try", "gen",
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// Keywords that cannot be raw identifiers.
@@ -78,7 +78,9 @@ pub struct Collision {
 
 impl NameScope {
     pub fn reserve(&mut self, name: &str, owner: &str) {
-        self.taken.entry(name.to_owned()).or_insert_with(|| owner.to_owned());
+        self.taken
+            .entry(name.to_owned())
+            .or_insert_with(|| owner.to_owned());
     }
 
     pub fn is_taken(&self, name: &str) -> bool {
@@ -92,13 +94,26 @@ impl NameScope {
             return (wanted.to_owned(), None);
         }
         let previous_owner = self.taken[wanted].clone();
-        let separator = if wanted.ends_with(|c: char| c.is_ascii_digit()) || wanted.contains('_') || wanted.starts_with(|c: char| c.is_lowercase()) { "_" } else { "" };
+        let separator = if wanted.ends_with(|c: char| c.is_ascii_digit())
+            || wanted.contains('_')
+            || wanted.starts_with(|c: char| c.is_lowercase())
+        {
+            "_"
+        } else {
+            ""
+        };
         let mut n = 2;
         loop {
             let candidate = format!("{}{separator}{n}", wanted.trim_end_matches('_'));
             if !self.taken.contains_key(&candidate) {
                 self.taken.insert(candidate.clone(), owner.to_owned());
-                return (candidate, Some(Collision { wanted: wanted.to_owned(), previous_owner }));
+                return (
+                    candidate,
+                    Some(Collision {
+                        wanted: wanted.to_owned(),
+                        previous_owner,
+                    }),
+                );
             }
             n += 1;
         }
@@ -130,7 +145,10 @@ mod tests {
         assert_eq!(scope.claim("Foo", "/a").0, "Foo");
         let (name, collision) = scope.claim("Foo", "/b");
         assert_eq!(name, "Foo2");
-        assert_eq!(collision.map(|c| c.previous_owner), Some(String::from("/a")));
+        assert_eq!(
+            collision.map(|c| c.previous_owner),
+            Some(String::from("/a"))
+        );
         assert_eq!(scope.claim("foo", "/c").0, "foo");
         assert_eq!(scope.claim("foo", "/d").0, "foo_2");
     }

@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use super::naming::{field_ident, module_ident, type_ident, NameScope};
-use super::schema::{docs_of, examples_of, wrap_nullable, Node};
 use super::Lowerer;
+use super::naming::{NameScope, field_ident, module_ident, type_ident};
+use super::schema::{Node, docs_of, examples_of, wrap_nullable};
 use crate::ir::*;
 use crate::spec::escape_token;
 
@@ -23,14 +23,31 @@ impl<'a> Lowerer<'a> {
     /// envelope with `event`, or a union of envelopes, streams whole events (`envelope`).
     fn event_payload(&self, ty: TypeRef) -> (TypeRef, bool) {
         let resolved = self.resolve_alias(&ty);
-        let TypeRef::Named(id) = &resolved else { return (ty, false) };
+        let TypeRef::Named(id) = &resolved else {
+            return (ty, false);
+        };
         match &self.def(*id).kind {
-            TypeKind::Struct(s) if self.is_envelope(s) => match s.fields.iter().find(|f| f.wire_name == "data") {
-                Some(data) if !s.fields.iter().any(|f| f.wire_name == "event") => (data.ty.clone(), false),
-                _ => (ty, true),
-            },
-            TypeKind::UntaggedUnion(u) if u.variants.iter().all(|v| self.is_envelope_type(&v.ty)) => (ty, true),
-            TypeKind::TaggedUnion(u) if u.tag == "event" && u.variants.iter().all(|v| self.is_envelope_type(&TypeRef::Named(v.ty))) => (ty, true),
+            TypeKind::Struct(s) if self.is_envelope(s) => {
+                match s.fields.iter().find(|f| f.wire_name == "data") {
+                    Some(data) if !s.fields.iter().any(|f| f.wire_name == "event") => {
+                        (data.ty.clone(), false)
+                    }
+                    _ => (ty, true),
+                }
+            }
+            TypeKind::UntaggedUnion(u)
+                if u.variants.iter().all(|v| self.is_envelope_type(&v.ty)) =>
+            {
+                (ty, true)
+            }
+            TypeKind::TaggedUnion(u)
+                if u.tag == "event"
+                    && u.variants
+                        .iter()
+                        .all(|v| self.is_envelope_type(&TypeRef::Named(v.ty))) =>
+            {
+                (ty, true)
+            }
             _ => (ty, false),
         }
     }
@@ -50,7 +67,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn is_envelope(&self, s: &Struct) -> bool {
-        s.fields.iter().any(|f| f.wire_name == "data") && s.fields.iter().all(|f| ["data", "event", "id", "retry"].contains(&f.wire_name.as_str()))
+        s.fields.iter().any(|f| f.wire_name == "data")
+            && s.fields
+                .iter()
+                .all(|f| ["data", "event", "id", "retry"].contains(&f.wire_name.as_str()))
     }
 
     fn is_envelope_type(&self, ty: &TypeRef) -> bool {
@@ -58,32 +78,48 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(crate) fn lower_operations(&mut self) -> Vec<Operation> {
-        let Some(Value::Object(paths)) = self.doc.root.get("paths") else { return Vec::new() };
+        let Some(Value::Object(paths)) = self.doc.root.get("paths") else {
+            return Vec::new();
+        };
         let mut operations = Vec::new();
         let mut method_names = NameScope::default();
         let mut operation_ids = NameScope::default();
         for (path_key, item) in paths {
             let item_pointer = format!("/paths/{}", escape_token(path_key));
             let Some(item_object) = item.as_object() else {
-                self.error(&item_pointer, "expected a path item (a mapping of methods to operations)");
+                self.error(
+                    &item_pointer,
+                    "expected a path item (a mapping of methods to operations)",
+                );
                 continue;
             };
             for key in item_object.keys() {
                 let known = METHODS.iter().any(|(m, _)| m == key)
-                    || ["parameters", "servers", "summary", "description", "$ref"].contains(&key.as_str())
+                    || ["parameters", "servers", "summary", "description", "$ref"]
+                        .contains(&key.as_str())
                     || key.starts_with("x-");
                 if !known {
                     self.warn(&format!("{item_pointer}/{}", escape_token(key)), format!("`{key}` is not generated (only get, put, post, delete and patch are supported)"));
                 }
             }
             for (method_key, method) in METHODS {
-                let Some(op) = item.get(*method_key) else { continue };
+                let Some(op) = item.get(*method_key) else {
+                    continue;
+                };
                 let pointer = self.intern(&format!("{item_pointer}/{method_key}"));
                 if !op.is_object() {
                     self.error(pointer, "expected an operation object");
                     continue;
                 }
-                let operation = self.lower_operation(item, op, pointer, path_key, *method, &mut method_names, &mut operation_ids);
+                let operation = self.lower_operation(
+                    item,
+                    op,
+                    pointer,
+                    path_key,
+                    *method,
+                    &mut method_names,
+                    &mut operation_ids,
+                );
                 operations.push(operation);
             }
         }
@@ -105,28 +141,60 @@ impl<'a> Lowerer<'a> {
         let operation_id = match op.get("operationId").and_then(Value::as_str) {
             Some(id) => id.to_owned(),
             None => {
-                let derived = format!("{}{}", method.as_str().to_lowercase(), type_ident(&path_key.replace(['/', '{', '}', '#'], " ")));
-                self.warn(pointer, format!("operation has no `operationId`; using `{derived}`"));
+                let derived = format!(
+                    "{}{}",
+                    method.as_str().to_lowercase(),
+                    type_ident(&path_key.replace(['/', '{', '}', '#'], " "))
+                );
+                self.warn(
+                    pointer,
+                    format!("operation has no `operationId`; using `{derived}`"),
+                );
                 derived
             }
         };
         if let (_, Some(collision)) = operation_ids.claim(&operation_id, pointer) {
             self.diagnostics.push(
-                crate::diagnostics::Diagnostic::error(pointer, format!("duplicate operationId `{}`", collision.wanted))
-                    .with_related(collision.previous_owner),
+                crate::diagnostics::Diagnostic::error(
+                    pointer,
+                    format!("duplicate operationId `{}`", collision.wanted),
+                )
+                .with_related(collision.previous_owner),
             );
         }
-        let tag = op.pointer("/tags/0").and_then(Value::as_str).unwrap_or("Default").to_owned();
+        let tag = op
+            .pointer("/tags/0")
+            .and_then(Value::as_str)
+            .unwrap_or("Default")
+            .to_owned();
         let resource: Vec<String> = tag.split('.').map(module_ident).collect();
-        let wanted_method = field_ident(op.get("x-speakeasy-name-override").and_then(Value::as_str).unwrap_or(&operation_id));
-        let (method_name, collision) = method_names.claim(&format!("{}::{wanted_method}", resource.join("::")), pointer);
+        let wanted_method = field_ident(
+            op.get("x-speakeasy-name-override")
+                .and_then(Value::as_str)
+                .unwrap_or(&operation_id),
+        );
+        let (method_name, collision) = method_names.claim(
+            &format!("{}::{wanted_method}", resource.join("::")),
+            pointer,
+        );
         if let Some(collision) = collision {
             self.diagnostics.push(
-                crate::diagnostics::Diagnostic::warning(pointer, format!("method `{}` already exists on this resource; this one is `{}`", collision.wanted, method_name.rsplit("::").next().unwrap_or_default()))
-                    .with_related(collision.previous_owner),
+                crate::diagnostics::Diagnostic::warning(
+                    pointer,
+                    format!(
+                        "method `{}` already exists on this resource; this one is `{}`",
+                        collision.wanted,
+                        method_name.rsplit("::").next().unwrap_or_default()
+                    ),
+                )
+                .with_related(collision.previous_owner),
             );
         }
-        let method_name = method_name.rsplit("::").next().unwrap_or_default().to_owned();
+        let method_name = method_name
+            .rsplit("::")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         let server = op
             .pointer("/servers/0/url")
             .or_else(|| item.pointer("/servers/0/url"))
@@ -147,29 +215,53 @@ impl<'a> Lowerer<'a> {
             tag,
             method_name,
             summary: op.get("summary").and_then(Value::as_str).map(String::from),
-            description: op.get("description").and_then(Value::as_str).map(String::from),
+            description: op
+                .get("description")
+                .and_then(Value::as_str)
+                .map(String::from),
             server,
             ignored: op.get("x-speakeasy-ignore").and_then(Value::as_bool) == Some(true),
             parameters,
             body,
             response,
             errors,
-            security: op.get("security").or_else(|| self.doc.root.get("security")).and_then(Value::as_array).is_some_and(|s| !s.is_empty()),
+            security: op
+                .get("security")
+                .or_else(|| self.doc.root.get("security"))
+                .and_then(Value::as_array)
+                .is_some_and(|s| !s.is_empty()),
         }
     }
 
-    fn lower_parameters(&mut self, item: &'a Value, op: &'a Value, pointer: &'a str, prefix: &str, module: &str) -> Vec<Parameter> {
+    fn lower_parameters(
+        &mut self,
+        item: &'a Value,
+        op: &'a Value,
+        pointer: &'a str,
+        prefix: &str,
+        module: &str,
+    ) -> Vec<Parameter> {
         let item_pointer = &pointer[..pointer.rfind('/').unwrap_or(0)];
         let mut raw: Vec<(Node<'a>, &'a Value)> = Vec::new();
         for (owner, owner_pointer) in [(item, item_pointer), (op, pointer)] {
-            let Some(list) = owner.get("parameters") else { continue };
+            let Some(list) = owner.get("parameters") else {
+                continue;
+            };
             let Some(list) = list.as_array() else {
-                self.error(&format!("{owner_pointer}/parameters"), "expected `parameters` to be an array");
+                self.error(
+                    &format!("{owner_pointer}/parameters"),
+                    "expected `parameters` to be an array",
+                );
                 continue;
             };
             for (i, param) in list.iter().enumerate() {
-                let node = Node { value: param, pointer: self.intern(&format!("{owner_pointer}/parameters/{i}")) };
-                let Some((resolved, _)) = self.deref(node) else { continue };
+                let node = Node {
+                    value: param,
+                    pointer: self.intern(&format!("{owner_pointer}/parameters/{i}")),
+                };
+                let Some((resolved, _)) = self.deref(node) else {
+                    continue;
+                };
                 let key = (resolved.value.get("name"), resolved.value.get("in"));
                 raw.retain(|(_, existing)| (existing.get("name"), existing.get("in")) != key);
                 raw.push((resolved, resolved.value));
@@ -178,7 +270,10 @@ impl<'a> Lowerer<'a> {
         let mut scope = NameScope::default();
         let mut parameters = Vec::new();
         for (node, param) in raw {
-            let (Some(name), Some(location)) = (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str)) else {
+            let (Some(name), Some(location)) = (
+                param.get("name").and_then(Value::as_str),
+                param.get("in").and_then(Value::as_str),
+            ) else {
                 self.error(node.pointer, "expected a parameter with `name` and `in`");
                 continue;
             };
@@ -187,21 +282,34 @@ impl<'a> Lowerer<'a> {
                 "query" => ParamLocation::Query,
                 "header" => ParamLocation::Header,
                 other => {
-                    self.warn(node.pointer, format!("`in: {other}` parameters are not supported; `{name}` is skipped"));
+                    self.warn(
+                        node.pointer,
+                        format!("`in: {other}` parameters are not supported; `{name}` is skipped"),
+                    );
                     continue;
                 }
             };
             let (ty, nullable) = match param.get("schema") {
                 Some(schema) => {
-                    let schema_node = Node { value: schema, pointer: self.intern(&format!("{}/schema", node.pointer)) };
-                    self.lower_type(schema_node, &format!("{prefix}{}", type_ident(name)), module)
+                    let schema_node = Node {
+                        value: schema,
+                        pointer: self.intern(&format!("{}/schema", node.pointer)),
+                    };
+                    self.lower_type(
+                        schema_node,
+                        &format!("{prefix}{}", type_ident(name)),
+                        module,
+                    )
                 }
                 None => (TypeRef::String, false),
             };
             let (rust_name, _) = scope.claim(&field_ident(name), node.pointer);
             let mut examples = examples_of(param);
             if let Some(Value::Object(named)) = param.get("examples") {
-                examples = named.values().filter_map(|e| e.get("value").cloned()).collect();
+                examples = named
+                    .values()
+                    .filter_map(|e| e.get("value").cloned())
+                    .collect();
             }
             if examples.is_empty() {
                 examples = param.get("schema").map(examples_of).unwrap_or_default();
@@ -212,7 +320,8 @@ impl<'a> Lowerer<'a> {
                 wire_name: name.to_owned(),
                 location,
                 ty,
-                required: location == ParamLocation::Path || param.get("required").and_then(Value::as_bool) == Some(true),
+                required: location == ParamLocation::Path
+                    || param.get("required").and_then(Value::as_bool) == Some(true),
                 nullable,
                 docs: docs_of(param).or_else(|| param.get("schema").and_then(docs_of)),
                 examples,
@@ -222,9 +331,18 @@ impl<'a> Lowerer<'a> {
         parameters
     }
 
-    fn lower_body(&mut self, op: &'a Value, pointer: &'a str, prefix: &str, module: &str) -> Option<RequestBody> {
+    fn lower_body(
+        &mut self,
+        op: &'a Value,
+        pointer: &'a str,
+        prefix: &str,
+        module: &str,
+    ) -> Option<RequestBody> {
         let body = op.get("requestBody")?;
-        let body_node = Node { value: body, pointer: self.intern(&format!("{pointer}/requestBody")) };
+        let body_node = Node {
+            value: body,
+            pointer: self.intern(&format!("{pointer}/requestBody")),
+        };
         let (body_node, _) = self.deref(body_node)?;
         let content = body_node.value.get("content")?.as_object()?;
         let (media, kind) = if content.contains_key("application/json") {
@@ -239,16 +357,29 @@ impl<'a> Lowerer<'a> {
         let media_object = &content[media];
         let media_pointer = format!("{}/content/{}", body_node.pointer, escape_token(media));
         let schema = media_object.get("schema")?;
-        let schema_node = Node { value: schema, pointer: self.intern(&format!("{media_pointer}/schema")) };
+        let schema_node = Node {
+            value: schema,
+            pointer: self.intern(&format!("{media_pointer}/schema")),
+        };
         let multipart = kind == BodyKind::Multipart;
         self.multipart_depth += usize::from(multipart);
         let (ty, nullable) = self.lower_type(schema_node, &format!("{prefix}Body"), module);
         self.multipart_depth -= usize::from(multipart);
         let example = media_object
             .get("example")
-            .or_else(|| media_object.get("examples")?.as_object()?.values().next()?.get("value"))
+            .or_else(|| {
+                media_object
+                    .get("examples")?
+                    .as_object()?
+                    .values()
+                    .next()?
+                    .get("value")
+            })
             .cloned()
-            .or_else(|| self.deref(schema_node).and_then(|(n, _)| examples_of(n.value).into_iter().next()));
+            .or_else(|| {
+                self.deref(schema_node)
+                    .and_then(|(n, _)| examples_of(n.value).into_iter().next())
+            });
         let example = example.and_then(|e| self.valid_examples(schema_node.pointer, vec![e]).pop());
         Some(RequestBody {
             content_type: kind,
@@ -258,7 +389,13 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn lower_responses(&mut self, op: &'a Value, pointer: &'a str, prefix: &str, module: &str) -> (Response, Vec<ErrorResponse>) {
+    fn lower_responses(
+        &mut self,
+        op: &'a Value,
+        pointer: &'a str,
+        prefix: &str,
+        module: &str,
+    ) -> (Response, Vec<ErrorResponse>) {
         let mut success: Option<Response> = None;
         let mut errors = Vec::new();
         let Some(Value::Object(responses)) = op.get("responses") else {
@@ -266,31 +403,67 @@ impl<'a> Lowerer<'a> {
             return (Response::Empty { status: 200 }, errors);
         };
         for (status, response) in responses {
-            let node = Node { value: response, pointer: self.intern(&format!("{pointer}/responses/{}", escape_token(status))) };
-            let Some((node, _)) = self.deref(node) else { continue };
+            let node = Node {
+                value: response,
+                pointer: self.intern(&format!("{pointer}/responses/{}", escape_token(status))),
+            };
+            let Some((node, _)) = self.deref(node) else {
+                continue;
+            };
             let content = node.value.get("content").and_then(Value::as_object);
             let first_media = content.and_then(|c| c.iter().next());
             let is_success = status.starts_with('2');
             if is_success && success.is_some() {
                 continue;
             }
-            let typed = |this: &mut Self, media: &str, hint: String| -> Option<(TypeRef, Option<Value>)> {
-                let media_object = content?.get(media)?;
-                let example = media_object.get("example").or_else(|| media_object.get("examples")?.as_object()?.values().next()?.get("value")).cloned();
-                let schema = media_object.get("schema")?;
-                let schema_node = Node { value: schema, pointer: this.intern(&format!("{}/content/{}/schema", node.pointer, escape_token(media))) };
-                let (ty, nullable) = this.lower_type(schema_node, &hint, module);
-                let example = if media == "text/event-stream" { example } else { example.and_then(|e| this.valid_examples(schema_node.pointer, vec![e]).pop()) };
-                Some((wrap_nullable(ty, nullable), example))
-            };
+            let typed =
+                |this: &mut Self, media: &str, hint: String| -> Option<(TypeRef, Option<Value>)> {
+                    let media_object = content?.get(media)?;
+                    let example = media_object
+                        .get("example")
+                        .or_else(|| {
+                            media_object
+                                .get("examples")?
+                                .as_object()?
+                                .values()
+                                .next()?
+                                .get("value")
+                        })
+                        .cloned();
+                    let schema = media_object.get("schema")?;
+                    let schema_node = Node {
+                        value: schema,
+                        pointer: this.intern(&format!(
+                            "{}/content/{}/schema",
+                            node.pointer,
+                            escape_token(media)
+                        )),
+                    };
+                    let (ty, nullable) = this.lower_type(schema_node, &hint, module);
+                    let example = if media == "text/event-stream" {
+                        example
+                    } else {
+                        example
+                            .and_then(|e| this.valid_examples(schema_node.pointer, vec![e]).pop())
+                    };
+                    Some((wrap_nullable(ty, nullable), example))
+                };
             if is_success {
                 let code = status.parse().unwrap_or(200);
                 success = Some(match first_media.map(|(m, _)| m.as_str()) {
                     Some("text/event-stream") => {
-                        let media = &content.and_then(|c| c.get("text/event-stream")).cloned().unwrap_or_default();
-                        let (ty, example) = typed(self, "text/event-stream", format!("{prefix}Event")).unwrap_or((TypeRef::Any, None));
+                        let media = &content
+                            .and_then(|c| c.get("text/event-stream"))
+                            .cloned()
+                            .unwrap_or_default();
+                        let (ty, example) =
+                            typed(self, "text/event-stream", format!("{prefix}Event"))
+                                .unwrap_or((TypeRef::Any, None));
                         let (ty, envelope) = self.event_payload(ty);
-                        let sentinel = media.get("x-speakeasy-sse-sentinel").and_then(Value::as_str).map(String::from);
+                        let sentinel = media
+                            .get("x-speakeasy-sse-sentinel")
+                            .and_then(Value::as_str)
+                            .map(String::from);
                         let example = example.and_then(|e| e.as_str().map(String::from)).map(|text| {
                             let (kept, dropped) = valid_sse_events(&text, sentinel.as_deref());
                             if dropped > 0 {
@@ -298,25 +471,50 @@ impl<'a> Lowerer<'a> {
                             }
                             kept
                         });
-                        Response::EventStream { ty, envelope, sentinel, example }
+                        Response::EventStream {
+                            ty,
+                            envelope,
+                            sentinel,
+                            example,
+                        }
                     }
                     Some(media) if media.contains("json") => {
-                        let (ty, example) = typed(self, media, format!("{prefix}Response")).unwrap_or((TypeRef::Any, None));
-                        Response::Json { status: code, ty, example }
+                        let (ty, example) = typed(self, media, format!("{prefix}Response"))
+                            .unwrap_or((TypeRef::Any, None));
+                        Response::Json {
+                            status: code,
+                            ty,
+                            example,
+                        }
                     }
                     Some(media) => {
-                        self.warn(node.pointer, format!("`{media}` responses are returned as raw JSON values"));
-                        Response::Json { status: code, ty: TypeRef::Any, example: None }
+                        self.warn(
+                            node.pointer,
+                            format!("`{media}` responses are returned as raw JSON values"),
+                        );
+                        Response::Json {
+                            status: code,
+                            ty: TypeRef::Any,
+                            example: None,
+                        }
                     }
                     None => Response::Empty { status: code },
                 });
             } else {
                 let media = first_media.map(|(m, _)| m.clone());
                 let ty = match &media {
-                    Some(m) if m.contains("json") => typed(self, m, format!("{prefix}Error{}", type_ident(status))).map(|(t, _)| t),
+                    Some(m) if m.contains("json") => {
+                        typed(self, m, format!("{prefix}Error{}", type_ident(status)))
+                            .map(|(t, _)| t)
+                    }
                     _ => None,
                 };
-                errors.push(ErrorResponse { status: status.clone(), description: docs_of(node.value), content_type: media, ty });
+                errors.push(ErrorResponse {
+                    status: status.clone(),
+                    description: docs_of(node.value),
+                    content_type: media,
+                    ty,
+                });
             }
         }
         (success.unwrap_or(Response::Empty { status: 200 }), errors)
@@ -328,7 +526,11 @@ fn valid_sse_events(text: &str, sentinel: Option<&str>) -> (String, usize) {
     let mut kept = String::new();
     let mut dropped = 0;
     for event in text.replace("\r\n", "\n").split("\n\n") {
-        let data: Vec<&str> = event.lines().filter_map(|l| l.strip_prefix("data:")).map(|d| d.strip_prefix(' ').unwrap_or(d)).collect();
+        let data: Vec<&str> = event
+            .lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .map(|d| d.strip_prefix(' ').unwrap_or(d))
+            .collect();
         if data.is_empty() {
             continue;
         }

@@ -5,7 +5,9 @@ use crate::ir::*;
 
 pub(crate) fn order_untagged_variants(types: &mut [TypeDef]) {
     for i in 0..types.len() {
-        let TypeKind::UntaggedUnion(union) = &types[i].kind else { continue };
+        let TypeKind::UntaggedUnion(union) = &types[i].kind else {
+            continue;
+        };
         let mut keyed: Vec<(u32, usize, UntaggedVariant)> = union
             .variants
             .iter()
@@ -29,7 +31,11 @@ fn specificity(ty: &TypeRef, types: &[TypeDef], depth: usize) -> u32 {
         TypeRef::Named(id) => match &types[id.0].kind {
             TypeKind::Struct(s) => {
                 let required = s.fields.iter().filter(|f| f.required).count() as u32;
-                if required == 0 { 200 } else { 1000 + 10 * required }
+                if required == 0 {
+                    200
+                } else {
+                    1000 + 10 * required
+                }
             }
             TypeKind::TaggedUnion(_) => 900,
             TypeKind::UntaggedUnion(_) => 150,

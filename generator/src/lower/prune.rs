@@ -5,7 +5,12 @@ use crate::ir::*;
 
 pub(crate) fn prune_unreferenced(types: &mut Vec<TypeDef>, operations: &mut [Operation]) {
     let mut reachable = vec![false; types.len()];
-    let mut stack: Vec<usize> = types.iter().enumerate().filter(|(_, d)| matches!(d.origin, NameOrigin::Component(_))).map(|(i, _)| i).collect();
+    let mut stack: Vec<usize> = types
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| matches!(d.origin, NameOrigin::Component(_)))
+        .map(|(i, _)| i)
+        .collect();
     for op in operations.iter_mut() {
         visit_operation(op, &mut |id| stack.push(id.0));
     }
@@ -28,7 +33,12 @@ pub(crate) fn prune_unreferenced(types: &mut Vec<TypeDef>, operations: &mut [Ope
             next += 1;
         }
     }
-    let mut kept: Vec<TypeDef> = std::mem::take(types).into_iter().zip(&reachable).filter(|(_, keep)| **keep).map(|(d, _)| d).collect();
+    let mut kept: Vec<TypeDef> = std::mem::take(types)
+        .into_iter()
+        .zip(&reachable)
+        .filter(|(_, keep)| **keep)
+        .map(|(d, _)| d)
+        .collect();
     for def in &mut kept {
         visit_kind(&mut def.kind, &mut |id| id.0 = new_index[id.0]);
     }
@@ -41,7 +51,9 @@ pub(crate) fn prune_unreferenced(types: &mut Vec<TypeDef>, operations: &mut [Ope
 fn visit_ref(ty: &mut TypeRef, f: &mut impl FnMut(&mut TypeId)) {
     match ty {
         TypeRef::Named(id) => f(id),
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => visit_ref(inner, f),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            visit_ref(inner, f)
+        }
         TypeRef::Tuple(items) => items.iter_mut().for_each(|t| visit_ref(t, f)),
         _ => {}
     }
@@ -50,7 +62,9 @@ fn visit_ref(ty: &mut TypeRef, f: &mut impl FnMut(&mut TypeId)) {
 fn visit_kind(kind: &mut TypeKind, f: &mut impl FnMut(&mut TypeId)) {
     match kind {
         TypeKind::Struct(s) => {
-            s.fields.iter_mut().for_each(|field| visit_ref(&mut field.ty, f));
+            s.fields
+                .iter_mut()
+                .for_each(|field| visit_ref(&mut field.ty, f));
             if let Some(additional) = &mut s.additional {
                 visit_ref(additional, f);
             }
@@ -63,7 +77,9 @@ fn visit_kind(kind: &mut TypeKind, f: &mut impl FnMut(&mut TypeId)) {
 }
 
 fn visit_operation(op: &mut Operation, f: &mut impl FnMut(&mut TypeId)) {
-    op.parameters.iter_mut().for_each(|p| visit_ref(&mut p.ty, f));
+    op.parameters
+        .iter_mut()
+        .for_each(|p| visit_ref(&mut p.ty, f));
     if let Some(body) = &mut op.body {
         visit_ref(&mut body.ty, f);
     }
@@ -71,5 +87,8 @@ fn visit_operation(op: &mut Operation, f: &mut impl FnMut(&mut TypeId)) {
         Response::Json { ty, .. } | Response::EventStream { ty, .. } => visit_ref(ty, f),
         Response::Empty { .. } => {}
     }
-    op.errors.iter_mut().filter_map(|e| e.ty.as_mut()).for_each(|ty| visit_ref(ty, f));
+    op.errors
+        .iter_mut()
+        .filter_map(|e| e.ty.as_mut())
+        .for_each(|ty| visit_ref(ty, f));
 }

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::Lowerer;
-use super::naming::{field_ident, type_ident, NameScope};
+use super::naming::{NameScope, field_ident, type_ident};
 use crate::diagnostics::Diagnostic;
 use crate::ir::*;
 use crate::spec::escape_token;
@@ -24,7 +24,10 @@ fn child(pointer: &str, token: &str) -> String {
 pub(crate) fn is_null_schema(schema: &Value) -> bool {
     schema.get("type").and_then(Value::as_str) == Some("null")
         || schema.get("const").is_some_and(Value::is_null)
-        || schema.get("enum").and_then(Value::as_array).is_some_and(|e| e.len() == 1 && e[0].is_null())
+        || schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|e| e.len() == 1 && e[0].is_null())
 }
 
 fn union_members(schema: &Value) -> Option<(&'static str, &Vec<Value>)> {
@@ -46,11 +49,20 @@ pub(crate) fn examples_of(schema: &Value) -> Vec<Value> {
 }
 
 pub(crate) fn docs_of(schema: &Value) -> Option<String> {
-    schema.get("description").and_then(Value::as_str).map(str::trim).filter(|d| !d.is_empty()).map(String::from)
+    schema
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(String::from)
 }
 
 fn string_values(values: &[Value]) -> Option<Vec<String>> {
-    values.iter().filter(|v| !v.is_null()).map(|v| v.as_str().map(String::from)).collect()
+    values
+        .iter()
+        .filter(|v| !v.is_null())
+        .map(|v| v.as_str().map(String::from))
+        .collect()
 }
 
 impl<'a> Lowerer<'a> {
@@ -64,9 +76,15 @@ impl<'a> Lowerer<'a> {
             };
             let (target, pointer) = self.resolve(reference, current.pointer)?;
             component = self.components.get(pointer).copied();
-            current = Node { value: target, pointer };
+            current = Node {
+                value: target,
+                pointer,
+            };
         }
-        self.error(node.pointer, "`$ref` chain is longer than 32 steps (a reference loop?)");
+        self.error(
+            node.pointer,
+            "`$ref` chain is longer than 32 steps (a reference loop?)",
+        );
         None
     }
 
@@ -87,13 +105,21 @@ impl<'a> Lowerer<'a> {
 
     /// Lowers a schema in a position that needs a type. Returns the type and whether it is
     /// nullable (`anyOf [T, null]`, `type: [T, null]`, 3.0 `nullable: true`).
-    pub(crate) fn lower_type(&mut self, node: Node<'a>, hint: &str, module: &str) -> (TypeRef, bool) {
+    pub(crate) fn lower_type(
+        &mut self,
+        node: Node<'a>,
+        hint: &str,
+        module: &str,
+    ) -> (TypeRef, bool) {
         let schema = node.value;
         let Some(object) = schema.as_object() else {
             return match schema {
                 Value::Bool(_) => (TypeRef::Any, false),
                 _ => {
-                    self.error(node.pointer, format!("expected a schema object, found {}", short(schema)));
+                    self.error(
+                        node.pointer,
+                        format!("expected a schema object, found {}", short(schema)),
+                    );
                     (TypeRef::Any, false)
                 }
             };
@@ -107,7 +133,14 @@ impl<'a> Lowerer<'a> {
                 return (TypeRef::Named(*id), nullable_30);
             }
             let hint = type_ident(pointer.rsplit('/').next().unwrap_or(hint));
-            let (ty, nullable) = self.lower_type(Node { value: target, pointer }, &hint, module);
+            let (ty, nullable) = self.lower_type(
+                Node {
+                    value: target,
+                    pointer,
+                },
+                &hint,
+                module,
+            );
             return (ty, nullable || nullable_30);
         }
         if let Some((key, members)) = union_members(schema) {
@@ -115,7 +148,10 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .enumerate()
                 .filter(|(_, m)| !is_null_schema(m))
-                .map(|(i, m)| Node { value: m, pointer: self.intern(&child(&child(node.pointer, key), &i.to_string())) })
+                .map(|(i, m)| Node {
+                    value: m,
+                    pointer: self.intern(&child(&child(node.pointer, key), &i.to_string())),
+                })
                 .collect();
             let nullable = non_null.len() != members.len() || nullable_30;
             return match non_null.as_slice() {
@@ -125,7 +161,9 @@ impl<'a> Lowerer<'a> {
                     (ty, nullable || inner_nullable)
                 }
                 _ => {
-                    let id = self.define(hint, node, module, |this, name| this.union_kind(node, &non_null, name, module));
+                    let id = self.define(hint, node, module, |this, name| {
+                        this.union_kind(node, &non_null, name, module)
+                    });
                     (TypeRef::Named(id), nullable)
                 }
             };
@@ -133,7 +171,11 @@ impl<'a> Lowerer<'a> {
         let (type_name, nullable) = match object.get("type") {
             Some(Value::String(t)) => (Some(t.as_str()), nullable_30),
             Some(Value::Array(types)) => {
-                let names: Vec<&str> = types.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect();
+                let names: Vec<&str> = types
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|t| *t != "null")
+                    .collect();
                 let nullable = names.len() != types.len() || nullable_30;
                 match names.as_slice() {
                     [one] => (Some(*one), nullable),
@@ -142,7 +184,13 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Some(other) => {
-                self.error(&child(node.pointer, "type"), format!("expected `type` to be a string or an array of strings, found {}", short(other)));
+                self.error(
+                    &child(node.pointer, "type"),
+                    format!(
+                        "expected `type` to be a string or an array of strings, found {}",
+                        short(other)
+                    ),
+                );
                 (None, nullable_30)
             }
             None => (None, nullable_30),
@@ -150,22 +198,31 @@ impl<'a> Lowerer<'a> {
         if let Some(Value::Array(values)) = object.get("enum") {
             let enum_nullable = values.iter().any(Value::is_null);
             if let Some(strings) = string_values(values).filter(|s| !s.is_empty()) {
-                let id = self.define(hint, node, module, |this, name| this.enum_kind(node, strings, name));
+                let id = self.define(hint, node, module, |this, name| {
+                    this.enum_kind(node, strings, name)
+                });
                 return (TypeRef::Named(id), nullable || enum_nullable);
             }
         }
         if let Some(Value::String(constant)) = object.get("const") {
             let strings = vec![constant.clone()];
-            let id = self.define(hint, node, module, |this, name| this.enum_kind(node, strings, name));
+            let id = self.define(hint, node, module, |this, name| {
+                this.enum_kind(node, strings, name)
+            });
             return (TypeRef::Named(id), nullable);
         }
         if let Some(Value::Array(parts)) = object.get("allOf") {
             if parts.len() == 1 && !object.contains_key("properties") {
-                let part = Node { value: &parts[0], pointer: self.intern(&child(&child(node.pointer, "allOf"), "0")) };
+                let part = Node {
+                    value: &parts[0],
+                    pointer: self.intern(&child(&child(node.pointer, "allOf"), "0")),
+                };
                 let (ty, inner) = self.lower_type(part, hint, module);
                 return (ty, nullable || inner);
             }
-            let id = self.define(hint, node, module, |this, name| this.struct_kind(node, name, module));
+            let id = self.define(hint, node, module, |this, name| {
+                this.struct_kind(node, name, module)
+            });
             return (TypeRef::Named(id), nullable);
         }
         let ty = match type_name {
@@ -184,7 +241,9 @@ impl<'a> Lowerer<'a> {
             Some("null") => return (TypeRef::Any, true),
             Some("array") => self.array_type(node, hint, module),
             Some("object") | None if object.contains_key("properties") => {
-                let id = self.define(hint, node, module, |this, name| this.struct_kind(node, name, module));
+                let id = self.define(hint, node, module, |this, name| {
+                    this.struct_kind(node, name, module)
+                });
                 TypeRef::Named(id)
             }
             Some("object") | None if object.contains_key("additionalProperties") => {
@@ -207,8 +266,12 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .enumerate()
                 .map(|(i, item)| {
-                    let item_node = Node { value: item, pointer: self.intern(&child(&base, &i.to_string())) };
-                    let (ty, nullable) = self.lower_type(item_node, &format!("{hint}Item{i}"), module);
+                    let item_node = Node {
+                        value: item,
+                        pointer: self.intern(&child(&base, &i.to_string())),
+                    };
+                    let (ty, nullable) =
+                        self.lower_type(item_node, &format!("{hint}Item{i}"), module);
                     wrap_nullable(ty, nullable)
                 })
                 .collect();
@@ -216,7 +279,10 @@ impl<'a> Lowerer<'a> {
         }
         match node.value.get("items") {
             Some(items) => {
-                let item_node = Node { value: items, pointer: self.intern(&child(node.pointer, "items")) };
+                let item_node = Node {
+                    value: items,
+                    pointer: self.intern(&child(node.pointer, "items")),
+                };
                 let (ty, nullable) = self.lower_type(item_node, &format!("{hint}Item"), module);
                 TypeRef::Array(Box::new(wrap_nullable(ty, nullable)))
             }
@@ -280,19 +346,27 @@ impl<'a> Lowerer<'a> {
     /// else an alias of whatever type it lowers to.
     pub(crate) fn component_kind(&mut self, node: Node<'a>, name: &str, module: &str) -> TypeKind {
         let schema = node.value;
-        let has_null_member = union_members(schema).is_some_and(|(_, m)| m.iter().any(is_null_schema));
-        let is_union = union_members(schema).is_some_and(|(_, m)| m.iter().filter(|s| !is_null_schema(s)).count() > 1);
+        let has_null_member =
+            union_members(schema).is_some_and(|(_, m)| m.iter().any(is_null_schema));
+        let is_union = union_members(schema)
+            .is_some_and(|(_, m)| m.iter().filter(|s| !is_null_schema(s)).count() > 1);
         if is_union && !has_null_member {
             let (key, members) = union_members(schema).unwrap_or(("anyOf", &EMPTY));
             let nodes: Vec<Node<'a>> = members
                 .iter()
                 .enumerate()
-                .map(|(i, m)| Node { value: m, pointer: self.intern(&child(&child(node.pointer, key), &i.to_string())) })
+                .map(|(i, m)| Node {
+                    value: m,
+                    pointer: self.intern(&child(&child(node.pointer, key), &i.to_string())),
+                })
                 .collect();
             return self.union_kind(node, &nodes, name, module);
         }
         let is_object = schema.get("properties").is_some()
-            || (schema.get("allOf").and_then(Value::as_array).is_some_and(|p| p.len() > 1));
+            || (schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .is_some_and(|p| p.len() > 1));
         if is_object && union_members(schema).is_none() {
             return self.struct_kind(node, name, module);
         }
@@ -310,7 +384,12 @@ impl<'a> Lowerer<'a> {
         TypeKind::Alias(wrap_nullable(ty, nullable))
     }
 
-    pub(crate) fn enum_kind(&mut self, node: Node<'a>, wire_values: Vec<String>, _name: &str) -> TypeKind {
+    pub(crate) fn enum_kind(
+        &mut self,
+        node: Node<'a>,
+        wire_values: Vec<String>,
+        _name: &str,
+    ) -> TypeKind {
         let mut scope = NameScope::default();
         let mut values: Vec<EnumValue> = Vec::new();
         for wire in wire_values {
@@ -322,11 +401,26 @@ impl<'a> Lowerer<'a> {
         }
         let default = match node.value.get("default") {
             Some(Value::String(d)) if values.iter().any(|v| &v.wire == d) => Some(d.clone()),
-            _ if values.len() == 1 && node.value.get("const").is_some() => Some(values[0].wire.clone()),
+            _ if values.len() == 1 && node.value.get("const").is_some() => {
+                Some(values[0].wire.clone())
+            }
             _ => None,
         };
-        let unknown_variant = scope.claim(if scope.is_taken("Unknown") { "UnknownValue" } else { "Unknown" }, "").0;
-        TypeKind::Enum(Enum { values, default, unknown_variant })
+        let unknown_variant = scope
+            .claim(
+                if scope.is_taken("Unknown") {
+                    "UnknownValue"
+                } else {
+                    "Unknown"
+                },
+                "",
+            )
+            .0;
+        TypeKind::Enum(Enum {
+            values,
+            default,
+            unknown_variant,
+        })
     }
 
     /// Struct from `properties` (merging `allOf` parts, outermost last so it wins).
@@ -384,11 +478,16 @@ impl<'a> Lowerer<'a> {
             self.error(node.pointer, "`allOf` nesting deeper than 16 levels");
             return;
         }
-        let Some((node, _)) = self.deref(node) else { return };
+        let Some((node, _)) = self.deref(node) else {
+            return;
+        };
         if let Some(Value::Array(parts)) = node.value.get("allOf") {
             let base = child(node.pointer, "allOf");
             for (i, part) in parts.iter().enumerate() {
-                let part = Node { value: part, pointer: self.intern(&child(&base, &i.to_string())) };
+                let part = Node {
+                    value: part,
+                    pointer: self.intern(&child(&base, &i.to_string())),
+                };
                 self.collect_object(part, properties, required, additional, depth + 1);
             }
         }
@@ -396,14 +495,23 @@ impl<'a> Lowerer<'a> {
             Some(Value::Object(props)) => {
                 let base = child(node.pointer, "properties");
                 for (name, prop) in props {
-                    let prop = Node { value: prop, pointer: self.intern(&child(&base, name)) };
+                    let prop = Node {
+                        value: prop,
+                        pointer: self.intern(&child(&base, name)),
+                    };
                     match properties.iter_mut().find(|(n, _)| n == name) {
                         Some(existing) => existing.1 = prop,
                         None => properties.push((name.clone(), prop)),
                     }
                 }
             }
-            Some(other) => self.error(&child(node.pointer, "properties"), format!("expected `properties` to be a mapping, found {}", short(other))),
+            Some(other) => self.error(
+                &child(node.pointer, "properties"),
+                format!(
+                    "expected `properties` to be a mapping, found {}",
+                    short(other)
+                ),
+            ),
             None => {}
         }
         match node.value.get("required") {
@@ -412,30 +520,56 @@ impl<'a> Lowerer<'a> {
                     match n.as_str() {
                         Some(n) if !required.iter().any(|r| r == n) => required.push(n.to_owned()),
                         Some(_) => {}
-                        None => self.error(&child(&child(node.pointer, "required"), &i.to_string()), format!("expected a property name (string), found {}", short(n))),
+                        None => self.error(
+                            &child(&child(node.pointer, "required"), &i.to_string()),
+                            format!("expected a property name (string), found {}", short(n)),
+                        ),
                     }
                 }
             }
-            Some(other) => self.error(&child(node.pointer, "required"), format!("expected `required` to be an array of property names, found {}", short(other))),
+            Some(other) => self.error(
+                &child(node.pointer, "required"),
+                format!(
+                    "expected `required` to be an array of property names, found {}",
+                    short(other)
+                ),
+            ),
             None => {}
         }
         if let Some(ap) = node.value.get("additionalProperties")
             && !matches!(ap, Value::Bool(false))
         {
             let value = if ap.is_object() { ap } else { &TRUE_SCHEMA };
-            *additional = Some(Node { value, pointer: self.intern(&child(node.pointer, "additionalProperties")) });
+            *additional = Some(Node {
+                value,
+                pointer: self.intern(&child(node.pointer, "additionalProperties")),
+            });
         }
     }
 
     /// Tagged when a `discriminator` says so, or when every member is an object that requires
     /// one common property holding a distinct constant; untagged otherwise.
-    pub(crate) fn union_kind(&mut self, node: Node<'a>, members: &[Node<'a>], name: &str, module: &str) -> TypeKind {
+    pub(crate) fn union_kind(
+        &mut self,
+        node: Node<'a>,
+        members: &[Node<'a>],
+        name: &str,
+        module: &str,
+    ) -> TypeKind {
         if let Some(kind) = self.tagged_union(node, members, name, module) {
             return kind;
         }
         let mut variants: Vec<(TypeRef, usize)> = Vec::new();
         for (i, member) in members.iter().enumerate() {
-            let hint = format!("{name}{}", member.value.get("title").and_then(Value::as_str).map(type_ident).unwrap_or_else(|| format!("Variant{i}")));
+            let hint = format!(
+                "{name}{}",
+                member
+                    .value
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .map(type_ident)
+                    .unwrap_or_else(|| format!("Variant{i}"))
+            );
             let (ty, nullable) = self.lower_type(*member, &hint, module);
             variants.push((wrap_nullable(ty, nullable), i));
         }
@@ -445,35 +579,54 @@ impl<'a> Lowerer<'a> {
             .map(|(ty, _)| {
                 let wanted = shorten_variant(name, &self.variant_name(&ty));
                 let (rust_name, _) = scope.claim(&wanted, "");
-                UntaggedVariant { rust_name, ty, boxed: false }
+                UntaggedVariant {
+                    rust_name,
+                    ty,
+                    boxed: false,
+                }
             })
             .collect();
         TypeKind::UntaggedUnion(UntaggedUnion { variants })
     }
 
-    fn tagged_union(&mut self, node: Node<'a>, members: &[Node<'a>], name: &str, module: &str) -> Option<TypeKind> {
-        let resolved: Vec<(Node<'a>, Node<'a>)> =
-            members.iter().map(|m| self.deref(*m).map(|(target, _)| (*m, target))).collect::<Option<_>>()?;
+    fn tagged_union(
+        &mut self,
+        node: Node<'a>,
+        members: &[Node<'a>],
+        name: &str,
+        module: &str,
+    ) -> Option<TypeKind> {
+        let resolved: Vec<(Node<'a>, Node<'a>)> = members
+            .iter()
+            .map(|m| self.deref(*m).map(|(target, _)| (*m, target)))
+            .collect::<Option<_>>()?;
         let discriminator = node.value.get("discriminator");
-        let (tag, tags_per_member) = match discriminator.and_then(|d| d.get("propertyName")).and_then(Value::as_str) {
+        let (tag, tags_per_member) = match discriminator
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str)
+        {
             Some(property) => {
-                let mapping = discriminator.and_then(|d| d.get("mapping")).and_then(Value::as_object);
+                let mapping = discriminator
+                    .and_then(|d| d.get("mapping"))
+                    .and_then(Value::as_object);
                 let tags = resolved
                     .iter()
                     .map(|(member, target)| {
-                        let mut tags: Vec<String> = match (mapping, member.value.get("$ref").and_then(Value::as_str)) {
-                            (Some(mapping), Some(reference)) => mapping
-                                .iter()
-                                .filter(|(_, target)| target.as_str() == Some(reference))
-                                .map(|(tag, _)| tag.clone())
-                                .collect(),
-                            _ => Vec::new(),
-                        };
+                        let mut tags: Vec<String> =
+                            match (mapping, member.value.get("$ref").and_then(Value::as_str)) {
+                                (Some(mapping), Some(reference)) => mapping
+                                    .iter()
+                                    .filter(|(_, target)| target.as_str() == Some(reference))
+                                    .map(|(tag, _)| tag.clone())
+                                    .collect(),
+                                _ => Vec::new(),
+                            };
                         if tags.is_empty() {
                             tags = constant_tags(target.value, property).unwrap_or_default();
                         }
                         if tags.is_empty()
-                            && let Some(reference) = member.value.get("$ref").and_then(Value::as_str)
+                            && let Some(reference) =
+                                member.value.get("$ref").and_then(Value::as_str)
                         {
                             tags.push(reference.rsplit('/').next().unwrap_or_default().to_owned());
                         }
@@ -485,7 +638,12 @@ impl<'a> Lowerer<'a> {
             None => self.find_constant_tag(&resolved)?,
         };
         let mut seen = std::collections::HashSet::new();
-        if tags_per_member.iter().flatten().any(|t| !seen.insert(t.clone())) || tags_per_member.iter().any(Vec::is_empty) {
+        if tags_per_member
+            .iter()
+            .flatten()
+            .any(|t| !seen.insert(t.clone()))
+            || tags_per_member.iter().any(Vec::is_empty)
+        {
             if discriminator.is_some() {
                 self.warn(node.pointer, "discriminator tags are missing or repeated; decoding this union by trial (untagged) instead");
             }
@@ -500,19 +658,53 @@ impl<'a> Lowerer<'a> {
                 self.warn(member.pointer, "a tagged union member is not an object schema; decoding this union by trial (untagged) instead");
                 return None;
             };
-            let wanted = if tags.len() == 1 { type_ident(&tags[0]) } else { shorten_variant(name, self.type_name(id)) };
+            let wanted = if tags.len() == 1 {
+                type_ident(&tags[0])
+            } else {
+                shorten_variant(name, self.type_name(id))
+            };
             let (rust_name, _) = scope.claim(&wanted, "");
-            variants.push(TaggedVariant { rust_name, tag_in_struct: tags.len() > 1, tags, ty: id, boxed: false });
+            variants.push(TaggedVariant {
+                rust_name,
+                tag_in_struct: tags.len() > 1,
+                tags,
+                ty: id,
+                boxed: false,
+            });
         }
-        let unknown_variant = scope.claim(if scope.is_taken("Unknown") { "UnknownValue" } else { "Unknown" }, "").0;
-        Some(TypeKind::TaggedUnion(TaggedUnion { tag, variants, unknown_variant }))
+        let unknown_variant = scope
+            .claim(
+                if scope.is_taken("Unknown") {
+                    "UnknownValue"
+                } else {
+                    "Unknown"
+                },
+                "",
+            )
+            .0;
+        Some(TypeKind::TaggedUnion(TaggedUnion {
+            tag,
+            variants,
+            unknown_variant,
+        }))
     }
 
     /// Looks for a property every member requires and pins to a distinct constant.
-    fn find_constant_tag(&mut self, resolved: &[(Node<'a>, Node<'a>)]) -> Option<(String, Vec<Vec<String>>)> {
-        let objects: Vec<Map<String, Value>> = resolved.iter().map(|(_, t)| self.flatten_object(*t)).collect::<Option<_>>()?;
+    fn find_constant_tag(
+        &mut self,
+        resolved: &[(Node<'a>, Node<'a>)],
+    ) -> Option<(String, Vec<Vec<String>>)> {
+        let objects: Vec<Map<String, Value>> = resolved
+            .iter()
+            .map(|(_, t)| self.flatten_object(*t))
+            .collect::<Option<_>>()?;
         let first = objects.first()?;
-        let candidates: Vec<String> = first.get("properties").and_then(Value::as_object)?.keys().cloned().collect();
+        let candidates: Vec<String> = first
+            .get("properties")
+            .and_then(Value::as_object)?
+            .keys()
+            .cloned()
+            .collect();
         'candidates: for property in candidates {
             let mut tags = Vec::new();
             for object in &objects {
@@ -543,12 +735,18 @@ impl<'a> Lowerer<'a> {
         }
         let mut props = Map::new();
         for (name, prop) in properties {
-            let value = self.deref(prop).map(|(n, _)| n.value.clone()).unwrap_or(Value::Null);
+            let value = self
+                .deref(prop)
+                .map(|(n, _)| n.value.clone())
+                .unwrap_or(Value::Null);
             props.insert(name, value);
         }
         let mut object = Map::new();
         object.insert("properties".into(), Value::Object(props));
-        object.insert("required".into(), Value::Array(required.into_iter().map(Value::String).collect()));
+        object.insert(
+            "required".into(),
+            Value::Array(required.into_iter().map(Value::String).collect()),
+        );
         Some(object)
     }
 
@@ -602,7 +800,14 @@ pub(crate) fn wrap_nullable(ty: TypeRef, nullable: bool) -> TypeRef {
 
 fn short(value: &Value) -> String {
     let text = value.to_string();
-    if text.len() > 60 { format!("{}…", &text[..text.char_indices().nth(57).map_or(text.len(), |(i, _)| i)]) } else { text }
+    if text.len() > 60 {
+        format!(
+            "{}…",
+            &text[..text.char_indices().nth(57).map_or(text.len(), |(i, _)| i)]
+        )
+    } else {
+        text
+    }
 }
 
 /// Drops the leading words a variant's type name shares with its union's name
@@ -623,7 +828,11 @@ fn shorten_variant(union: &str, variant: &str) -> String {
     let (u, v) = (words(union), words(variant));
     let common = u.iter().zip(&v).take_while(|(a, b)| a == b).count();
     let rest: String = v[common..].concat();
-    if rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit()) { variant.to_owned() } else { rest }
+    if rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit()) {
+        variant.to_owned()
+    } else {
+        rest
+    }
 }
 
 /// Examples of a property, or of its non-null `anyOf` members when it has none itself.
@@ -633,14 +842,21 @@ pub(crate) fn member_examples(schema: &Value) -> Vec<Value> {
         return own;
     }
     union_members(schema)
-        .map(|(_, members)| members.iter().filter(|m| !is_null_schema(m)).flat_map(examples_of).collect())
+        .map(|(_, members)| {
+            members
+                .iter()
+                .filter(|m| !is_null_schema(m))
+                .flat_map(examples_of)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Some specs list the items of one array example as separate `examples`; when a field is an
 /// array and no example is, the list is one example.
 fn array_examples(ty: &TypeRef, examples: Vec<Value>) -> Vec<Value> {
-    let is_array = matches!(ty, TypeRef::Array(_)) || matches!(ty, TypeRef::Nullable(inner) if matches!(**inner, TypeRef::Array(_)));
+    let is_array = matches!(ty, TypeRef::Array(_))
+        || matches!(ty, TypeRef::Nullable(inner) if matches!(**inner, TypeRef::Array(_)));
     if is_array && !examples.is_empty() && !examples.iter().any(Value::is_array) {
         vec![Value::Array(examples)]
     } else {

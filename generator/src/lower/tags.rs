@@ -19,7 +19,10 @@ pub(crate) fn place_tags(types: &mut [TypeDef], operations: &[Operation]) {
                 }
             }
             TypeKind::Alias(ty) => mark(ty, &mut used_directly),
-            TypeKind::UntaggedUnion(u) => u.variants.iter().for_each(|v| mark(&v.ty, &mut used_directly)),
+            TypeKind::UntaggedUnion(u) => u
+                .variants
+                .iter()
+                .for_each(|v| mark(&v.ty, &mut used_directly)),
             TypeKind::TaggedUnion(u) => {
                 for v in &u.variants {
                     tag_uses[v.ty.0].push((u.tag.clone(), v.tags.len() == 1));
@@ -29,26 +32,36 @@ pub(crate) fn place_tags(types: &mut [TypeDef], operations: &[Operation]) {
         }
     }
     for op in operations {
-        op.parameters.iter().for_each(|p| mark(&p.ty, &mut used_directly));
+        op.parameters
+            .iter()
+            .for_each(|p| mark(&p.ty, &mut used_directly));
         if let Some(body) = &op.body {
             mark(&body.ty, &mut used_directly);
         }
         match &op.response {
-            Response::Json { ty, .. } | Response::EventStream { ty, .. } => mark(ty, &mut used_directly),
+            Response::Json { ty, .. } | Response::EventStream { ty, .. } => {
+                mark(ty, &mut used_directly)
+            }
             Response::Empty { .. } => {}
         }
-        op.errors.iter().filter_map(|e| e.ty.as_ref()).for_each(|ty| mark(ty, &mut used_directly));
+        op.errors
+            .iter()
+            .filter_map(|e| e.ty.as_ref())
+            .for_each(|ty| mark(ty, &mut used_directly));
     }
 
     let mut strip: Vec<Option<String>> = vec![None; types.len()];
     for u in 0..types.len() {
-        let TypeKind::TaggedUnion(union) = &types[u].kind else { continue };
+        let TypeKind::TaggedUnion(union) = &types[u].kind else {
+            continue;
+        };
         let tag = union.tag.clone();
         let mut decisions = Vec::new();
         for v in &union.variants {
             let id = v.ty.0;
             let has_field = matches!(&types[id].kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.wire_name == tag));
-            let only_here = !used_directly[id] && tag_uses[id].iter().all(|(p, single)| *p == tag && *single);
+            let only_here =
+                !used_directly[id] && tag_uses[id].iter().all(|(p, single)| *p == tag && *single);
             let keep = has_field && !only_here;
             if has_field && !keep {
                 strip[id] = Some(tag.clone());

@@ -9,13 +9,26 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
-use super::models::{field_type, ModelContext};
+use super::models::{ModelContext, field_type};
 use super::types::{ident, type_tokens};
 use crate::ir::*;
-use crate::lower::{field_ident, module_ident, NameScope};
+use crate::lower::{NameScope, field_ident, module_ident};
 
 /// Builder methods a field or parameter setter must not shadow.
-const RESERVED: &[&str] = &["send", "send_as", "send_with_body", "send_raw", "body", "options", "retries", "server_url", "timeout", "header", "new", "parts"];
+const RESERVED: &[&str] = &[
+    "send",
+    "send_as",
+    "send_with_body",
+    "send_raw",
+    "body",
+    "options",
+    "retries",
+    "server_url",
+    "timeout",
+    "header",
+    "new",
+    "parts",
+];
 
 pub(crate) fn builder_name(op: &Operation) -> String {
     format!("{}Request", op.operation_id.to_upper_camel_case())
@@ -26,7 +39,10 @@ pub(crate) fn operation_module(op: &Operation) -> String {
 }
 
 /// The struct a JSON or multipart body is made of, when its fields can be set one by one.
-pub(crate) fn body_struct<'a>(op: &Operation, types: &'a [TypeDef]) -> Option<(TypeId, &'a Struct)> {
+pub(crate) fn body_struct<'a>(
+    op: &Operation,
+    types: &'a [TypeDef],
+) -> Option<(TypeId, &'a Struct)> {
     let body = op.body.as_ref()?;
     if !body.required {
         return None;
@@ -66,12 +82,19 @@ impl Input<'_> {
 
 /// Streaming twins send `stream: true`; the builder sets it and offers no setter.
 pub(crate) fn is_forced_stream_flag(op: &Operation, f: &Field) -> bool {
-    matches!(op.response, Response::EventStream { .. }) && f.wire_name == "stream" && f.ty == TypeRef::Boolean && !f.required
+    matches!(op.response, Response::EventStream { .. })
+        && f.wire_name == "stream"
+        && f.ty == TypeRef::Boolean
+        && !f.required
 }
 
 /// `true` in the field's own wrapper (`Option` or `OptionalNullable`).
 fn forced_true(f: &Field) -> TokenStream {
-    if f.nullable { quote!(crate::OptionalNullable::Value(true)) } else { quote!(::std::option::Option::Some(true)) }
+    if f.nullable {
+        quote!(crate::OptionalNullable::Value(true))
+    } else {
+        quote!(::std::option::Option::Some(true))
+    }
 }
 
 /// All inputs of an operation in positional order: path, then required query and header
@@ -84,17 +107,37 @@ pub(crate) fn inputs<'a>(op: &'a Operation, types: &'a [TypeDef]) -> Vec<Input<'
         scope.reserve(r, "");
     }
     let mut out = Vec::new();
-    let params = op.parameters.iter().filter(|p| p.location == ParamLocation::Path).chain(op.parameters.iter().filter(|p| p.location != ParamLocation::Path));
+    let params = op
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .chain(
+            op.parameters
+                .iter()
+                .filter(|p| p.location != ParamLocation::Path),
+        );
     for p in params {
-        out.push(Input { setter: scope.claim(&p.rust_name, "").0, wire: &p.wire_name, kind: InputKind::Param(p) });
+        out.push(Input {
+            setter: scope.claim(&p.rust_name, "").0,
+            wire: &p.wire_name,
+            kind: InputKind::Param(p),
+        });
     }
     match (body_struct(op, types), &op.body) {
         (Some((_, s)), _) => {
             for f in s.fields.iter().filter(|f| !is_forced_stream_flag(op, f)) {
-                out.push(Input { setter: scope.claim(&f.rust_name, "").0, wire: &f.wire_name, kind: InputKind::Field(f) });
+                out.push(Input {
+                    setter: scope.claim(&f.rust_name, "").0,
+                    wire: &f.wire_name,
+                    kind: InputKind::Field(f),
+                });
             }
         }
-        (None, Some(body)) => out.push(Input { setter: scope.claim("body", "").0, wire: "body", kind: InputKind::Body(body) }),
+        (None, Some(body)) => out.push(Input {
+            setter: scope.claim("body", "").0,
+            wire: "body",
+            kind: InputKind::Body(body),
+        }),
         (None, None) => {}
     }
     out.sort_by_key(|i| !i.required());
@@ -196,7 +239,8 @@ fn decode_error_fn(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
             }
         };
     }
-    let catch_all = (!op.errors.iter().any(|e| e.status == "default")).then(|| quote!(_ => ::std::option::Option::None,));
+    let catch_all = (!op.errors.iter().any(|e| e.status == "default"))
+        .then(|| quote!(_ => ::std::option::Option::None,));
     quote! {
         fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
             #[allow(clippy::match_single_binding)]
@@ -223,17 +267,30 @@ fn input_value_type(cx: &ClientContext<'_>, input: &Input<'_>) -> TokenStream {
     input_value_type_in(cx, input, &quote!(crate))
 }
 
-pub(crate) fn input_value_type_in(cx: &ClientContext<'_>, input: &Input<'_>, root: &TokenStream) -> TokenStream {
+pub(crate) fn input_value_type_in(
+    cx: &ClientContext<'_>,
+    input: &Input<'_>,
+    root: &TokenStream,
+) -> TokenStream {
     let types = &cx.api.types;
-    let type_tokens = |ty: &TypeRef, types: &[TypeDef]| super::types::type_tokens_in(ty, types, root);
+    let type_tokens =
+        |ty: &TypeRef, types: &[TypeDef]| super::types::type_tokens_in(ty, types, root);
     match &input.kind {
         InputKind::Param(p) => {
             let base = type_tokens(&p.ty, types);
-            if p.required && p.nullable { quote!(::std::option::Option<#base>) } else { base }
+            if p.required && p.nullable {
+                quote!(::std::option::Option<#base>)
+            } else {
+                base
+            }
         }
         InputKind::Field(f) => {
             let base = type_tokens(&f.ty, types);
-            if f.required && f.nullable && f.ty != TypeRef::Any { quote!(::std::option::Option<#base>) } else { base }
+            if f.required && f.nullable && f.ty != TypeRef::Any {
+                quote!(::std::option::Option<#base>)
+            } else {
+                base
+            }
         }
         InputKind::Body(b) => type_tokens(&b.ty, types),
     }
@@ -273,18 +330,23 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
         None => (cx.api.server_url.clone(), true),
     };
     let sentinel = match &op.response {
-        Response::EventStream { sentinel: Some(s), .. } => quote!(::std::option::Option::Some(#s)),
+        Response::EventStream {
+            sentinel: Some(s), ..
+        } => quote!(::std::option::Option::Some(#s)),
         _ => quote!(::std::option::Option::None),
     };
     let envelope = matches!(op.response, Response::EventStream { envelope: true, .. });
     let decode_error = decode_error_fn(cx, op);
 
     // Builder fields: parameters one by one; a struct body whole.
-    let param_fields = inputs.iter().filter(|i| matches!(i.kind, InputKind::Param(_) | InputKind::Body(_))).map(|i| {
-        let name = ident(&i.setter);
-        let ty = storage_type(cx, i);
-        quote!(#name: #ty,)
-    });
+    let param_fields = inputs
+        .iter()
+        .filter(|i| matches!(i.kind, InputKind::Param(_) | InputKind::Body(_)))
+        .map(|i| {
+            let name = ident(&i.setter);
+            let ty = storage_type(cx, i);
+            quote!(#name: #ty,)
+        });
     let body_field = body_struct.map(|(id, _)| {
         let ty = type_tokens(&TypeRef::Named(id), types);
         quote!(body: #ty,)
@@ -297,10 +359,17 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
         let ty = input_value_type(cx, i);
         quote!(#name: impl ::std::convert::Into<#ty>)
     });
-    let param_inits = inputs.iter().filter(|i| matches!(i.kind, InputKind::Param(_) | InputKind::Body(_))).map(|i| {
-        let name = ident(&i.setter);
-        if i.required() { quote!(#name: #name.into(),) } else { quote!(#name: ::std::option::Option::None,) }
-    });
+    let param_inits = inputs
+        .iter()
+        .filter(|i| matches!(i.kind, InputKind::Param(_) | InputKind::Body(_)))
+        .map(|i| {
+            let name = ident(&i.setter);
+            if i.required() {
+                quote!(#name: #name.into(),)
+            } else {
+                quote!(#name: ::std::option::Option::None,)
+            }
+        });
     let body_init = body_struct.map(|(id, s)| {
         let body_ty = type_tokens(&TypeRef::Named(id), types);
         let field_inits = s.fields.iter().map(|f| {
@@ -309,24 +378,38 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
                 let value = forced_true(f);
                 return quote!(#field: #value,);
             }
-            match inputs.iter().find(|i| matches!(i.kind, InputKind::Field(g) if std::ptr::eq(g, f))) {
+            match inputs
+                .iter()
+                .find(|i| matches!(i.kind, InputKind::Field(g) if std::ptr::eq(g, f)))
+            {
                 Some(i) if i.required() => {
                     let arg = ident(&i.setter);
-                    if f.boxed { quote!(#field: ::std::boxed::Box::new(#arg.into()),) } else { quote!(#field: #arg.into(),) }
+                    if f.boxed {
+                        quote!(#field: ::std::boxed::Box::new(#arg.into()),)
+                    } else {
+                        quote!(#field: #arg.into(),)
+                    }
                 }
                 _ => quote!(#field: ::std::default::Default::default(),),
             }
         });
-        let additional = s.additional.as_ref().map(|_| quote!(additional_properties: ::std::default::Default::default(),));
+        let additional = s
+            .additional
+            .as_ref()
+            .map(|_| quote!(additional_properties: ::std::default::Default::default(),));
         quote!(body: #body_ty { #(#field_inits)* #additional },)
     });
     let body_setter = body_struct.map(|(id, s)| {
         let ty = type_tokens(&TypeRef::Named(id), types);
-        let keep_streaming = s.fields.iter().find(|f| is_forced_stream_flag(op, f)).map(|f| {
-            let field = ident(&f.rust_name);
-            let value = forced_true(f);
-            quote!(self.body.#field = #value;)
-        });
+        let keep_streaming = s
+            .fields
+            .iter()
+            .find(|f| is_forced_stream_flag(op, f))
+            .map(|f| {
+                let field = ident(&f.rust_name);
+                let value = forced_true(f);
+                quote!(self.body.#field = #value;)
+            });
         quote! {
             /// Replaces the whole request body.
             pub fn body(mut self, body: #ty) -> Self {
@@ -362,12 +445,23 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
             InputKind::Field(f) => {
                 let docs = doc_attrs(f.docs.as_deref());
                 let field = ident(&f.rust_name);
-                let value = if f.boxed { quote!(::std::boxed::Box::new(value.into())) } else { quote!(value.into()) };
+                let value = if f.boxed {
+                    quote!(::std::boxed::Box::new(value.into()))
+                } else {
+                    quote!(value.into())
+                };
                 let nullable = f.nullable && f.ty != TypeRef::Any;
-                let store = if nullable { quote!(crate::OptionalNullable::Value(#value)) } else { quote!(::std::option::Option::Some(#value)) };
+                let store = if nullable {
+                    quote!(crate::OptionalNullable::Value(#value))
+                } else {
+                    quote!(::std::option::Option::Some(#value))
+                };
                 let null_setter = nullable.then(|| {
                     let null_name = format_ident!("{}_null", i.setter.trim_start_matches("r#"));
-                    let doc = format!(" Sends `{}: null` explicitly (for example to clear a setting).", i.wire);
+                    let doc = format!(
+                        " Sends `{}: null` explicitly (for example to clear a setting).",
+                        i.wire
+                    );
                     quote! {
                         #[doc = #doc]
                         pub fn #null_name(mut self) -> Self {
@@ -434,13 +528,26 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
             parts.body = crate::runtime::RequestBody::json(&self.body).map_err(|err| crate::Error::Config(::std::format!("cannot encode the request body: {err}")))?;
         },
         (Some(_), None) => {
-            let body = inputs.iter().find(|i| matches!(i.kind, InputKind::Body(_))).map(|i| ident(&i.setter)).unwrap_or_else(|| format_ident!("body"));
+            let body = inputs
+                .iter()
+                .find(|i| matches!(i.kind, InputKind::Body(_)))
+                .map(|i| ident(&i.setter))
+                .unwrap_or_else(|| format_ident!("body"));
             quote! {
                 parts.body = crate::runtime::RequestBody::json(&self.#body).map_err(|err| crate::Error::Config(::std::format!("cannot encode the request body: {err}")))?;
             }
         }
     };
-    let parts_mut = if op.parameters.iter().any(|p| p.location != ParamLocation::Path) || op.body.is_some() { quote!(mut) } else { quote!() };
+    let parts_mut = if op
+        .parameters
+        .iter()
+        .any(|p| p.location != ParamLocation::Path)
+        || op.body.is_some()
+    {
+        quote!(mut)
+    } else {
+        quote!()
+    };
 
     let response = response_type(cx, op);
     let sends = match &op.response {
@@ -497,7 +604,10 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
         }
     });
 
-    let summary = op.summary.clone().unwrap_or_else(|| op.operation_id.clone());
+    let summary = op
+        .summary
+        .clone()
+        .unwrap_or_else(|| op.operation_id.clone());
     let builder_doc = format!(" Request builder for `{op_id}`: {summary}");
     let route_doc = format!(" `{} {}`", op.method.as_str(), op.path);
     let opts = options_tokens();
@@ -570,11 +680,18 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
 fn param_value(cx: &ClientContext<'_>, ty: &TypeRef, access: TokenStream) -> TokenStream {
     let scalar = |t: &TypeRef| match t {
         TypeRef::Named(id) => matches!(cx.api.types[id.0].kind, TypeKind::Enum(_)),
-        TypeRef::Array(inner) => !matches!(**inner, TypeRef::Named(_) | TypeRef::Array(_) | TypeRef::Map(_) | TypeRef::Tuple(_)),
+        TypeRef::Array(inner) => !matches!(
+            **inner,
+            TypeRef::Named(_) | TypeRef::Array(_) | TypeRef::Map(_) | TypeRef::Tuple(_)
+        ),
         TypeRef::Map(_) | TypeRef::Tuple(_) => false,
         _ => true,
     };
-    if scalar(ty) { access } else { quote!(&crate::runtime::params::Json(#access)) }
+    if scalar(ty) {
+        access
+    } else {
+        quote!(&crate::runtime::params::Json(#access))
+    }
 }
 
 /// The path with `{param}`s replaced by percent-encoded values.
@@ -583,7 +700,9 @@ fn path_expression(op: &Operation, inputs: &[Input<'_>]) -> TokenStream {
     let mut args = Vec::new();
     let mut rest = op.path.as_str();
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         format_string.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
         let name = &rest[start + 1..start + len];
         match inputs.iter().find(|i| matches!(&i.kind, InputKind::Param(p) if p.location == ParamLocation::Path && p.wire_name == name)) {
@@ -632,13 +751,22 @@ pub(crate) fn handle_name(path: &[String]) -> String {
 }
 
 /// One top-level resource's module: its handle and the handles beneath it.
-pub(crate) fn resource_file(cx: &ClientContext<'_>, path: &[String], node: &ResourceNode<'_>) -> TokenStream {
+pub(crate) fn resource_file(
+    cx: &ClientContext<'_>,
+    path: &[String],
+    node: &ResourceNode<'_>,
+) -> TokenStream {
     let mut items = Vec::new();
     collect_handles(cx, path.to_vec(), node, &mut items);
     quote!(#(#items)*)
 }
 
-fn collect_handles(cx: &ClientContext<'_>, path: Vec<String>, node: &ResourceNode<'_>, items: &mut Vec<TokenStream>) {
+fn collect_handles(
+    cx: &ClientContext<'_>,
+    path: Vec<String>,
+    node: &ResourceNode<'_>,
+    items: &mut Vec<TokenStream>,
+) {
     let name = format_ident!("{}", handle_name(&path));
     let doc = format!(" Operations of the `{}` resource.", path.join("."));
     let children = node.child_order.iter().map(|child| {
@@ -691,7 +819,12 @@ fn operation_method(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
         doc_text = format!("{doc_text}\n\n{description}");
     }
     let docs = doc_attrs(Some(doc_text.trim()).filter(|d| !d.is_empty()));
-    let route = format!(" `{} {}` (`{}`)", op.method.as_str(), op.path, op.operation_id);
+    let route = format!(
+        " `{} {}` (`{}`)",
+        op.method.as_str(),
+        op.path,
+        op.operation_id
+    );
     quote! {
         #docs
         ///

@@ -6,7 +6,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub(crate) fn doc_attrs(text: Option<&str>) -> TokenStream {
-    let Some(text) = text else { return TokenStream::new() };
+    let Some(text) = text else {
+        return TokenStream::new();
+    };
     let lines = sanitize(text);
     quote!(#(#[doc = #lines])*)
 }
@@ -21,8 +23,16 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
             in_fence = !in_fence;
             continue;
         }
-        let kept = if in_fence { line.trim_end() } else { trimmed.trim_end() };
-        out.push(if kept.is_empty() { String::new() } else { format!(" {kept}") });
+        let kept = if in_fence {
+            line.trim_end()
+        } else {
+            trimmed.trim_end()
+        };
+        out.push(if kept.is_empty() {
+            String::new()
+        } else {
+            format!(" {kept}")
+        });
     }
     if in_fence {
         out.push(" ```".to_owned());
@@ -40,7 +50,17 @@ mod tests {
     #[test]
     fn fences_become_text_and_indentation_goes() {
         let lines = sanitize("Intro\n```rust\nfn broken( {\n```\n    indented code\n*/ end");
-        assert_eq!(lines, vec![" Intro", " ```text", " fn broken( {", " ```", " indented code", " */ end"]);
+        assert_eq!(
+            lines,
+            vec![
+                " Intro",
+                " ```text",
+                " fn broken( {",
+                " ```",
+                " indented code",
+                " */ end"
+            ]
+        );
     }
 
     #[test]

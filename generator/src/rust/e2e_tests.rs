@@ -7,7 +7,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::client::{body_struct, input_value_type_in, inputs, is_forced_stream_flag, ClientContext, InputKind};
+use super::client::{
+    ClientContext, InputKind, body_struct, input_value_type_in, inputs, is_forced_stream_flag,
+};
 use super::sample::sample;
 use super::types::{ident, type_tokens_in};
 use crate::ir::*;
@@ -16,7 +18,9 @@ use crate::lower::field_ident;
 fn encode_segment(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
@@ -38,8 +42,14 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
     let method = ident(&op.method_name);
     let segments = op.resource.iter().map(|s| ident(&field_ident(s)));
 
-    let body_example: Option<Value> = op.body.as_ref().map(|b| b.example.clone().unwrap_or_else(|| sample(&b.ty, types, 0)));
-    let multipart = op.body.as_ref().is_some_and(|b| b.content_type == BodyKind::Multipart);
+    let body_example: Option<Value> = op
+        .body
+        .as_ref()
+        .map(|b| b.example.clone().unwrap_or_else(|| sample(&b.ty, types, 0)));
+    let multipart = op
+        .body
+        .as_ref()
+        .is_some_and(|b| b.content_type == BodyKind::Multipart);
     let body_fields = body_struct(op, types);
 
     // Positional arguments, with the JSON value each stands for.
@@ -50,24 +60,47 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
     for input in inputs.iter().filter(|i| i.required()) {
         let ty = input_value_type_in(cx, input, &root);
         let value = match &input.kind {
-            InputKind::Param(p) => p.examples.first().cloned().unwrap_or_else(|| match (&p.ty, p.location) {
-                (TypeRef::String, ParamLocation::Path) => Value::String(format!("{}-1 /x", p.wire_name)),
-                (ty, _) => sample(ty, types, 0),
-            }),
-            InputKind::Field(f) => body_example.as_ref().and_then(|b| b.get(&f.wire_name)).cloned().unwrap_or_else(|| sample(&f.ty, types, 0)),
+            InputKind::Param(p) => {
+                p.examples
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| match (&p.ty, p.location) {
+                        (TypeRef::String, ParamLocation::Path) => {
+                            Value::String(format!("{}-1 /x", p.wire_name))
+                        }
+                        (ty, _) => sample(ty, types, 0),
+                    })
+            }
+            InputKind::Field(f) => body_example
+                .as_ref()
+                .and_then(|b| b.get(&f.wire_name))
+                .cloned()
+                .unwrap_or_else(|| sample(&f.ty, types, 0)),
             InputKind::Body(_) => body_example.clone().unwrap_or(Value::Null),
         };
         if let InputKind::Param(p) = &input.kind {
             match p.location {
-                ParamLocation::Path => path = path.replace(&format!("{{{}}}", p.wire_name), &encode_segment(&param_text(&value).join(","))),
-                ParamLocation::Query => expected_query.extend(param_text(&value).into_iter().map(|v| (p.wire_name.clone(), v))),
+                ParamLocation::Path => {
+                    path = path.replace(
+                        &format!("{{{}}}", p.wire_name),
+                        &encode_segment(&param_text(&value).join(",")),
+                    )
+                }
+                ParamLocation::Query => expected_query.extend(
+                    param_text(&value)
+                        .into_iter()
+                        .map(|v| (p.wire_name.clone(), v)),
+                ),
                 ParamLocation::Header => {}
             }
         }
         if let InputKind::Field(f) = &input.kind
             && f.ty == TypeRef::File
         {
-            args.push(quote!(friendli::FilePart::from_bytes("sample.wav", &b"RIFF sample bytes"[..])));
+            args.push(quote!(friendli::FilePart::from_bytes(
+                "sample.wav",
+                &b"RIFF sample bytes"[..]
+            )));
             continue;
         }
         if multipart && let InputKind::Field(_) = &input.kind {
@@ -111,7 +144,10 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
 
     let (respond, check_result) = match &op.response {
         Response::Json { status, .. } => {
-            let json = mock_response(op, types).1.map(|(body, _)| body).unwrap_or_default();
+            let json = mock_response(op, types)
+                .1
+                .map(|(body, _)| body)
+                .unwrap_or_default();
             (
                 quote!(::wiremock::ResponseTemplate::new(#status).set_body_raw(#json, "application/json")),
                 quote! {
@@ -121,7 +157,10 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
             )
         }
         Response::EventStream { .. } => {
-            let text = mock_response(op, types).1.map(|(body, _)| body).unwrap_or_default();
+            let text = mock_response(op, types)
+                .1
+                .map(|(body, _)| body)
+                .unwrap_or_default();
             (
                 quote!(::wiremock::ResponseTemplate::new(200).set_body_raw(#text, "text/event-stream")),
                 quote! {
@@ -161,12 +200,36 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
 
 /// What the mock server answers an operation with: status, and body with its content type
 /// (the spec's example response, else a minimal valid one). Also used by the docs test.
-pub(crate) fn mock_response(op: &Operation, types: &[TypeDef]) -> (u16, Option<(String, &'static str)>) {
+pub(crate) fn mock_response(
+    op: &Operation,
+    types: &[TypeDef],
+) -> (u16, Option<(String, &'static str)>) {
     match &op.response {
-        Response::Json { status, ty, example } => (*status, Some((example.clone().unwrap_or_else(|| sample(ty, types, 0)).to_string(), "application/json"))),
-        Response::EventStream { ty, example, sentinel, .. } => {
+        Response::Json {
+            status,
+            ty,
+            example,
+        } => (
+            *status,
+            Some((
+                example
+                    .clone()
+                    .unwrap_or_else(|| sample(ty, types, 0))
+                    .to_string(),
+                "application/json",
+            )),
+        ),
+        Response::EventStream {
+            ty,
+            example,
+            sentinel,
+            ..
+        } => {
             let text = example.clone().unwrap_or_else(|| {
-                let done = sentinel.as_ref().map(|s| format!("data: {s}\n\n")).unwrap_or_default();
+                let done = sentinel
+                    .as_ref()
+                    .map(|s| format!("data: {s}\n\n"))
+                    .unwrap_or_default();
                 format!("data: {}\n\n{done}", sample(ty, types, 0))
             });
             (200, Some((text, "text/event-stream")))
@@ -174,7 +237,6 @@ pub(crate) fn mock_response(op: &Operation, types: &[TypeDef]) -> (u16, Option<(
         Response::Empty { status } => (*status, None),
     }
 }
-
 
 /// The end-to-end test binary `tests/operations/`: `main.rs`, the shared `support.rs`, and
 /// one module per API family (keeps every file small).
@@ -187,41 +249,62 @@ pub(crate) fn operations_test_files(cx: &ClientContext<'_>) -> Vec<(String, Toke
     }
     let mut files = Vec::new();
     for family in &families {
-        let tests = cx.api.operations.iter().filter(|o| !o.ignored && o.resource[0] == *family).map(|op| {
-            let name = format_ident!("{}", crate::lower::module_ident(&op.operation_id));
-            let body = test_body(cx, op);
-            let doc = format!(" `{} {}` (`{}`)", op.method.as_str(), op.path_key, op.operation_id);
-            quote! {
-                #[doc = #doc]
-                #[tokio::test]
-                async fn #name() {
-                    #body
+        let tests = cx
+            .api
+            .operations
+            .iter()
+            .filter(|o| !o.ignored && o.resource[0] == *family)
+            .map(|op| {
+                let name = format_ident!("{}", crate::lower::module_ident(&op.operation_id));
+                let body = test_body(cx, op);
+                let doc = format!(
+                    " `{} {}` (`{}`)",
+                    op.method.as_str(),
+                    op.path_key,
+                    op.operation_id
+                );
+                quote! {
+                    #[doc = #doc]
+                    #[tokio::test]
+                    async fn #name() {
+                        #body
+                    }
                 }
-            }
-        });
+            });
         let doc = format!(" End-to-end tests of the `{family}` operations.");
-        files.push((format!("tests/operations/{family}.rs"), quote! {
-            #![doc = #doc]
-            use super::support;
-            #(#tests)*
-        }));
+        files.push((
+            format!("tests/operations/{family}.rs"),
+            quote! {
+                #![doc = #doc]
+                use super::support;
+                #(#tests)*
+            },
+        ));
     }
     let mods = families.iter().map(|f| {
         let m = format_ident!("{}", f);
         quote!(#[cfg(feature = #f)] mod #m;)
     });
-    files.push(("tests/operations/main.rs".to_owned(), quote! {
-        //! Every operation, end to end against a local mock server.
-        mod support;
-        #(#mods)*
-    }));
+    files.push((
+        "tests/operations/main.rs".to_owned(),
+        quote! {
+            //! Every operation, end to end against a local mock server.
+            mod support;
+            #(#mods)*
+        },
+    ));
     files.push(("tests/operations/support.rs".to_owned(), support_module(cx)));
     files
 }
 
 fn support_module(cx: &ClientContext<'_>) -> TokenStream {
     let container_servers: Vec<String> = {
-        let mut servers: Vec<String> = cx.api.operations.iter().filter_map(|o| o.server.clone()).collect();
+        let mut servers: Vec<String> = cx
+            .api
+            .operations
+            .iter()
+            .filter_map(|o| o.server.clone())
+            .collect();
         servers.sort();
         servers.dedup();
         servers
@@ -296,6 +379,6 @@ fn support_module(cx: &ClientContext<'_>) -> TokenStream {
                 }
                 events
             }
-        
+
     }
 }

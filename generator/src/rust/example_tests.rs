@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::models::{field_type, ModelContext};
+use super::models::{ModelContext, field_type};
 use super::types::type_tokens;
 use crate::ir::*;
 
@@ -20,7 +20,9 @@ fn contains_file(ty: &TypeRef, types: &[TypeDef]) -> bool {
     match ty {
         TypeRef::File => true,
         TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => contains_file(t, types),
-        TypeRef::Named(id) => matches!(&types[id.0].kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.ty == TypeRef::File)),
+        TypeRef::Named(id) => {
+            matches!(&types[id.0].kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.ty == TypeRef::File))
+        }
         _ => false,
     }
 }
@@ -29,7 +31,12 @@ pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>) -> TokenStream {
     let mut cases: Vec<Case> = Vec::new();
     for (i, def) in api.types.iter().enumerate() {
         for example in &def.examples {
-            cases.push(Case { pointer: def.pointer.clone(), ty: TypeRef::Named(TypeId(i)), field: None, example: example.clone() });
+            cases.push(Case {
+                pointer: def.pointer.clone(),
+                ty: TypeRef::Named(TypeId(i)),
+                field: None,
+                example: example.clone(),
+            });
         }
         if let TypeKind::Struct(s) = &def.kind {
             for f in &s.fields {
@@ -48,10 +55,25 @@ pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>) -> TokenStream {
         if let Some(body) = &op.body
             && let Some(example) = &body.example
         {
-            cases.push(Case { pointer: format!("{}/requestBody", op.pointer), ty: body.ty.clone(), field: None, example: example.clone() });
+            cases.push(Case {
+                pointer: format!("{}/requestBody", op.pointer),
+                ty: body.ty.clone(),
+                field: None,
+                example: example.clone(),
+            });
         }
-        if let Response::Json { ty, example: Some(example), .. } = &op.response {
-            cases.push(Case { pointer: format!("{}/responses", op.pointer), ty: ty.clone(), field: None, example: example.clone() });
+        if let Response::Json {
+            ty,
+            example: Some(example),
+            ..
+        } = &op.response
+        {
+            cases.push(Case {
+                pointer: format!("{}/responses", op.pointer),
+                ty: ty.clone(),
+                field: None,
+                example: example.clone(),
+            });
         }
     }
     cases.retain(|c| !contains_file(&c.ty, &api.types));
@@ -66,7 +88,10 @@ pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>) -> TokenStream {
         };
     }
     let checks = cases.iter().map(|case| {
-        let ty = case.field.clone().unwrap_or_else(|| type_tokens(&case.ty, &api.types));
+        let ty = case
+            .field
+            .clone()
+            .unwrap_or_else(|| type_tokens(&case.ty, &api.types));
         let pointer = &case.pointer;
         let json = case.example.to_string();
         quote!(check::<#ty>(&mut failures, #pointer, #json);)

@@ -31,7 +31,8 @@ pub fn header(api: &Api, comment: &str) -> String {
 /// Formats tokens as a Rust file; a parse failure here is a generator bug, reported with the
 /// file it happened in.
 pub fn format_file(path: &str, tokens: TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|err| format!("generated {path} is not valid Rust: {err}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|err| format!("generated {path} is not valid Rust: {err}"))?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -42,7 +43,10 @@ pub fn emit_crate(api: &Api, spec: &serde_json::Value, package: &str) -> Result<
     std::thread::scope(|scope| {
         let docs = scope.spawn(|| crate::docs::emit_docs(api, spec));
         let mut files = emit_rust(api, package)?;
-        files.extend(docs.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
+        files.extend(
+            docs.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+        );
         Ok(files)
     })
 }
@@ -52,10 +56,17 @@ fn emit_rust(api: &Api, package: &str) -> Result<FileSet, String> {
     let rs_header = header(api, "//");
     let tree = client::resource_tree(api);
     let families: Vec<String> = tree.child_order.clone();
-    files.insert("Cargo.toml", format!("{}{}", header(api, "#"), manifest(api, package, &families)));
+    files.insert(
+        "Cargo.toml",
+        format!("{}{}", header(api, "#"), manifest(api, package, &families)),
+    );
 
     let defaultable = types::defaultable_types(&api.types);
-    let cx = models::ModelContext { types: &api.types, defaultable: &defaultable, with_runtime: true };
+    let cx = models::ModelContext {
+        types: &api.types,
+        defaultable: &defaultable,
+        with_runtime: true,
+    };
     let mut modules: BTreeMap<&str, Vec<TypeId>> = BTreeMap::new();
     let mut order: Vec<&str> = Vec::new();
     for (i, def) in api.types.iter().enumerate() {
@@ -72,11 +83,36 @@ fn emit_rust(api: &Api, package: &str) -> Result<FileSet, String> {
         files.insert(&path, format!("{rs_header}{text}"));
     }
     let tests = example_tests::example_tests(api, &cx);
-    files.insert("src/spec_examples.rs", format!("{rs_header}{}", format_file("src/spec_examples.rs", tests)?));
-    files.insert("src/models/mod.rs", format!("{rs_header}{}", format_file("src/models/mod.rs", models_mod(&order))?));
-    let client_cx = client::ClientContext { api, models: &cx, error_variants: client::error_variants(api) };
-    files.insert("src/lib.rs", format!("{rs_header}{}", format_file("src/lib.rs", lib_rs(api, &client_cx))?));
-    files.insert("src/client.rs", format!("{rs_header}{}", format_file("src/client.rs", client_rs(api, &tree))?));
+    files.insert(
+        "src/spec_examples.rs",
+        format!("{rs_header}{}", format_file("src/spec_examples.rs", tests)?),
+    );
+    files.insert(
+        "src/models/mod.rs",
+        format!(
+            "{rs_header}{}",
+            format_file("src/models/mod.rs", models_mod(&order))?
+        ),
+    );
+    let client_cx = client::ClientContext {
+        api,
+        models: &cx,
+        error_variants: client::error_variants(api),
+    };
+    files.insert(
+        "src/lib.rs",
+        format!(
+            "{rs_header}{}",
+            format_file("src/lib.rs", lib_rs(api, &client_cx))?
+        ),
+    );
+    files.insert(
+        "src/client.rs",
+        format!(
+            "{rs_header}{}",
+            format_file("src/client.rs", client_rs(api, &tree))?
+        ),
+    );
     let mut operation_mods = Vec::new();
     for op in api.operations.iter().filter(|o| !o.ignored) {
         let module = client::operation_module(op);
@@ -89,10 +125,19 @@ fn emit_rust(api: &Api, package: &str) -> Result<FileSet, String> {
         let m = format_ident!("{}", m);
         quote!(#[cfg(feature = #family)] pub mod #m;)
     });
-    files.insert("src/operations/mod.rs", format!("{rs_header}{}", format_file("src/operations/mod.rs", quote! {
-        //! One request builder per operation, returned by the resource handles.
-        #(#op_mods)*
-    })?));
+    files.insert(
+        "src/operations/mod.rs",
+        format!(
+            "{rs_header}{}",
+            format_file(
+                "src/operations/mod.rs",
+                quote! {
+                    //! One request builder per operation, returned by the resource handles.
+                    #(#op_mods)*
+                }
+            )?
+        ),
+    );
     for (path, tokens) in e2e_tests::operations_test_files(&client_cx) {
         let text = format_file(&path, tokens)?;
         files.insert(&path, format!("{rs_header}{text}"));
@@ -100,19 +145,38 @@ fn emit_rust(api: &Api, package: &str) -> Result<FileSet, String> {
     let mut resource_mods = Vec::new();
     for family in &families {
         let path = format!("src/resources/{family}.rs");
-        let text = format_file(&path, client::resource_file(&client_cx, std::slice::from_ref(family), &tree.children[family]))?;
+        let text = format_file(
+            &path,
+            client::resource_file(
+                &client_cx,
+                std::slice::from_ref(family),
+                &tree.children[family],
+            ),
+        )?;
         files.insert(&path, format!("{rs_header}{text}"));
         let m = format_ident!("{}", family);
         resource_mods.push(quote!(#[cfg(feature = #family)] pub mod #m;));
     }
-    files.insert("src/resources/mod.rs", format!("{rs_header}{}", format_file("src/resources/mod.rs", quote! {
-        //! Resource handles, one module per API family (each behind a Cargo feature of its name).
-        #(#resource_mods)*
-    })?));
+    files.insert(
+        "src/resources/mod.rs",
+        format!(
+            "{rs_header}{}",
+            format_file(
+                "src/resources/mod.rs",
+                quote! {
+                    //! Resource handles, one module per API family (each behind a Cargo feature of its name).
+                    #(#resource_mods)*
+                }
+            )?
+        ),
+    );
     for (name, text) in RUNTIME_FILES {
         files.insert(&format!("src/runtime/{name}"), format!("{rs_header}{text}"));
     }
-    for (name, text) in EXAMPLE_FILES.iter().filter(|(_, text)| example_applies(api, text)) {
+    for (name, text) in EXAMPLE_FILES
+        .iter()
+        .filter(|(_, text)| example_applies(api, text))
+    {
         files.insert(&format!("examples/{name}"), format!("{rs_header}{text}"));
     }
     Ok(files)
@@ -121,8 +185,21 @@ fn emit_rust(api: &Api, package: &str) -> Result<FileSet, String> {
 /// An example names the operations it calls on its first line
 /// (`// uses operations: a, b`); it is emitted only for specs that have them all.
 fn example_applies(api: &Api, text: &str) -> bool {
-    let Some(list) = text.lines().next().and_then(|l| l.strip_prefix("// uses operations:")) else { return true };
-    list.split(',').map(str::trim).filter(|id| !id.is_empty()).all(|id| api.operations.iter().any(|op| !op.ignored && op.operation_id == id))
+    let Some(list) = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("// uses operations:"))
+    else {
+        return true;
+    };
+    list.split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .all(|id| {
+            api.operations
+                .iter()
+                .any(|op| !op.ignored && op.operation_id == id)
+        })
 }
 
 fn models_mod(modules: &[&str]) -> TokenStream {
@@ -170,7 +247,12 @@ fn client_rs(api: &Api, tree: &client::ResourceNode<'_>) -> TokenStream {
     let server = &api.server_url;
     let retry = match &api.retry {
         Some(r) => {
-            let (initial, max, elapsed, exponent) = (r.initial_interval_ms, r.max_interval_ms, r.max_elapsed_ms, r.exponent);
+            let (initial, max, elapsed, exponent) = (
+                r.initial_interval_ms,
+                r.max_interval_ms,
+                r.max_elapsed_ms,
+                r.exponent,
+            );
             let codes = &r.status_codes;
             quote! {
                 crate::RetryPolicy::backoff(
@@ -280,13 +362,24 @@ pub fn emit_models_module(api: &Api) -> Result<String, String> {
         return Err("this spec has multipart file fields, which need the HTTP runtime: generate the whole crate with `write_crate` instead of `models_rs`".into());
     }
     let defaultable = types::defaultable_types(&api.types);
-    let cx = models::ModelContext { types: &api.types, defaultable: &defaultable, with_runtime: false };
+    let cx = models::ModelContext {
+        types: &api.types,
+        defaultable: &defaultable,
+        with_runtime: false,
+    };
     let items = (0..api.types.len()).map(|i| models::type_item(&cx, TypeId(i)));
-    let models = format_file("models", quote! {
-        #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation)]
-        #(#items)*
-    })?;
-    let serde_support = RUNTIME_FILES.iter().find(|(name, _)| *name == "serde_support.rs").map(|(_, text)| *text).unwrap_or_default();
+    let models = format_file(
+        "models",
+        quote! {
+            #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation)]
+            #(#items)*
+        },
+    )?;
+    let serde_support = RUNTIME_FILES
+        .iter()
+        .find(|(name, _)| *name == "serde_support.rs")
+        .map(|(_, text)| *text)
+        .unwrap_or_default();
     Ok(format!(
         "{}pub mod models {{\n{models}}}\npub mod runtime {{\npub mod serde_support {{\n{serde_support}}}\n}}\npub use runtime::serde_support::{{Base64, OptionalNullable}};\n",
         header(api, "//")

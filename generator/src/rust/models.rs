@@ -22,10 +22,12 @@ pub(crate) fn type_item(cx: &ModelContext<'_>, id: TypeId) -> TokenStream {
         TypeKind::Struct(s) => struct_item(cx, id, &name, docs, s),
         TypeKind::Enum(e) => {
             let item = enum_item(&name, docs, e);
-            let param = cx.with_runtime.then(|| quote! {
-                impl crate::runtime::ParamValue for #name {
-                    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-                        ::std::option::Option::Some(self.as_str().to_owned())
+            let param = cx.with_runtime.then(|| {
+                quote! {
+                    impl crate::runtime::ParamValue for #name {
+                        fn param_text(&self) -> ::std::option::Option<::std::string::String> {
+                            ::std::option::Option::Some(self.as_str().to_owned())
+                        }
                     }
                 }
             });
@@ -41,7 +43,11 @@ pub(crate) fn type_item(cx: &ModelContext<'_>, id: TypeId) -> TokenStream {
 }
 
 fn boxed(inner: TokenStream, boxed: bool) -> TokenStream {
-    if boxed { quote!(::std::boxed::Box<#inner>) } else { inner }
+    if boxed {
+        quote!(::std::boxed::Box<#inner>)
+    } else {
+        inner
+    }
 }
 
 /// The Rust type of a field, following DESIGN §4's required × nullable table.
@@ -64,9 +70,17 @@ fn field_serde_attrs(f: &Field) -> TokenStream {
     let presence = match (f.required, nullable, &f.ty) {
         (_, _, TypeRef::File) => quote!(skip,),
         (true, false, _) => quote!(),
-        (true, true, _) => quote!(deserialize_with = "crate::runtime::serde_support::required_nullable",),
-        (false, false, _) => quote!(default, skip_serializing_if = "::std::option::Option::is_none",),
-        (false, true, _) => quote!(default, skip_serializing_if = "crate::OptionalNullable::is_absent",),
+        (true, true, _) => {
+            quote!(deserialize_with = "crate::runtime::serde_support::required_nullable",)
+        }
+        (false, false, _) => quote!(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+        ),
+        (false, true, _) => quote!(
+            default,
+            skip_serializing_if = "crate::OptionalNullable::is_absent",
+        ),
     };
     if rename.is_none() && presence.is_empty() {
         return TokenStream::new();
@@ -82,7 +96,13 @@ pub(crate) fn filled_by_default(cx: &ModelContext<'_>, f: &Field) -> bool {
     matches!(&f.ty, TypeRef::Named(id) if matches!(&cx.types[id.0].kind, TypeKind::Enum(e) if e.values.len() == 1 && e.default.is_some()))
 }
 
-fn struct_item(cx: &ModelContext<'_>, id: TypeId, name: &syn::Ident, docs: TokenStream, s: &Struct) -> TokenStream {
+fn struct_item(
+    cx: &ModelContext<'_>,
+    id: TypeId,
+    name: &syn::Ident,
+    docs: TokenStream,
+    s: &Struct,
+) -> TokenStream {
     let derive_default = cx.defaultable[id.0].then(|| quote!(Default,));
     let fields = s.fields.iter().map(|f| {
         let docs = doc_attrs(f.docs.as_deref());
@@ -101,11 +121,15 @@ fn struct_item(cx: &ModelContext<'_>, id: TypeId, name: &syn::Ident, docs: Token
     });
 
     // `new` takes the required fields in spec order and fills the rest with defaults.
-    let params = s.fields.iter().filter(|f| !filled_by_default(cx, f)).map(|f| {
-        let field_name = ident(&f.rust_name);
-        let ty = field_type(cx, f);
-        quote!(#field_name: impl ::std::convert::Into<#ty>)
-    });
+    let params = s
+        .fields
+        .iter()
+        .filter(|f| !filled_by_default(cx, f))
+        .map(|f| {
+            let field_name = ident(&f.rust_name);
+            let ty = field_type(cx, f);
+            quote!(#field_name: impl ::std::convert::Into<#ty>)
+        });
     let inits = s.fields.iter().map(|f| {
         let field_name = ident(&f.rust_name);
         if filled_by_default(cx, f) {
@@ -114,7 +138,10 @@ fn struct_item(cx: &ModelContext<'_>, id: TypeId, name: &syn::Ident, docs: Token
             quote!(#field_name: #field_name.into())
         }
     });
-    let additional_init = s.additional.as_ref().map(|_| quote!(additional_properties: ::std::default::Default::default(),));
+    let additional_init = s
+        .additional
+        .as_ref()
+        .map(|_| quote!(additional_properties: ::std::default::Default::default(),));
     let constructor = quote! {
         impl #name {
             /// Builds a value from its required fields; optional fields start unset.
@@ -178,23 +205,44 @@ fn enum_item(name: &syn::Ident, docs: TokenStream, e: &Enum) -> TokenStream {
 }
 
 /// `From` impls for variants whose payload type appears once, so `value.into()` works.
-fn from_impls<'v>(name: &syn::Ident, variants: impl Iterator<Item = (&'v str, TokenStream, bool)>) -> TokenStream {
+fn from_impls<'v>(
+    name: &syn::Ident,
+    variants: impl Iterator<Item = (&'v str, TokenStream, bool)>,
+) -> TokenStream {
     let variants: Vec<(&str, TokenStream, bool)> = variants.collect();
-    let impls = variants.iter().filter(|(_, ty, _)| variants.iter().filter(|(_, other, _)| other.to_string() == ty.to_string()).count() == 1).map(|(variant, ty, is_boxed)| {
-        let variant = format_ident!("{}", variant);
-        let wrap = if *is_boxed { quote!(::std::boxed::Box::new(value)) } else { quote!(value) };
-        quote! {
-            impl ::std::convert::From<#ty> for #name {
-                fn from(value: #ty) -> Self {
-                    Self::#variant(#wrap)
+    let impls = variants
+        .iter()
+        .filter(|(_, ty, _)| {
+            variants
+                .iter()
+                .filter(|(_, other, _)| other.to_string() == ty.to_string())
+                .count()
+                == 1
+        })
+        .map(|(variant, ty, is_boxed)| {
+            let variant = format_ident!("{}", variant);
+            let wrap = if *is_boxed {
+                quote!(::std::boxed::Box::new(value))
+            } else {
+                quote!(value)
+            };
+            quote! {
+                impl ::std::convert::From<#ty> for #name {
+                    fn from(value: #ty) -> Self {
+                        Self::#variant(#wrap)
+                    }
                 }
             }
-        }
-    });
+        });
     quote!(#(#impls)*)
 }
 
-fn tagged_item(cx: &ModelContext<'_>, name: &syn::Ident, docs: TokenStream, u: &TaggedUnion) -> TokenStream {
+fn tagged_item(
+    cx: &ModelContext<'_>,
+    name: &syn::Ident,
+    docs: TokenStream,
+    u: &TaggedUnion,
+) -> TokenStream {
     let tag = &u.tag;
     let unknown = format_ident!("{}", u.unknown_variant);
     let variants = u.variants.iter().map(|v| {
@@ -225,7 +273,13 @@ fn tagged_item(cx: &ModelContext<'_>, name: &syn::Ident, docs: TokenStream, u: &
     });
     let from = from_impls(
         name,
-        u.variants.iter().map(|v| (v.rust_name.as_str(), type_tokens(&TypeRef::Named(v.ty), cx.types), v.boxed)),
+        u.variants.iter().map(|v| {
+            (
+                v.rust_name.as_str(),
+                type_tokens(&TypeRef::Named(v.ty), cx.types),
+                v.boxed,
+            )
+        }),
     );
     quote! {
         #docs
@@ -256,23 +310,37 @@ fn tagged_item(cx: &ModelContext<'_>, name: &syn::Ident, docs: TokenStream, u: &
     }
 }
 
-fn untagged_item(cx: &ModelContext<'_>, name: &syn::Ident, docs: TokenStream, u: &UntaggedUnion) -> TokenStream {
+fn untagged_item(
+    cx: &ModelContext<'_>,
+    name: &syn::Ident,
+    docs: TokenStream,
+    u: &UntaggedUnion,
+) -> TokenStream {
     let variants = u.variants.iter().map(|v| {
         let variant = format_ident!("{}", v.rust_name);
         let ty = boxed(type_tokens(&v.ty, cx.types), v.boxed);
         quote!(#variant(#ty),)
     });
-    let from = from_impls(name, u.variants.iter().map(|v| (v.rust_name.as_str(), type_tokens(&v.ty, cx.types), v.boxed)));
-    let from_str = u.variants.iter().find(|v| v.ty == TypeRef::String).map(|v| {
-        let variant = format_ident!("{}", v.rust_name);
-        quote! {
-            impl ::std::convert::From<&str> for #name {
-                fn from(value: &str) -> Self {
-                    Self::#variant(value.to_owned())
+    let from = from_impls(
+        name,
+        u.variants
+            .iter()
+            .map(|v| (v.rust_name.as_str(), type_tokens(&v.ty, cx.types), v.boxed)),
+    );
+    let from_str = u
+        .variants
+        .iter()
+        .find(|v| v.ty == TypeRef::String)
+        .map(|v| {
+            let variant = format_ident!("{}", v.rust_name);
+            quote! {
+                impl ::std::convert::From<&str> for #name {
+                    fn from(value: &str) -> Self {
+                        Self::#variant(value.to_owned())
+                    }
                 }
             }
-        }
-    });
+        });
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

@@ -1,7 +1,7 @@
 //! Minimal values that are valid for a type: what tests send and answer with when the spec
 //! gives no example. Required fields only, first enum value, first union variant.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::ir::*;
 
@@ -20,19 +20,29 @@ pub(crate) fn sample(ty: &TypeRef, types: &[TypeDef], depth: usize) -> Value {
         // Past the top levels an empty array ends recursive shapes (`children: [Node]`).
         TypeRef::Array(_) if depth > 3 => json!([]),
         TypeRef::Array(item) => json!([sample(item, types, depth + 1)]),
-        TypeRef::Tuple(items) => Value::Array(items.iter().map(|t| sample(t, types, depth + 1)).collect()),
+        TypeRef::Tuple(items) => {
+            Value::Array(items.iter().map(|t| sample(t, types, depth + 1)).collect())
+        }
         TypeRef::Map(value) => json!({ "key": sample(value, types, depth + 1) }),
         TypeRef::Nullable(inner) => sample(inner, types, depth + 1),
         TypeRef::Named(id) => match &types[id.0].kind {
             TypeKind::Struct(s) => {
                 let mut object = Map::new();
                 for f in s.fields.iter().filter(|f| f.required) {
-                    let value = if f.nullable && depth > 4 { Value::Null } else { sample(&f.ty, types, depth + 1) };
+                    let value = if f.nullable && depth > 4 {
+                        Value::Null
+                    } else {
+                        sample(&f.ty, types, depth + 1)
+                    };
                     object.insert(f.wire_name.clone(), value);
                 }
                 Value::Object(object)
             }
-            TypeKind::Enum(e) => e.values.first().map(|v| json!(v.wire)).unwrap_or(json!("sample")),
+            TypeKind::Enum(e) => e
+                .values
+                .first()
+                .map(|v| json!(v.wire))
+                .unwrap_or(json!("sample")),
             TypeKind::TaggedUnion(u) => match u.variants.first() {
                 Some(v) => {
                     let mut value = sample(&TypeRef::Named(v.ty), types, depth + 1);
@@ -43,7 +53,11 @@ pub(crate) fn sample(ty: &TypeRef, types: &[TypeDef], depth: usize) -> Value {
                 }
                 None => json!({}),
             },
-            TypeKind::UntaggedUnion(u) => u.variants.first().map(|v| sample(&v.ty, types, depth + 1)).unwrap_or(Value::Null),
+            TypeKind::UntaggedUnion(u) => u
+                .variants
+                .first()
+                .map(|v| sample(&v.ty, types, depth + 1))
+                .unwrap_or(Value::Null),
             TypeKind::Alias(inner) => sample(inner, types, depth + 1),
         },
     }

@@ -83,10 +83,12 @@ pub(crate) fn defaultable_types(types: &[TypeDef]) -> Vec<bool> {
                 continue;
             }
             let ok = match &def.kind {
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .all(|f| !f.required || f.nullable || matches!(f.ty, TypeRef::Any) || has_default(&f.ty, &defaultable)),
+                TypeKind::Struct(s) => s.fields.iter().all(|f| {
+                    !f.required
+                        || f.nullable
+                        || matches!(f.ty, TypeRef::Any)
+                        || has_default(&f.ty, &defaultable)
+                }),
                 TypeKind::Alias(ty) => has_default(ty, &defaultable),
                 _ => true,
             };

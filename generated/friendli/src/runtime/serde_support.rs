@@ -100,7 +100,9 @@ impl Base64 {
     /// Decodes standard or URL-safe base64, with or without padding.
     pub fn decode(&self) -> Result<Vec<u8>, base64::DecodeError> {
         use base64::Engine as _;
-        use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+        use base64::engine::general_purpose::{
+            STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
+        };
         let text = self.0.trim();
         STANDARD
             .decode(text)
@@ -150,14 +152,22 @@ pub fn read_tagged<'de, D: Deserializer<'de>>(
 ) -> Result<(Option<String>, serde_json::Value), D::Error> {
     let value = serde_json::Value::deserialize(deserializer)?;
     if !value.is_object() {
-        return Err(D::Error::custom(format_args!("expected an object with a `{tag}` field, found {}", kind_of(&value))));
+        return Err(D::Error::custom(format_args!(
+            "expected an object with a `{tag}` field, found {}",
+            kind_of(&value)
+        )));
     }
-    let found = value.get(tag).and_then(serde_json::Value::as_str).map(str::to_owned);
+    let found = value
+        .get(tag)
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
     Ok((found, value))
 }
 
 /// Decodes a buffered tagged object into its variant's type.
-pub fn from_tagged<T: DeserializeOwned, E: serde::de::Error>(value: serde_json::Value) -> Result<T, E> {
+pub fn from_tagged<T: DeserializeOwned, E: serde::de::Error>(
+    value: serde_json::Value,
+) -> Result<T, E> {
     serde_json::from_value(value).map_err(E::custom)
 }
 
@@ -171,7 +181,12 @@ pub fn serialize_tagged<S: Serializer, T: Serialize>(
     use serde::ser::{Error as _, SerializeMap};
     let fields = match serde_json::to_value(inner).map_err(S::Error::custom)? {
         serde_json::Value::Object(fields) => fields,
-        other => return Err(S::Error::custom(format_args!("a tagged variant must serialize to an object, not {}", kind_of(&other)))),
+        other => {
+            return Err(S::Error::custom(format_args!(
+                "a tagged variant must serialize to an object, not {}",
+                kind_of(&other)
+            )));
+        }
     };
     let mut map = serializer.serialize_map(Some(fields.len() + 1))?;
     map.serialize_entry(tag, value)?;
@@ -214,8 +229,14 @@ mod tests {
         assert_eq!(null.field, OptionalNullable::Null);
         let value: Probe = serde_json::from_str(r#"{"field": 3, "required": 1}"#).unwrap();
         assert_eq!(value.field, OptionalNullable::Value(3));
-        assert_eq!(serde_json::to_string(&absent).unwrap(), r#"{"required":null}"#);
-        assert_eq!(serde_json::to_string(&null).unwrap(), r#"{"field":null,"required":1}"#);
+        assert_eq!(
+            serde_json::to_string(&absent).unwrap(),
+            r#"{"required":null}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&null).unwrap(),
+            r#"{"field":null,"required":1}"#
+        );
     }
 
     #[test]

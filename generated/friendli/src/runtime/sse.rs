@@ -296,12 +296,21 @@ mod tests {
     fn finish_dispatches_an_unterminated_last_event() {
         let mut parser = SseParser::new();
         parser.feed(b"data: a\n\ndata: [DONE]\n");
-        assert_eq!(parser.next_event().map(|e| e.data), Some(Bytes::from_static(b"a")));
+        assert_eq!(
+            parser.next_event().map(|e| e.data),
+            Some(Bytes::from_static(b"a"))
+        );
         assert!(parser.next_event().is_none());
-        assert_eq!(parser.finish().map(|e| e.data), Some(Bytes::from_static(b"[DONE]")));
+        assert_eq!(
+            parser.finish().map(|e| e.data),
+            Some(Bytes::from_static(b"[DONE]"))
+        );
         let mut parser = SseParser::new();
         parser.feed(b"data: [DONE]");
-        assert_eq!(parser.finish().map(|e| e.data), Some(Bytes::from_static(b"[DONE]")));
+        assert_eq!(
+            parser.finish().map(|e| e.data),
+            Some(Bytes::from_static(b"[DONE]"))
+        );
     }
 
     #[test]

@@ -8,9 +8,13 @@ pub fn json_equivalent(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     use serde_json::Value;
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_equivalent(x, y)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_equivalent(x, y))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equivalent(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equivalent(v, w)))
         }
         _ => a == b,
     }
@@ -23,8 +27,14 @@ mod tests {
     #[test]
     fn numbers_compare_by_value_and_keys_by_set() {
         let a = serde_json::json!({"x": 1, "y": [1.0, "a"]});
-        assert!(json_equivalent(&a, &serde_json::json!({"y": [1, "a"], "x": 1.0})));
-        assert!(!json_equivalent(&a, &serde_json::json!({"x": 1, "y": [1.0, "b"]})));
+        assert!(json_equivalent(
+            &a,
+            &serde_json::json!({"y": [1, "a"], "x": 1.0})
+        ));
+        assert!(!json_equivalent(
+            &a,
+            &serde_json::json!({"x": 1, "y": [1.0, "b"]})
+        ));
         assert!(!json_equivalent(&a, &serde_json::json!({"x": 1})));
     }
 }
