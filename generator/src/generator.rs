@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::diagnostics::Diagnostics;
 use crate::ir::Api;
-use crate::output::{FileSet, Staleness, WriteReport};
+use crate::output::{FileSet, Staleness, WriteError, WriteOptions, WriteReport};
 use crate::spec::SpecDocument;
 
 /// What can go wrong; each variant's message names the file and, where known, line and pointer.
@@ -14,7 +14,9 @@ pub enum Error {
     Spec(Diagnostics),
     #[error("internal generator error: {0}")]
     Emit(String),
-    #[error("cannot write {path}: {source}")]
+    #[error("{0}")]
+    Write(#[from] WriteError),
+    #[error("cannot read {path}: {source}")]
     Io {
         path: String,
         source: std::io::Error,
@@ -82,13 +84,20 @@ impl Generator {
         crate::rust::emit_models_module(&self.api).map_err(Error::Emit)
     }
 
-    /// Writes the crate into `dir`, changing only what differs and removing stale files.
+    /// Writes the crate into `dir` as a whole (see [`crate::output`]): files it wrote before
+    /// are replaced or removed, nothing else is touched, and a non-empty directory that it did
+    /// not write is refused.
     pub fn write_crate(&self, dir: &Path) -> Result<WriteReport, Error> {
-        let files = self.crate_files()?;
-        files.write_to(dir).map_err(|source| Error::Io {
-            path: dir.display().to_string(),
-            source,
-        })
+        self.write_crate_with(dir, WriteOptions::default())
+    }
+
+    /// [`Generator::write_crate`] with options (`force` writes into a foreign directory).
+    pub fn write_crate_with(
+        &self,
+        dir: &Path,
+        options: WriteOptions,
+    ) -> Result<WriteReport, Error> {
+        Ok(self.crate_files()?.write_to(dir, options)?)
     }
 
     /// Compares `dir` with what the spec produces.

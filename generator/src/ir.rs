@@ -161,6 +161,8 @@ pub enum TypeRef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
     pub operation_id: String,
+    /// Unique (regardless of case) module and file name of the operation, decided in lowering.
+    pub module: String,
     /// JSON pointer of the operation object.
     pub pointer: String,
     pub method: HttpMethod,

@@ -29,11 +29,24 @@ enum Command {
         /// Compare instead of writing; exit 1 with a diff when the directory is stale.
         #[arg(long)]
         check: bool,
+        /// Write into a non-empty directory that friendli-codegen did not write (only the
+        /// generated files are written; nothing else there is removed).
+        #[arg(long)]
+        force: bool,
+        /// Run the whole pipeline and report, but write nothing.
+        #[arg(long, conflicts_with_all = ["check", "force"])]
+        dry_run: bool,
     },
 }
 
 fn main() -> ExitCode {
-    let Command::Generate { spec, out, check } = Cli::parse().command;
+    let Command::Generate {
+        spec,
+        out,
+        check,
+        force,
+        dry_run,
+    } = Cli::parse().command;
     let generator = match friendli_codegen::Generator::from_path(&spec) {
         Ok(generator) => generator,
         Err(err) => {
@@ -64,7 +77,24 @@ fn main() -> ExitCode {
             }
         };
     }
-    match generator.write_crate(&out) {
+    if dry_run {
+        return match generator.crate_files() {
+            Ok(files) => {
+                eprintln!(
+                    "would write {} file(s) into {}",
+                    files.files.len(),
+                    out.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("{err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let options = friendli_codegen::output::WriteOptions { force };
+    match generator.write_crate_with(&out, options) {
         Ok(report) => {
             eprintln!(
                 "wrote {} file(s), {} unchanged, {} removed in {}",

@@ -39,7 +39,9 @@ pub(crate) fn run(spec: Option<PathBuf>, runs: usize) -> Result<(), String> {
         let t2 = Instant::now();
         let files = friendli_codegen::rust::emit_crate(&api, &doc.root, "friendli")?;
         let t3 = Instant::now();
-        files.write_to(&out).map_err(|e| e.to_string())?;
+        files
+            .write_to(&out, Default::default())
+            .map_err(|e| e.to_string())?;
         let t4 = Instant::now();
         load.push(t1 - t0);
         lower.push(t2 - t1);

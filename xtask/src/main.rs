@@ -138,7 +138,12 @@ fn regenerate(check: bool, spec: Option<PathBuf>) -> Result<(), String> {
                 .into(),
         );
     }
-    let report = generator.write_crate(&out).map_err(|e| e.to_string())?;
+    // The repository's own output directory: forcing only matters for a checkout from before
+    // the manifest existed, and never removes a file the generator did not list.
+    let options = friendli_codegen::output::WriteOptions { force: true };
+    let report = generator
+        .write_crate_with(&out, options)
+        .map_err(|e| e.to_string())?;
     eprintln!(
         "generated/friendli: {} written, {} unchanged, {} removed",
         report.written.len(),

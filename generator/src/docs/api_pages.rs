@@ -27,7 +27,7 @@ struct ApiPage {
 }
 
 pub(crate) fn api_page_path(op: &Operation) -> String {
-    format!("docs/api/{}.md", op.operation_id.to_kebab_case())
+    format!("docs/api/{}.md", op.module.to_kebab_case())
 }
 
 /// Title, description and content of an operation's page.

@@ -161,7 +161,7 @@ fn mock_runs(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<TokenStream> {
             let snippet = &snippets[index];
             let example = example_name(index + 1);
             let module = format_ident!("part{}", index / EXAMPLES_PER_FILE + 1);
-            let name = format_ident!("{}_example_runs", crate::lower::module_ident(&op.operation_id));
+            let name = format_ident!("{}_example_runs", op.module);
             let family = &op.resource[0];
             let http_method = op.method.as_str();
             let path_match = (!op.path.contains('{')).then(|| {

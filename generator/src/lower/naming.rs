@@ -19,16 +19,46 @@ pub fn is_keyword(s: &str) -> bool {
     KEYWORDS.contains(&s)
 }
 
+/// Identifiers longer than this (in bytes, all ASCII) are cut and given a hash suffix, so
+/// every module and file name stays far below file-system limits (255 bytes per component).
+pub const MAX_IDENT_LEN: usize = 96;
+
+/// The one place a spec name becomes the raw material of a Rust identifier: transliterated to
+/// ASCII (`Café` → `Cafe`, `x²` → `x2`, emoji → their names), every other character a word
+/// break. Rust accepts some non-ASCII identifiers but not as module file names (E0754), and
+/// `char::is_alphanumeric` accepts characters (`²`, `½`) that no identifier may hold, so only
+/// `[A-Za-z0-9]` survives.
+fn ascii_words(name: &str) -> String {
+    deunicode::deunicode(name)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+/// Cuts an over-long identifier and appends a stable hash of the whole spec name, so two long
+/// names that share a prefix stay distinct and the same name always gives the same result.
+fn capped(ident: String, name: &str, separator: &str) -> String {
+    if ident.len() <= MAX_IDENT_LEN {
+        return ident;
+    }
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let keep = MAX_IDENT_LEN - hash.len() - separator.len();
+    format!("{}{separator}{hash}", ident[..keep].trim_end_matches('_'))
+}
+
 /// `snake_case` identifier for a field, parameter, method or module. Keywords become raw
 /// identifiers (`r#type`) where Rust allows it, else get a `_` suffix.
 pub fn field_ident(name: &str) -> String {
-    let mut snake = name.to_snake_case();
+    let mut snake = ascii_words(name).to_snake_case();
     if snake.is_empty() {
         snake = String::from("value");
     }
     if snake.starts_with(|c: char| c.is_ascii_digit()) {
         snake = format!("field_{snake}");
     }
+    let snake = capped(snake, name, "_");
     if NOT_RAW.contains(&snake.as_str()) {
         return format!("{snake}_");
     }
@@ -49,22 +79,25 @@ pub fn module_ident(name: &str) -> String {
 
 /// `UpperCamelCase` identifier for a type or variant.
 pub fn type_ident(name: &str) -> String {
-    let mut camel = name.to_upper_camel_case();
+    let mut camel = ascii_words(name).to_upper_camel_case();
     if camel.is_empty() {
         camel = String::from("Value");
     }
     if camel.starts_with(|c: char| c.is_ascii_digit()) {
         camel = format!("V{camel}");
     }
+    let camel = capped(camel, name, "");
     if camel == "Self" {
-        camel = String::from("SelfType");
+        return String::from("SelfType");
     }
     camel
 }
 
 /// Hands out unique names within one scope, remembering who took each one so a collision can
 /// be reported with both locations. Suffixes are numeric and assigned in call order, so the
-/// result is deterministic for a deterministic call order.
+/// result is deterministic for a deterministic call order. Names are compared without case:
+/// they become file names (`docs/models/FooBar.md`, `src/operations/get_foo.rs`), and on a
+/// case-insensitive file system `FooBar` and `Foobar` would be one file.
 #[derive(Debug, Default)]
 pub struct NameScope {
     taken: HashMap<String, String>,
@@ -79,21 +112,21 @@ pub struct Collision {
 impl NameScope {
     pub fn reserve(&mut self, name: &str, owner: &str) {
         self.taken
-            .entry(name.to_owned())
+            .entry(name.to_ascii_lowercase())
             .or_insert_with(|| owner.to_owned());
     }
 
     pub fn is_taken(&self, name: &str) -> bool {
-        self.taken.contains_key(name)
+        self.taken.contains_key(&name.to_ascii_lowercase())
     }
 
     /// Claims `wanted`, or `wanted2`, `wanted3`, ... when taken; reports the collision.
     pub fn claim(&mut self, wanted: &str, owner: &str) -> (String, Option<Collision>) {
-        if !self.taken.contains_key(wanted) {
-            self.taken.insert(wanted.to_owned(), owner.to_owned());
+        if !self.is_taken(wanted) {
+            self.reserve(wanted, owner);
             return (wanted.to_owned(), None);
         }
-        let previous_owner = self.taken[wanted].clone();
+        let previous_owner = self.taken[&wanted.to_ascii_lowercase()].clone();
         let separator = if wanted.ends_with(|c: char| c.is_ascii_digit())
             || wanted.contains('_')
             || wanted.starts_with(|c: char| c.is_lowercase())
@@ -105,8 +138,8 @@ impl NameScope {
         let mut n = 2;
         loop {
             let candidate = format!("{}{separator}{n}", wanted.trim_end_matches('_'));
-            if !self.taken.contains_key(&candidate) {
-                self.taken.insert(candidate.clone(), owner.to_owned());
+            if !self.is_taken(&candidate) {
+                self.reserve(&candidate, owner);
                 return (
                     candidate,
                     Some(Collision {
@@ -140,6 +173,48 @@ mod tests {
     }
 
     #[test]
+    fn unicode_names_become_ascii_identifiers() {
+        assert_eq!(type_ident("x²"), "X2");
+        assert_eq!(field_ident("create½"), "create1_2");
+        assert_eq!(type_ident("Café"), "Cafe");
+        assert_eq!(field_ident("名前"), "ming_qian");
+        assert!(type_ident("🚀 launch").is_ascii());
+        for name in [
+            "x²",
+            "create½",
+            "🚀",
+            "Ⅻ",
+            "٣",
+            "\u{202e}evil",
+            "\0",
+            "a\u{301}b",
+            "ǅ",
+        ] {
+            for ident in [type_ident(name), field_ident(name), module_ident(name)] {
+                let bare = ident.trim_start_matches("r#");
+                assert!(
+                    !bare.is_empty()
+                        && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        && !bare.starts_with(|c: char| c.is_ascii_digit()),
+                    "{name:?} gave {ident:?}"
+                );
+                assert!(syn::parse_str::<syn::Ident>(&ident).is_ok() || ident.starts_with("r#"));
+            }
+        }
+    }
+
+    #[test]
+    fn long_names_are_cut_with_a_stable_hash() {
+        let long = "a".repeat(300);
+        let other = format!("{}b", "a".repeat(299));
+        for ident in [field_ident(&long), type_ident(&long), module_ident(&long)] {
+            assert!(ident.len() <= MAX_IDENT_LEN, "{ident}");
+        }
+        assert_ne!(field_ident(&long), field_ident(&other));
+        assert_eq!(field_ident(&long), field_ident(&long.clone()));
+    }
+
+    #[test]
     fn collisions_get_numbered_suffixes() {
         let mut scope = NameScope::default();
         assert_eq!(scope.claim("Foo", "/a").0, "Foo");
@@ -149,7 +224,16 @@ mod tests {
             collision.map(|c| c.previous_owner),
             Some(String::from("/a"))
         );
-        assert_eq!(scope.claim("foo", "/c").0, "foo");
-        assert_eq!(scope.claim("foo", "/d").0, "foo_2");
+        assert_eq!(scope.claim("bar", "/c").0, "bar");
+        assert_eq!(scope.claim("bar", "/d").0, "bar_2");
+    }
+
+    #[test]
+    fn names_that_differ_only_in_case_collide() {
+        let mut scope = NameScope::default();
+        assert_eq!(scope.claim("FooBar", "/a").0, "FooBar");
+        let (name, collision) = scope.claim("Foobar", "/b");
+        assert_eq!(name, "Foobar2");
+        assert!(collision.is_some());
     }
 }

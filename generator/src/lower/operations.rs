@@ -83,7 +83,8 @@ impl<'a> Lowerer<'a> {
         };
         let mut operations = Vec::new();
         let mut method_names = NameScope::default();
-        let mut operation_ids = NameScope::default();
+        let mut operation_ids = std::collections::HashMap::new();
+        let mut modules = NameScope::default();
         for (path_key, item) in paths {
             let item_pointer = format!("/paths/{}", escape_token(path_key));
             let Some(item_object) = item.as_object() else {
@@ -119,6 +120,7 @@ impl<'a> Lowerer<'a> {
                     *method,
                     &mut method_names,
                     &mut operation_ids,
+                    &mut modules,
                 );
                 operations.push(operation);
             }
@@ -135,7 +137,8 @@ impl<'a> Lowerer<'a> {
         path_key: &str,
         method: HttpMethod,
         method_names: &mut NameScope,
-        operation_ids: &mut NameScope,
+        operation_ids: &mut std::collections::HashMap<String, &'a str>,
+        modules: &mut NameScope,
     ) -> Operation {
         let path = path_key.split('#').next().unwrap_or(path_key).to_owned();
         let operation_id = match op.get("operationId").and_then(Value::as_str) {
@@ -153,11 +156,26 @@ impl<'a> Lowerer<'a> {
                 derived
             }
         };
-        if let (_, Some(collision)) = operation_ids.claim(&operation_id, pointer) {
+        if let Some(previous) = operation_ids.insert(operation_id.clone(), pointer) {
             self.diagnostics.push(
                 crate::diagnostics::Diagnostic::error(
                     pointer,
-                    format!("duplicate operationId `{}`", collision.wanted),
+                    format!("duplicate operationId `{operation_id}`"),
+                )
+                .with_related(previous),
+            );
+        }
+        // The module names the operation's file (`src/operations/<module>.rs`, and its docs
+        // page), so it is unique without regard to case.
+        let (module, collision) = modules.claim(&module_ident(&operation_id), pointer);
+        if let Some(collision) = collision {
+            self.diagnostics.push(
+                crate::diagnostics::Diagnostic::warning(
+                    pointer,
+                    format!(
+                        "operationId `{operation_id}` maps to the module `{}`, already taken; its module is `{module}`",
+                        collision.wanted
+                    ),
                 )
                 .with_related(collision.previous_owner),
             );
@@ -201,12 +219,12 @@ impl<'a> Lowerer<'a> {
             .and_then(Value::as_str)
             .map(String::from);
         let type_prefix = type_ident(&operation_id);
-        let module = module_ident(&operation_id);
         let parameters = self.lower_parameters(item, op, pointer, &type_prefix, &module);
         let body = self.lower_body(op, pointer, &type_prefix, &module);
         let (response, errors) = self.lower_responses(op, pointer, &type_prefix, &module);
         Operation {
             operation_id,
+            module,
             pointer: pointer.to_owned(),
             method,
             path,

@@ -12,7 +12,7 @@ use super::docs::doc_attrs;
 use super::models::{ModelContext, field_type};
 use super::types::{ident, type_tokens};
 use crate::ir::*;
-use crate::lower::{NameScope, field_ident, module_ident};
+use crate::lower::{NameScope, field_ident};
 
 /// Builder methods a field or parameter setter must not shadow.
 const RESERVED: &[&str] = &[
@@ -31,11 +31,11 @@ const RESERVED: &[&str] = &[
 ];
 
 pub(crate) fn builder_name(op: &Operation) -> String {
-    format!("{}Request", op.operation_id.to_upper_camel_case())
+    format!("{}Request", op.module.to_upper_camel_case())
 }
 
 pub(crate) fn operation_module(op: &Operation) -> String {
-    module_ident(&op.operation_id)
+    op.module.clone()
 }
 
 /// The struct a JSON or multipart body is made of, when its fields can be set one by one.

@@ -255,7 +255,7 @@ pub(crate) fn operations_test_files(cx: &ClientContext<'_>) -> Vec<(String, Toke
             .iter()
             .filter(|o| !o.ignored && o.resource[0] == *family)
             .map(|op| {
-                let name = format_ident!("{}", crate::lower::module_ident(&op.operation_id));
+                let name = format_ident!("{}", op.module);
                 let body = test_body(cx, op);
                 let doc = format!(
                     " `{} {}` (`{}`)",
