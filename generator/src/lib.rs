@@ -11,6 +11,7 @@ pub mod docs;
 pub mod dump;
 pub mod ir;
 pub mod lower;
+pub mod neutralise;
 pub mod output;
 pub mod rust;
 pub mod slice;

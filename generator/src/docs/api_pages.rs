@@ -139,8 +139,9 @@ impl ApiPages {
             sdk,
             fence: fence_for(&yaml, 4),
             method,
-            path: op.path_key.clone(),
-            yaml,
+            // The fence's info string: one line, and no backtick (which would unmake the fence).
+            path: super::markdown::one_line(&op.path_key).replace('`', ""),
+            yaml: crate::neutralise::visible(&yaml).into_owned(),
         };
         let rendered = render(&model, &page)?;
         Ok((page, rendered, entry))

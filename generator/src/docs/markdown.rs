@@ -79,7 +79,7 @@ fn escape_pipes(text: &str) -> String {
 /// An inline code span holding `text` verbatim, for any text: the fence is one backtick longer
 /// than the longest run inside, and padded when the text starts or ends with a backtick.
 pub(crate) fn code_span(text: &str) -> String {
-    let text = text.replace(['\n', '\r'], " ");
+    let text = crate::neutralise::visible(text).replace('\n', " ");
     let longest = longest_run(&text, '`');
     let fence = "`".repeat(longest + 1);
     let pad = if text.starts_with('`')
@@ -174,8 +174,12 @@ pub(crate) fn blockquote(text: &str) -> String {
         .join("\n")
 }
 
-/// `[text](/path)` → `[text](https://friendli.ai/docs/path)`; other links are kept.
+/// Spec text made harmless (see [`crate::neutralise::markdown`]), then
+/// `[text](/path)` → `[text](https://friendli.ai/docs/path)`; other links are kept. Every
+/// helper here that takes spec prose starts with this.
 fn absolute_links(text: &str) -> String {
+    let text = crate::neutralise::markdown(text);
+    let text = text.as_str();
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("](/") {

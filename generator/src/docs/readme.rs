@@ -11,7 +11,7 @@ use quote::{format_ident, quote};
 use crate::ir::*;
 use crate::rust::client::{error_variants, resource_tree};
 
-use super::markdown::{cell, code_span};
+use super::markdown::{cell, code_span, one_line};
 use super::sdk_pages::{
     RETRY_POLICY_PAGE, namespace, operation_links, operation_summary, sdk_page_path, walk,
 };
@@ -280,8 +280,8 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
 
     let readme = Readme {
         package: PACKAGE,
-        title: api.title.clone(),
-        version: api.version.clone(),
+        title: one_line(&api.title),
+        version: one_line(&api.version),
         crate_path: "generated/friendli",
         features: families
             .iter()
@@ -302,7 +302,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
         retry_client,
         timeout_call,
         errors,
-        server_url: api.server_url.clone(),
+        server_url: code_span(&api.server_url),
         path_servers,
         has_path_server: path_server.is_some(),
         servers,

@@ -14,6 +14,7 @@ pub(crate) fn doc_attrs(text: Option<&str>) -> TokenStream {
 }
 
 pub(crate) fn sanitize(text: &str) -> Vec<String> {
+    let text = crate::neutralise::visible(text);
     let mut in_fence = false;
     let mut out: Vec<String> = Vec::new();
     for line in text.trim().lines() {
