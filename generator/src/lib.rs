@@ -16,6 +16,7 @@ pub mod output;
 pub mod rust;
 pub mod slice;
 pub mod spec;
+pub mod spec_guard;
 
 mod generator;
 

@@ -32,6 +32,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl SpecDocument {
     /// Reads and parses a file; the OpenAPI version is checked before anything else.
     pub fn from_path(path: &Path) -> Result<Self, Diagnostics> {
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.len() > crate::spec_guard::MAX_FILE_BYTES as u64
+        {
+            return Err(too_large(path, meta.len()));
+        }
         let bytes = std::fs::read(path).map_err(|err| {
             single(
                 path,
@@ -49,17 +54,29 @@ impl SpecDocument {
 
     /// Parses spec text; `path` is only used in messages and to pick JSON vs YAML.
     pub fn from_source(path: &Path, source: String) -> Result<Self, Diagnostics> {
+        use crate::spec_guard::{MAX_FLOW_DEPTH, MAX_STRING_BYTES, StrictValue};
+        if source.len() > crate::spec_guard::MAX_FILE_BYTES {
+            return Err(too_large(path, source.len() as u64));
+        }
         let is_json = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if !is_json && let Some(line) = crate::spec_guard::flow_depth_excess(&source) {
+            let mut d = Diagnostic::error(
+                "",
+                format!("flow collections (`[`, `{{`) nested deeper than {MAX_FLOW_DEPTH} levels: expected an OpenAPI document of ordinary depth"),
+            );
+            d.line = Some(line);
+            return Err(single(path, d));
+        }
         let root: Value = if is_json {
-            serde_json::from_str(&source).map_err(|err| {
+            serde_json::from_str::<StrictValue>(&source).map(|v| v.0).map_err(|err| {
                 let mut d = Diagnostic::error("", format!("invalid JSON: {err}"));
                 d.line = Some(err.line());
                 single(path, d)
             })?
         } else {
-            yaml_serde::from_str(&source).map_err(|err| {
+            yaml_serde::from_str::<StrictValue>(&source).map(|v| v.0).map_err(|err| {
                 let mut d = Diagnostic::error("", format!("invalid YAML: {err}"));
                 d.line = err.location().map(|l| l.line());
                 single(path, d)
@@ -72,6 +89,17 @@ impl SpecDocument {
             root,
             sha256,
         };
+        if let Some(pointer) = crate::spec_guard::oversized_string(&doc.root) {
+            let mut diagnostics = single(
+                path,
+                Diagnostic::error(
+                    pointer,
+                    format!("a string longer than {} KiB: expected descriptions and names of ordinary length", MAX_STRING_BYTES / 1024),
+                ),
+            );
+            doc.locate(&mut diagnostics);
+            return Err(diagnostics);
+        }
         doc.check_version()?;
         Ok(doc)
     }
@@ -142,6 +170,20 @@ impl SpecDocument {
         let pointer = reference.strip_prefix('#')?;
         self.root.pointer(&decode_ref_pointer(pointer))
     }
+}
+
+fn too_large(path: &Path, bytes: u64) -> Diagnostics {
+    single(
+        path,
+        Diagnostic::error(
+            "",
+            format!(
+                "the spec file is {} MiB: expected at most {} MiB",
+                bytes / (1024 * 1024),
+                crate::spec_guard::MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ),
+    )
 }
 
 fn single(path: &Path, diagnostic: Diagnostic) -> Diagnostics {
