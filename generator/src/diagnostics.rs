@@ -98,11 +98,18 @@ fn write_location(
     Ok(())
 }
 
+/// More diagnostics than this are counted, not listed: one broken schema at the end of a
+/// 3,000-step chain would otherwise print thousands of lines.
+pub const MAX_LISTED: usize = 100;
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let errors = self.errors().count();
         let warnings = self.items.len() - errors;
-        for d in &self.items {
+        // Errors first, so a cut never hides the reason the run failed.
+        let mut listed: Vec<&Diagnostic> = self.errors().collect();
+        listed.extend(self.warnings());
+        for d in listed.iter().take(MAX_LISTED) {
             let label = match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -115,6 +122,9 @@ impl fmt::Display for Diagnostics {
                 write_location(f, &self.file, *line, pointer)?;
             }
             writeln!(f)?;
+        }
+        if listed.len() > MAX_LISTED {
+            writeln!(f, "... {} more not listed", listed.len() - MAX_LISTED)?;
         }
         write!(
             f,

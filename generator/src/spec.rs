@@ -64,23 +64,29 @@ impl SpecDocument {
         if !is_json && let Some(line) = crate::spec_guard::flow_depth_excess(&source) {
             let mut d = Diagnostic::error(
                 "",
-                format!("flow collections (`[`, `{{`) nested deeper than {MAX_FLOW_DEPTH} levels: expected an OpenAPI document of ordinary depth"),
+                format!(
+                    "flow collections (`[`, `{{`) nested deeper than {MAX_FLOW_DEPTH} levels: expected an OpenAPI document of ordinary depth"
+                ),
             );
             d.line = Some(line);
             return Err(single(path, d));
         }
         let root: Value = if is_json {
-            serde_json::from_str::<StrictValue>(&source).map(|v| v.0).map_err(|err| {
-                let mut d = Diagnostic::error("", format!("invalid JSON: {err}"));
-                d.line = Some(err.line());
-                single(path, d)
-            })?
+            serde_json::from_str::<StrictValue>(&source)
+                .map(|v| v.0)
+                .map_err(|err| {
+                    let mut d = Diagnostic::error("", format!("invalid JSON: {err}"));
+                    d.line = Some(err.line());
+                    single(path, d)
+                })?
         } else {
-            yaml_serde::from_str::<StrictValue>(&source).map(|v| v.0).map_err(|err| {
-                let mut d = Diagnostic::error("", format!("invalid YAML: {err}"));
-                d.line = err.location().map(|l| l.line());
-                single(path, d)
-            })?
+            yaml_serde::from_str::<StrictValue>(&source)
+                .map(|v| v.0)
+                .map_err(|err| {
+                    let mut d = Diagnostic::error("", format!("invalid YAML: {err}"));
+                    d.line = err.location().map(|l| l.line());
+                    single(path, d)
+                })?
         };
         let sha256 = sha256_hex(source.as_bytes());
         let doc = Self {
@@ -94,7 +100,10 @@ impl SpecDocument {
                 path,
                 Diagnostic::error(
                     pointer,
-                    format!("a string longer than {} KiB: expected descriptions and names of ordinary length", MAX_STRING_BYTES / 1024),
+                    format!(
+                        "a string longer than {} KiB: expected descriptions and names of ordinary length",
+                        MAX_STRING_BYTES / 1024
+                    ),
                 ),
             );
             doc.locate(&mut diagnostics);

@@ -254,7 +254,10 @@ mod tests {
             .unwrap();
         assert!(err.to_string().contains("duplicate key `a`"), "{err}");
         let ok = yaml_serde::from_str::<StrictValue>("200: {x: [1, 2.5, null, true]}\n").unwrap();
-        assert_eq!(ok.0, serde_json::json!({"200": {"x": [1, 2.5, null, true]}}));
+        assert_eq!(
+            ok.0,
+            serde_json::json!({"200": {"x": [1, 2.5, null, true]}})
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! so forward and circular `$ref`s resolve to ids before any schema is converted.
 
 mod cycles;
+mod document_checks;
 mod examples;
 mod naming;
 mod operations;
@@ -130,7 +131,9 @@ impl<'a> Lowerer<'a> {
             def.examples = examples;
         }
 
+        self.check_alias_cycles();
         let mut operations = self.lower_operations();
+        self.check_document();
         let mut types: Vec<TypeDef> = std::mem::take(&mut self.types)
             .into_iter()
             .flatten()
@@ -161,6 +164,52 @@ impl<'a> Lowerer<'a> {
             types,
             operations,
         })
+    }
+
+    /// A schema that is only another name for itself (`A: {$ref: B}`, `B: {$ref: A}`, or
+    /// `A: {allOf: [{$ref: A}]}`) describes no value; every later stage would chase it forever.
+    fn check_alias_cycles(&mut self) {
+        for start in 0..self.types.len() {
+            let mut seen = vec![start];
+            let mut current = start;
+            // `Option<A>` is still only `A` to a type alias: `type A = Option<A>` never ends.
+            let aliased = |def: &Option<TypeDef>| {
+                let TypeKind::Alias(ty) = &def.as_ref()?.kind else {
+                    return None;
+                };
+                let mut ty = ty;
+                while let TypeRef::Nullable(inner) = ty {
+                    ty = inner.as_ref();
+                }
+                match ty {
+                    TypeRef::Named(next) => Some(next.0),
+                    _ => None,
+                }
+            };
+            while let Some(next) = aliased(&self.types[current]) {
+                current = next;
+                if current == start {
+                    let names: Vec<&str> = seen
+                        .iter()
+                        .filter_map(|i| self.types[*i].as_ref().map(|d| d.pointer.as_str()))
+                        .collect();
+                    let message = format!(
+                        "this schema is only a reference to itself (through {}): expected a schema that describes a value",
+                        names.join(" → ")
+                    );
+                    let pointer = self.types[start]
+                        .as_ref()
+                        .map(|d| d.pointer.clone())
+                        .unwrap_or_default();
+                    self.error(&pointer, message);
+                    break;
+                }
+                if seen.contains(&current) {
+                    break;
+                }
+                seen.push(current);
+            }
+        }
     }
 
     /// Components used as `multipart/form-data` bodies: their binary fields are file parts.

@@ -129,6 +129,13 @@ impl<'a> Lowerer<'a> {
             let Some((target, pointer)) = self.resolve(reference, node.pointer) else {
                 return (TypeRef::Any, nullable_30);
             };
+            if !target.is_object() && !target.is_boolean() {
+                self.error(
+                    &child(node.pointer, "$ref"),
+                    format!("`$ref` `{reference}` points to {}, not a schema: expected a reference to a schema object", short(target)),
+                );
+                return (TypeRef::Any, nullable_30);
+            }
             if let Some(id) = self.components.get(pointer) {
                 return (TypeRef::Named(*id), nullable_30);
             }
@@ -154,6 +161,14 @@ impl<'a> Lowerer<'a> {
                 })
                 .collect();
             let nullable = non_null.len() != members.len() || nullable_30;
+            if members.is_empty() {
+                // An empty `oneOf` admits no value at all; no Rust type says that.
+                self.error(
+                    &child(node.pointer, key),
+                    format!("`{key}` is empty: expected at least one schema"),
+                );
+                return (TypeRef::Any, nullable);
+            }
             return match non_null.as_slice() {
                 [] => (TypeRef::Any, true),
                 [only] => {
@@ -177,6 +192,12 @@ impl<'a> Lowerer<'a> {
                     .filter(|t| *t != "null")
                     .collect();
                 let nullable = names.len() != types.len() || nullable_30;
+                if types.is_empty() {
+                    self.error(
+                        &child(node.pointer, "type"),
+                        "`type` is an empty array: expected at least one type name",
+                    );
+                }
                 match names.as_slice() {
                     [one] => (Some(*one), nullable),
                     [] => (Some("null"), true),
@@ -428,7 +449,13 @@ impl<'a> Lowerer<'a> {
         let mut properties: Vec<(String, Node<'a>)> = Vec::new();
         let mut required: Vec<String> = Vec::new();
         let mut additional: Option<Node<'a>> = None;
-        self.collect_object(node, &mut properties, &mut required, &mut additional, 0);
+        self.collect_object(
+            node,
+            &mut properties,
+            &mut required,
+            &mut additional,
+            &mut Vec::new(),
+        );
 
         let mut scope = NameScope::default();
         let mut fields = Vec::with_capacity(properties.len());
@@ -472,15 +499,24 @@ impl<'a> Lowerer<'a> {
         properties: &mut Vec<(String, Node<'a>)>,
         required: &mut Vec<String>,
         additional: &mut Option<Node<'a>>,
-        depth: usize,
+        visiting: &mut Vec<&'a str>,
     ) {
-        if depth > 16 {
+        let Some((resolved, _)) = self.deref(node) else {
+            return;
+        };
+        if visiting.contains(&resolved.pointer) {
+            self.error(
+                node.pointer,
+                format!("`allOf` refers back to `#{}`, which it is part of: expected `allOf` parts that do not contain the schema itself", resolved.pointer),
+            );
+            return;
+        }
+        if visiting.len() > 16 {
             self.error(node.pointer, "`allOf` nesting deeper than 16 levels");
             return;
         }
-        let Some((node, _)) = self.deref(node) else {
-            return;
-        };
+        let node = resolved;
+        visiting.push(node.pointer);
         if let Some(Value::Array(parts)) = node.value.get("allOf") {
             let base = child(node.pointer, "allOf");
             for (i, part) in parts.iter().enumerate() {
@@ -488,7 +524,7 @@ impl<'a> Lowerer<'a> {
                     value: part,
                     pointer: self.intern(&child(&base, &i.to_string())),
                 };
-                self.collect_object(part, properties, required, additional, depth + 1);
+                self.collect_object(part, properties, required, additional, visiting);
             }
         }
         match node.value.get("properties") {
@@ -500,7 +536,17 @@ impl<'a> Lowerer<'a> {
                         pointer: self.intern(&child(&base, name)),
                     };
                     match properties.iter_mut().find(|(n, _)| n == name) {
-                        Some(existing) => existing.1 = prop,
+                        Some(existing) => {
+                            let (before, after) = (shape(existing.1.value), shape(prop.value));
+                            if before.is_some() && after.is_some() && before != after {
+                                let previous = existing.1.pointer;
+                                self.diagnostics.push(
+                                    Diagnostic::warning(prop.pointer, format!("property `{name}` is {} in an earlier `allOf` part and {} here; no value can be both, so the later definition is used", before.unwrap_or_default(), after.unwrap_or_default()))
+                                        .with_related(previous),
+                                );
+                            }
+                            existing.1 = prop;
+                        }
                         None => properties.push((name.clone(), prop)),
                     }
                 }
@@ -536,6 +582,7 @@ impl<'a> Lowerer<'a> {
             ),
             None => {}
         }
+        visiting.pop();
         if let Some(ap) = node.value.get("additionalProperties")
             && !matches!(ap, Value::Bool(false))
         {
@@ -728,7 +775,13 @@ impl<'a> Lowerer<'a> {
         let mut required = Vec::new();
         let mut additional = None;
         let before = self.diagnostics.len();
-        self.collect_object(node, &mut properties, &mut required, &mut additional, 0);
+        self.collect_object(
+            node,
+            &mut properties,
+            &mut required,
+            &mut additional,
+            &mut Vec::new(),
+        );
         self.diagnostics.truncate(before);
         if properties.is_empty() {
             return None;
@@ -781,6 +834,18 @@ static EMPTY: Vec<Value> = Vec::new();
 static TRUE_SCHEMA: Value = Value::Bool(true);
 
 /// The constant(s) a member pins its tag property to: `const`, or an `enum` of strings.
+/// What a property schema says it is, when it says it plainly (`type` or `$ref`), for telling
+/// conflicting `allOf` definitions apart from refinements.
+fn shape(schema: &Value) -> Option<String> {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        return Some(format!("`{reference}`"));
+    }
+    match schema.get("type")? {
+        Value::String(t) => Some(format!("`{t}`")),
+        other => Some(format!("`{other}`")),
+    }
+}
+
 fn constant_tags(schema: &Value, property: &str) -> Option<Vec<String>> {
     let prop = schema.get("properties")?.get(property)?;
     if let Some(Value::String(c)) = prop.get("const") {
