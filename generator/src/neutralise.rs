@@ -134,6 +134,36 @@ fn callout_tag(text: &str) -> Option<usize> {
         .then(|| text.len() - inner.len() + name_len + 1)
 }
 
+/// Spec text on one line, inside a sentence of ours (a doc comment line, a heading): visible,
+/// HTML escaped, whitespace folded, so it can neither open a code fence nor end the line.
+pub fn one_line(text: &str) -> String {
+    markdown(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An inline code span holding `text` verbatim, for any text: the fence is one backtick longer
+/// than the longest run inside, and padded when the text starts or ends with a backtick.
+pub fn inline_code(text: &str) -> String {
+    let text = visible(text).replace('\n', " ");
+    let (mut longest, mut run) = (0, 0);
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty())
+    {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 /// A quoted TOML basic string holding the text's visible characters; quotes, backslashes
 /// and newlines escaped by the `toml` crate, so no spec text can end the string.
 pub fn toml_string(text: &str) -> String {
@@ -174,6 +204,17 @@ mod tests {
             markdown("text <b>\n```html\n<div>\n```\nafter <i>"),
             "text &lt;b>\n```html\n<div>\n```\nafter &lt;i>"
         );
+    }
+
+    #[test]
+    fn inline_text_stays_on_its_line() {
+        assert_eq!(
+            one_line("a\n```rust\nexit(1);\n```\n<b>"),
+            "a ```rust exit(1); ``` &lt;b>"
+        );
+        assert_eq!(inline_code("a`b"), "``a`b``");
+        assert_eq!(inline_code("`x"), "`` `x ``");
+        assert_eq!(inline_code("/v1/\n```rust"), "```` /v1/ ```rust ````");
     }
 
     #[test]

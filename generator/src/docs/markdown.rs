@@ -76,21 +76,9 @@ fn escape_pipes(text: &str) -> String {
     out
 }
 
-/// An inline code span holding `text` verbatim, for any text: the fence is one backtick longer
-/// than the longest run inside, and padded when the text starts or ends with a backtick.
+/// An inline code span holding `text` verbatim (see [`crate::neutralise::inline_code`]).
 pub(crate) fn code_span(text: &str) -> String {
-    let text = crate::neutralise::visible(text).replace('\n', " ");
-    let longest = longest_run(&text, '`');
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`')
-        || text.ends_with('`')
-        || (text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty())
-    {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{text}{pad}{fence}")
+    crate::neutralise::inline_code(text)
 }
 
 /// A code span that is safe in a table cell.

@@ -13,6 +13,7 @@ use super::models::{ModelContext, field_type};
 use super::types::{ident, type_tokens};
 use crate::ir::*;
 use crate::lower::{NameScope, field_ident};
+use crate::neutralise::{inline_code, one_line};
 
 /// Builder methods a field or parameter setter must not shadow.
 const RESERVED: &[&str] = &[
@@ -459,8 +460,8 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
                 let null_setter = nullable.then(|| {
                     let null_name = format_ident!("{}_null", i.setter.trim_start_matches("r#"));
                     let doc = format!(
-                        " Sends `{}: null` explicitly (for example to clear a setting).",
-                        i.wire
+                        " Sends {} explicitly (for example to clear a setting).",
+                        inline_code(&format!("{}: null", i.wire))
                     );
                     quote! {
                         #[doc = #doc]
@@ -608,8 +609,15 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
         .summary
         .clone()
         .unwrap_or_else(|| op.operation_id.clone());
-    let builder_doc = format!(" Request builder for `{op_id}`: {summary}");
-    let route_doc = format!(" `{} {}`", op.method.as_str(), op.path);
+    let builder_doc = format!(
+        " Request builder for {}: {}",
+        inline_code(op_id),
+        one_line(&summary)
+    );
+    let route_doc = format!(
+        " {}",
+        inline_code(&format!("{} {}", op.method.as_str(), op.path))
+    );
     let opts = options_tokens();
     quote! {
         //! The request builder of one operation.
@@ -820,10 +828,9 @@ fn operation_method(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
     }
     let docs = doc_attrs(Some(doc_text.trim()).filter(|d| !d.is_empty()));
     let route = format!(
-        " `{} {}` (`{}`)",
-        op.method.as_str(),
-        op.path,
-        op.operation_id
+        " {} ({})",
+        inline_code(&format!("{} {}", op.method.as_str(), op.path)),
+        inline_code(&op.operation_id)
     );
     quote! {
         #docs

@@ -14,7 +14,8 @@ pub(crate) fn doc_attrs(text: Option<&str>) -> TokenStream {
 }
 
 pub(crate) fn sanitize(text: &str) -> Vec<String> {
-    let text = crate::neutralise::visible(text);
+    // Doc comments are markdown too: rustdoc would pass raw HTML into the crate's pages.
+    let text = crate::neutralise::markdown(text);
     let mut in_fence = false;
     let mut out: Vec<String> = Vec::new();
     for line in text.trim().lines() {

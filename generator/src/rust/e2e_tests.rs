@@ -258,10 +258,13 @@ pub(crate) fn operations_test_files(cx: &ClientContext<'_>) -> Vec<(String, Toke
                 let name = format_ident!("{}", op.module);
                 let body = test_body(cx, op);
                 let doc = format!(
-                    " `{} {}` (`{}`)",
-                    op.method.as_str(),
-                    op.path_key,
-                    op.operation_id
+                    " {} ({})",
+                    crate::neutralise::inline_code(&format!(
+                        "{} {}",
+                        op.method.as_str(),
+                        op.path_key
+                    )),
+                    crate::neutralise::inline_code(&op.operation_id)
                 );
                 quote! {
                     #[doc = #doc]

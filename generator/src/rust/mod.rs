@@ -216,12 +216,7 @@ fn models_mod(modules: &[&str]) -> TokenStream {
 
 fn lib_rs(api: &Api, cx: &client::ClientContext<'_>) -> TokenStream {
     // One line: a title with line breaks could start a doctest fence in the crate docs.
-    let one_line = |text: &str| {
-        crate::neutralise::visible(text)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let one_line = crate::neutralise::one_line;
     let title = format!(
         " Rust SDK for the {} ({}).",
         one_line(&api.title),

@@ -248,8 +248,16 @@ fn tagged_item(
     let variants = u.variants.iter().map(|v| {
         let variant = format_ident!("{}", v.rust_name);
         let ty = boxed(type_tokens(&TypeRef::Named(v.ty), cx.types), v.boxed);
-        let tags = v.tags.join("`, `");
-        let doc = format!(" `{tag}`: `{tags}`");
+        let tags: Vec<String> = v
+            .tags
+            .iter()
+            .map(|t| crate::neutralise::inline_code(t))
+            .collect();
+        let doc = format!(
+            " {}: {}",
+            crate::neutralise::inline_code(tag),
+            tags.join(", ")
+        );
         quote! { #[doc = #doc] #variant(#ty), }
     });
     let serialize_arms = u.variants.iter().map(|v| {
