@@ -164,6 +164,23 @@ pub fn inline_code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
+/// Text for an attribute value inside an HTML comment of ours (`<!-- UsageSnippet path="…" -->`):
+/// one line, and neither the quote nor a `--` or `>` that would end the attribute or the comment.
+pub fn html_attribute(text: &str) -> String {
+    let mut value = visible(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    while value.contains("--") {
+        value = value.replace("--", "-&#45;");
+    }
+    value
+}
+
 /// A quoted TOML basic string holding the text's visible characters; quotes, backslashes
 /// and newlines escaped by the `toml` crate, so no spec text can end the string.
 pub fn toml_string(text: &str) -> String {
@@ -214,7 +231,17 @@ mod tests {
         );
         assert_eq!(inline_code("a`b"), "``a`b``");
         assert_eq!(inline_code("`x"), "`` `x ``");
-        assert_eq!(inline_code("/v1/\n```rust"), "```` /v1/ ```rust ````");
+        assert_eq!(inline_code("/v1/\n```rust"), "````/v1/ ```rust````");
+    }
+
+    #[test]
+    fn attributes_cannot_end_their_comment() {
+        let value = html_attribute("/v1/\" --> <script>");
+        assert!(
+            !value.contains('"') && !value.contains("--") && !value.contains('>'),
+            "{value}"
+        );
+        assert_eq!(html_attribute("/v1/{id}"), "/v1/{id}");
     }
 
     #[test]

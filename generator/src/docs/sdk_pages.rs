@@ -246,9 +246,9 @@ fn operation_section(
     Ok(OperationSection {
         summary: cell(&operation_summary(op)),
         description,
-        operation_id: op.operation_id.clone(),
+        operation_id: crate::neutralise::html_attribute(&op.operation_id),
         http_method: op.method.as_str(),
-        path: op.path.clone(),
+        path: crate::neutralise::html_attribute(&op.path),
         example,
         parameters: parameter_rows(cx, page, op),
         builder_note,
