@@ -213,7 +213,11 @@ fn check_specs(history: Option<PathBuf>) -> Result<(), String> {
     for (name, spec) in &specs {
         let out = work.join(name);
         let generator = Generator::from_path(spec).map_err(|e| e.to_string())?;
-        generator.write_crate(&out).map_err(|e| e.to_string())?;
+        // A scratch directory of ours, possibly from before the manifest existed.
+        let options = friendli_codegen::output::WriteOptions { force: true };
+        generator
+            .write_crate_with(&out, options)
+            .map_err(|e| e.to_string())?;
         eprintln!(
             "checking {name} ({} types, {} operations)",
             generator.api().types.len(),
@@ -231,6 +235,24 @@ fn check_specs(history: Option<PathBuf>) -> Result<(), String> {
                 "the crate generated from {} does not pass `cargo test --all-targets`",
                 spec.display()
             ));
+        }
+        // Doctests are not among `--all-targets`: they are where spec text could run as code,
+        // so the fixtures (hostile ones included) run them too.
+        if name.starts_with("fixture-") {
+            let status = Process::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args(["test", "--quiet", "--doc", "--manifest-path"])
+                .arg(out.join("Cargo.toml"))
+                .env("CARGO_TARGET_DIR", work.join("target"))
+                .env("RUSTFLAGS", "-D warnings")
+                .env("RUSTDOCFLAGS", "-D warnings")
+                .status()
+                .map_err(|e| format!("cannot run cargo: {e}"))?;
+            if !status.success() {
+                return Err(format!(
+                    "the crate generated from {} does not pass `cargo test --doc`",
+                    spec.display()
+                ));
+            }
         }
     }
     eprintln!(
