@@ -280,6 +280,18 @@ impl<'a> Lowerer<'a> {
                 let Some((resolved, _)) = self.deref(node) else {
                     continue;
                 };
+                if resolved.pointer != node.pointer
+                    && (resolved.value.get("name").is_none() || resolved.value.get("in").is_none())
+                {
+                    self.error(
+                        &format!("{}/$ref", node.pointer),
+                        format!(
+                            "`$ref` leads to `#{}`, which is not a parameter: expected a parameter object with `name` and `in`",
+                            resolved.pointer
+                        ),
+                    );
+                    continue;
+                }
                 let key = (resolved.value.get("name"), resolved.value.get("in"));
                 raw.retain(|(_, existing)| (existing.get("name"), existing.get("in")) != key);
                 raw.push((resolved, resolved.value));
@@ -362,7 +374,18 @@ impl<'a> Lowerer<'a> {
             pointer: self.intern(&format!("{pointer}/requestBody")),
         };
         let (body_node, _) = self.deref(body_node)?;
-        let content = body_node.value.get("content")?.as_object()?;
+        let Some(content) = body_node.value.get("content").and_then(Value::as_object) else {
+            // Where a `$ref` led here, the `$ref` is what to fix.
+            let at = match body.get("$ref") {
+                Some(_) => format!("{pointer}/requestBody/$ref"),
+                None => body_node.pointer.to_owned(),
+            };
+            self.error(
+                &at,
+                "expected a request body object with a `content` mapping of media types",
+            );
+            return None;
+        };
         let (media, kind) = if content.contains_key("application/json") {
             ("application/json", BodyKind::Json)
         } else if content.contains_key("multipart/form-data") {

@@ -103,6 +103,40 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Every `discriminator.mapping` target names a schema that exists (whatever the union
+    /// lowers to: the slicer and the docs follow these targets).
+    fn check_mapping(&mut self, node: Node<'a>) {
+        let Some(mapping) = node
+            .value
+            .pointer("/discriminator/mapping")
+            .and_then(Value::as_object)
+        else {
+            return;
+        };
+        let mapping_pointer = child(&child(node.pointer, "discriminator"), "mapping");
+        for (tag, target) in mapping {
+            let at = child(&mapping_pointer, tag);
+            match target.as_str() {
+                // A bare name is a component schema's name.
+                Some(name) if !name.contains('/') => {
+                    let reference = format!("#/components/schemas/{}", escape_token(name));
+                    if self.doc.resolve_ref(&reference).is_none() {
+                        self.error(&at, format!("mapping target `{name}` is not a component schema: expected the name of one, or a `$ref` string"));
+                    }
+                }
+                Some(reference) => {
+                    if self.doc.resolve_ref(reference).is_none() {
+                        self.error(&at, format!("mapping target `{reference}` does not resolve: expected a reference to a schema"));
+                    }
+                }
+                None => self.error(
+                    &at,
+                    "expected a mapping target (a schema name or reference string)",
+                ),
+            }
+        }
+    }
+
     /// Lowers a schema in a position that needs a type. Returns the type and whether it is
     /// nullable (`anyOf [T, null]`, `type: [T, null]`, 3.0 `nullable: true`).
     pub(crate) fn lower_type(
@@ -125,6 +159,9 @@ impl<'a> Lowerer<'a> {
             };
         };
         let nullable_30 = object.get("nullable").and_then(Value::as_bool) == Some(true);
+        if object.contains_key("discriminator") {
+            self.check_mapping(node);
+        }
         if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
             let Some((target, pointer)) = self.resolve(reference, node.pointer) else {
                 return (TypeRef::Any, nullable_30);
@@ -366,6 +403,9 @@ impl<'a> Lowerer<'a> {
     /// The kind of a named (component) schema: a struct, enum or union when the schema is one,
     /// else an alias of whatever type it lowers to.
     pub(crate) fn component_kind(&mut self, node: Node<'a>, name: &str, module: &str) -> TypeKind {
+        if node.value.get("discriminator").is_some() {
+            self.check_mapping(node);
+        }
         let schema = node.value;
         let has_null_member =
             union_members(schema).is_some_and(|(_, m)| m.iter().any(is_null_schema));
