@@ -183,7 +183,9 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
         "Timeouts",
         handle_response(
             op,
-            quote!(#chain.timeout(std::time::Duration::from_secs(30))),
+            quote!(#chain
+                .timeout(std::time::Duration::from_secs(30))
+                .deadline(std::time::Duration::from_secs(120))),
         ),
         true,
         feature.clone(),

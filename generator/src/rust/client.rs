@@ -25,6 +25,7 @@ const RESERVED: &[&str] = &[
     "retries",
     "server_url",
     "timeout",
+    "deadline",
     "header",
     "new",
     "parts",
@@ -80,20 +81,21 @@ impl Input<'_> {
     }
 }
 
-/// Streaming twins send `stream: true`; the builder sets it and offers no setter.
-pub(crate) fn is_forced_stream_flag(op: &Operation, f: &Field) -> bool {
-    matches!(op.response, Response::EventStream { .. })
-        && f.wire_name == "stream"
-        && f.ty == TypeRef::Boolean
-        && !f.required
+/// The value of a body's `stream` flag the builder pins, so it can never disagree with how the
+/// operation reads its response: `true` for an event-stream twin, `false` for a JSON (or empty)
+/// answer, where `stream: true` would make the server answer SSE that cannot be decoded. Such a
+/// flag gets no setter, and replacing the whole body pins it again.
+pub(crate) fn forced_stream_flag(op: &Operation, f: &Field) -> Option<bool> {
+    (f.wire_name == "stream" && f.ty == TypeRef::Boolean)
+        .then(|| matches!(op.response, Response::EventStream { .. }))
 }
 
-/// `true` in the field's own wrapper (`Option` or `OptionalNullable`).
-fn forced_true(f: &Field) -> TokenStream {
-    if f.nullable {
-        quote!(crate::OptionalNullable::Value(true))
-    } else {
-        quote!(::std::option::Option::Some(true))
+/// `value` in the field's own wrapper (`bool`, `Option` or `OptionalNullable`).
+fn forced_value(f: &Field, value: bool) -> TokenStream {
+    match (f.required, f.nullable) {
+        (true, false) => quote!(#value),
+        (false, true) => quote!(crate::OptionalNullable::Value(#value)),
+        _ => quote!(::std::option::Option::Some(#value)),
     }
 }
 
@@ -125,7 +127,7 @@ pub(crate) fn inputs<'a>(op: &'a Operation, types: &'a [TypeDef]) -> Vec<Input<'
     }
     match (body_struct(op, types), &op.body) {
         (Some((_, s)), _) => {
-            for f in s.fields.iter().filter(|f| !is_forced_stream_flag(op, f)) {
+            for f in s.fields.iter().filter(|f| forced_stream_flag(op, f).is_none()) {
                 out.push(Input {
                     setter: scope.claim(&f.rust_name, "").0,
                     wire: &f.wire_name,
@@ -156,9 +158,17 @@ fn options_tokens() -> TokenStream {
             self.options.server_url = ::std::option::Option::Some(url.into());
             self
         }
-        /// Time limit for each attempt of this call.
+        /// Time limit for each attempt of this call (for streams: also the longest wait for the
+        /// next chunk). Retries start a new attempt; see [`deadline`](Self::deadline) for a bound
+        /// on the whole call.
         pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
             self.options.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
+        /// Time limit for the whole call: every attempt, retry and backoff wait (for streams: until
+        /// the response starts). When it passes, the call fails with `Error::DeadlineExceeded`.
+        pub fn deadline(mut self, deadline: ::std::time::Duration) -> Self {
+            self.options.deadline = ::std::option::Option::Some(deadline);
             self
         }
         /// An extra header for this call.
@@ -337,6 +347,13 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
     };
     let envelope = matches!(op.response, Response::EventStream { envelope: true, .. });
     let decode_error = decode_error_fn(cx, op);
+    let path_template = &op.path;
+    let security = security_tokens(op);
+    let header_params = op
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamLocation::Header)
+        .map(|p| &p.wire_name);
 
     // Builder fields: parameters one by one; a struct body whole.
     let param_fields = inputs
@@ -374,8 +391,8 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
         let body_ty = type_tokens(&TypeRef::Named(id), types);
         let field_inits = s.fields.iter().map(|f| {
             let field = ident(&f.rust_name);
-            if is_forced_stream_flag(op, f) {
-                let value = forced_true(f);
+            if let Some(flag) = forced_stream_flag(op, f) {
+                let value = forced_value(f, flag);
                 return quote!(#field: #value,);
             }
             match inputs
@@ -401,20 +418,21 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
     });
     let body_setter = body_struct.map(|(id, s)| {
         let ty = type_tokens(&TypeRef::Named(id), types);
-        let keep_streaming = s
-            .fields
-            .iter()
-            .find(|f| is_forced_stream_flag(op, f))
-            .map(|f| {
-                let field = ident(&f.rust_name);
-                let value = forced_true(f);
-                quote!(self.body.#field = #value;)
-            });
+        let pin_stream_flag = s.fields.iter().find_map(|f| {
+            let flag = forced_stream_flag(op, f)?;
+            let field = ident(&f.rust_name);
+            let value = forced_value(f, flag);
+            Some(quote!(self.body.#field = #value;))
+        });
+        let doc = match s.fields.iter().find_map(|f| forced_stream_flag(op, f)) {
+            Some(flag) => format!(" Replaces the whole request body (its `stream` flag stays `{flag}`)."),
+            None => " Replaces the whole request body.".to_owned(),
+        };
         quote! {
-            /// Replaces the whole request body.
+            #[doc = #doc]
             pub fn body(mut self, body: #ty) -> Self {
                 self.body = body;
-                #keep_streaming
+                #pin_stream_flag
                 self
             }
         }
@@ -621,6 +639,9 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
             sse_sentinel: #sentinel,
             sse_envelope: #envelope,
             decode_error,
+            path_template: #path_template,
+            security: #security,
+            header_params: &[#(#header_params),*],
         };
 
         #decode_error
@@ -674,6 +695,29 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
             }
         }
     }
+}
+
+/// The operation's effective security as runtime data: alternatives of schemes applied together.
+fn security_tokens(op: &Operation) -> TokenStream {
+    let requirements = op.security.iter().map(|requirement| {
+        let schemes = requirement.iter().map(|scheme| {
+            let name = &scheme.name;
+            let kind = match &scheme.kind {
+                SecurityKind::Http { scheme } => {
+                    quote!(crate::runtime::SchemeKind::Http { scheme: #scheme })
+                }
+                SecurityKind::ApiKey { location, name } => match location {
+                    ParamLocation::Query => {
+                        quote!(crate::runtime::SchemeKind::ApiKeyQuery { name: #name })
+                    }
+                    _ => quote!(crate::runtime::SchemeKind::ApiKeyHeader { name: #name }),
+                },
+            };
+            quote!(crate::runtime::SecurityScheme { name: #name, kind: #kind })
+        });
+        quote!(&[#(#schemes),*])
+    });
+    quote!(&[#(#requirements),*])
 }
 
 /// A parameter value as something implementing `ParamValue`.

@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use super::auth::SecurityScheme;
 use super::multipart::Multipart;
 
 /// HTTP methods used by the API; a closed set so generated `static`s stay `const`-constructible.
@@ -71,6 +72,14 @@ pub struct OperationSpec {
     pub sse_envelope: bool,
     /// Decodes a non-2xx body into the typed error the spec declares for `status`.
     pub decode_error: fn(status: u16, body: &[u8]) -> Option<crate::ErrorBody>,
+    /// The path as the spec writes it (`/v1/things/{id}`): logged instead of the real path.
+    pub path_template: &'static str,
+    /// The effective security: any one requirement authenticates the call, every scheme of
+    /// a requirement applies. Empty: the call never sends credentials.
+    pub security: &'static [&'static [SecurityScheme]],
+    /// Names of the header parameters the operation declares; the client's default for such a
+    /// header (e.g. its team) is sent only to operations that declare it.
+    pub header_params: &'static [&'static str],
 }
 
 /// A `decode_error` for operations whose spec declares no typed error bodies.

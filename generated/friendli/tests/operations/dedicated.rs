@@ -48,11 +48,16 @@ async fn dedicated_chat_complete() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
+        "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\",\"stream\":false}",
     );
 }
 /// `POST /dedicated/v1/chat/completions#stream` (`dedicatedChatStream`)
@@ -100,7 +105,12 @@ async fn dedicated_chat_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -150,11 +160,16 @@ async fn dedicated_responses() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"input\":\"Hello!\",\"model\":\"(endpoint-id)\"}",
+        "{\"input\":\"Hello!\",\"model\":\"(endpoint-id)\",\"stream\":false}",
     );
 }
 /// `POST /dedicated/v1/responses#stream` (`dedicatedResponsesStream`)
@@ -198,7 +213,12 @@ async fn dedicated_responses_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -252,7 +272,12 @@ async fn dedicated_chat_render() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -306,11 +331,16 @@ async fn dedicated_messages() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
+        "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\",\"stream\":false}",
     );
 }
 /// `POST /dedicated/v1/messages#stream` (`dedicatedMessagesStream`)
@@ -358,7 +388,12 @@ async fn dedicated_messages_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -400,7 +435,12 @@ async fn dedicated_completions_complete() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(request, "{\"model\":\"sample\",\"prompt\":[\"sample\"]}");
 }
@@ -437,7 +477,12 @@ async fn dedicated_completions_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(request, "{\"model\":\"sample\",\"prompt\":[\"sample\"]}");
 }
@@ -482,7 +527,12 @@ async fn dedicated_embeddings() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -530,7 +580,12 @@ async fn dedicated_tokenization() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -582,7 +637,12 @@ async fn dedicated_detokenization() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -636,7 +696,12 @@ async fn dedicated_images_generate() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -690,7 +755,12 @@ async fn dedicated_images_edit() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -731,7 +801,12 @@ async fn dedicated_audio_transcriptions() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_multipart(request, &["(endpoint-id)"]);
 }
@@ -767,7 +842,12 @@ async fn dedicated_audio_transcriptions_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_multipart(request, &["(endpoint-id)"]);
 }
@@ -810,7 +890,12 @@ async fn dedicated_text_classification() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -856,7 +941,12 @@ async fn dedicated_endpoint_wandb_artifact_create() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -893,7 +983,12 @@ async fn dedicated_list_endpoints() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `POST /dedicated/beta/endpoint` (`dedicatedCreateEndpoint`)
@@ -949,7 +1044,12 @@ async fn dedicated_create_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -989,7 +1089,12 @@ async fn dedicated_get_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PUT /dedicated/beta/endpoint/{endpoint_id}` (`dedicatedUpdateEndpoint`)
@@ -1029,7 +1134,12 @@ async fn dedicated_update_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(request, "{}");
 }
@@ -1063,7 +1173,12 @@ async fn dedicated_delete_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `GET /dedicated/beta/endpoint/{endpoint_id}/version` (`dedicatedGetEndpointVersionHistory`)
@@ -1103,7 +1218,12 @@ async fn dedicated_get_endpoint_version_history() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `GET /dedicated/beta/endpoint/{endpoint_id}/status` (`dedicatedGetEndpointStatus`)
@@ -1143,7 +1263,12 @@ async fn dedicated_get_endpoint_status() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PUT /dedicated/beta/endpoint/{endpoint_id}/sleep` (`dedicatedSleepEndpoint`)
@@ -1183,7 +1308,12 @@ async fn dedicated_sleep_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PUT /dedicated/beta/endpoint/{endpoint_id}/wake` (`dedicatedWakeEndpoint`)
@@ -1223,7 +1353,12 @@ async fn dedicated_wake_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PUT /dedicated/beta/endpoint/{endpoint_id}/terminate` (`dedicatedTerminateEndpoint`)
@@ -1263,7 +1398,12 @@ async fn dedicated_terminate_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PUT /dedicated/beta/endpoint/{endpoint_id}/restart` (`dedicatedRestartEndpoint`)
@@ -1303,6 +1443,11 @@ async fn dedicated_restart_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
