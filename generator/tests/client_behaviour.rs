@@ -72,7 +72,17 @@ fn get(path: &str, id: &str, security: &str) -> String {
     )
 }
 
-/// The emitted file of an operation, without whitespace (prettyplease decides line breaks).
+/// Text without whitespace or trailing commas: prettyplease decides line breaks, and adds
+/// commas where it breaks lines.
+fn squeeze(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<String>()
+        .replace(",}", "}")
+        .replace(",]", "]")
+        .replace(",)", ")")
+}
+
+/// The emitted file of an operation, squeezed.
 fn operation_file(generator: &Generator, module: &str) -> String {
     let files = generator.crate_files().expect("the crate emits");
     let path = format!("src/operations/{module}.rs");
@@ -80,7 +90,7 @@ fn operation_file(generator: &Generator, module: &str) -> String {
         .files
         .get(&path)
         .unwrap_or_else(|| panic!("{path} is emitted"));
-    text.split_whitespace().collect()
+    squeeze(text)
 }
 
 fn bearer() -> SecurityScheme {
@@ -152,7 +162,7 @@ fn effective_security_is_lowered_per_operation() {
     // Emitted as data for the runtime; an operation without security gets none.
     let inherits = operation_file(&g, "inherits");
     assert!(
-        inherits.contains(r#"security:&[&[crate::runtime::SecurityScheme{name:"token",kind:crate::runtime::SchemeKind::Http{scheme:"Bearer"},}]]"#),
+        inherits.contains(r#"security:&[&[crate::runtime::SecurityScheme{name:"token",kind:crate::runtime::SchemeKind::Http{scheme:"Bearer"}}]]"#),
         "{inherits}"
     );
     assert!(operation_file(&g, "open").contains("security:&[],"));
@@ -166,17 +176,15 @@ fn effective_security_is_lowered_per_operation() {
 
 #[test]
 fn an_undefined_scheme_is_an_error() {
-    let paths = get(
-        "/x",
-        "x",
-        "      security:\n        - nowhere: []\n",
-    );
+    let paths = get("/x", "x", "      security:\n        - nowhere: []\n");
     let Err(friendli_codegen::Error::Spec(diagnostics)) = generator(&spec("", &paths)) else {
         panic!("an undefined scheme fails the run");
     };
     assert!(
-        diagnostics.items.iter().any(|d| d.message.contains("`nowhere`")
-            && d.pointer == "/paths/~1x/get/security/0"),
+        diagnostics
+            .items
+            .iter()
+            .any(|d| d.message.contains("`nowhere`") && d.pointer == "/paths/~1x/get/security/0"),
         "{:?}",
         diagnostics.items
     );
@@ -187,11 +195,14 @@ fn team_header_is_sent_only_where_declared() {
     let team_param = "      parameters:\n        - name: X-Friendli-Team\n          in: header\n          schema:\n            type: string\n";
     let paths = [get("/team", "team", team_param), get("/plain", "plain", "")].concat();
     let g = generator(&spec("", &paths)).unwrap();
-    assert!(operation_file(&g, "team").contains(r#"header_params:&["X-Friendli-Team"],"#));
-    assert!(operation_file(&g, "plain").contains("header_params:&[],"));
+    assert!(operation_file(&g, "team").contains(r#"header_params:&["X-Friendli-Team"]"#));
+    assert!(operation_file(&g, "plain").contains("header_params:&[]}"));
     let files = g.crate_files().unwrap();
     let client = &files.files["src/client.rs"];
-    assert!(client.contains(r#"team_header: "X-Friendli-Team","#), "{client}");
+    assert!(
+        client.contains(r#"team_header: "X-Friendli-Team","#),
+        "{client}"
+    );
 }
 
 #[test]
@@ -238,12 +249,14 @@ fn stream_flag_is_pinned_to_how_the_response_is_read() {
             !file.contains("pubfnstream(") && !file.contains("pubfnstream_null("),
             "{module}: no setter can contradict the response type: {file}"
         );
-        let pinned = format!("stream:::std::option::Option::Some({flag}),");
+        let pinned = format!("stream:::std::option::Option::Some({flag})");
         assert!(file.contains(&pinned), "{module}: built with it: {file}");
-        let repinned = format!(
-            "self.body=body;self.body.stream=::std::option::Option::Some({flag});"
+        let repinned =
+            format!("self.body=body;self.body.stream=::std::option::Option::Some({flag});");
+        assert!(
+            file.contains(&repinned),
+            "{module}: `.body(..)` pins it again: {file}"
         );
-        assert!(file.contains(&repinned), "{module}: `.body(..)` pins it again: {file}");
     }
 }
 
@@ -257,9 +270,7 @@ fn retry_connection_errors_follows_the_spec() {
     let client_rs = |top: String| {
         let g = generator(&spec(&top, &get("/x", "x", ""))).unwrap();
         let files = g.crate_files().unwrap();
-        files.files["src/client.rs"]
-            .split_whitespace()
-            .collect::<String>()
+        squeeze(&files.files["src/client.rs"])
     };
     assert!(
         client_rs(retries("  retryConnectionErrors: false\n"))
@@ -271,4 +282,25 @@ fn retry_connection_errors_follows_the_spec() {
     );
     // Unsaid: the runtime's default (retry them) stands.
     assert!(!client_rs(retries("")).contains("retry_connection_errors"));
+}
+
+#[test]
+fn compression_on_by_default_and_tracing_opt_in() {
+    let g = generator(&spec("", &get("/x", "x", ""))).unwrap();
+    let files = g.crate_files().unwrap();
+    let manifest = &files.files["Cargo.toml"];
+    let default = manifest
+        .lines()
+        .find(|l| l.starts_with("default = "))
+        .expect("default features");
+    assert!(default.contains("\"gzip\""), "{default}");
+    assert!(!default.contains("\"tracing\""), "{default}");
+    assert!(
+        manifest.contains("\ngzip = [\"reqwest/gzip\"]\n"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("\ntracing = [\"dep:tracing\"]\n"),
+        "{manifest}"
+    );
 }

@@ -25,9 +25,9 @@ mod trace;
 #[cfg(test)]
 mod client_tests;
 #[cfg(test)]
-mod transfer_tests;
-#[cfg(test)]
 mod resilience_tests;
+#[cfg(test)]
+mod transfer_tests;
 
 pub use auth::{SchemeKind, SecurityScheme};
 pub use client::Client;

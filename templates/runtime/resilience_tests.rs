@@ -276,7 +276,10 @@ async fn error_bodies_are_cut_at_the_limit_and_say_so() {
         .await
         .unwrap_err();
     let api = err.api_error().expect("an API error");
-    assert_eq!((api.status, api.body.len(), api.truncated), (500, 100, true));
+    assert_eq!(
+        (api.status, api.body.len(), api.truncated),
+        (500, 100, true)
+    );
     assert!(err.to_string().contains("cut after 100 bytes"), "{err}");
     // Within the default limit nothing is cut.
     let err = client(&server)
@@ -318,21 +321,22 @@ async fn gzip_responses_are_requested_and_decoded() {
 
 #[cfg(feature = "tracing")]
 mod tracing_tests {
-    use std::sync::Mutex;
+    use std::sync::{Mutex, OnceLock};
 
     use tracing::field::{Field, Visit};
     use tracing::span::{Attributes, Id, Record};
     use tracing::{Event, Metadata, Subscriber};
 
     use super::*;
+    use crate::runtime::client_tests::BEARER;
 
     type Fields = Vec<(String, String)>;
 
-    /// Records every span's fields (by id) and every event's fields.
-    #[derive(Clone, Default)]
+    /// Records every span's fields (by id) and every event's fields with its explicit parent.
+    #[derive(Default)]
     struct Recorder {
-        spans: Arc<Mutex<Vec<(String, Fields)>>>,
-        events: Arc<Mutex<Vec<Fields>>>,
+        spans: Mutex<Vec<(String, Fields)>>,
+        events: Mutex<Vec<(Option<u64>, Fields)>>,
     }
 
     struct Collect<'a>(&'a mut Fields);
@@ -347,7 +351,7 @@ mod tracing_tests {
         }
     }
 
-    impl Subscriber for Recorder {
+    impl Subscriber for &'static Recorder {
         fn enabled(&self, _: &Metadata<'_>) -> bool {
             true
         }
@@ -371,12 +375,25 @@ mod tracing_tests {
         fn event(&self, event: &Event<'_>) {
             let mut fields = Vec::new();
             event.record(&mut Collect(&mut fields));
-            self.events.lock().unwrap().push(fields);
+            let parent = event.parent().map(Id::into_u64);
+            self.events.lock().unwrap().push((parent, fields));
         }
 
         fn enter(&self, _: &Id) {}
 
         fn exit(&self, _: &Id) {}
+    }
+
+    /// The process-wide subscriber: a thread-local one misses callsites that tests running in
+    /// parallel registered first (tracing caches each callsite's interest).
+    fn recorder() -> &'static Recorder {
+        static RECORDER: OnceLock<&'static Recorder> = OnceLock::new();
+        RECORDER.get_or_init(|| {
+            let recorder: &'static Recorder = Box::leak(Box::default());
+            tracing::subscriber::set_global_default(recorder)
+                .expect("no other global subscriber in these tests");
+            recorder
+        })
     }
 
     fn get<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
@@ -387,29 +404,42 @@ mod tracing_tests {
             .map(|(_, v)| v.as_str())
     }
 
+    /// An operation no other test calls, to find this test's span among everyone's.
+    static TRACED: OperationSpec = OperationSpec {
+        operation_id: "tracedOp",
+        method: HttpMethod::Post,
+        default_server: "https://api.example.invalid",
+        uses_global_server: true,
+        sse_sentinel: None,
+        sse_envelope: false,
+        decode_error: no_typed_error,
+        path_template: "/v1/traced/{id}",
+        security: BEARER,
+        header_params: &[],
+    };
+
     #[tokio::test]
     async fn one_span_per_call_and_an_event_per_retry() {
-        let recorder = Recorder::default();
-        let _default = tracing::subscriber::set_default(recorder.clone());
+        let recorder = recorder();
         let server = MockServer::start().await;
         mock(&server, 503, "secret-body-text", Some(1)).await;
         mock(&server, 200, r#"{"id":"ok"}"#, None).await;
         let _: Out = client(&server)
-            .execute(&CHAT, json_parts("/v1/chat"), &RequestOptions::new())
+            .execute(&TRACED, json_parts("/v1/chat"), &RequestOptions::new())
             .await
             .unwrap();
 
         let spans = recorder.spans.lock().unwrap().clone();
-        let calls: Vec<&Fields> = spans
+        let calls: Vec<(u64, &Fields)> = spans
             .iter()
-            .filter(|(name, _)| name == "api_call")
-            .map(|(_, f)| f)
+            .enumerate()
+            .filter(|(_, (name, f))| name == "api_call" && get(f, "operation") == Some("tracedOp"))
+            .map(|(i, (_, f))| (i as u64 + 1, f))
             .collect();
         assert_eq!(calls.len(), 1, "{spans:?}");
-        let call = calls[0];
-        assert_eq!(get(call, "operation"), Some("chatComplete"));
+        let (id, call) = calls[0];
         assert_eq!(get(call, "method"), Some("POST"));
-        assert_eq!(get(call, "path"), Some("/v1/chat"));
+        assert_eq!(get(call, "path"), Some("/v1/traced/{id}"));
         assert_eq!(get(call, "attempt"), Some("2"));
         assert_eq!(get(call, "status"), Some("200"));
         assert!(get(call, "elapsed_ms").is_some(), "{call:?}");
@@ -417,7 +447,8 @@ mod tracing_tests {
         let events = recorder.events.lock().unwrap().clone();
         let retries: Vec<&Fields> = events
             .iter()
-            .filter(|f| get(f, "message") == Some("retrying"))
+            .filter(|(parent, f)| *parent == Some(id) && get(f, "message") == Some("retrying"))
+            .map(|(_, f)| f)
             .collect();
         assert_eq!(retries.len(), 1, "{events:?}");
         assert_eq!(get(retries[0], "reason"), Some("HTTP 503"));

@@ -127,7 +127,11 @@ pub(crate) fn inputs<'a>(op: &'a Operation, types: &'a [TypeDef]) -> Vec<Input<'
     }
     match (body_struct(op, types), &op.body) {
         (Some((_, s)), _) => {
-            for f in s.fields.iter().filter(|f| forced_stream_flag(op, f).is_none()) {
+            for f in s
+                .fields
+                .iter()
+                .filter(|f| forced_stream_flag(op, f).is_none())
+            {
                 out.push(Input {
                     setter: scope.claim(&f.rust_name, "").0,
                     wire: &f.wire_name,
@@ -425,7 +429,9 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
             Some(quote!(self.body.#field = #value;))
         });
         let doc = match s.fields.iter().find_map(|f| forced_stream_flag(op, f)) {
-            Some(flag) => format!(" Replaces the whole request body (its `stream` flag stays `{flag}`)."),
+            Some(flag) => {
+                format!(" Replaces the whole request body (its `stream` flag stays `{flag}`).")
+            }
             None => " Replaces the whole request body.".to_owned(),
         };
         quote! {

@@ -7,12 +7,12 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::TEAM_HEADER;
 use super::client::{
-    ClientContext, InputKind, body_struct, input_value_type_in, inputs, forced_stream_flag,
+    ClientContext, InputKind, body_struct, forced_stream_flag, input_value_type_in, inputs,
 };
 use super::sample::sample;
 use super::types::{ident, type_tokens_in};
-use super::TEAM_HEADER;
 use crate::ir::*;
 use crate::lower::field_ident;
 

@@ -98,7 +98,10 @@ pub(super) fn apply(
             }
             SchemeKind::ApiKeyHeader { name } => {
                 let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                    Error::Config(format!("security scheme `{}`: invalid header name", scheme.name))
+                    Error::Config(format!(
+                        "security scheme `{}`: invalid header name",
+                        scheme.name
+                    ))
                 })?;
                 headers.insert(name, secret(token.to_owned())?);
             }

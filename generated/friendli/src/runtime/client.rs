@@ -166,7 +166,9 @@ impl Client {
         parts: RequestParts,
         opts: &RequestOptions,
     ) -> Result<reqwest::Response, Error> {
-        self.send(op, &parts, opts, ANY).await.map(|sent| sent.response)
+        self.send(op, &parts, opts, ANY)
+            .await
+            .map(|sent| sent.response)
     }
 
     /// The server for `op`: per-call override, then client overrides, then the spec.
@@ -266,7 +268,9 @@ impl Client {
     ) -> Result<Sent, Error> {
         let trace = CallTrace::start(op);
         let start = Instant::now();
-        let result = trace.run(self.send_traced(op, parts, opts, accept, &trace, start)).await;
+        let result = trace
+            .run(self.send_traced(op, parts, opts, accept, &trace, start))
+            .await;
         trace.finish(
             result.as_ref().map(|sent| sent.response.status().as_u16()),
             start.elapsed(),

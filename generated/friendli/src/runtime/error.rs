@@ -316,7 +316,8 @@ mod tests {
         let mut cut = api(b"partial");
         cut.truncated = true;
         assert!(
-            cut.to_string().ends_with("partial [body cut after 7 bytes]"),
+            cut.to_string()
+                .ends_with("partial [body cut after 7 bytes]"),
             "{cut}"
         );
         let e = Error::DeadlineExceeded {

@@ -69,7 +69,8 @@ impl CallTrace {
                 if let Some(status) = error.status() {
                     self.span.record("status", status);
                 }
-                self.span.record("error", tracing::field::display(reason(error)));
+                self.span
+                    .record("error", tracing::field::display(reason(error)));
             }
         }
         let elapsed_ms = elapsed.as_millis() as u64;
