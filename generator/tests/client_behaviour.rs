@@ -207,10 +207,13 @@ fn team_header_is_sent_only_where_declared() {
 
 #[test]
 fn stream_flag_is_pinned_to_how_the_response_is_read() {
-    let paths = r#"  /chat:
+    // One path, two twins: a JSON answer and (`#stream`) an event stream.
+    let post = |key: &str, id: &str, media: &str, schema: &str| {
+        format!(
+            r#"  {key}:
     post:
       tags: [Chat]
-      operationId: chatComplete
+      operationId: {id}
       requestBody:
         required: true
         content:
@@ -221,28 +224,15 @@ fn stream_flag_is_pinned_to_how_the_response_is_read() {
         '200':
           description: ok
           content:
-            application/json:
+            {media}:
               schema:
-                $ref: '#/components/schemas/Chat'
-  /chat#stream:
-    post:
-      tags: [Chat]
-      operationId: chatStream
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              $ref: '#/components/schemas/Chat'
-      responses:
-        '200':
-          description: ok
-          content:
-            text/event-stream:
-              schema:
-                $ref: '#/components/schemas/Chunk'
-"#;
-    let g = generator(&spec("", paths)).unwrap();
+                $ref: '#/components/schemas/{schema}'
+"#
+        )
+    };
+    let paths = post("/chat", "chatComplete", "application/json", "Chat")
+        + &post("/chat#stream", "chatStream", "text/event-stream", "Chunk");
+    let g = generator(&spec("", &paths)).unwrap();
     for (module, flag) in [("chat_complete", false), ("chat_stream", true)] {
         let file = operation_file(&g, module);
         assert!(

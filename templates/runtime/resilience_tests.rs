@@ -203,24 +203,25 @@ fn id_body(len: usize) -> String {
     format!("{{\"id\":\"{}\"}}", "x".repeat(len - 9))
 }
 
+fn limited(url: &str, max_response_body: usize) -> Client {
+    Client::builder_with(&DEFAULTS)
+        .token(TOKEN)
+        .base_url(url)
+        .max_response_body(max_response_body)
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn success_bodies_over_the_limit_fail_cleanly() {
     let server = MockServer::start().await;
     mock(&server, 200, &id_body(2000), None).await;
-    let limited = |limit| {
-        Client::builder_with(&DEFAULTS)
-            .token(TOKEN)
-            .base_url(server.uri())
-            .max_response_body(limit)
-            .build()
-            .unwrap()
-    };
-    let out: Out = limited(2000)
+    let out: Out = limited(&server.uri(), 2000)
         .execute(&CHAT, json_parts("/v1/chat"), &RequestOptions::new())
         .await
         .unwrap();
     assert_eq!(out.id.len(), 1991);
-    let err = limited(1999)
+    let err = limited(&server.uri(), 1999)
         .execute::<Out>(&CHAT, json_parts("/v1/chat"), &RequestOptions::new())
         .await
         .unwrap_err();
@@ -240,20 +241,12 @@ async fn success_bodies_over_the_limit_fail_cleanly() {
         b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n6\r\n{\"id\":\r\n8\r\n\"abcdef\"\r\n1\r\n}\r\n0\r\n\r\n",
     )])
     .await;
-    let chunked = |limit| {
-        Client::builder_with(&DEFAULTS)
-            .token(TOKEN)
-            .base_url(&url)
-            .max_response_body(limit)
-            .build()
-            .unwrap()
-    };
-    let out: Out = chunked(15)
+    let out: Out = limited(&url, 15)
         .execute(&CHAT, json_parts("/v1/chat"), &RequestOptions::new())
         .await
         .unwrap();
     assert_eq!(out.id, "abcdef");
-    let err = chunked(14)
+    let err = limited(&url, 14)
         .execute::<Out>(&CHAT, json_parts("/v1/chat"), &RequestOptions::new())
         .await
         .unwrap_err();

@@ -87,7 +87,7 @@ impl Input<'_> {
 /// flag gets no setter, and replacing the whole body pins it again.
 pub(crate) fn forced_stream_flag(op: &Operation, f: &Field) -> Option<bool> {
     (f.wire_name == "stream" && f.ty == TypeRef::Boolean)
-        .then(|| matches!(op.response, Response::EventStream { .. }))
+        .then_some(matches!(op.response, Response::EventStream { .. }))
 }
 
 /// `value` in the field's own wrapper (`bool`, `Option` or `OptionalNullable`).
