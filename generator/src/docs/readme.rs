@@ -382,7 +382,12 @@ impl Blocks {
 fn retry_defaults(api: &Api) -> String {
     match &api.retry {
         Some(r) => format!(
-            "By default the client retries connection errors, timeouts and the statuses {} with exponential backoff (first wait {} ms, growing {}× up to {} ms, giving up after {} ms), honouring `Retry-After`.",
+            "By default the client retries {}the statuses {} with exponential backoff (first wait {} ms, growing {}× up to {} ms, giving up after {} ms), honouring `Retry-After`.",
+            if r.retry_connection_errors == Some(false) {
+                ""
+            } else {
+                "connection errors (also a connection that breaks before the response arrives), timeouts and "
+            },
             r.status_codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "),
             r.initial_interval_ms,
             r.exponent,
