@@ -294,3 +294,42 @@ fn compression_on_by_default_and_tracing_opt_in() {
         "{manifest}"
     );
 }
+
+#[test]
+fn stream_flag_is_pinned_in_whole_union_bodies() {
+    let twin = |key: &str, id: &str, media: &str| {
+        format!(
+            r#"  {key}:
+    post:
+      tags: [Complete]
+      operationId: {id}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              oneOf:
+                - $ref: '#/components/schemas/Chat'
+                - $ref: '#/components/schemas/ChatWithTokens'
+      responses:
+        '200':
+          description: ok
+          content:
+            {media}:
+              schema:
+                $ref: '#/components/schemas/Chunk'
+"#
+        )
+    };
+    let paths = twin("/complete", "complete", "application/json")
+        + &twin("/complete#stream", "completeStream", "text/event-stream");
+    let components = "    ChatWithTokens:\n      type: object\n      required: [tokens]\n      properties:\n        tokens:\n          type: array\n          items:\n            type: integer\n        stream:\n          type: boolean\n";
+    let yaml = spec("", &paths).replace("    Chunk:\n", &format!("{components}    Chunk:\n"));
+    let g = generator(&yaml).unwrap();
+    for (module, flag) in [("complete", false), ("complete_stream", true)] {
+        let file = operation_file(&g, module);
+        let pinned =
+            format!("crate::runtime::RequestBody::json_with_stream_flag(&self.body,{flag})");
+        assert!(file.contains(&pinned), "{module}: {file}");
+    }
+}

@@ -90,6 +90,51 @@ pub(crate) fn forced_stream_flag(op: &Operation, f: &Field) -> Option<bool> {
         .then_some(matches!(op.response, Response::EventStream { .. }))
 }
 
+/// The `stream` flag pinned in a JSON body the caller passes whole (a union whose structs carry
+/// the flag): set to `true` for an event-stream twin; for a JSON answer, set to `false` where
+/// the caller's body has it (absent means not streaming).
+fn whole_body_stream_flag(op: &Operation, types: &[TypeDef]) -> Option<bool> {
+    let body = op.body.as_ref()?;
+    if body.content_type != BodyKind::Json || body_struct(op, types).is_some() {
+        return None;
+    }
+    let has_flag = |ty: &TypeRef| {
+        matches!(ty, TypeRef::Named(id) if matches!(&types[id.0].kind, TypeKind::Struct(s)
+            if s.fields.iter().any(|f| forced_stream_flag(op, f).is_some())))
+    };
+    let carries = match &body.ty {
+        TypeRef::Named(id) => match &types[id.0].kind {
+            TypeKind::UntaggedUnion(u) => u.variants.iter().any(|v| has_flag(&v.ty)),
+            TypeKind::TaggedUnion(u) => u.variants.iter().any(|v| has_flag(&TypeRef::Named(v.ty))),
+            TypeKind::Struct(_) => has_flag(&body.ty),
+            _ => false,
+        },
+        _ => false,
+    };
+    carries.then_some(matches!(op.response, Response::EventStream { .. }))
+}
+
+/// Applies the builder's pinning of the `stream` flag to a JSON body the tests and docs expect
+/// on the wire.
+pub(crate) fn pin_stream_flag(op: &Operation, types: &[TypeDef], body: &mut serde_json::Value) {
+    let serde_json::Value::Object(object) = body else {
+        return;
+    };
+    if let Some((_, s)) = body_struct(op, types) {
+        if let Some((f, flag)) = s
+            .fields
+            .iter()
+            .find_map(|f| Some((f, forced_stream_flag(op, f)?)))
+        {
+            object.insert(f.wire_name.clone(), serde_json::Value::Bool(flag));
+        }
+    } else if let Some(flag) = whole_body_stream_flag(op, types)
+        && (flag || object.contains_key("stream"))
+    {
+        object.insert("stream".to_owned(), serde_json::Value::Bool(flag));
+    }
+}
+
 /// `value` in the field's own wrapper (`bool`, `Option` or `OptionalNullable`).
 fn forced_value(f: &Field, value: bool) -> TokenStream {
     match (f.required, f.nullable) {
@@ -557,8 +602,14 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
                 .find(|i| matches!(i.kind, InputKind::Body(_)))
                 .map(|i| ident(&i.setter))
                 .unwrap_or_else(|| format_ident!("body"));
+            let encode = match whole_body_stream_flag(op, types) {
+                Some(flag) => {
+                    quote!(crate::runtime::RequestBody::json_with_stream_flag(&self.#body, #flag))
+                }
+                None => quote!(crate::runtime::RequestBody::json(&self.#body)),
+            };
             quote! {
-                parts.body = crate::runtime::RequestBody::json(&self.#body).map_err(|err| crate::Error::Config(::std::format!("cannot encode the request body: {err}")))?;
+                parts.body = #encode.map_err(|err| crate::Error::Config(::std::format!("cannot encode the request body: {err}")))?;
             }
         }
     };

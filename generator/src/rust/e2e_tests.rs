@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::TEAM_HEADER;
 use super::client::{
-    ClientContext, InputKind, body_struct, forced_stream_flag, input_value_type_in, inputs,
+    ClientContext, InputKind, body_struct, input_value_type_in, inputs, pin_stream_flag,
 };
 use super::sample::sample;
 use super::types::{ident, type_tokens_in};
@@ -113,17 +113,12 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
 
     // JSON struct bodies: send the whole example, not just the required fields.
     let mut expected_body = body_example.clone();
+    if let Some(expected) = &mut expected_body {
+        pin_stream_flag(op, types, expected);
+    }
     let whole_body = match (&op.body, body_fields) {
-        (Some(b), Some((id, s))) if b.content_type == BodyKind::Json => {
+        (Some(b), Some((id, _))) if b.content_type == BodyKind::Json => {
             let ty = type_tokens_in(&TypeRef::Named(id), types, &root);
-            if let Some((f, flag)) = s
-                .fields
-                .iter()
-                .find_map(|f| Some((f, forced_stream_flag(op, f)?)))
-                && let Some(Value::Object(object)) = &mut expected_body
-            {
-                object.insert(f.wire_name.clone(), Value::Bool(flag));
-            }
             let json = body_example.clone().unwrap_or(Value::Null).to_string();
             quote!(.body(::serde_json::from_str::<#ty>(#json).expect("example body decodes")))
         }

@@ -80,7 +80,7 @@ impl ContainerCompletionsStreamRequest {
     ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
         #[allow(unused_mut)]
         let mut parts = crate::runtime::RequestParts::new("/v1/completions");
-        parts.body = crate::runtime::RequestBody::json(&self.body)
+        parts.body = crate::runtime::RequestBody::json_with_stream_flag(&self.body, true)
             .map_err(|err| crate::Error::Config(
                 ::std::format!("cannot encode the request body: {err}"),
             ))?;

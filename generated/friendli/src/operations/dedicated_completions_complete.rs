@@ -104,7 +104,10 @@ impl DedicatedCompletionsCompleteRequest {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        parts.body = crate::runtime::RequestBody::json(&self.body)
+        parts.body = crate::runtime::RequestBody::json_with_stream_flag(
+                &self.body,
+                false,
+            )
             .map_err(|err| crate::Error::Config(
                 ::std::format!("cannot encode the request body: {err}"),
             ))?;

@@ -484,7 +484,10 @@ async fn dedicated_completions_stream() {
         true,
     );
     support::assert_query(request, &[]);
-    support::assert_json_body(request, "{\"model\":\"sample\",\"prompt\":[\"sample\"]}");
+    support::assert_json_body(
+        request,
+        "{\"model\":\"sample\",\"prompt\":[\"sample\"],\"stream\":true}",
+    );
 }
 /// `POST /dedicated/v1/embeddings` (`dedicatedEmbeddings`)
 #[tokio::test]
