@@ -445,6 +445,59 @@ async fn secrets_never_printed() {
     assert!(matches!(err, Error::Config(_)) && !err.to_string().contains(TOKEN));
 }
 
+#[tokio::test]
+async fn a_query_credential_is_sent_but_stays_out_of_error_text() {
+    static KEYED: OperationSpec = OperationSpec {
+        operation_id: "keyed",
+        method: HttpMethod::Get,
+        default_server: "https://api.example.invalid",
+        uses_global_server: true,
+        sse_sentinel: None,
+        sse_envelope: false,
+        decode_error: no_typed_error,
+        path_template: "/v1/chat",
+        security: &[&[SecurityScheme {
+            name: "q",
+            kind: SchemeKind::ApiKeyQuery { name: "api_key" },
+        }]],
+        header_params: &[],
+    };
+    let server = MockServer::start().await;
+    Mock::given(query_param("api_key", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"k"}"#))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out: Out = client(&server)
+        .execute(
+            &KEYED,
+            RequestParts::new("/v1/chat"),
+            &RequestOptions::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.id, "k");
+    let req = &server.received_requests().await.unwrap()[0];
+    assert!(req.headers.get("authorization").is_none());
+
+    let c = Client::builder_with(&DEFAULTS)
+        .token(TOKEN)
+        .base_url(refused_url())
+        .build()
+        .unwrap();
+    let err = c
+        .execute::<Out>(
+            &KEYED,
+            RequestParts::new("/v1/chat"),
+            &RequestOptions::new(),
+        )
+        .await
+        .unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(!text.contains(TOKEN), "{text}");
+}
+
 #[test]
 fn config_errors() {
     let err = Client::builder_with(&DEFAULTS)
