@@ -205,10 +205,10 @@ fn team_header_is_sent_only_where_declared() {
     );
 }
 
-#[test]
-fn stream_flag_is_pinned_to_how_the_response_is_read() {
-    // One path, two twins: a JSON answer and (`#stream`) an event stream.
-    let post = |key: &str, id: &str, media: &str, schema: &str| {
+/// One path, two twins: `{id}Complete` answers JSON (`json_schema`), `{id}Stream` (the
+/// `#stream` key) an event stream of `Chunk`; both take `body_schema`.
+fn twins(key: &str, id: &str, body_schema: &str, json_schema: &str) -> String {
+    let post = |key: String, id: String, media: &str, schema: &str| {
         format!(
             r#"  {key}:
     post:
@@ -219,7 +219,7 @@ fn stream_flag_is_pinned_to_how_the_response_is_read() {
         content:
           application/json:
             schema:
-              $ref: '#/components/schemas/Chat'
+              {body_schema}
       responses:
         '200':
           description: ok
@@ -230,8 +230,23 @@ fn stream_flag_is_pinned_to_how_the_response_is_read() {
 "#
         )
     };
-    let paths = post("/chat", "chatComplete", "application/json", "Chat")
-        + &post("/chat#stream", "chatStream", "text/event-stream", "Chunk");
+    post(
+        key.to_owned(),
+        format!("{id}Complete"),
+        "application/json",
+        json_schema,
+    ) + &post(
+        format!("{key}#stream"),
+        format!("{id}Stream"),
+        "text/event-stream",
+        "Chunk",
+    )
+}
+
+#[test]
+fn stream_flag_is_pinned_to_how_the_response_is_read() {
+    let body = "$ref: '#/components/schemas/Chat'";
+    let paths = twins("/chat", "chat", body, "Chat");
     let g = generator(&spec("", &paths)).unwrap();
     for (module, flag) in [("chat_complete", false), ("chat_stream", true)] {
         let file = operation_file(&g, module);
@@ -297,36 +312,12 @@ fn compression_on_by_default_and_tracing_opt_in() {
 
 #[test]
 fn stream_flag_is_pinned_in_whole_union_bodies() {
-    let twin = |key: &str, id: &str, media: &str| {
-        format!(
-            r#"  {key}:
-    post:
-      tags: [Complete]
-      operationId: {id}
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              oneOf:
-                - $ref: '#/components/schemas/Chat'
-                - $ref: '#/components/schemas/ChatWithTokens'
-      responses:
-        '200':
-          description: ok
-          content:
-            {media}:
-              schema:
-                $ref: '#/components/schemas/Chunk'
-"#
-        )
-    };
-    let paths = twin("/complete", "complete", "application/json")
-        + &twin("/complete#stream", "completeStream", "text/event-stream");
+    let body = "oneOf:\n                - $ref: '#/components/schemas/Chat'\n                - $ref: '#/components/schemas/ChatWithTokens'";
+    let paths = twins("/complete", "complete", body, "Chunk");
     let components = "    ChatWithTokens:\n      type: object\n      required: [tokens]\n      properties:\n        tokens:\n          type: array\n          items:\n            type: integer\n        stream:\n          type: boolean\n";
     let yaml = spec("", &paths).replace("    Chunk:\n", &format!("{components}    Chunk:\n"));
     let g = generator(&yaml).unwrap();
-    for (module, flag) in [("complete", false), ("complete_stream", true)] {
+    for (module, flag) in [("complete_complete", false), ("complete_stream", true)] {
         let file = operation_file(&g, module);
         let pinned =
             format!("crate::runtime::RequestBody::json_with_stream_flag(&self.body,{flag})");
