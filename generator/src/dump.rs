@@ -135,6 +135,26 @@ pub fn ir_text(api: &Api) -> String {
         if let Some(server) = &op.server {
             let _ = writeln!(out, "  server {server}");
         }
+        if !op.security.is_empty() {
+            let alternatives: Vec<String> = op
+                .security
+                .iter()
+                .map(|requirement| match &requirement[..] {
+                    [] => "(none)".to_owned(),
+                    schemes => schemes
+                        .iter()
+                        .map(|s| match &s.kind {
+                            SecurityKind::Http { scheme } => format!("{} http {scheme}", s.name),
+                            SecurityKind::ApiKey { location, name } => {
+                                format!("{} apiKey {location:?} {name}", s.name)
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" + "),
+                })
+                .collect();
+            let _ = writeln!(out, "  security {}", alternatives.join(" | "));
+        }
         for p in &op.parameters {
             let _ = writeln!(
                 out,

@@ -29,6 +29,8 @@ pub struct RetryDefaults {
     pub max_elapsed_ms: u64,
     pub exponent: f64,
     pub status_codes: Vec<u16>,
+    /// `retryConnectionErrors`; `None` when the spec does not say.
+    pub retry_connection_errors: Option<bool>,
 }
 
 /// Where a type's name came from: the spec gave it, or we derived it from the schema's path.
@@ -183,7 +185,33 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     pub response: Response,
     pub errors: Vec<ErrorResponse>,
-    pub security: bool,
+    /// The effective security (the operation's `security`, else the document's): any one of
+    /// these requirements authenticates the call. Empty: the operation takes no credentials;
+    /// an empty requirement among others: credentials are optional.
+    pub security: Vec<SecurityRequirement>,
+}
+
+/// Schemes that apply together (one entry of a `security` list).
+pub type SecurityRequirement = Vec<SecurityScheme>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityScheme {
+    /// The key in `components.securitySchemes`.
+    pub name: String,
+    pub kind: SecurityKind,
+}
+
+/// How the client's credential is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SecurityKind {
+    /// `Authorization: <scheme> <credential>`, e.g. `Bearer` (also OAuth 2 and OpenID Connect,
+    /// whose access tokens are bearer tokens).
+    Http { scheme: String },
+    /// `apiKey` in a header or the query.
+    ApiKey {
+        location: ParamLocation,
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

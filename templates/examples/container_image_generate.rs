@@ -8,8 +8,8 @@ use friendli::models::ContainerImageGenerationBodyResponseFormat;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut builder =
-        friendli::Client::builder().token(std::env::var("FRIENDLI_TOKEN").unwrap_or_default());
+    // A container needs no token: its operations declare no security.
+    let mut builder = friendli::Client::builder();
     if let Some(url) = std::env::args().nth(1) {
         builder = builder.server_url_for("http://localhost:8000", url);
     }

@@ -17,6 +17,7 @@ const BASE_DEFAULTS: SpecDefaults = SpecDefaults {
     user_agent: "friendli-rust/test",
     token_env: "FRIENDLI_RT_TEST_TOKEN_UNSET",
     team_env: "FRIENDLI_RT_TEST_TEAM_UNSET",
+    team_header: "X-Friendli-Team",
 };
 pub(super) static DEFAULTS: SpecDefaults = BASE_DEFAULTS;
 
@@ -32,6 +33,12 @@ fn decode_422(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
     None
 }
 
+pub(super) const BEARER: &[&[SecurityScheme]] = &[&[SecurityScheme {
+    name: "token",
+    kind: SchemeKind::Http { scheme: "Bearer" },
+}]];
+
+/// Needs the token and declares the team header, like the spec's cloud operations.
 pub(super) static CHAT: OperationSpec = OperationSpec {
     operation_id: "chatComplete",
     method: HttpMethod::Post,
@@ -40,9 +47,13 @@ pub(super) static CHAT: OperationSpec = OperationSpec {
     sse_sentinel: Some("[DONE]"),
     sse_envelope: false,
     decode_error: decode_422,
+    path_template: "/v1/chat",
+    security: BEARER,
+    header_params: &["X-Friendli-Team"],
 };
 
-static LOCAL: OperationSpec = OperationSpec {
+/// No security and no team header, like the spec's container operations.
+pub(super) static LOCAL: OperationSpec = OperationSpec {
     operation_id: "containerOp",
     method: HttpMethod::Get,
     default_server: "http://localhost:8000/",
@@ -50,9 +61,12 @@ static LOCAL: OperationSpec = OperationSpec {
     sse_sentinel: None,
     sse_envelope: false,
     decode_error: no_typed_error,
+    path_template: "/slow",
+    security: &[],
+    header_params: &[],
 };
 
-fn fast_retry() -> RetryPolicy {
+pub(super) fn fast_retry() -> RetryPolicy {
     RetryPolicy::backoff(
         Duration::from_millis(1),
         Duration::from_millis(20),
@@ -148,6 +162,66 @@ async fn operation_team_header_wins_and_options_replace_headers() {
     let req = &server.received_requests().await.unwrap()[0];
     assert_eq!(req.headers.get_all("x-friendli-team").iter().count(), 1);
     assert!(req.headers.get("content-type").is_none());
+}
+
+#[tokio::test]
+async fn credentials_and_team_only_where_the_operation_declares_them() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/chat"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"c"}"#))
+        .mount(&server)
+        .await;
+    let c = Client::builder_with(&DEFAULTS)
+        .token(TOKEN)
+        .team("team-1")
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let opts = RequestOptions::new().server_url(server.uri());
+    let _: Out = c
+        .execute(&LOCAL, RequestParts::new("/v1/chat"), &opts)
+        .await
+        .unwrap();
+    let _: Out = c
+        .execute(&CHAT, RequestParts::new("/v1/chat"), &opts)
+        .await
+        .unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    // No security, no team parameter: neither the token nor the team is sent.
+    assert!(reqs[0].headers.get("authorization").is_none());
+    assert!(reqs[0].headers.get("x-friendli-team").is_none());
+    let bearer = format!("Bearer {TOKEN}");
+    assert_eq!(reqs[1].headers["authorization"], bearer.as_str());
+    assert_eq!(reqs[1].headers["x-friendli-team"], "team-1");
+}
+
+#[tokio::test]
+async fn a_client_without_token_builds_and_calls_what_needs_none() {
+    let server = MockServer::start().await;
+    mock(&server, 200, r#"{"id":"anon"}"#, None).await;
+    let c = Client::builder_with(&DEFAULTS)
+        .base_url(server.uri())
+        .build()
+        .expect("no token is needed to build");
+    let opts = RequestOptions::new().server_url(server.uri());
+    let out: Out = c
+        .execute(&LOCAL, RequestParts::new("/v1/chat"), &opts)
+        .await
+        .unwrap();
+    assert_eq!(out.id, "anon");
+    // The operation that needs the token fails before sending anything, naming itself.
+    let err = c
+        .execute::<Out>(&CHAT, json_parts("/v1/chat"), &opts)
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(
+        text.contains("`chatComplete`") && text.contains("FRIENDLI_RT_TEST_TOKEN_UNSET"),
+        "{text}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert!(Client::from_env_with(&DEFAULTS).is_ok());
 }
 
 #[test]
@@ -370,17 +444,66 @@ async fn secrets_never_printed() {
     assert!(matches!(err, Error::Config(_)) && !err.to_string().contains(TOKEN));
 }
 
+#[tokio::test]
+async fn a_query_credential_is_sent_but_stays_out_of_error_text() {
+    static KEYED: OperationSpec = OperationSpec {
+        operation_id: "keyed",
+        method: HttpMethod::Get,
+        default_server: "https://api.example.invalid",
+        uses_global_server: true,
+        sse_sentinel: None,
+        sse_envelope: false,
+        decode_error: no_typed_error,
+        path_template: "/v1/chat",
+        security: &[&[SecurityScheme {
+            name: "q",
+            kind: SchemeKind::ApiKeyQuery { name: "api_key" },
+        }]],
+        header_params: &[],
+    };
+    let server = MockServer::start().await;
+    Mock::given(query_param("api_key", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"k"}"#))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out: Out = client(&server)
+        .execute(
+            &KEYED,
+            RequestParts::new("/v1/chat"),
+            &RequestOptions::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.id, "k");
+    let req = &server.received_requests().await.unwrap()[0];
+    assert!(req.headers.get("authorization").is_none());
+
+    let c = Client::builder_with(&DEFAULTS)
+        .token(TOKEN)
+        .base_url(refused_url())
+        .build()
+        .unwrap();
+    let err = c
+        .execute::<Out>(
+            &KEYED,
+            RequestParts::new("/v1/chat"),
+            &RequestOptions::new(),
+        )
+        .await
+        .unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(!text.contains(TOKEN), "{text}");
+}
+
 #[test]
 fn config_errors() {
-    let err = Client::builder_with(&DEFAULTS).build().unwrap_err();
-    assert!(
-        err.to_string().contains("FRIENDLI_RT_TEST_TOKEN_UNSET"),
-        "{err}"
-    );
-    assert!(matches!(
-        Client::from_env_with(&DEFAULTS),
-        Err(Error::Config(_))
-    ));
+    let err = Client::builder_with(&DEFAULTS)
+        .token(format!("{TOKEN}\n x"))
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)) && !err.to_string().contains(TOKEN));
     let bad = Client::builder_with(&DEFAULTS)
         .token("t")
         .base_url("not a url")

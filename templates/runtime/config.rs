@@ -5,8 +5,11 @@ use std::time::Duration;
 use reqwest::Url;
 use reqwest::header::HeaderValue;
 
+use reqwest::header::HeaderName;
+
 use super::client::{Client, Inner};
 use super::error::Error;
+use super::limits::Limits;
 use super::retry::RetryPolicy;
 
 pub(super) const REDACTED: &str = "<redacted>";
@@ -24,6 +27,9 @@ pub struct SpecDefaults {
     pub token_env: &'static str,
     /// Environment variable holding the optional team id (`FRIENDLI_TEAM`).
     pub team_env: &'static str,
+    /// The header parameter the client's team fills in (`X-Friendli-Team`), for operations
+    /// that declare it.
+    pub team_header: &'static str,
 }
 
 /// Per-call options: they override the client's settings for one request.
@@ -33,8 +39,12 @@ pub struct RequestOptions {
     pub retries: Option<RetryPolicy>,
     /// Server for this call, e.g. `http://localhost:8000`.
     pub server_url: Option<String>,
-    /// Timeout for this call (for streams: the longest wait for the next chunk).
+    /// Timeout for each attempt of this call (for streams: also the longest wait for the next
+    /// chunk).
     pub timeout: Option<Duration>,
+    /// Time limit for the whole call, retries and backoff included (for streams: until the
+    /// response starts).
+    pub deadline: Option<Duration>,
     /// Extra headers; they replace any header of the same name the client would send.
     pub headers: Vec<(String, String)>,
 }
@@ -57,9 +67,15 @@ impl RequestOptions {
         self
     }
 
-    /// Sets the timeout.
+    /// Sets the timeout of each attempt.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the deadline of the whole call.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -102,6 +118,7 @@ impl std::fmt::Debug for RequestOptions {
             .field("retries", &self.retries)
             .field("server_url", &self.server_url)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("headers", &headers)
             .finish()
     }
@@ -115,8 +132,10 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     server_map: Vec<(String, String)>,
     timeout: Option<Duration>,
+    deadline: Option<Duration>,
     retry: Option<RetryPolicy>,
     user_agent: Option<String>,
+    limits: Limits,
     http: Option<reqwest::Client>,
 }
 
@@ -128,8 +147,10 @@ impl std::fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("server_map", &self.server_map)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -143,19 +164,25 @@ impl ClientBuilder {
             base_url: None,
             server_map: Vec::new(),
             timeout: None,
+            deadline: None,
             retry: None,
             user_agent: None,
+            limits: Limits::default(),
             http: None,
         }
     }
 
-    /// The API token, sent as `Authorization: Bearer <token>`.
+    /// The API token, sent the way each operation's security scheme says (e.g.
+    /// `Authorization: Bearer <token>`), and only to operations that declare security.
+    /// Optional: an operation that needs it fails with [`Error::Config`] when it is missing.
     pub fn token(mut self, t: impl Into<String>) -> Self {
         self.token = Some(t.into());
         self
     }
 
-    /// Team id, sent as `X-Friendli-Team` unless a request sets it itself.
+    /// Team id: the default value of the team header parameter (`X-Friendli-Team`) for the
+    /// operations that declare it; a value set on the request wins. Other operations never
+    /// receive it.
     pub fn team(mut self, t: impl Into<String>) -> Self {
         self.team = Some(t.into());
         self
@@ -176,9 +203,34 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout per attempt (for streams: the longest wait for the next chunk).
+    /// Timeout of each attempt (for streams: also the longest wait for the next chunk). Each
+    /// retry gets the full timeout again; [`deadline`](Self::deadline) bounds the whole call.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
+        self
+    }
+
+    /// Default time limit for a whole call: every attempt, retry and backoff wait (for
+    /// streams: until the response starts). When it passes, the call fails with
+    /// [`Error::DeadlineExceeded`], which says how many attempts were made and why the last
+    /// one failed. Without it, the retry policy's own elapsed-time limit is the only bound.
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
+        self
+    }
+
+    /// The longest success body buffered, in bytes (default 64 MiB). A longer one fails with
+    /// [`Error::ResponseTooLarge`] as soon as that is known. Streams and raw responses
+    /// (`send_raw`) are not buffered, so this does not apply to them.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.limits.response_body = bytes;
+        self
+    }
+
+    /// How much of an error body [`ApiError`](super::ApiError) keeps, in bytes (default 64 KiB);
+    /// the rest is not read and `ApiError::truncated` says so.
+    pub fn max_error_body(mut self, bytes: usize) -> Self {
+        self.limits.error_body = bytes;
         self
     }
 
@@ -200,24 +252,30 @@ impl ClientBuilder {
         self
     }
 
-    /// Validates the configuration; fails with [`Error::Config`] without a token.
+    /// Validates the configuration. A token is not required: operations without security
+    /// need none, and the others report a missing one when called.
     pub fn build(self) -> Result<Client, Error> {
         let defaults = self.defaults;
-        let token = self.token.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
-            Error::Config(format!(
-                "no API token: set {} or call ClientBuilder::token",
-                defaults.token_env
-            ))
-        })?;
-        let mut auth = HeaderValue::try_from(format!("Bearer {}", token.trim())).map_err(|_| {
-            Error::Config("the API token contains characters not allowed in a header".into())
-        })?;
-        auth.set_sensitive(true);
+        let token = self
+            .token
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        if token
+            .as_ref()
+            .is_some_and(|t| HeaderValue::from_str(t).is_err())
+        {
+            return Err(Error::Config(
+                "the API token contains characters not allowed in a header".into(),
+            ));
+        }
         let team = match self.team.filter(|t| !t.is_empty()) {
-            Some(t) => Some(
-                HeaderValue::try_from(t)
-                    .map_err(|_| Error::Config("invalid characters in team id".into()))?,
-            ),
+            Some(t) => {
+                let name = HeaderName::from_bytes(defaults.team_header.as_bytes())
+                    .map_err(|_| Error::Config("invalid team header name".into()))?;
+                let value = HeaderValue::try_from(t)
+                    .map_err(|_| Error::Config("invalid characters in team id".into()))?;
+                Some((name, value))
+            }
             None => None,
         };
         let ua = self.user_agent.as_deref().unwrap_or(defaults.user_agent);
@@ -239,13 +297,15 @@ impl ClientBuilder {
         Ok(Client::from_inner(Inner {
             defaults,
             http,
-            auth,
+            token,
             team,
             base_url: self.base_url,
             server_map: self.server_map,
             timeout: self.timeout,
+            deadline: self.deadline,
             retry: self.retry.unwrap_or_else(defaults.retry),
             user_agent,
+            limits: self.limits,
         }))
     }
 }

@@ -2,12 +2,15 @@
 //!
 //! Generated code describes each operation with a static [`OperationSpec`] and
 //! the per-call values with [`RequestParts`]; [`Client`] does everything else:
-//! server selection, authentication headers, retries with backoff, timeouts,
+//! server selection, credentials from each operation's security, retries with backoff,
+//! timeouts and deadlines, bounded body reads,
 //! multipart uploads, server-sent events and error decoding.
 
+pub mod auth;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod limits;
 pub mod multipart;
 pub mod operation;
 pub mod params;
@@ -17,15 +20,20 @@ pub mod sse;
 pub mod stream;
 #[doc(hidden)]
 pub mod testing;
+mod trace;
 
 #[cfg(test)]
 mod client_tests;
 #[cfg(test)]
+mod resilience_tests;
+#[cfg(test)]
 mod transfer_tests;
 
+pub use auth::{SchemeKind, SecurityScheme};
 pub use client::Client;
 pub use config::{ClientBuilder, RequestOptions, SpecDefaults};
 pub use error::{ApiError, Error};
+pub use limits::{DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_RESPONSE_BODY};
 pub use multipart::{FilePart, Multipart};
 pub use operation::{
     HttpMethod, OperationSpec, RequestBody, RequestParts, encode_path_segment, no_typed_error,

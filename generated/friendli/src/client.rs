@@ -8,6 +8,7 @@ fn default_retry_policy() -> crate::RetryPolicy {
             1.5f64,
         )
         .status_codes([429u16, 500u16, 502u16, 503u16, 504u16])
+        .retry_connection_errors(true)
 }
 static SPEC_DEFAULTS: crate::runtime::SpecDefaults = crate::runtime::SpecDefaults {
     server_url: "https://api.friendli.ai",
@@ -15,13 +16,15 @@ static SPEC_DEFAULTS: crate::runtime::SpecDefaults = crate::runtime::SpecDefault
     user_agent: ::std::concat!("friendli-rust/", ::std::env!("CARGO_PKG_VERSION")),
     token_env: "FRIENDLI_TOKEN",
     team_env: "FRIENDLI_TEAM",
+    team_header: "X-Friendli-Team",
 };
 impl crate::Client {
     /// A builder starting from the spec's defaults (server, retry policy).
     pub fn builder() -> crate::ClientBuilder {
         Self::builder_with(&SPEC_DEFAULTS)
     }
-    /// A client from `FRIENDLI_TOKEN` (required) and `FRIENDLI_TEAM` (optional).
+    /// A client from `FRIENDLI_TOKEN` and `FRIENDLI_TEAM`, both optional: operations whose
+    /// spec requires a token fail at call time without one.
     pub fn from_env() -> ::std::result::Result<Self, crate::Error> {
         Self::from_env_with(&SPEC_DEFAULTS)
     }

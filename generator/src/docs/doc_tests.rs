@@ -8,10 +8,9 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use crate::ir::*;
-use crate::rust::client::{body_struct, is_forced_stream_flag};
+use crate::rust::client::pin_stream_flag;
 use crate::rust::e2e_tests::mock_response;
 
 use super::usage::Snippet;
@@ -173,11 +172,7 @@ fn mock_runs(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<TokenStream> {
                 (status, None) => quote!(::wiremock::ResponseTemplate::new(#status)),
             };
             let check_body = snippet.call.as_ref().and_then(|c| c.body.clone()).filter(|_| op.body.as_ref().is_some_and(|b| b.content_type == BodyKind::Json)).map(|mut body| {
-                if let (Some((_, s)), Value::Object(object)) = (body_struct(op, &cx.api.types), &mut body)
-                    && let Some(f) = s.fields.iter().find(|f| is_forced_stream_flag(op, f))
-                {
-                    object.insert(f.wire_name.clone(), Value::Bool(true));
-                }
+                pin_stream_flag(op, &cx.api.types, &mut body);
                 let json = body.to_string();
                 quote! {
                     let requests = server.received_requests().await.expect("recording is on");

@@ -183,7 +183,9 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
         "Timeouts",
         handle_response(
             op,
-            quote!(#chain.timeout(std::time::Duration::from_secs(30))),
+            quote!(#chain
+                .timeout(std::time::Duration::from_secs(30))
+                .deadline(std::time::Duration::from_secs(120))),
         ),
         true,
         feature.clone(),
@@ -380,7 +382,12 @@ impl Blocks {
 fn retry_defaults(api: &Api) -> String {
     match &api.retry {
         Some(r) => format!(
-            "By default the client retries connection errors, timeouts and the statuses {} with exponential backoff (first wait {} ms, growing {}× up to {} ms, giving up after {} ms), honouring `Retry-After`.",
+            "By default the client retries {}the statuses {} with exponential backoff (first wait {} ms, growing {}× up to {} ms, giving up after {} ms), honouring `Retry-After`.",
+            if r.retry_connection_errors == Some(false) {
+                ""
+            } else {
+                "connection errors (also a connection that breaks before the response arrives), timeouts and "
+            },
             r.status_codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "),
             r.initial_interval_ms,
             r.exponent,

@@ -272,5 +272,6 @@ fn retry_defaults(value: Option<&Value>) -> Option<RetryDefaults> {
             .filter_map(|c| c.as_u64().or_else(|| c.as_str()?.parse().ok()))
             .filter_map(|c| u16::try_from(c).ok())
             .collect(),
+        retry_connection_errors: value.get("retryConnectionErrors").and_then(Value::as_bool),
     })
 }

@@ -243,12 +243,93 @@ impl<'a> Lowerer<'a> {
             body,
             response,
             errors,
-            security: op
-                .get("security")
-                .or_else(|| self.doc.root.get("security"))
-                .and_then(Value::as_array)
-                .is_some_and(|s| !s.is_empty()),
+            security: self.lower_security(op, pointer),
         }
+    }
+
+    /// The operation's effective security: its own `security`, else the document's.
+    fn lower_security(&mut self, op: &'a Value, pointer: &str) -> Vec<SecurityRequirement> {
+        let (list, list_pointer) = match op.get("security") {
+            Some(list) => (list, format!("{pointer}/security")),
+            None => match self.doc.root.get("security") {
+                Some(list) => (list, "/security".to_owned()),
+                None => return Vec::new(),
+            },
+        };
+        let Some(list) = list.as_array() else {
+            self.error(&list_pointer, "expected `security` to be an array");
+            return Vec::new();
+        };
+        let mut requirements = Vec::new();
+        for (i, requirement) in list.iter().enumerate() {
+            let requirement_pointer = format!("{list_pointer}/{i}");
+            let Some(names) = requirement.as_object() else {
+                self.error(
+                    &requirement_pointer,
+                    "expected a security requirement (a mapping of scheme names)",
+                );
+                continue;
+            };
+            let schemes: Option<Vec<SecurityScheme>> = names
+                .keys()
+                .map(|name| self.security_scheme(name, &requirement_pointer))
+                .collect();
+            // A requirement the client cannot meet is no way in; the others still are.
+            if let Some(schemes) = schemes {
+                requirements.push(schemes);
+            }
+        }
+        requirements
+    }
+
+    fn security_scheme(&mut self, name: &str, requirement_pointer: &str) -> Option<SecurityScheme> {
+        let scheme_pointer = format!("/components/securitySchemes/{}", escape_token(name));
+        let Some(scheme) = self.doc.root.pointer(&scheme_pointer) else {
+            self.error(
+                requirement_pointer,
+                format!("security scheme `{name}` is not defined in `components.securitySchemes`"),
+            );
+            return None;
+        };
+        let field = |key: &str| scheme.get(key).and_then(Value::as_str);
+        let kind = match (field("type"), field("in")) {
+            (Some("http"), _) => {
+                let scheme_name = field("scheme").unwrap_or("bearer");
+                // Auth schemes are case-insensitive; `Bearer` is how RFC 6750 writes it.
+                let mut chars = scheme_name.chars();
+                let canonical = chars
+                    .next()
+                    .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                    .unwrap_or_default();
+                SecurityKind::Http { scheme: canonical }
+            }
+            (Some("oauth2" | "openIdConnect"), _) => SecurityKind::Http {
+                scheme: "Bearer".to_owned(),
+            },
+            (Some("apiKey"), Some(location @ ("header" | "query"))) => SecurityKind::ApiKey {
+                location: if location == "header" {
+                    ParamLocation::Header
+                } else {
+                    ParamLocation::Query
+                },
+                name: field("name").unwrap_or(name).to_owned(),
+            },
+            (kind, location) => {
+                self.warn(
+                    &scheme_pointer,
+                    format!(
+                        "security scheme `{name}` ({}{}) is not supported; requirements naming it are skipped",
+                        kind.unwrap_or("no type"),
+                        location.map(|l| format!(" in {l}")).unwrap_or_default()
+                    ),
+                );
+                return None;
+            }
+        };
+        Some(SecurityScheme {
+            name: name.to_owned(),
+            kind,
+        })
     }
 
     fn lower_parameters(

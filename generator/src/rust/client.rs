@@ -26,6 +26,7 @@ const RESERVED: &[&str] = &[
     "retries",
     "server_url",
     "timeout",
+    "deadline",
     "header",
     "new",
     "parts",
@@ -81,20 +82,66 @@ impl Input<'_> {
     }
 }
 
-/// Streaming twins send `stream: true`; the builder sets it and offers no setter.
-pub(crate) fn is_forced_stream_flag(op: &Operation, f: &Field) -> bool {
-    matches!(op.response, Response::EventStream { .. })
-        && f.wire_name == "stream"
-        && f.ty == TypeRef::Boolean
-        && !f.required
+/// The value of a body's `stream` flag the builder pins, so it can never disagree with how the
+/// operation reads its response: `true` for an event-stream twin, `false` for a JSON (or empty)
+/// answer, where `stream: true` would make the server answer SSE that cannot be decoded. Such a
+/// flag gets no setter, and replacing the whole body pins it again.
+pub(crate) fn forced_stream_flag(op: &Operation, f: &Field) -> Option<bool> {
+    (f.wire_name == "stream" && f.ty == TypeRef::Boolean)
+        .then_some(matches!(op.response, Response::EventStream { .. }))
 }
 
-/// `true` in the field's own wrapper (`Option` or `OptionalNullable`).
-fn forced_true(f: &Field) -> TokenStream {
-    if f.nullable {
-        quote!(crate::OptionalNullable::Value(true))
-    } else {
-        quote!(::std::option::Option::Some(true))
+/// The `stream` flag pinned in a JSON body the caller passes whole (a union whose structs carry
+/// the flag): set to `true` for an event-stream twin; for a JSON answer, set to `false` where
+/// the caller's body has it (absent means not streaming).
+fn whole_body_stream_flag(op: &Operation, types: &[TypeDef]) -> Option<bool> {
+    let body = op.body.as_ref()?;
+    if body.content_type != BodyKind::Json || body_struct(op, types).is_some() {
+        return None;
+    }
+    let has_flag = |ty: &TypeRef| {
+        matches!(ty, TypeRef::Named(id) if matches!(&types[id.0].kind, TypeKind::Struct(s)
+            if s.fields.iter().any(|f| forced_stream_flag(op, f).is_some())))
+    };
+    let carries = match &body.ty {
+        TypeRef::Named(id) => match &types[id.0].kind {
+            TypeKind::UntaggedUnion(u) => u.variants.iter().any(|v| has_flag(&v.ty)),
+            TypeKind::TaggedUnion(u) => u.variants.iter().any(|v| has_flag(&TypeRef::Named(v.ty))),
+            TypeKind::Struct(_) => has_flag(&body.ty),
+            _ => false,
+        },
+        _ => false,
+    };
+    carries.then_some(matches!(op.response, Response::EventStream { .. }))
+}
+
+/// Applies the builder's pinning of the `stream` flag to a JSON body the tests and docs expect
+/// on the wire.
+pub(crate) fn pin_stream_flag(op: &Operation, types: &[TypeDef], body: &mut serde_json::Value) {
+    let serde_json::Value::Object(object) = body else {
+        return;
+    };
+    if let Some((_, s)) = body_struct(op, types) {
+        if let Some((f, flag)) = s
+            .fields
+            .iter()
+            .find_map(|f| Some((f, forced_stream_flag(op, f)?)))
+        {
+            object.insert(f.wire_name.clone(), serde_json::Value::Bool(flag));
+        }
+    } else if let Some(flag) = whole_body_stream_flag(op, types)
+        && (flag || object.contains_key("stream"))
+    {
+        object.insert("stream".to_owned(), serde_json::Value::Bool(flag));
+    }
+}
+
+/// `value` in the field's own wrapper (`bool`, `Option` or `OptionalNullable`).
+fn forced_value(f: &Field, value: bool) -> TokenStream {
+    match (f.required, f.nullable) {
+        (true, false) => quote!(#value),
+        (false, true) => quote!(crate::OptionalNullable::Value(#value)),
+        _ => quote!(::std::option::Option::Some(#value)),
     }
 }
 
@@ -126,7 +173,11 @@ pub(crate) fn inputs<'a>(op: &'a Operation, types: &'a [TypeDef]) -> Vec<Input<'
     }
     match (body_struct(op, types), &op.body) {
         (Some((_, s)), _) => {
-            for f in s.fields.iter().filter(|f| !is_forced_stream_flag(op, f)) {
+            for f in s
+                .fields
+                .iter()
+                .filter(|f| forced_stream_flag(op, f).is_none())
+            {
                 out.push(Input {
                     setter: scope.claim(&f.rust_name, "").0,
                     wire: &f.wire_name,
@@ -157,9 +208,17 @@ fn options_tokens() -> TokenStream {
             self.options.server_url = ::std::option::Option::Some(url.into());
             self
         }
-        /// Time limit for each attempt of this call.
+        /// Time limit for each attempt of this call (for streams: also the longest wait for the
+        /// next chunk). Retries start a new attempt; see [`deadline`](Self::deadline) for a bound
+        /// on the whole call.
         pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
             self.options.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
+        /// Time limit for the whole call: every attempt, retry and backoff wait (for streams: until
+        /// the response starts). When it passes, the call fails with `Error::DeadlineExceeded`.
+        pub fn deadline(mut self, deadline: ::std::time::Duration) -> Self {
+            self.options.deadline = ::std::option::Option::Some(deadline);
             self
         }
         /// An extra header for this call.
@@ -338,6 +397,13 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
     };
     let envelope = matches!(op.response, Response::EventStream { envelope: true, .. });
     let decode_error = decode_error_fn(cx, op);
+    let path_template = &op.path;
+    let security = security_tokens(op);
+    let header_params = op
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamLocation::Header)
+        .map(|p| &p.wire_name);
 
     // Builder fields: parameters one by one; a struct body whole.
     let param_fields = inputs
@@ -375,8 +441,8 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
         let body_ty = type_tokens(&TypeRef::Named(id), types);
         let field_inits = s.fields.iter().map(|f| {
             let field = ident(&f.rust_name);
-            if is_forced_stream_flag(op, f) {
-                let value = forced_true(f);
+            if let Some(flag) = forced_stream_flag(op, f) {
+                let value = forced_value(f, flag);
                 return quote!(#field: #value,);
             }
             match inputs
@@ -402,20 +468,23 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
     });
     let body_setter = body_struct.map(|(id, s)| {
         let ty = type_tokens(&TypeRef::Named(id), types);
-        let keep_streaming = s
-            .fields
-            .iter()
-            .find(|f| is_forced_stream_flag(op, f))
-            .map(|f| {
-                let field = ident(&f.rust_name);
-                let value = forced_true(f);
-                quote!(self.body.#field = #value;)
-            });
+        let pin_stream_flag = s.fields.iter().find_map(|f| {
+            let flag = forced_stream_flag(op, f)?;
+            let field = ident(&f.rust_name);
+            let value = forced_value(f, flag);
+            Some(quote!(self.body.#field = #value;))
+        });
+        let doc = match s.fields.iter().find_map(|f| forced_stream_flag(op, f)) {
+            Some(flag) => {
+                format!(" Replaces the whole request body (its `stream` flag stays `{flag}`).")
+            }
+            None => " Replaces the whole request body.".to_owned(),
+        };
         quote! {
-            /// Replaces the whole request body.
+            #[doc = #doc]
             pub fn body(mut self, body: #ty) -> Self {
                 self.body = body;
-                #keep_streaming
+                #pin_stream_flag
                 self
             }
         }
@@ -534,8 +603,14 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
                 .find(|i| matches!(i.kind, InputKind::Body(_)))
                 .map(|i| ident(&i.setter))
                 .unwrap_or_else(|| format_ident!("body"));
+            let encode = match whole_body_stream_flag(op, types) {
+                Some(flag) => {
+                    quote!(crate::runtime::RequestBody::json_with_stream_flag(&self.#body, #flag))
+                }
+                None => quote!(crate::runtime::RequestBody::json(&self.#body)),
+            };
             quote! {
-                parts.body = crate::runtime::RequestBody::json(&self.#body).map_err(|err| crate::Error::Config(::std::format!("cannot encode the request body: {err}")))?;
+                parts.body = #encode.map_err(|err| crate::Error::Config(::std::format!("cannot encode the request body: {err}")))?;
             }
         }
     };
@@ -629,6 +704,9 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
             sse_sentinel: #sentinel,
             sse_envelope: #envelope,
             decode_error,
+            path_template: #path_template,
+            security: #security,
+            header_params: &[#(#header_params),*],
         };
 
         #decode_error
@@ -682,6 +760,29 @@ pub(crate) fn operation_file(cx: &ClientContext<'_>, op: &Operation) -> TokenStr
             }
         }
     }
+}
+
+/// The operation's effective security as runtime data: alternatives of schemes applied together.
+fn security_tokens(op: &Operation) -> TokenStream {
+    let requirements = op.security.iter().map(|requirement| {
+        let schemes = requirement.iter().map(|scheme| {
+            let name = &scheme.name;
+            let kind = match &scheme.kind {
+                SecurityKind::Http { scheme } => {
+                    quote!(crate::runtime::SchemeKind::Http { scheme: #scheme })
+                }
+                SecurityKind::ApiKey { location, name } => match location {
+                    ParamLocation::Query => {
+                        quote!(crate::runtime::SchemeKind::ApiKeyQuery { name: #name })
+                    }
+                    _ => quote!(crate::runtime::SchemeKind::ApiKeyHeader { name: #name }),
+                },
+            };
+            quote!(crate::runtime::SecurityScheme { name: #name, kind: #kind })
+        });
+        quote!(&[#(#schemes),*])
+    });
+    quote!(&[#(#requirements),*])
 }
 
 /// A parameter value as something implementing `ParamValue`.

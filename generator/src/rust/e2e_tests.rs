@@ -7,8 +7,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::TEAM_HEADER;
 use super::client::{
-    ClientContext, InputKind, body_struct, input_value_type_in, inputs, is_forced_stream_flag,
+    ClientContext, InputKind, body_struct, input_value_type_in, inputs, pin_stream_flag,
 };
 use super::sample::sample;
 use super::types::{ident, type_tokens_in};
@@ -112,19 +113,40 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
 
     // JSON struct bodies: send the whole example, not just the required fields.
     let mut expected_body = body_example.clone();
+    if let Some(expected) = &mut expected_body {
+        pin_stream_flag(op, types, expected);
+    }
     let whole_body = match (&op.body, body_fields) {
-        (Some(b), Some((id, s))) if b.content_type == BodyKind::Json => {
+        (Some(b), Some((id, _))) if b.content_type == BodyKind::Json => {
             let ty = type_tokens_in(&TypeRef::Named(id), types, &root);
-            if s.fields.iter().any(|f| is_forced_stream_flag(op, f))
-                && let Some(Value::Object(object)) = &mut expected_body
-            {
-                object.insert("stream".into(), Value::Bool(true));
-            }
             let json = body_example.clone().unwrap_or(Value::Null).to_string();
             quote!(.body(::serde_json::from_str::<#ty>(#json).expect("example body decodes")))
         }
         _ => quote!(),
     };
+
+    // Credentials as the operation's first usable security requirement asks for them.
+    let mut auth_headers: Vec<(String, String)> = Vec::new();
+    if let Some(requirement) = op.security.iter().find(|r| !r.is_empty()) {
+        for scheme in requirement {
+            match &scheme.kind {
+                SecurityKind::Http { scheme } => {
+                    auth_headers.push(("authorization".into(), format!("{scheme} test-token")))
+                }
+                SecurityKind::ApiKey {
+                    location: ParamLocation::Query,
+                    name,
+                } => expected_query.push((name.clone(), "test-token".into())),
+                SecurityKind::ApiKey { name, .. } => {
+                    auth_headers.push((name.to_ascii_lowercase(), "test-token".into()))
+                }
+            }
+        }
+    }
+    let auth_pairs = auth_headers.iter().map(|(k, v)| quote!((#k, #v)));
+    let team = op.parameters.iter().any(|p| {
+        p.location == ParamLocation::Header && p.wire_name.eq_ignore_ascii_case(TEAM_HEADER)
+    });
 
     let route_path = path.clone();
     let http_method = op.method.as_str();
@@ -192,7 +214,7 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
         #check_result
         let requests = server.received_requests().await.expect("recording is on");
         let request = &requests[0];
-        support::assert_common_headers(request, #accept);
+        support::assert_common_headers(request, #accept, &[#(#auth_pairs),*], #team);
         support::assert_query(request, &[#(#expected_query_pairs),*]);
         #body_check
     }
@@ -301,6 +323,7 @@ pub(crate) fn operations_test_files(cx: &ClientContext<'_>) -> Vec<(String, Toke
 }
 
 fn support_module(cx: &ClientContext<'_>) -> TokenStream {
+    let team_header = TEAM_HEADER.to_ascii_lowercase();
     let container_servers: Vec<String> = {
         let mut servers: Vec<String> = cx
             .api
@@ -342,9 +365,16 @@ fn support_module(cx: &ClientContext<'_>) -> TokenStream {
                 request.headers.get(name).and_then(|v| v.to_str().ok())
             }
 
-            pub fn assert_common_headers(request: &::wiremock::Request, accept: &str) {
-                assert_eq!(header(request, "authorization"), Some("Bearer test-token"));
-                assert_eq!(header(request, "x-friendli-team"), Some(TEAM));
+            /// `auth`: the credential headers the operation's security asks for (none: no
+            /// `Authorization` at all); `team`: whether it declares the team header.
+            pub fn assert_common_headers(request: &::wiremock::Request, accept: &str, auth: &[(&str, &str)], team: bool) {
+                for (name, value) in auth {
+                    assert_eq!(header(request, name), Some(*value), "credential header {name}");
+                }
+                if !auth.iter().any(|(name, _)| *name == "authorization") {
+                    assert_eq!(header(request, "authorization"), None, "no credentials for an operation without security");
+                }
+                assert_eq!(header(request, #team_header), team.then_some(TEAM), "the team header only where declared");
                 assert!(header(request, "user-agent").is_some_and(|ua| ua.starts_with("friendli-rust/")), "user agent");
                 assert_eq!(header(request, "accept"), Some(accept));
             }

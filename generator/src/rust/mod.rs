@@ -19,6 +19,9 @@ use crate::ir::*;
 use crate::output::FileSet;
 pub use runtime_files::{EXAMPLE_FILES, RUNTIME_FILES};
 
+/// The header parameter the client's team setting fills in, where an operation declares it.
+pub(crate) const TEAM_HEADER: &str = "X-Friendli-Team";
+
 /// The first line of every generated file: who wrote it, from what.
 pub fn header(api: &Api, comment: &str) -> String {
     format!(
@@ -251,6 +254,7 @@ fn lib_rs(api: &Api, cx: &client::ClientContext<'_>) -> TokenStream {
 
 fn client_rs(api: &Api, tree: &client::ResourceNode<'_>) -> TokenStream {
     let server = &api.server_url;
+    let team_header = TEAM_HEADER;
     let retry = match &api.retry {
         Some(r) => {
             let (initial, max, elapsed, exponent) = (
@@ -260,6 +264,9 @@ fn client_rs(api: &Api, tree: &client::ResourceNode<'_>) -> TokenStream {
                 r.exponent,
             );
             let codes = &r.status_codes;
+            let connection_errors = r
+                .retry_connection_errors
+                .map(|retry| quote!(.retry_connection_errors(#retry)));
             quote! {
                 crate::RetryPolicy::backoff(
                     ::std::time::Duration::from_millis(#initial),
@@ -268,6 +275,7 @@ fn client_rs(api: &Api, tree: &client::ResourceNode<'_>) -> TokenStream {
                     #exponent,
                 )
                 .status_codes([#(#codes),*])
+                #connection_errors
             }
         }
         None => quote!(crate::RetryPolicy::default()),
@@ -298,6 +306,7 @@ fn client_rs(api: &Api, tree: &client::ResourceNode<'_>) -> TokenStream {
             user_agent: ::std::concat!("friendli-rust/", ::std::env!("CARGO_PKG_VERSION")),
             token_env: "FRIENDLI_TOKEN",
             team_env: "FRIENDLI_TEAM",
+            team_header: #team_header,
         };
 
         impl crate::Client {
@@ -306,7 +315,8 @@ fn client_rs(api: &Api, tree: &client::ResourceNode<'_>) -> TokenStream {
                 Self::builder_with(&SPEC_DEFAULTS)
             }
 
-            /// A client from `FRIENDLI_TOKEN` (required) and `FRIENDLI_TEAM` (optional).
+            /// A client from `FRIENDLI_TOKEN` and `FRIENDLI_TEAM`, both optional: operations whose
+            /// spec requires a token fail at call time without one.
             pub fn from_env() -> ::std::result::Result<Self, crate::Error> {
                 Self::from_env_with(&SPEC_DEFAULTS)
             }
@@ -330,8 +340,12 @@ license = "Apache-2.0"
 publish = false
 
 [features]
-default = ["rustls"{default_features}]
+default = ["rustls", "gzip"{default_features}]
 rustls = ["reqwest/rustls"]
+# Sends `Accept-Encoding: gzip` and decodes compressed responses.
+gzip = ["reqwest/gzip"]
+# One `tracing` span per call and an event per retry (never the token or bodies).
+tracing = ["dep:tracing"]
 # API families: build only what you call.
 {family_features}
 [dependencies]
@@ -349,6 +363,7 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"
 tokio = {{ version = "1", features = ["time", "fs"] }}
+tracing = {{ version = "0.1", optional = true, default-features = false, features = ["std"] }}
 
 [dev-dependencies]
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}

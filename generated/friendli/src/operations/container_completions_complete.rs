@@ -8,6 +8,9 @@ static OPERATION: crate::runtime::OperationSpec = crate::runtime::OperationSpec 
     sse_sentinel: ::std::option::Option::None,
     sse_envelope: false,
     decode_error,
+    path_template: "/v1/completions",
+    security: &[],
+    header_params: &[],
 };
 fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
     crate::runtime::no_typed_error(status, body)
@@ -50,9 +53,17 @@ impl ContainerCompletionsCompleteRequest {
         self.options.server_url = ::std::option::Option::Some(url.into());
         self
     }
-    /// Time limit for each attempt of this call.
+    /// Time limit for each attempt of this call (for streams: also the longest wait for the
+    /// next chunk). Retries start a new attempt; see [`deadline`](Self::deadline) for a bound
+    /// on the whole call.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Time limit for the whole call: every attempt, retry and backoff wait (for streams: until
+    /// the response starts). When it passes, the call fails with `Error::DeadlineExceeded`.
+    pub fn deadline(mut self, deadline: ::std::time::Duration) -> Self {
+        self.options.deadline = ::std::option::Option::Some(deadline);
         self
     }
     /// An extra header for this call.
@@ -69,7 +80,10 @@ impl ContainerCompletionsCompleteRequest {
     ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
         #[allow(unused_mut)]
         let mut parts = crate::runtime::RequestParts::new("/v1/completions");
-        parts.body = crate::runtime::RequestBody::json(&self.body)
+        parts.body = crate::runtime::RequestBody::json_with_stream_flag(
+                &self.body,
+                false,
+            )
             .map_err(|err| crate::Error::Config(
                 ::std::format!("cannot encode the request body: {err}"),
             ))?;

@@ -8,6 +8,18 @@ static OPERATION: crate::runtime::OperationSpec = crate::runtime::OperationSpec 
     sse_sentinel: ::std::option::Option::None,
     sse_envelope: false,
     decode_error,
+    path_template: "/dedicated/v1/audio/transcriptions",
+    security: &[
+        &[
+            crate::runtime::SecurityScheme {
+                name: "token",
+                kind: crate::runtime::SchemeKind::Http {
+                    scheme: "Bearer",
+                },
+            },
+        ],
+    ],
+    header_params: &["X-Friendli-Team"],
 };
 fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
     crate::runtime::no_typed_error(status, body)
@@ -41,7 +53,7 @@ impl DedicatedAudioTranscriptionsRequest {
                 file: file.into(),
                 chunking_strategy: ::std::default::Default::default(),
                 language: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
+                stream: crate::OptionalNullable::Value(false),
                 temperature: ::std::default::Default::default(),
             },
             options: ::std::default::Default::default(),
@@ -83,16 +95,6 @@ impl DedicatedAudioTranscriptionsRequest {
         self.body.language = crate::OptionalNullable::Null;
         self
     }
-    /// Whether to stream the transcription result. When set to `true`, the transcription is sent as [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events/Using_server-sent_events#event_stream_format) once generated.
-    pub fn stream(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.body.stream = crate::OptionalNullable::Value(value.into());
-        self
-    }
-    /// Sends `stream: null` explicitly (for example to clear a setting).
-    pub fn stream_null(mut self) -> Self {
-        self.body.stream = crate::OptionalNullable::Null;
-        self
-    }
     /// The sampling temperature, between 0 and 1. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
     pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.body.temperature = crate::OptionalNullable::Value(value.into());
@@ -103,9 +105,10 @@ impl DedicatedAudioTranscriptionsRequest {
         self.body.temperature = crate::OptionalNullable::Null;
         self
     }
-    /// Replaces the whole request body.
+    /// Replaces the whole request body (its `stream` flag stays `false`).
     pub fn body(mut self, body: crate::models::DedicatedAudioTranscriptionBody) -> Self {
         self.body = body;
+        self.body.stream = crate::OptionalNullable::Value(false);
         self
     }
     /// Retry policy for this call only (the SDK's `retries`).
@@ -121,9 +124,17 @@ impl DedicatedAudioTranscriptionsRequest {
         self.options.server_url = ::std::option::Option::Some(url.into());
         self
     }
-    /// Time limit for each attempt of this call.
+    /// Time limit for each attempt of this call (for streams: also the longest wait for the
+    /// next chunk). Retries start a new attempt; see [`deadline`](Self::deadline) for a bound
+    /// on the whole call.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Time limit for the whole call: every attempt, retry and backoff wait (for streams: until
+    /// the response starts). When it passes, the call fails with `Error::DeadlineExceeded`.
+    pub fn deadline(mut self, deadline: ::std::time::Duration) -> Self {
+        self.options.deadline = ::std::option::Option::Some(deadline);
         self
     }
     /// An extra header for this call.

@@ -8,6 +8,18 @@ static OPERATION: crate::runtime::OperationSpec = crate::runtime::OperationSpec 
     sse_sentinel: ::std::option::Option::None,
     sse_envelope: false,
     decode_error,
+    path_template: "/beta/dataset/{dataset_id}/split/{split_id}",
+    security: &[
+        &[
+            crate::runtime::SecurityScheme {
+                name: "token",
+                kind: crate::runtime::SchemeKind::Http {
+                    scheme: "Bearer",
+                },
+            },
+        ],
+    ],
+    header_params: &["X-Friendli-Team"],
 };
 fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
     #[allow(clippy::match_single_binding)]
@@ -71,9 +83,17 @@ impl GetSplitRequest {
         self.options.server_url = ::std::option::Option::Some(url.into());
         self
     }
-    /// Time limit for each attempt of this call.
+    /// Time limit for each attempt of this call (for streams: also the longest wait for the
+    /// next chunk). Retries start a new attempt; see [`deadline`](Self::deadline) for a bound
+    /// on the whole call.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Time limit for the whole call: every attempt, retry and backoff wait (for streams: until
+    /// the response starts). When it passes, the call fails with `Error::DeadlineExceeded`.
+    pub fn deadline(mut self, deadline: ::std::time::Duration) -> Self {
+        self.options.deadline = ::std::option::Option::Some(deadline);
         self
     }
     /// An extra header for this call.

@@ -8,6 +8,18 @@ static OPERATION: crate::runtime::OperationSpec = crate::runtime::OperationSpec 
     sse_sentinel: ::std::option::Option::None,
     sse_envelope: false,
     decode_error,
+    path_template: "/serverless/v1/messages",
+    security: &[
+        &[
+            crate::runtime::SecurityScheme {
+                name: "token",
+                kind: crate::runtime::SchemeKind::Http {
+                    scheme: "Bearer",
+                },
+            },
+        ],
+    ],
+    header_params: &["X-Friendli-Team"],
 };
 fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
     #[allow(clippy::match_single_binding)]
@@ -51,7 +63,7 @@ impl ServerlessMessagesRequest {
                 max_tokens: ::std::default::Default::default(),
                 model: model.into(),
                 system: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
+                stream: crate::OptionalNullable::Value(false),
                 temperature: ::std::default::Default::default(),
                 top_p: ::std::default::Default::default(),
                 top_k: ::std::default::Default::default(),
@@ -100,16 +112,6 @@ impl ServerlessMessagesRequest {
     /// Sends `system: null` explicitly (for example to clear a setting).
     pub fn system_null(mut self) -> Self {
         self.body.system = crate::OptionalNullable::Null;
-        self
-    }
-    /// Whether to stream the response. When set to `true`, events are sent as [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events/Using_server-sent_events#event_stream_format) once generated.
-    pub fn stream(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        self.body.stream = crate::OptionalNullable::Value(value.into());
-        self
-    }
-    /// Sends `stream: null` explicitly (for example to clear a setting).
-    pub fn stream_null(mut self) -> Self {
-        self.body.stream = crate::OptionalNullable::Null;
         self
     }
     /// Sampling temperature. Lower values make outputs more deterministic; higher values increase diversity.
@@ -299,9 +301,10 @@ impl ServerlessMessagesRequest {
         self.body.service_tier = crate::OptionalNullable::Null;
         self
     }
-    /// Replaces the whole request body.
+    /// Replaces the whole request body (its `stream` flag stays `false`).
     pub fn body(mut self, body: crate::models::ServerlessMessagesBody) -> Self {
         self.body = body;
+        self.body.stream = crate::OptionalNullable::Value(false);
         self
     }
     /// Retry policy for this call only (the SDK's `retries`).
@@ -317,9 +320,17 @@ impl ServerlessMessagesRequest {
         self.options.server_url = ::std::option::Option::Some(url.into());
         self
     }
-    /// Time limit for each attempt of this call.
+    /// Time limit for each attempt of this call (for streams: also the longest wait for the
+    /// next chunk). Retries start a new attempt; see [`deadline`](Self::deadline) for a bound
+    /// on the whole call.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Time limit for the whole call: every attempt, retry and backoff wait (for streams: until
+    /// the response starts). When it passes, the call fails with `Error::DeadlineExceeded`.
+    pub fn deadline(mut self, deadline: ::std::time::Duration) -> Self {
+        self.options.deadline = ::std::option::Option::Some(deadline);
         self
     }
     /// An extra header for this call.

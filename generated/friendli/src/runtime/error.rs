@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
 
@@ -28,6 +29,25 @@ pub enum Error {
     Timeout {
         /// The failing operation.
         operation: &'static str,
+    },
+    /// The call's deadline (see `ClientBuilder::deadline`) passed: retries and backoff
+    /// included, the call took longer than allowed.
+    DeadlineExceeded {
+        /// The failing operation.
+        operation: &'static str,
+        /// The deadline that passed.
+        deadline: Duration,
+        /// Attempts started, the cut one included.
+        attempts: u32,
+        /// Why the last finished attempt failed, when one did.
+        last_error: Option<Box<Error>>,
+    },
+    /// A success body was longer than the client accepts (`ClientBuilder::max_response_body`).
+    ResponseTooLarge {
+        /// The failing operation.
+        operation: &'static str,
+        /// The limit in bytes.
+        limit: usize,
     },
     /// The server answered with a non-success status.
     Api(Box<ApiError>),
@@ -75,6 +95,8 @@ impl Error {
         match self {
             Error::Transport { operation, .. }
             | Error::Timeout { operation }
+            | Error::DeadlineExceeded { operation, .. }
+            | Error::ResponseTooLarge { operation, .. }
             | Error::Decode { operation, .. }
             | Error::Stream { operation, .. } => Some(operation),
             Error::Api(e) => Some(e.operation),
@@ -97,6 +119,25 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Timeout { operation } => write!(f, "`{operation}`: request timed out"),
+            Error::DeadlineExceeded {
+                operation,
+                deadline,
+                attempts,
+                last_error,
+            } => {
+                write!(
+                    f,
+                    "`{operation}`: gave up after {attempts} attempt(s): the call's {deadline:?} deadline passed"
+                )?;
+                match last_error {
+                    Some(e) => write!(f, "; last error: {e}"),
+                    None => Ok(()),
+                }
+            }
+            Error::ResponseTooLarge { operation, limit } => write!(
+                f,
+                "`{operation}`: the response body is larger than the client's limit of {limit} bytes"
+            ),
             Error::Api(e) => fmt::Display::fmt(e, f),
             Error::Decode {
                 operation,
@@ -120,6 +161,10 @@ impl std::error::Error for Error {
         match self {
             Error::Transport { source, .. } => Some(source),
             Error::Io(e) => Some(e),
+            Error::DeadlineExceeded {
+                last_error: Some(e),
+                ..
+            } => Some(&**e),
             _ => None,
         }
     }
@@ -140,8 +185,10 @@ pub struct ApiError {
     pub status: u16,
     /// Response headers (e.g. `Retry-After`, request ids).
     pub headers: http::HeaderMap,
-    /// The raw response body.
+    /// The raw response body, at most the client's `max_error_body` bytes of it.
     pub body: Bytes,
+    /// The server sent more than `body` holds; the rest was not read.
+    pub truncated: bool,
     /// The body decoded into the error type the spec declares for this status, if any.
     pub typed: Option<crate::ErrorBody>,
 }
@@ -167,6 +214,9 @@ impl fmt::Display for ApiError {
             if self.body.len() > DISPLAY_BODY_LIMIT {
                 write!(f, "... ({} bytes)", self.body.len())?;
             }
+        }
+        if self.truncated {
+            write!(f, " [body cut after {} bytes]", self.body.len())?;
         }
         Ok(())
     }
@@ -237,6 +287,7 @@ mod tests {
             status: 422,
             headers: http::HeaderMap::new(),
             body: Bytes::from_static(body),
+            truncated: false,
             typed: None,
         }
     }
@@ -258,6 +309,29 @@ mod tests {
         let s = api(long).to_string();
         assert!(s.len() < 700, "{s}");
         assert!(s.ends_with("... (2000 bytes)"));
+    }
+
+    #[test]
+    fn display_notes_truncation_and_deadline_cause() {
+        let mut cut = api(b"partial");
+        cut.truncated = true;
+        assert!(
+            cut.to_string()
+                .ends_with("partial [body cut after 7 bytes]"),
+            "{cut}"
+        );
+        let e = Error::DeadlineExceeded {
+            operation: "op",
+            deadline: Duration::from_secs(2),
+            attempts: 3,
+            last_error: Some(Box::new(Error::Timeout { operation: "op" })),
+        };
+        assert_eq!(
+            e.to_string(),
+            "`op`: gave up after 3 attempt(s): the call's 2s deadline passed; last error: `op`: request timed out"
+        );
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(e.operation(), Some("op"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use super::auth::SecurityScheme;
 use super::multipart::Multipart;
 
 /// HTTP methods used by the API; a closed set so generated `static`s stay `const`-constructible.
@@ -71,6 +72,14 @@ pub struct OperationSpec {
     pub sse_envelope: bool,
     /// Decodes a non-2xx body into the typed error the spec declares for `status`.
     pub decode_error: fn(status: u16, body: &[u8]) -> Option<crate::ErrorBody>,
+    /// The path as the spec writes it (`/v1/things/{id}`): logged instead of the real path.
+    pub path_template: &'static str,
+    /// The effective security: any one requirement authenticates the call, every scheme of
+    /// a requirement applies. Empty: the call never sends credentials.
+    pub security: &'static [&'static [SecurityScheme]],
+    /// Names of the header parameters the operation declares; the client's default for such a
+    /// header (e.g. its team) is sent only to operations that declare it.
+    pub header_params: &'static [&'static str],
 }
 
 /// A `decode_error` for operations whose spec declares no typed error bodies.
@@ -119,6 +128,22 @@ impl RequestBody {
     pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
         serde_json::to_vec(value).map(|v| RequestBody::Json(Bytes::from(v)))
     }
+
+    /// Serializes `value` (a body the caller built whole) as a JSON body whose top-level
+    /// `stream` flag agrees with how the operation reads its response: set to `true` for an
+    /// event stream; for a JSON answer set to `false` where present (absent means the same).
+    pub fn json_with_stream_flag<T: serde::Serialize + ?Sized>(
+        value: &T,
+        streaming: bool,
+    ) -> Result<Self, serde_json::Error> {
+        let mut value = serde_json::to_value(value)?;
+        if let serde_json::Value::Object(object) = &mut value
+            && (streaming || object.contains_key("stream"))
+        {
+            object.insert("stream".to_owned(), serde_json::Value::Bool(streaming));
+        }
+        RequestBody::json(&value)
+    }
 }
 
 /// Everything except RFC 3986 `unreserved` (`ALPHA / DIGIT / "-" / "." / "_" / "~"`).
@@ -157,6 +182,24 @@ mod tests {
         assert_eq!(HttpMethod::Patch.as_str(), "PATCH");
         assert_eq!(HttpMethod::Delete.to_reqwest(), reqwest::Method::DELETE);
         assert_eq!(HttpMethod::Get.to_string(), "GET");
+    }
+
+    #[test]
+    fn stream_flag_is_pinned_in_whole_bodies() {
+        let text = |b: RequestBody| match b {
+            RequestBody::Json(b) => String::from_utf8(b.to_vec()).unwrap(),
+            other => panic!("unexpected {other:?}"),
+        };
+        let body = serde_json::json!({"model": "m", "stream": true});
+        let json = RequestBody::json_with_stream_flag(&body, false).unwrap();
+        assert_eq!(text(json), r#"{"model":"m","stream":false}"#);
+        let plain = serde_json::json!({"model": "m"});
+        let json = RequestBody::json_with_stream_flag(&plain, false).unwrap();
+        assert_eq!(text(json), r#"{"model":"m"}"#);
+        let json = RequestBody::json_with_stream_flag(&plain, true).unwrap();
+        assert_eq!(text(json), r#"{"model":"m","stream":true}"#);
+        let not_an_object = RequestBody::json_with_stream_flag(&[1, 2], true).unwrap();
+        assert_eq!(text(not_an_object), "[1,2]");
     }
 
     #[test]

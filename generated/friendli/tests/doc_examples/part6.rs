@@ -482,6 +482,7 @@ pub(crate) async fn example_343(client: friendli::Client) -> ::std::result::Resu
             ],
         )
         .timeout(std::time::Duration::from_secs(30))
+        .deadline(std::time::Duration::from_secs(120))
         .send()
         .await?;
     println!("{res:?}");

@@ -46,11 +46,11 @@ async fn container_chat_complete() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(request, "application/json", &[], false);
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]}",
+        "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"stream\":false}",
     );
 }
 /// `POST /v1/chat/completions#stream` (`containerChatStream`)
@@ -96,7 +96,7 @@ async fn container_chat_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(request, "text/event-stream", &[], false);
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -144,9 +144,9 @@ async fn container_responses() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(request, "application/json", &[], false);
     support::assert_query(request, &[]);
-    support::assert_json_body(request, "{\"input\":\"Hello!\"}");
+    support::assert_json_body(request, "{\"input\":\"Hello!\",\"stream\":false}");
 }
 /// `POST /v1/responses#stream` (`containerResponsesStream`)
 #[tokio::test]
@@ -187,7 +187,7 @@ async fn container_responses_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(request, "text/event-stream", &[], false);
     support::assert_query(request, &[]);
     support::assert_json_body(request, "{\"input\":\"Hello!\",\"stream\":true}");
 }
@@ -236,11 +236,11 @@ async fn container_messages() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(request, "application/json", &[], false);
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
+        "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\",\"stream\":false}",
     );
 }
 /// `POST /v1/messages#stream` (`containerMessagesStream`)
@@ -286,7 +286,7 @@ async fn container_messages_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(request, "text/event-stream", &[], false);
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -328,7 +328,7 @@ async fn container_completions_complete() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(request, "application/json", &[], false);
     support::assert_query(request, &[]);
     support::assert_json_body(request, "{\"prompt\":[\"sample\"]}");
 }
@@ -365,9 +365,9 @@ async fn container_completions_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(request, "text/event-stream", &[], false);
     support::assert_query(request, &[]);
-    support::assert_json_body(request, "{\"prompt\":[\"sample\"]}");
+    support::assert_json_body(request, "{\"prompt\":[\"sample\"],\"stream\":true}");
 }
 /// `POST /v1/tokenize` (`containerTokenization`)
 #[tokio::test]
@@ -408,7 +408,7 @@ async fn container_tokenization() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(request, "application/json", &[], false);
     support::assert_query(request, &[]);
     support::assert_json_body(request, "{\"prompt\":\"What is generative AI?\"}");
 }
@@ -453,7 +453,7 @@ async fn container_detokenization() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(request, "application/json", &[], false);
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -505,7 +505,7 @@ async fn container_images_generate() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(request, "application/json", &[], false);
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -555,7 +555,7 @@ async fn container_images_edit() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(request, "application/json", &[], false);
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -594,7 +594,7 @@ async fn container_audio_transcriptions() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(request, "application/json", &[], false);
     support::assert_query(request, &[]);
     support::assert_multipart(request, &[]);
 }
@@ -626,7 +626,7 @@ async fn container_audio_transcriptions_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(request, "text/event-stream", &[], false);
     support::assert_query(request, &[]);
     support::assert_multipart(request, &[]);
 }
@@ -666,7 +666,7 @@ async fn container_text_classification() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(request, "application/json", &[], false);
     support::assert_query(request, &[]);
     support::assert_json_body(request, "{\"input\":\"I love programming.\"}");
 }

@@ -39,7 +39,12 @@ async fn get_cost() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(
         request,
         &[("start_time", "2026-01-02T03:04:05Z"), ("end_time", "2026-01-02T03:04:05Z")],

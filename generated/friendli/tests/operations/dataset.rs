@@ -33,7 +33,12 @@ async fn list_datasets() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[("projectId", "sample")]);
 }
 /// `POST /beta/dataset` (`create_dataset`)
@@ -78,7 +83,12 @@ async fn create_dataset() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -117,7 +127,12 @@ async fn get_dataset() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `DELETE /beta/dataset/{dataset_id}` (`delete_dataset`)
@@ -149,7 +164,12 @@ async fn delete_dataset() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `GET /beta/dataset/{dataset_id}/version` (`list_versions`)
@@ -184,7 +204,12 @@ async fn list_versions() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `POST /beta/dataset/{dataset_id}/version` (`create_version`)
@@ -221,7 +246,12 @@ async fn create_version() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[("comment", "sample")]);
 }
 /// `GET /beta/dataset/{dataset_id}/version/{version_id}` (`get_version`)
@@ -262,7 +292,12 @@ async fn get_version() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `DELETE /beta/dataset/{dataset_id}/version/{version_id}` (`delete_version`)
@@ -300,7 +335,12 @@ async fn delete_version() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `GET /beta/dataset/{dataset_id}/split` (`list_splits`)
@@ -335,7 +375,12 @@ async fn list_splits() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `POST /beta/dataset/{dataset_id}/split` (`create_split`)
@@ -372,7 +417,12 @@ async fn create_split() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[("name", "sample")]);
 }
 /// `GET /beta/dataset/{dataset_id}/split/{split_id}` (`get_split`)
@@ -413,7 +463,12 @@ async fn get_split() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `DELETE /beta/dataset/{dataset_id}/split/{split_id}` (`delete_split`)
@@ -451,7 +506,12 @@ async fn delete_split() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `GET /beta/dataset/{dataset_id}/split/{split_id}/sample` (`list_samples`)
@@ -489,7 +549,12 @@ async fn list_samples() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PUT /beta/dataset/{dataset_id}/split/{split_id}/sample` (`upload_raw_samples`)
@@ -531,7 +596,12 @@ async fn upload_raw_samples() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_multipart(request, &[]);
 }
@@ -577,7 +647,12 @@ async fn add_samples() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(request, "[\"sample\"]");
 }
@@ -620,7 +695,12 @@ async fn delete_samples() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(request, "[1]");
 }

@@ -48,11 +48,16 @@ async fn dedicated_chat_complete() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
+        "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\",\"stream\":false}",
     );
 }
 /// `POST /dedicated/v1/chat/completions#stream` (`dedicatedChatStream`)
@@ -100,7 +105,12 @@ async fn dedicated_chat_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -150,11 +160,16 @@ async fn dedicated_responses() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"input\":\"Hello!\",\"model\":\"(endpoint-id)\"}",
+        "{\"input\":\"Hello!\",\"model\":\"(endpoint-id)\",\"stream\":false}",
     );
 }
 /// `POST /dedicated/v1/responses#stream` (`dedicatedResponsesStream`)
@@ -198,7 +213,12 @@ async fn dedicated_responses_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -252,7 +272,12 @@ async fn dedicated_chat_render() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -306,11 +331,16 @@ async fn dedicated_messages() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
+        "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\",\"stream\":false}",
     );
 }
 /// `POST /dedicated/v1/messages#stream` (`dedicatedMessagesStream`)
@@ -358,7 +388,12 @@ async fn dedicated_messages_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -400,7 +435,12 @@ async fn dedicated_completions_complete() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(request, "{\"model\":\"sample\",\"prompt\":[\"sample\"]}");
 }
@@ -437,9 +477,17 @@ async fn dedicated_completions_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
-    support::assert_json_body(request, "{\"model\":\"sample\",\"prompt\":[\"sample\"]}");
+    support::assert_json_body(
+        request,
+        "{\"model\":\"sample\",\"prompt\":[\"sample\"],\"stream\":true}",
+    );
 }
 /// `POST /dedicated/v1/embeddings` (`dedicatedEmbeddings`)
 #[tokio::test]
@@ -482,7 +530,12 @@ async fn dedicated_embeddings() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -530,7 +583,12 @@ async fn dedicated_tokenization() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -582,7 +640,12 @@ async fn dedicated_detokenization() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -636,7 +699,12 @@ async fn dedicated_images_generate() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -690,7 +758,12 @@ async fn dedicated_images_edit() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -731,7 +804,12 @@ async fn dedicated_audio_transcriptions() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_multipart(request, &["(endpoint-id)"]);
 }
@@ -767,7 +845,12 @@ async fn dedicated_audio_transcriptions_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_multipart(request, &["(endpoint-id)"]);
 }
@@ -810,7 +893,12 @@ async fn dedicated_text_classification() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -856,7 +944,12 @@ async fn dedicated_endpoint_wandb_artifact_create() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -893,7 +986,12 @@ async fn dedicated_list_endpoints() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `POST /dedicated/beta/endpoint` (`dedicatedCreateEndpoint`)
@@ -949,7 +1047,12 @@ async fn dedicated_create_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -989,7 +1092,12 @@ async fn dedicated_get_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PUT /dedicated/beta/endpoint/{endpoint_id}` (`dedicatedUpdateEndpoint`)
@@ -1029,7 +1137,12 @@ async fn dedicated_update_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(request, "{}");
 }
@@ -1063,7 +1176,12 @@ async fn dedicated_delete_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `GET /dedicated/beta/endpoint/{endpoint_id}/version` (`dedicatedGetEndpointVersionHistory`)
@@ -1103,7 +1221,12 @@ async fn dedicated_get_endpoint_version_history() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `GET /dedicated/beta/endpoint/{endpoint_id}/status` (`dedicatedGetEndpointStatus`)
@@ -1143,7 +1266,12 @@ async fn dedicated_get_endpoint_status() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PUT /dedicated/beta/endpoint/{endpoint_id}/sleep` (`dedicatedSleepEndpoint`)
@@ -1183,7 +1311,12 @@ async fn dedicated_sleep_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PUT /dedicated/beta/endpoint/{endpoint_id}/wake` (`dedicatedWakeEndpoint`)
@@ -1223,7 +1356,12 @@ async fn dedicated_wake_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PUT /dedicated/beta/endpoint/{endpoint_id}/terminate` (`dedicatedTerminateEndpoint`)
@@ -1263,7 +1401,12 @@ async fn dedicated_terminate_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PUT /dedicated/beta/endpoint/{endpoint_id}/restart` (`dedicatedRestartEndpoint`)
@@ -1303,6 +1446,11 @@ async fn dedicated_restart_endpoint() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }

@@ -43,7 +43,12 @@ async fn init_upload() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -82,7 +87,12 @@ async fn get_info() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `PATCH /beta/file/{file_id}` (`complete_upload`)
@@ -114,7 +124,12 @@ async fn complete_upload() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }
 /// `GET /beta/file/{file_id}/download_url` (`get_download_url`)
@@ -149,6 +164,11 @@ async fn get_download_url() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
 }

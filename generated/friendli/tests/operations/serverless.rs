@@ -48,11 +48,16 @@ async fn serverless_chat_complete() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
+        "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\",\"stream\":false}",
     );
 }
 /// `POST /serverless/v1/chat/completions#stream` (`serverlessChatStream`)
@@ -100,7 +105,12 @@ async fn serverless_chat_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -150,11 +160,16 @@ async fn serverless_responses() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"input\":\"Hello!\",\"model\":\"zai-org/GLM-5.2\"}",
+        "{\"input\":\"Hello!\",\"model\":\"zai-org/GLM-5.2\",\"stream\":false}",
     );
 }
 /// `POST /serverless/v1/responses#stream` (`serverlessResponsesStream`)
@@ -198,7 +213,12 @@ async fn serverless_responses_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -252,11 +272,16 @@ async fn serverless_messages() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
+        "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\",\"stream\":false}",
     );
 }
 /// `POST /serverless/v1/messages#stream` (`serverlessMessagesStream`)
@@ -304,7 +329,12 @@ async fn serverless_messages_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -358,7 +388,12 @@ async fn serverless_chat_render() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -400,7 +435,12 @@ async fn serverless_completions_complete() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(request, "{\"model\":\"sample\",\"prompt\":[\"sample\"]}");
 }
@@ -437,9 +477,17 @@ async fn serverless_completions_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
-    support::assert_json_body(request, "{\"model\":\"sample\",\"prompt\":[\"sample\"]}");
+    support::assert_json_body(
+        request,
+        "{\"model\":\"sample\",\"prompt\":[\"sample\"],\"stream\":true}",
+    );
 }
 /// `POST /serverless/v1/audio/transcriptions` (`serverlessAudioTranscriptions`)
 #[tokio::test]
@@ -477,7 +525,12 @@ async fn serverless_audio_transcriptions() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_multipart(request, &["openai/whisper-large-v3"]);
 }
@@ -515,7 +568,12 @@ async fn serverless_audio_transcriptions_stream() {
     assert!(! events.is_empty(), "the example stream has events");
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "text/event-stream");
+    support::assert_common_headers(
+        request,
+        "text/event-stream",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_multipart(request, &["openai/whisper-large-v3"]);
 }
@@ -560,7 +618,12 @@ async fn serverless_tokenization() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
@@ -612,7 +675,12 @@ async fn serverless_detokenization() {
     );
     let requests = server.received_requests().await.expect("recording is on");
     let request = &requests[0];
-    support::assert_common_headers(request, "application/json");
+    support::assert_common_headers(
+        request,
+        "application/json",
+        &[("authorization", "Bearer test-token")],
+        true,
+    );
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,

@@ -29,9 +29,27 @@ fn header<'r>(
 ) -> ::std::option::Option<&'r str> {
     request.headers.get(name).and_then(|v| v.to_str().ok())
 }
-pub fn assert_common_headers(request: &::wiremock::Request, accept: &str) {
-    assert_eq!(header(request, "authorization"), Some("Bearer test-token"));
-    assert_eq!(header(request, "x-friendli-team"), Some(TEAM));
+/// `auth`: the credential headers the operation's security asks for (none: no
+/// `Authorization` at all); `team`: whether it declares the team header.
+pub fn assert_common_headers(
+    request: &::wiremock::Request,
+    accept: &str,
+    auth: &[(&str, &str)],
+    team: bool,
+) {
+    for (name, value) in auth {
+        assert_eq!(header(request, name), Some(* value), "credential header {name}");
+    }
+    if !auth.iter().any(|(name, _)| *name == "authorization") {
+        assert_eq!(
+            header(request, "authorization"), None,
+            "no credentials for an operation without security"
+        );
+    }
+    assert_eq!(
+        header(request, "x-friendli-team"), team.then_some(TEAM),
+        "the team header only where declared"
+    );
     assert!(
         header(request, "user-agent").is_some_and(| ua | ua
         .starts_with("friendli-rust/")), "user agent"
