@@ -15,6 +15,7 @@ pub mod output;
 pub mod rust;
 pub mod slice;
 pub mod spec;
+pub mod spec_lock;
 
 mod generator;
 

@@ -1,12 +1,17 @@
-//! Project tasks: `regenerate [--check]`, `fetch-spec --from PATH`, `check-history`, `bench`.
+//! Project tasks: `regenerate [--check]`, `fetch-spec [--from PATH | --url URL]`, `bump-spec`,
+//! `check-specs`, `verify-diff`, `bench`.
 
 mod bench;
+mod fetch;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, ExitCode};
 
 use clap::{Parser, Subcommand};
 use friendli_codegen::Generator;
+use friendli_codegen::spec_lock::SpecLock;
+
+pub(crate) use fetch::spec_path;
 
 #[derive(Parser)]
 #[command(name = "xtask")]
@@ -22,14 +27,20 @@ enum Command {
         /// Fail (with a diff) instead of writing when `generated/` is stale.
         #[arg(long)]
         check: bool,
-        /// Spec path; default: $FRIENDLI_OPENAPI, else spec/openapi.yaml.
+        /// Spec path; default: $FRIENDLI_OPENAPI, else spec/openapi.yaml, else the pinned
+        /// spec is downloaded there first.
         #[arg(long)]
         spec: Option<PathBuf>,
     },
-    /// Verify a copy of the upstream spec against spec/friendli.lock and place it at spec/openapi.yaml.
+    /// Download the pinned upstream spec (or take a local copy or a mirror), verify it against
+    /// spec/friendli.lock and place it at spec/openapi.yaml.
     FetchSpec {
+        /// A local copy instead of the download.
+        #[arg(long, conflicts_with = "url")]
+        from: Option<PathBuf>,
+        /// A mirror instead of the repository's raw file at the pinned commit.
         #[arg(long)]
-        from: PathBuf,
+        url: Option<String>,
     },
     /// Generate a crate from every spec in the history folder and every fixture spec, and
     /// build and test each (all targets, warnings denied): its example round trips and its
@@ -55,37 +66,27 @@ pub(crate) fn root() -> PathBuf {
         .to_path_buf()
 }
 
-pub(crate) fn spec_path(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
-    if let Some(path) = explicit.or_else(|| std::env::var_os("FRIENDLI_OPENAPI").map(PathBuf::from))
-    {
-        return Ok(path);
-    }
-    let local = root().join("spec/openapi.yaml");
-    if local.exists() {
-        return Ok(local);
-    }
-    Err(format!(
-        "no spec: pass --spec, set FRIENDLI_OPENAPI, or run `cargo xtask fetch-spec --from PATH` to place a verified copy at {}",
-        local.display()
-    ))
+pub(crate) fn lock_path() -> PathBuf {
+    root().join("spec/friendli.lock")
 }
 
-fn locked_sha256() -> Result<String, String> {
-    let lock_path = root().join("spec/friendli.lock");
-    let lock =
-        std::fs::read_to_string(&lock_path).map_err(|e| format!("{}: {e}", lock_path.display()))?;
-    lock.lines()
-        .find_map(|line| {
-            line.strip_prefix("sha256 = ")
-                .map(|v| v.trim_matches('"').to_owned())
-        })
-        .ok_or_else(|| format!("{}: no `sha256 = \"...\"` line", lock_path.display()))
+pub(crate) fn lock() -> Result<SpecLock, String> {
+    SpecLock::read(&lock_path())
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Regenerate { check, spec } => regenerate(check, spec),
-        Command::FetchSpec { from } => fetch_spec(&from),
+        Command::FetchSpec { from, url } => {
+            let source = match (from, url) {
+                (Some(path), _) => fetch::Source::File(path),
+                (None, Some(url)) => fetch::Source::Url(url),
+                (None, None) => fetch::Source::Pinned,
+            };
+            lock().and_then(|lock| {
+                fetch::fetch(&source, &lock, &root().join("spec/openapi.yaml"))
+            })
+        }
         Command::CheckSpecs { history } => check_specs(history),
         Command::Bench { spec, runs } => bench::run(spec, runs),
     };
@@ -100,8 +101,11 @@ fn main() -> ExitCode {
 
 fn regenerate(check: bool, spec: Option<PathBuf>) -> Result<(), String> {
     let spec = spec_path(spec)?;
-    let generator = Generator::from_path(&spec).map_err(|e| e.to_string())?;
-    let locked = locked_sha256()?;
+    let lock = lock()?;
+    let generator = Generator::from_path(&spec)
+        .map_err(|e| e.to_string())?
+        .with_crate_version(&lock.crate_version);
+    let locked = lock.sha256;
     let actual = &generator.spec().sha256;
     if actual != &locked {
         let message = format!(
@@ -145,23 +149,6 @@ fn regenerate(check: bool, spec: Option<PathBuf>) -> Result<(), String> {
         report.unchanged,
         report.removed.len()
     );
-    Ok(())
-}
-
-fn fetch_spec(from: &Path) -> Result<(), String> {
-    let bytes = std::fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-    let actual = friendli_codegen::spec::sha256_hex(&bytes);
-    let locked = locked_sha256()?;
-    if actual != locked {
-        return Err(format!(
-            "{} has sha256 {actual}, but spec/friendli.lock pins {locked}: refusing to use it",
-            from.display()
-        ));
-    }
-    let target = root().join("spec/openapi.yaml");
-    std::fs::write(&target, bytes)
-        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-    eprintln!("verified and placed {}", target.display());
     Ok(())
 }
 
