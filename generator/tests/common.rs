@@ -1,6 +1,8 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
 
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -13,11 +15,34 @@ pub fn fixture(name: &str) -> PathBuf {
     workspace().join("spec/fixtures").join(name)
 }
 
-/// The real spec: $FRIENDLI_OPENAPI, else the shared checkout beside the repository.
+/// The real spec, found the way the xtask finds it: `$FRIENDLI_OPENAPI`, else
+/// `spec/openapi.yaml`, else the pinned spec is fetched there (`cargo xtask fetch-spec`, which
+/// verifies its sha256). Fails with what to do when none of these works.
 pub fn real_spec() -> PathBuf {
-    std::env::var_os("FRIENDLI_OPENAPI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("../shared/spec/friendli-openapi.yaml"))
+    static SPEC: OnceLock<PathBuf> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        if let Some(path) = std::env::var_os("FRIENDLI_OPENAPI") {
+            return PathBuf::from(path);
+        }
+        let local = workspace().join("spec/openapi.yaml");
+        if local.exists() {
+            return local;
+        }
+        let fetched = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["xtask", "fetch-spec"])
+            .current_dir(workspace())
+            .status()
+            .is_ok_and(|status| status.success());
+        assert!(
+            fetched && local.exists(),
+            "the real-spec tests need the Friendli spec and could not download it (see the \
+             error above). Run the README's first command, `cargo xtask regenerate`, on a \
+             machine with network access; without network, set FRIENDLI_OPENAPI=PATH or run \
+             `cargo xtask fetch-spec --from PATH`."
+        );
+        local
+    })
+    .clone()
 }
 
 pub fn history_specs() -> Vec<PathBuf> {
@@ -31,4 +56,10 @@ pub fn history_specs() -> Vec<PathBuf> {
         .collect();
     specs.sort();
     specs
+}
+
+/// `spec/friendli.lock`: the pinned spec and the generated crate's version.
+pub fn lock() -> friendli_codegen::spec_lock::SpecLock {
+    friendli_codegen::spec_lock::SpecLock::read(&workspace().join("spec/friendli.lock"))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
