@@ -145,7 +145,10 @@ mod tests {
     /// Serves one request on 127.0.0.1 with the given status line and body.
     fn serve_once(status: &'static str, body: &'static [u8]) -> String {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/friendliai/openapi.yaml", listener.local_addr().unwrap());
+        let url = format!(
+            "http://{}/friendliai/openapi.yaml",
+            listener.local_addr().unwrap()
+        );
         std::thread::spawn(move || {
             let (stream, _) = listener.accept().unwrap();
             let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -241,10 +244,7 @@ mod tests {
             lookup(flag.clone(), env.clone(), &local),
             Lookup::Found("flag.yaml".into())
         );
-        assert_eq!(
-            lookup(None, env, &local),
-            Lookup::Found("env.yaml".into())
-        );
+        assert_eq!(lookup(None, env, &local), Lookup::Found("env.yaml".into()));
         assert_eq!(lookup(None, None, &local), Lookup::Download(local.clone()));
         std::fs::write(&local, SPEC).unwrap();
         assert_eq!(lookup(None, None, &local), Lookup::Found(local));

@@ -83,9 +83,7 @@ fn main() -> ExitCode {
                 (None, Some(url)) => fetch::Source::Url(url),
                 (None, None) => fetch::Source::Pinned,
             };
-            lock().and_then(|lock| {
-                fetch::fetch(&source, &lock, &root().join("spec/openapi.yaml"))
-            })
+            lock().and_then(|lock| fetch::fetch(&source, &lock, &root().join("spec/openapi.yaml")))
         }
         Command::CheckSpecs { history } => check_specs(history),
         Command::Bench { spec, runs } => bench::run(spec, runs),

@@ -152,9 +152,9 @@ impl<'a> ApiView<'a> {
                     .filter_map(|e| Some((e.status.clone(), ty_text(e.ty.as_ref()?))))
                     .collect();
                 let streaming_twin = op.path_key.contains('#')
-                    && generated
-                        .iter()
-                        .any(|o| o.path == op.path && o.method == op.method && !o.path_key.contains('#'));
+                    && generated.iter().any(|o| {
+                        o.path == op.path && o.method == op.method && !o.path_key.contains('#')
+                    });
                 OperationView {
                     op,
                     call: format!(

@@ -41,7 +41,11 @@ fn section_heading(section: &str) -> String {
 }
 
 fn change_item(change: &Change) -> String {
-    let mut item = format!("- **{}**: {}", change.class.label(), inline(&change.summary));
+    let mut item = format!(
+        "- **{}**: {}",
+        change.class.label(),
+        inline(&change.summary)
+    );
     if let Some(note) = &change.note {
         let _ = write!(item, " ({})", inline(note));
     }

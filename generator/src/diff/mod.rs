@@ -238,7 +238,12 @@ pub fn diff(old: &Api, new: &Api) -> Report {
     );
     order.push(MODELS_SECTION.into());
     order.push(CRATE_SECTION.into());
-    let rank = |section: &str| order.iter().position(|s| s == section).unwrap_or(order.len());
+    let rank = |section: &str| {
+        order
+            .iter()
+            .position(|s| s == section)
+            .unwrap_or(order.len())
+    };
     // Stable: within a section and class, changes keep the order they were found in.
     changes.sort_by_key(|c| (rank(&c.section), c.class));
 

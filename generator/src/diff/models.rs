@@ -18,6 +18,15 @@ fn kind_name(kind: &TypeKind) -> &'static str {
     }
 }
 
+fn with_article(kind: &str) -> String {
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {kind}")
+}
+
 fn section(view: &TypeView<'_>) -> String {
     match view.families.len() {
         1 => view.families.iter().next().cloned().unwrap_or_default(),
@@ -99,7 +108,10 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
     let renamed_old: BTreeSet<&str> = renamed.iter().map(|(o, _)| o.def.name.as_str()).collect();
     let renamed_new: BTreeSet<&str> = renamed.iter().map(|(_, n)| n.def.name.as_str()).collect();
 
-    for view in added.iter().filter(|t| !renamed_new.contains(t.def.name.as_str())) {
+    for view in added
+        .iter()
+        .filter(|t| !renamed_new.contains(t.def.name.as_str()))
+    {
         let mut rec = Recorder {
             view,
             link: true,
@@ -160,14 +172,17 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
     out
 }
 
-fn compare_type(rec: &mut Recorder<'_, '_>, o: &TypeView<'_>, old: &ApiView<'_>, new: &ApiView<'_>) {
+fn compare_type(
+    rec: &mut Recorder<'_, '_>,
+    o: &TypeView<'_>,
+    old: &ApiView<'_>,
+    new: &ApiView<'_>,
+) {
     let n = rec.view;
     match (&o.def.kind, &n.def.kind) {
         (TypeKind::Struct(_), TypeKind::Struct(_)) => compare_struct(rec, o),
         (TypeKind::Enum(a), TypeKind::Enum(b)) => compare_enum(rec, a, b),
-        (TypeKind::TaggedUnion(a), TypeKind::TaggedUnion(b)) => {
-            compare_tagged(rec, a, b, old, new)
-        }
+        (TypeKind::TaggedUnion(a), TypeKind::TaggedUnion(b)) => compare_tagged(rec, a, b, old, new),
         (TypeKind::UntaggedUnion(a), TypeKind::UntaggedUnion(b)) => {
             compare_untagged(rec, a, b, old, new)
         }
@@ -190,10 +205,10 @@ fn compare_type(rec: &mut Recorder<'_, '_>, o: &TypeView<'_>, old: &ApiView<'_>,
             Class::Breaking,
             "type-kind-changed",
             line()
-                .text("now a ")
-                .text(kind_name(b))
-                .text(", was a ")
-                .text(kind_name(a)),
+                .text("now ")
+                .text(&with_article(kind_name(b)))
+                .text(", was ")
+                .text(&with_article(kind_name(a))),
             None,
         ),
     }
@@ -374,7 +389,10 @@ fn compare_field(rec: &mut Recorder<'_, '_>, g: &FieldView<'_>, f: &FieldView<'_
         rec.push(
             Class::DocsOnly,
             "field-default-changed",
-            line().text("default of field ").code(&f.name).text(" changed"),
+            line()
+                .text("default of field ")
+                .code(&f.name)
+                .text(" changed"),
             None,
         );
     }
@@ -460,7 +478,11 @@ fn compare_enum(rec: &mut Recorder<'_, '_>, a: &Enum, b: &Enum) {
     }
 }
 
-fn compare_variants(rec: &mut Recorder<'_, '_>, old: &[(String, String)], new: &[(String, String)]) {
+fn compare_variants(
+    rec: &mut Recorder<'_, '_>,
+    old: &[(String, String)],
+    new: &[(String, String)],
+) {
     let name = rec.view.def.name.clone();
     for (variant, ty) in new {
         match old.iter().find(|(v, _)| v == variant) {

@@ -56,7 +56,10 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
         } else {
             ("operation-removed", "operation removed")
         };
-        let mut rec = Recorder { op, out: Vec::new() };
+        let mut rec = Recorder {
+            op,
+            out: Vec::new(),
+        };
         rec.push(
             Class::Breaking,
             kind,
@@ -73,7 +76,10 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
         } else {
             ("operation-added", "new operation")
         };
-        let mut rec = Recorder { op, out: Vec::new() };
+        let mut rec = Recorder {
+            op,
+            out: Vec::new(),
+        };
         rec.push(
             Class::Additive,
             kind,
@@ -379,7 +385,10 @@ fn compare_arguments(rec: &mut Recorder<'_, '_>, old: &OperationView<'_>, new: &
             rec.push(
                 Class::Breaking,
                 "setter-removed",
-                line().text("setter ").code(setter_text(name, ty)).text(" removed"),
+                line()
+                    .text("setter ")
+                    .code(setter_text(name, ty))
+                    .text(" removed"),
                 None,
             );
         }
