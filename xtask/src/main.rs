@@ -2,6 +2,7 @@
 //! `check-specs`, `verify-diff`, `bench`.
 
 mod bench;
+mod bump;
 mod fetch;
 
 use std::path::{Path, PathBuf};
@@ -41,6 +42,21 @@ enum Command {
         /// A mirror instead of the repository's raw file at the pinned commit.
         #[arg(long)]
         url: Option<String>,
+    },
+    /// Move to a new upstream spec: check that it loads and generates, then rewrite the lock,
+    /// place the spec, regenerate generated/friendli with its version moved by the semver class
+    /// of the change, prepend the change report to its CHANGELOG.md, and print the report.
+    BumpSpec {
+        #[arg(long, conflicts_with = "url", required_unless_present = "url")]
+        from: Option<PathBuf>,
+        #[arg(long)]
+        url: Option<String>,
+        /// The upstream commit of the new spec (read from a raw.githubusercontent.com URL).
+        #[arg(long)]
+        commit: Option<String>,
+        /// The commit's date, `YYYY-MM-DD` (default: today, UTC).
+        #[arg(long)]
+        date: Option<String>,
     },
     /// Generate a crate from every spec in the history folder and every fixture spec, and
     /// build and test each (all targets, warnings denied): its example round trips and its
@@ -85,6 +101,12 @@ fn main() -> ExitCode {
             };
             lock().and_then(|lock| fetch::fetch(&source, &lock, &root().join("spec/openapi.yaml")))
         }
+        Command::BumpSpec {
+            from,
+            url,
+            commit,
+            date,
+        } => bump_spec(from, url, commit, date),
         Command::CheckSpecs { history } => check_specs(history),
         Command::Bench { spec, runs } => bench::run(spec, runs),
     };
@@ -147,6 +169,46 @@ fn regenerate(check: bool, spec: Option<PathBuf>) -> Result<(), String> {
         report.unchanged,
         report.removed.len()
     );
+    Ok(())
+}
+
+fn bump_spec(
+    from: Option<PathBuf>,
+    url: Option<String>,
+    commit: Option<String>,
+    date: Option<String>,
+) -> Result<(), String> {
+    let source = match (from, url) {
+        (Some(path), _) => fetch::Source::File(path),
+        (None, Some(url)) => fetch::Source::Url(url),
+        (None, None) => return Err("pass --from PATH or --url URL".into()),
+    };
+    let outcome = bump::bump_spec(
+        &bump::Workspace::of_repository(),
+        bump::Bump {
+            old_spec: spec_path(None)?,
+            source,
+            commit,
+            date,
+        },
+    )?;
+    print!(
+        "{}",
+        friendli_codegen::diff::render_markdown(&outcome.report, 2)
+    );
+    eprintln!(
+        "spec bumped: generated/friendli {} -> {} ({} change); spec/friendli.lock, \
+         spec/openapi.yaml, generated/friendli and its CHANGELOG.md updated",
+        outcome.old_version,
+        outcome.new_version,
+        outcome.report.semver.label()
+    );
+    if std::env::var_os("FRIENDLI_OPENAPI").is_some() {
+        eprintln!(
+            "note: FRIENDLI_OPENAPI still names the old spec; unset it (spec/openapi.yaml now \
+             holds the new one) or point it at the new file"
+        );
+    }
     Ok(())
 }
 
