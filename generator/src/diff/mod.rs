@@ -150,6 +150,10 @@ pub struct Change {
     pub subject: Subject,
     /// Machine-readable kind: `operation-added`, `argument-added`, `field-type-changed`, ...
     pub kind: &'static str,
+    /// The argument, setter, field, variant or status the change is about (for a renamed type:
+    /// its old name), as the old crate spells it where it existed there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
     pub summary: Line,
     /// The consequence for code, when the class alone does not say it.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -38,9 +38,16 @@ struct Recorder<'v, 'a> {
     view: &'v TypeView<'a>,
     link: bool,
     out: Vec<Change>,
+    /// The member the next change is about (see [`Change::member`]).
+    member: Option<String>,
 }
 
 impl Recorder<'_, '_> {
+    fn on(&mut self, member: &str) -> &mut Self {
+        self.member = Some(member.to_owned());
+        self
+    }
+
     fn push(&mut self, class: Class, kind: &'static str, summary: Line, note: Option<Line>) {
         let name = &self.view.def.name;
         self.out.push(Change {
@@ -48,6 +55,7 @@ impl Recorder<'_, '_> {
             section: section(self.view),
             subject: Subject::Model { name: name.clone() },
             kind,
+            member: self.member.take(),
             summary: line().code(name).text(": ").append(summary),
             note,
             link: self.link.then(|| self.view.link.clone()),
@@ -116,6 +124,7 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
             view,
             link: true,
             out: Vec::new(),
+            member: None,
         };
         rec.push(
             Class::Additive,
@@ -133,6 +142,7 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
             view,
             link: false,
             out: Vec::new(),
+            member: None,
         };
         rec.push(
             Class::Breaking,
@@ -147,8 +157,9 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
             view: n,
             link: true,
             out: Vec::new(),
+            member: None,
         };
-        rec.push(
+        rec.on(&o.def.name).push(
             Class::Breaking,
             "type-renamed",
             line().text("renamed from ").code(&o.def.name),
@@ -165,6 +176,7 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
             view: n,
             link: true,
             out: Vec::new(),
+            member: None,
         };
         compare_type(&mut rec, o, old, new);
         out.extend(rec.out);
@@ -270,7 +282,7 @@ fn compare_struct(rec: &mut Recorder<'_, '_>, o: &TypeView<'_>) {
     let before = rec.breaking_count();
     for f in &n.fields {
         match o.fields.iter().find(|g| field_key(g) == field_key(f)) {
-            None if n.constructor.iter().any(|a| a.name == f.name) => rec.push(
+            None if n.constructor.iter().any(|a| a.name == f.name) => rec.on(&f.name).push(
                 Class::Breaking,
                 "field-added-required",
                 line()
@@ -282,7 +294,7 @@ fn compare_struct(rec: &mut Recorder<'_, '_>, o: &TypeView<'_>) {
                         .text(" takes it as a new argument; struct literals must set it"),
                 ),
             ),
-            None => rec.push(
+            None => rec.on(&f.name).push(
                 Class::Additive,
                 "field-added",
                 line()
@@ -308,7 +320,7 @@ fn compare_struct(rec: &mut Recorder<'_, '_>, o: &TypeView<'_>) {
         .iter()
         .filter(|g| !n.fields.iter().any(|f| field_key(f) == field_key(g)))
     {
-        rec.push(
+        rec.on(&g.name).push(
             Class::Breaking,
             "field-removed",
             line()
@@ -333,7 +345,7 @@ fn compare_struct(rec: &mut Recorder<'_, '_>, o: &TypeView<'_>) {
 
 fn compare_field(rec: &mut Recorder<'_, '_>, g: &FieldView<'_>, f: &FieldView<'_>) {
     if g.name != f.name {
-        rec.push(
+        rec.on(&g.name).push(
             Class::Breaking,
             "field-renamed",
             line()
@@ -354,7 +366,7 @@ fn compare_field(rec: &mut Recorder<'_, '_>, g: &FieldView<'_>, f: &FieldView<'_
                 .text(&is)
                 .text("; code reading or setting the field must change")
         });
-        rec.push(
+        rec.on(&g.name).push(
             Class::Breaking,
             "field-type-changed",
             line()
@@ -372,7 +384,7 @@ fn compare_field(rec: &mut Recorder<'_, '_>, g: &FieldView<'_>, f: &FieldView<'_
         return;
     };
     if a.required != b.required || a.nullable != b.nullable {
-        rec.push(
+        rec.on(&g.name).push(
             Class::DocsOnly,
             "field-presence-changed",
             line()
@@ -386,7 +398,7 @@ fn compare_field(rec: &mut Recorder<'_, '_>, g: &FieldView<'_>, f: &FieldView<'_
         );
     }
     if a.default != b.default {
-        rec.push(
+        rec.on(&g.name).push(
             Class::DocsOnly,
             "field-default-changed",
             line()
@@ -402,7 +414,7 @@ fn compare_enum(rec: &mut Recorder<'_, '_>, a: &Enum, b: &Enum) {
     let name = rec.view.def.name.clone();
     for v in &b.values {
         match a.values.iter().find(|w| w.wire == v.wire) {
-            None => rec.push(
+            None => rec.on(&v.rust_name).push(
                 Class::Additive,
                 "enum-value-added",
                 line()
@@ -419,7 +431,7 @@ fn compare_enum(rec: &mut Recorder<'_, '_>, a: &Enum, b: &Enum) {
                         .append(exhaustive_match_note(&name)),
                 ),
             ),
-            Some(w) if w.rust_name != v.rust_name => rec.push(
+            Some(w) if w.rust_name != v.rust_name => rec.on(&w.rust_name).push(
                 Class::Breaking,
                 "enum-variant-renamed",
                 line()
@@ -436,7 +448,7 @@ fn compare_enum(rec: &mut Recorder<'_, '_>, a: &Enum, b: &Enum) {
         .iter()
         .filter(|w| !b.values.iter().any(|v| v.wire == w.wire))
     {
-        rec.push(
+        rec.on(&w.rust_name).push(
             Class::Breaking,
             "enum-value-removed",
             line()
@@ -453,7 +465,7 @@ fn compare_enum(rec: &mut Recorder<'_, '_>, a: &Enum, b: &Enum) {
         );
     }
     if a.unknown_variant != b.unknown_variant {
-        rec.push(
+        rec.on(&a.unknown_variant).push(
             Class::Breaking,
             "enum-variant-renamed",
             line()
@@ -486,7 +498,7 @@ fn compare_variants(
     let name = rec.view.def.name.clone();
     for (variant, ty) in new {
         match old.iter().find(|(v, _)| v == variant) {
-            None => rec.push(
+            None => rec.on(variant).push(
                 Class::Additive,
                 "union-variant-added",
                 line()
@@ -494,7 +506,7 @@ fn compare_variants(
                     .code(format!("{name}::{variant}({ty})")),
                 Some(exhaustive_match_note(&name)),
             ),
-            Some((_, before)) if before != ty => rec.push(
+            Some((_, before)) if before != ty => rec.on(variant).push(
                 Class::Breaking,
                 "union-variant-type-changed",
                 line()
@@ -510,7 +522,7 @@ fn compare_variants(
         }
     }
     for (variant, ty) in old.iter().filter(|(v, _)| !new.iter().any(|(w, _)| w == v)) {
-        rec.push(
+        rec.on(variant).push(
             Class::Breaking,
             "union-variant-removed",
             line()

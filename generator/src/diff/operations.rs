@@ -19,9 +19,16 @@ fn route(op: &OperationView<'_>) -> String {
 struct Recorder<'v, 'a> {
     op: &'v OperationView<'a>,
     out: Vec<Change>,
+    /// The member the next change is about (see [`Change::member`]).
+    member: Option<String>,
 }
 
 impl Recorder<'_, '_> {
+    fn on(&mut self, member: &str) -> &mut Self {
+        self.member = Some(member.to_owned());
+        self
+    }
+
     fn push(&mut self, class: Class, kind: &'static str, summary: Line, note: Option<Line>) {
         let op = self.op;
         self.out.push(Change {
@@ -32,6 +39,7 @@ impl Recorder<'_, '_> {
                 call: op.call.clone(),
             },
             kind,
+            member: self.member.take(),
             summary: line().code(call_text(op)).text(": ").append(summary),
             note,
             link: op.link.clone(),
@@ -59,6 +67,7 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
         let mut rec = Recorder {
             op,
             out: Vec::new(),
+            member: None,
         };
         rec.push(
             Class::Breaking,
@@ -79,6 +88,7 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
         let mut rec = Recorder {
             op,
             out: Vec::new(),
+            member: None,
         };
         rec.push(
             Class::Additive,
@@ -138,6 +148,7 @@ fn compare_operation(old: &OperationView<'_>, new: &OperationView<'_>) -> Vec<Ch
     let mut rec = Recorder {
         op: new,
         out: Vec::new(),
+        member: None,
     };
     if old.call != new.call {
         rec.push(
@@ -209,7 +220,7 @@ fn compare_operation(old: &OperationView<'_>, new: &OperationView<'_>) -> Vec<Ch
                 .text(")"),
             (None, None) => continue,
         };
-        rec.push(
+        rec.on(status).push(
             Class::DocsOnly,
             "typed-error-changed",
             summary,
@@ -275,7 +286,7 @@ fn compare_arguments(rec: &mut Recorder<'_, '_>, old: &OperationView<'_>, new: &
             }
             let position = format!(" (position {})", k + 1);
             if let Some(ty) = old.setters.get(&arg.name) {
-                rec.push(
+                rec.on(&arg.name).push(
                     Class::Breaking,
                     "argument-now-required",
                     line()
@@ -287,7 +298,7 @@ fn compare_arguments(rec: &mut Recorder<'_, '_>, old: &OperationView<'_>, new: &
                     None,
                 );
             } else {
-                rec.push(
+                rec.on(&arg.name).push(
                     Class::Breaking,
                     "argument-added",
                     line()
@@ -303,7 +314,7 @@ fn compare_arguments(rec: &mut Recorder<'_, '_>, old: &OperationView<'_>, new: &
                 continue;
             }
             if let Some(ty) = new.setters.get(&arg.name) {
-                rec.push(
+                rec.on(&arg.name).push(
                     Class::Breaking,
                     "argument-now-optional",
                     line()
@@ -314,7 +325,7 @@ fn compare_arguments(rec: &mut Recorder<'_, '_>, old: &OperationView<'_>, new: &
                     None,
                 );
             } else {
-                rec.push(
+                rec.on(&arg.name).push(
                     Class::Breaking,
                     "argument-removed",
                     line()
@@ -327,7 +338,7 @@ fn compare_arguments(rec: &mut Recorder<'_, '_>, old: &OperationView<'_>, new: &
         }
         for arg in np {
             if let Some(before) = op.iter().find(|a| a.name == arg.name && a.ty != arg.ty) {
-                rec.push(
+                rec.on(&arg.name).push(
                     Class::Breaking,
                     "argument-type-changed",
                     line()
@@ -360,7 +371,7 @@ fn compare_arguments(rec: &mut Recorder<'_, '_>, old: &OperationView<'_>, new: &
     }
     for (name, ty) in &new.setters {
         match old.setters.get(name) {
-            Some(before) if before != ty => rec.push(
+            Some(before) if before != ty => rec.on(name).push(
                 Class::Breaking,
                 "setter-type-changed",
                 line()
@@ -372,7 +383,7 @@ fn compare_arguments(rec: &mut Recorder<'_, '_>, old: &OperationView<'_>, new: &
             ),
             Some(_) => {}
             None if op.iter().any(|a| &a.name == name) => {}
-            None => rec.push(
+            None => rec.on(name).push(
                 Class::Additive,
                 "setter-added",
                 line().text("new setter ").code(setter_text(name, ty)),
@@ -382,7 +393,7 @@ fn compare_arguments(rec: &mut Recorder<'_, '_>, old: &OperationView<'_>, new: &
     }
     for (name, ty) in &old.setters {
         if !new.setters.contains_key(name) && !np.iter().any(|a| &a.name == name) {
-            rec.push(
+            rec.on(name).push(
                 Class::Breaking,
                 "setter-removed",
                 line()
@@ -404,6 +415,7 @@ pub(crate) fn compare_crate(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change>
             section: CRATE_SECTION.into(),
             subject: Subject::Crate,
             kind,
+            member: None,
             summary,
             note,
             link: None,
