@@ -4,6 +4,7 @@
 mod bench;
 mod bump;
 mod fetch;
+mod verify_diff;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, ExitCode};
@@ -66,6 +67,17 @@ enum Command {
         #[arg(long)]
         history: Option<PathBuf>,
     },
+    /// Check the change report against the compiler: for the last N consecutive spec pairs
+    /// (history specs, then the pinned spec), build both crates and one program per change
+    /// written against the old crate; breaking changes must fail to compile against the new
+    /// crate, additive and docs-only ones must not. Slow; not part of CI.
+    VerifyDiff {
+        /// Default: $FRIENDLI_OPENAPI_HISTORY, else ../shared/spec/history.
+        #[arg(long)]
+        history: Option<PathBuf>,
+        #[arg(long, default_value_t = 2)]
+        pairs: usize,
+    },
     /// Time full regeneration (parse → IR → Rust → format → write) over many runs.
     Bench {
         #[arg(long)]
@@ -108,6 +120,7 @@ fn main() -> ExitCode {
             date,
         } => bump_spec(from, url, commit, date),
         Command::CheckSpecs { history } => check_specs(history),
+        Command::VerifyDiff { history, pairs } => verify_diff::run(history, pairs),
         Command::Bench { spec, runs } => bench::run(spec, runs),
     };
     match result {
@@ -212,7 +225,7 @@ fn bump_spec(
     Ok(())
 }
 
-fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))

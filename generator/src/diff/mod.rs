@@ -14,6 +14,7 @@ mod crate_view;
 mod markdown;
 mod models;
 mod operations;
+mod probes;
 
 use serde::Serialize;
 
@@ -21,6 +22,7 @@ use crate::ir::Api;
 use crate_view::ApiView;
 
 pub use markdown::render_markdown;
+pub use probes::{Probe, Unprobed, probes};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -134,7 +136,13 @@ impl Serialize for Line {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Subject {
     /// An operation, by its call (`client.serverless().chat().complete`).
-    Operation { operation_id: String, call: String },
+    Operation {
+        operation_id: String,
+        call: String,
+        /// The old operation id, when the operation was matched by its route under a new id.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        renamed_from: Option<String>,
+    },
     /// A model type, by its Rust name.
     Model { name: String },
     /// The crate as a whole (features, `ErrorBody`, defaults).

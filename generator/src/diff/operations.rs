@@ -18,6 +18,8 @@ fn route(op: &OperationView<'_>) -> String {
 
 struct Recorder<'v, 'a> {
     op: &'v OperationView<'a>,
+    /// The old operation id when it differs.
+    renamed_from: Option<String>,
     out: Vec<Change>,
     /// The member the next change is about (see [`Change::member`]).
     member: Option<String>,
@@ -37,6 +39,7 @@ impl Recorder<'_, '_> {
             subject: Subject::Operation {
                 operation_id: op.op.operation_id.clone(),
                 call: op.call.clone(),
+                renamed_from: self.renamed_from.clone(),
             },
             kind,
             member: self.member.take(),
@@ -66,6 +69,7 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
         };
         let mut rec = Recorder {
             op,
+            renamed_from: None,
             out: Vec::new(),
             member: None,
         };
@@ -87,6 +91,7 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
         };
         let mut rec = Recorder {
             op,
+            renamed_from: None,
             out: Vec::new(),
             member: None,
         };
@@ -147,6 +152,8 @@ fn match_operations(
 fn compare_operation(old: &OperationView<'_>, new: &OperationView<'_>) -> Vec<Change> {
     let mut rec = Recorder {
         op: new,
+        renamed_from: (old.op.operation_id != new.op.operation_id)
+            .then(|| old.op.operation_id.clone()),
         out: Vec::new(),
         member: None,
     };
@@ -409,13 +416,13 @@ fn compare_arguments(rec: &mut Recorder<'_, '_>, old: &OperationView<'_>, new: &
 /// Cargo features, `ErrorBody`, the spec's defaults.
 pub(crate) fn compare_crate(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
     let mut out = Vec::new();
-    let mut push = |class, kind, summary: Line, note: Option<Line>| {
+    let mut push = |class, kind, member: Option<&str>, summary: Line, note: Option<Line>| {
         out.push(Change {
             class,
             section: CRATE_SECTION.into(),
             subject: Subject::Crate,
             kind,
-            member: None,
+            member: member.map(str::to_owned),
             summary,
             note,
             link: None,
@@ -425,6 +432,7 @@ pub(crate) fn compare_crate(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change>
         push(
             Class::Additive,
             "feature-added",
+            Some(family),
             line()
                 .text("new API family and Cargo feature ")
                 .code(family)
@@ -436,6 +444,7 @@ pub(crate) fn compare_crate(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change>
         push(
             Class::Breaking,
             "feature-removed",
+            Some(family),
             line()
                 .text("API family and Cargo feature ")
                 .code(family)
@@ -451,6 +460,7 @@ pub(crate) fn compare_crate(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change>
         push(
             Class::Additive,
             "error-body-variant-added",
+            Some(variant),
             line()
                 .text("new typed error ")
                 .code(format!("ErrorBody::{variant}")),
@@ -470,6 +480,7 @@ pub(crate) fn compare_crate(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change>
         push(
             Class::Breaking,
             "error-body-variant-removed",
+            Some(variant),
             line()
                 .text("typed error ")
                 .code(format!("ErrorBody::{variant}"))
@@ -481,6 +492,7 @@ pub(crate) fn compare_crate(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change>
         push(
             Class::DocsOnly,
             "server-changed",
+            None,
             line()
                 .text("default server ")
                 .code(&new.api.server_url)
@@ -493,6 +505,7 @@ pub(crate) fn compare_crate(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change>
         push(
             Class::DocsOnly,
             "retry-defaults-changed",
+            None,
             line().text("the spec's default retry policy changed"),
             None,
         );
@@ -501,6 +514,7 @@ pub(crate) fn compare_crate(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change>
         push(
             Class::DocsOnly,
             "spec-version-changed",
+            None,
             line()
                 .text("spec version ")
                 .code(&new.api.version)
