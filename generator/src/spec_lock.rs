@@ -71,6 +71,11 @@ impl SpecLock {
 
     /// The raw file at the pinned commit, for a GitHub repository.
     pub fn download_url(&self) -> Result<String, String> {
+        self.url_at(&self.commit)
+    }
+
+    /// The raw spec file at any commit of the lock's repository.
+    pub fn url_at(&self, commit: &str) -> Result<String, String> {
         let repo = self
             .repository
             .trim_end_matches('/')
@@ -83,10 +88,43 @@ impl SpecLock {
                 )
             })?;
         Ok(format!(
-            "https://raw.githubusercontent.com/{repo}/{}/{}",
-            self.commit, self.file
+            "https://raw.githubusercontent.com/{repo}/{commit}/{}",
+            self.file
         ))
     }
+}
+
+/// An earlier upstream spec (`spec/history.lock`): `<name> <sha256>`, the name ending with the
+/// commit (`2026-07-14T0618-c2c7c19`); the file is `spec/history/<name>.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistorySpec {
+    pub name: String,
+    pub commit: String,
+    pub sha256: String,
+}
+
+pub fn parse_history(text: &str) -> Result<Vec<HistorySpec>, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let mut words = line.split_whitespace();
+            let (Some(name), Some(sha256), None) = (words.next(), words.next(), words.next())
+            else {
+                return Err(format!("`{line}` is not `<name> <sha256>`"));
+            };
+            let commit = name
+                .rsplit_once('-')
+                .map(|(_, commit)| commit)
+                .filter(|c| !c.is_empty() && c.chars().all(|c| c.is_ascii_hexdigit()))
+                .ok_or_else(|| format!("`{name}` does not end with `-<commit>`"))?;
+            Ok(HistorySpec {
+                name: name.to_owned(),
+                commit: commit.to_owned(),
+                sha256: sha256.to_owned(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -108,5 +146,20 @@ mod tests {
             "https://raw.githubusercontent.com/o/r/abc/openapi.yaml"
         );
         assert!(SpecLock::parse("commit = \"x\"").is_err());
+    }
+
+    #[test]
+    fn history_lines_name_their_commit() {
+        let history = parse_history("# comment\n2026-07-14T0618-c2c7c19 abc\n").unwrap();
+        assert_eq!(
+            history,
+            vec![HistorySpec {
+                name: "2026-07-14T0618-c2c7c19".into(),
+                commit: "c2c7c19".into(),
+                sha256: "abc".into(),
+            }]
+        );
+        assert!(parse_history("2026-07-14 abc extra").is_err());
+        assert!(parse_history("no-commit-here! abc").is_err());
     }
 }

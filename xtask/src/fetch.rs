@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use friendli_codegen::spec_lock::SpecLock;
+use friendli_codegen::spec_lock::{HistorySpec, SpecLock, parse_history};
 
 /// Where the spec comes from.
 pub(crate) enum Source {
@@ -19,22 +19,94 @@ pub(crate) enum Source {
 const MAX_SPEC_BYTES: u64 = 64 << 20;
 
 /// Reads the spec from `source`, verifies it against the lock's sha256 and places it at
-/// `target`; nothing is written unless the checksum matches.
+/// `target`; nothing is written unless the checksum matches. The pinned file is downloaded
+/// only when `target` does not already hold it.
 pub(crate) fn fetch(source: &Source, lock: &SpecLock, target: &Path) -> Result<(), String> {
+    if matches!(source, Source::Pinned) && holds(target, &lock.sha256) {
+        eprintln!("{} already holds the pinned spec", target.display());
+        return Ok(());
+    }
+    fetch_verified(source, lock, &lock.sha256, "spec/friendli.lock", target)
+}
+
+fn holds(path: &Path, sha256: &str) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| friendli_codegen::spec::sha256_hex(&bytes) == sha256)
+}
+
+fn fetch_verified(
+    source: &Source,
+    lock: &SpecLock,
+    sha256: &str,
+    pin_file: &str,
+    target: &Path,
+) -> Result<(), String> {
     let (bytes, origin) = read_source(source, lock)?;
     let actual = friendli_codegen::spec::sha256_hex(&bytes);
-    if actual != lock.sha256 {
+    if actual != sha256 {
         return Err(format!(
-            "{origin} has sha256 {actual}, but spec/friendli.lock pins {}: it is not the pinned \
+            "{origin} has sha256 {actual}, but {pin_file} pins {sha256}: it is not the pinned \
              spec (another commit, a mirror serving another version, or a damaged download), so \
              nothing was written. Check the source and try again; to move the project to this \
-             spec on purpose, run `cargo xtask bump-spec --from PATH` instead.",
-            lock.sha256
+             spec on purpose, run `cargo xtask bump-spec --from PATH` instead."
         ));
     }
     place(&bytes, target)?;
     eprintln!("verified {origin} and placed it at {}", target.display());
     Ok(())
+}
+
+/// Where the history specs come from.
+pub(crate) enum HistorySource {
+    /// Each from the lock's repository at its commit.
+    Download,
+    /// `<name>.yaml` files in a local directory.
+    Dir(PathBuf),
+}
+
+/// Places every spec of `spec/history.lock` that `dir` lacks (or holds in another version).
+pub(crate) fn fetch_history(
+    lock: &SpecLock,
+    history: &[HistorySpec],
+    source: &HistorySource,
+    dir: &Path,
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for spec in history {
+        let file = format!("{}.yaml", spec.name);
+        let target = dir.join(&file);
+        if holds(&target, &spec.sha256) {
+            continue;
+        }
+        let source = match source {
+            HistorySource::Download => Source::Url(lock.url_at(&spec.commit)?),
+            HistorySource::Dir(from) => Source::File(from.join(&file)),
+        };
+        fetch_verified(&source, lock, &spec.sha256, "spec/history.lock", &target)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn history_lock() -> Result<Vec<HistorySpec>, String> {
+    let path = crate::root().join("spec/history.lock");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse_history(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The history specs: `$FRIENDLI_OPENAPI_HISTORY`, else `spec/history/`, completed by download.
+pub(crate) fn history_dir(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
+    if let Some(dir) =
+        explicit.or_else(|| std::env::var_os("FRIENDLI_OPENAPI_HISTORY").map(PathBuf::from))
+    {
+        return Ok(dir);
+    }
+    let dir = crate::root().join("spec/history");
+    fetch_history(
+        &crate::lock()?,
+        &history_lock()?,
+        &HistorySource::Download,
+        &dir,
+    )?;
+    Ok(dir)
 }
 
 /// The bytes of a source and a label for messages.
@@ -232,6 +304,50 @@ mod tests {
         assert_one_paragraph(&err, "--from PATH");
         assert!(err.contains("could not download"), "{err}");
         assert!(!target.exists());
+    }
+
+    #[test]
+    fn history_specs_are_verified_and_only_missing_ones_fetched() {
+        let dir = tempfile::tempdir().unwrap();
+        let (from, to) = (dir.path().join("from"), dir.path().join("to"));
+        std::fs::create_dir_all(&from).unwrap();
+        let spec = |name: &str, sha256: String| HistorySpec {
+            name: name.into(),
+            commit: name.rsplit_once('-').unwrap().1.into(),
+            sha256,
+        };
+        let other: &[u8] = b"openapi: 3.1.0\n# older\n";
+        std::fs::write(from.join("2026-06-01-aaaaaaa.yaml"), SPEC).unwrap();
+        std::fs::write(from.join("2026-06-08-bbbbbbb.yaml"), other).unwrap();
+        let history = vec![
+            spec(
+                "2026-06-01-aaaaaaa",
+                friendli_codegen::spec::sha256_hex(SPEC),
+            ),
+            spec(
+                "2026-06-08-bbbbbbb",
+                friendli_codegen::spec::sha256_hex(other),
+            ),
+        ];
+        let source = HistorySource::Dir(from.clone());
+        fetch_history(&lock_for(SPEC), &history, &source, &to).unwrap();
+        assert_eq!(
+            std::fs::read(to.join("2026-06-08-bbbbbbb.yaml")).unwrap(),
+            other
+        );
+        // Present and verified files are not read again: the source may go away.
+        std::fs::remove_dir_all(&from).unwrap();
+        fetch_history(&lock_for(SPEC), &history, &source, &to).unwrap();
+        // A damaged copy is replaced only by a verified one.
+        std::fs::write(to.join("2026-06-01-aaaaaaa.yaml"), b"damaged").unwrap();
+        std::fs::create_dir_all(&from).unwrap();
+        std::fs::write(from.join("2026-06-01-aaaaaaa.yaml"), other).unwrap();
+        let err = fetch_history(&lock_for(SPEC), &history, &source, &to).unwrap_err();
+        assert_one_paragraph(&err, "spec/history.lock pins");
+        assert_eq!(
+            std::fs::read(to.join("2026-06-01-aaaaaaa.yaml")).unwrap(),
+            b"damaged"
+        );
     }
 
     #[test]

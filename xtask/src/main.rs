@@ -43,6 +43,11 @@ enum Command {
         /// A mirror instead of the repository's raw file at the pinned commit.
         #[arg(long)]
         url: Option<String>,
+        /// Take the history specs (spec/history.lock) from this directory. Without --from or
+        /// --url they are downloaded (those missing from spec/history/); with them, only when
+        /// this is given.
+        #[arg(long)]
+        history_from: Option<PathBuf>,
     },
     /// Move to a new upstream spec: check that it loads and generates, then rewrite the lock,
     /// place the spec, regenerate generated/friendli with its version moved by the semver class
@@ -63,7 +68,7 @@ enum Command {
     /// build and test each (all targets, warnings denied): its example round trips and its
     /// end-to-end operation tests run against a local mock server.
     CheckSpecs {
-        /// Default: $FRIENDLI_OPENAPI_HISTORY, else ../shared/spec/history.
+        /// Default: $FRIENDLI_OPENAPI_HISTORY, else spec/history/ (fetched when incomplete).
         #[arg(long)]
         history: Option<PathBuf>,
     },
@@ -72,7 +77,7 @@ enum Command {
     /// written against the old crate; breaking changes must fail to compile against the new
     /// crate, additive and docs-only ones must not. Slow; not part of CI.
     VerifyDiff {
-        /// Default: $FRIENDLI_OPENAPI_HISTORY, else ../shared/spec/history.
+        /// Default: $FRIENDLI_OPENAPI_HISTORY, else spec/history/ (fetched when incomplete).
         #[arg(long)]
         history: Option<PathBuf>,
         #[arg(long, default_value_t = 2)]
@@ -105,14 +110,11 @@ pub(crate) fn lock() -> Result<SpecLock, String> {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Regenerate { check, spec } => regenerate(check, spec),
-        Command::FetchSpec { from, url } => {
-            let source = match (from, url) {
-                (Some(path), _) => fetch::Source::File(path),
-                (None, Some(url)) => fetch::Source::Url(url),
-                (None, None) => fetch::Source::Pinned,
-            };
-            lock().and_then(|lock| fetch::fetch(&source, &lock, &root().join("spec/openapi.yaml")))
-        }
+        Command::FetchSpec {
+            from,
+            url,
+            history_from,
+        } => fetch_spec(from, url, history_from),
         Command::BumpSpec {
             from,
             url,
@@ -225,6 +227,34 @@ fn bump_spec(
     Ok(())
 }
 
+fn fetch_spec(
+    from: Option<PathBuf>,
+    url: Option<String>,
+    history_from: Option<PathBuf>,
+) -> Result<(), String> {
+    let lock = lock()?;
+    let history = match (&from, &url, history_from) {
+        (_, _, Some(dir)) => Some(fetch::HistorySource::Dir(dir)),
+        (None, None, None) => Some(fetch::HistorySource::Download),
+        _ => None,
+    };
+    let source = match (from, url) {
+        (Some(path), _) => fetch::Source::File(path),
+        (None, Some(url)) => fetch::Source::Url(url),
+        (None, None) => fetch::Source::Pinned,
+    };
+    fetch::fetch(&source, &lock, &root().join("spec/openapi.yaml"))?;
+    if let Some(history) = history {
+        fetch::fetch_history(
+            &lock,
+            &fetch::history_lock()?,
+            &history,
+            &root().join("spec/history"),
+        )?;
+    }
+    Ok(())
+}
+
 pub(crate) fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
@@ -239,9 +269,7 @@ pub(crate) fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 fn check_specs(history: Option<PathBuf>) -> Result<(), String> {
-    let history = history
-        .or_else(|| std::env::var_os("FRIENDLI_OPENAPI_HISTORY").map(PathBuf::from))
-        .unwrap_or_else(|| root().join("../shared/spec/history"));
+    let history = fetch::history_dir(history)?;
     let history_specs = yaml_files(&history)?;
     if history_specs.is_empty() {
         return Err(format!("no specs in {}", history.display()));

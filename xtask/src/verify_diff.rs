@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use friendli_codegen::Generator;
-use friendli_codegen::diff::{Class, diff, probes};
+use friendli_codegen::diff::{Class, diff, probes, unchanged_probe};
 
 /// The outcome of one pair.
 #[derive(Default)]
@@ -20,12 +20,12 @@ struct Tally {
     unprobed: BTreeMap<&'static str, usize>,
     mismatches: Vec<String>,
     probe_bugs: Vec<String>,
+    /// Operations and models the report does not mention, all used by one program.
+    unchanged_items: usize,
 }
 
 pub(crate) fn run(history: Option<PathBuf>, pairs: usize) -> Result<(), String> {
-    let history = history
-        .or_else(|| std::env::var_os("FRIENDLI_OPENAPI_HISTORY").map(PathBuf::from))
-        .unwrap_or_else(|| crate::root().join("../shared/spec/history"));
+    let history = crate::fetch::history_dir(history)?;
     let mut specs = crate::yaml_files(&history)?;
     specs.push(crate::spec_path(None)?);
     let start = specs.len().saturating_sub(pairs + 1);
@@ -91,10 +91,24 @@ fn verify_pair(old_spec: &Path, new_spec: &Path, dir: &Path) -> Result<Tally, St
         let path = probe_dir.join(format!("src/bin/c{:04}.rs", probe.change));
         std::fs::write(&path, &probe.code).map_err(|e| e.to_string())?;
     }
+    let (unchanged_items, unchanged) = unchanged_probe(old.api(), &report);
+    std::fs::write(probe_dir.join("src/bin/unchanged.rs"), unchanged).map_err(|e| e.to_string())?;
     let against_old = check(&probe_dir, "old", &families(&old))?;
     let against_new = check(&probe_dir, "new", &families(&new))?;
 
-    let mut tally = Tally::default();
+    let mut tally = Tally {
+        unchanged_items,
+        ..Tally::default()
+    };
+    if let Some(error) = against_old.get("unchanged") {
+        tally.probe_bugs.push(format!(
+            "unchanged items\n    against the old crate: {error}"
+        ));
+    } else if let Some(error) = against_new.get("unchanged") {
+        tally.mismatches.push(format!(
+            "an item the report does not mention no longer compiles against the new crate: {error}"
+        ));
+    }
     for skip in &skipped {
         *tally.unprobed.entry(skip.reason).or_default() += 1;
     }
@@ -198,6 +212,20 @@ fn print_tally(label: &str, tally: &Tally) {
             held + not
         );
     }
+    let _ = writeln!(
+        out,
+        "  unchanged: {} operations and models the report does not mention, used by one program that {} against the new crate",
+        tally.unchanged_items,
+        if tally
+            .mismatches
+            .iter()
+            .any(|m| m.starts_with("an item the report"))
+        {
+            "does NOT compile"
+        } else {
+            "compiles"
+        }
+    );
     for (reason, count) in &tally.unprobed {
         let _ = writeln!(out, "  no program for {count} change(s): {reason}");
     }

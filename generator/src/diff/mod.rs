@@ -22,7 +22,7 @@ use crate::ir::Api;
 use crate_view::ApiView;
 
 pub use markdown::render_markdown;
-pub use probes::{Probe, Unprobed, probes};
+pub use probes::{Probe, Unprobed, probes, unchanged_probe};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

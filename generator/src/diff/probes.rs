@@ -74,19 +74,27 @@ fn program(body: &str) -> String {
 }
 
 fn async_probe(statements: &str) -> String {
-    program(&format!(
+    program(&async_fn(statements))
+}
+
+fn async_fn(statements: &str) -> String {
+    format!(
         "async fn probe(client: friendli::Client) -> Result<(), friendli::Error> {{\n{statements}\n    Ok(())\n}}"
-    ))
+    )
 }
 
 /// The documented use of an operation: positional arguments, every setter, typed response.
 fn full_call(op: &OperationView<'_>) -> String {
+    program(&full_call_body(op))
+}
+
+fn full_call_body(op: &OperationView<'_>) -> String {
     let setters: String = op
         .setters
         .iter()
         .map(|(name, ty)| setter_call(name, ty))
         .collect();
-    async_probe(&format!(
+    async_fn(&format!(
         "    let _response: {} = {}{setters}.send().await?;",
         op.response,
         call(op)
@@ -100,6 +108,10 @@ fn type_text(view: &ApiView<'_>, ty: &TypeRef, boxed: bool) -> String {
 
 /// The documented use of a model: build it, read every field, match every variant.
 fn full_type(view: &ApiView<'_>, t: &TypeView<'_>) -> String {
+    program(&full_type_body(view, t))
+}
+
+fn full_type_body(view: &ApiView<'_>, t: &TypeView<'_>) -> String {
     let name = &t.def.name;
     let mut body = String::new();
     if t.default_impl {
@@ -159,7 +171,7 @@ fn full_type(view: &ApiView<'_>, t: &TypeView<'_>) -> String {
             view.type_text(target)
         )),
     }
-    program(&body)
+    body
 }
 
 fn union_use(name: &str, variants: &[(String, String)]) -> String {
@@ -186,6 +198,30 @@ fn subject_key(change: &Change) -> Option<String> {
         Subject::Model { name } => Some(format!("type:{name}")),
         Subject::Crate => None,
     }
+}
+
+/// One program using every operation and model of `old` that `report` does not mention, the
+/// way the old docs show: it must compile against the new crate, or the report missed a change.
+pub fn unchanged_probe(old: &Api, report: &Report) -> (usize, String) {
+    let view = ApiView::new(old);
+    let mentioned: BTreeSet<String> = report.changes.iter().filter_map(subject_key).collect();
+    let mut items = Vec::new();
+    for op in &view.operations {
+        if !mentioned.contains(&format!("op:{}", op.op.operation_id)) {
+            items.push(full_call_body(op));
+        }
+    }
+    for t in &view.types {
+        if !mentioned.contains(&format!("type:{}", t.def.name)) {
+            items.push(full_type_body(&view, t));
+        }
+    }
+    let modules: Vec<String> = items
+        .iter()
+        .enumerate()
+        .map(|(i, body)| format!("mod item{i} {{\nuse super::*;\n{body}\n}}"))
+        .collect();
+    (items.len(), program(&modules.join("\n")))
 }
 
 /// A program per change of `report` (computed from `old` to some new API).
