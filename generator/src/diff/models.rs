@@ -305,7 +305,7 @@ fn compare_struct(rec: &mut Recorder<'_, '_>, o: &TypeView<'_>) {
                 Some(
                     line()
                         .code(format!("{name}::new(..)"))
-                        .text(" and setters are unaffected; a struct literal ")
+                        .text(" is unaffected; a struct literal ")
                         .code(format!("{name} {{ .. }}"))
                         .text(" without ")
                         .code("..Default::default()")

@@ -204,7 +204,27 @@ fn subject_key(change: &Change) -> Option<String> {
 /// way the old docs show: it must compile against the new crate, or the report missed a change.
 pub fn unchanged_probe(old: &Api, report: &Report) -> (usize, String) {
     let view = ApiView::new(old);
-    let mentioned: BTreeSet<String> = report.changes.iter().filter_map(subject_key).collect();
+    // Keys as the old crate spells them: renamed operations and types under their old names.
+    let mentioned: BTreeSet<String> = report
+        .changes
+        .iter()
+        .flat_map(|c| {
+            let old_key = match (&c.subject, c.kind) {
+                (
+                    Subject::Operation {
+                        renamed_from: Some(id),
+                        ..
+                    },
+                    _,
+                ) => Some(format!("op:{id}")),
+                (Subject::Model { .. }, "type-renamed") => {
+                    c.member.as_ref().map(|name| format!("type:{name}"))
+                }
+                _ => None,
+            };
+            subject_key(c).into_iter().chain(old_key)
+        })
+        .collect();
     let mut items = Vec::new();
     for op in &view.operations {
         if !mentioned.contains(&format!("op:{}", op.op.operation_id)) {
