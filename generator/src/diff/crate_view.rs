@@ -79,28 +79,22 @@ pub(crate) fn rust_text(tokens: TokenStream) -> String {
         .trim_start_matches("type T = ")
         .trim_end_matches(';')
         .to_owned();
+    // Longest prefixes first: `friendli::models::Foo` → `Foo` before `friendli::X` → `X`.
     [
-        "::std::option::",
-        "::std::string::",
-        "::std::vec::",
-        "::std::boxed::",
-        "::std::collections::",
-        "friendli::models::",
-        "crate::models::",
-        "::serde_json::",
-        "::chrono::",
+        ("::std::option::", ""),
+        ("::std::string::", ""),
+        ("::std::vec::", ""),
+        ("::std::boxed::", ""),
+        ("::std::collections::", ""),
+        ("::serde_json::", "serde_json::"),
+        ("::chrono::", "chrono::"),
+        ("friendli::models::", ""),
+        ("crate::models::", ""),
+        ("friendli::", ""),
+        ("crate::", ""),
     ]
     .iter()
-    .fold(text, |text, prefix| {
-        let short = if *prefix == "::serde_json::" || *prefix == "::chrono::" {
-            &prefix[2..]
-        } else {
-            ""
-        };
-        text.replace(prefix, short)
-    })
-    .replace("friendli::", "")
-    .replace("crate::", "")
+    .fold(text, |text, (long, short)| text.replace(long, short))
 }
 
 impl<'a> ApiView<'a> {

@@ -109,6 +109,11 @@ impl Line {
         self
     }
 
+    pub(crate) fn append(mut self, other: Line) -> Self {
+        self.0.extend(other.0);
+        self
+    }
+
     /// Plain text, code in backticks (for JSON and terminals).
     pub fn plain(&self) -> String {
         self.0

@@ -50,13 +50,6 @@ impl Recorder<'_, '_> {
     }
 }
 
-impl Line {
-    pub(crate) fn append(mut self, other: Line) -> Line {
-        self.0.extend(other.0);
-        self
-    }
-}
-
 pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
     let mut out = Vec::new();
     let (pairs, removed, added) = match_operations(old, new);
