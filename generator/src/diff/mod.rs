@@ -233,6 +233,62 @@ impl Report {
     }
 }
 
+/// Collects the changes of one item (an operation or a model), each summary starting with the
+/// item's name.
+pub(crate) struct Recorder {
+    section: String,
+    subject: Subject,
+    name: String,
+    link: Option<String>,
+    /// The member the next change is about (see [`Change::member`]).
+    member: Option<String>,
+    pub out: Vec<Change>,
+}
+
+impl Recorder {
+    pub(crate) fn new(section: &str, subject: Subject, name: &str, link: Option<String>) -> Self {
+        Self {
+            section: section.to_owned(),
+            subject,
+            name: name.to_owned(),
+            link,
+            member: None,
+            out: Vec::new(),
+        }
+    }
+
+    pub(crate) fn on(&mut self, member: &str) -> &mut Self {
+        self.member = Some(member.to_owned());
+        self
+    }
+
+    pub(crate) fn push(
+        &mut self,
+        class: Class,
+        kind: &'static str,
+        summary: Line,
+        note: Option<Line>,
+    ) {
+        self.out.push(Change {
+            class,
+            section: self.section.clone(),
+            subject: self.subject.clone(),
+            kind,
+            member: self.member.take(),
+            summary: line().code(&self.name).text(": ").append(summary),
+            note,
+            link: self.link.clone(),
+        });
+    }
+
+    pub(crate) fn breaking_count(&self) -> usize {
+        self.out
+            .iter()
+            .filter(|c| c.class == Class::Breaking)
+            .count()
+    }
+}
+
 /// Section names besides the families.
 pub(crate) const MODELS_SECTION: &str = "models";
 pub(crate) const CRATE_SECTION: &str = "crate";

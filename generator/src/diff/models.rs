@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::crate_view::{ApiView, Arg, FieldView, TypeView};
-use super::{Change, Class, Line, MODELS_SECTION, Subject, line};
+use super::{Change, Class, Line, MODELS_SECTION, Recorder, Subject, line};
 use crate::ir::*;
 
 fn kind_name(kind: &TypeKind) -> &'static str {
@@ -34,40 +34,15 @@ fn section(view: &TypeView<'_>) -> String {
     }
 }
 
-struct Recorder<'v, 'a> {
-    view: &'v TypeView<'a>,
-    link: bool,
-    out: Vec<Change>,
-    /// The member the next change is about (see [`Change::member`]).
-    member: Option<String>,
-}
-
-impl Recorder<'_, '_> {
-    fn on(&mut self, member: &str) -> &mut Self {
-        self.member = Some(member.to_owned());
-        self
-    }
-
-    fn push(&mut self, class: Class, kind: &'static str, summary: Line, note: Option<Line>) {
-        let name = &self.view.def.name;
-        self.out.push(Change {
-            class,
-            section: section(self.view),
-            subject: Subject::Model { name: name.clone() },
-            kind,
-            member: self.member.take(),
-            summary: line().code(name).text(": ").append(summary),
-            note,
-            link: self.link.then(|| self.view.link.clone()),
-        });
-    }
-
-    fn breaking_count(&self) -> usize {
-        self.out
-            .iter()
-            .filter(|c| c.class == Class::Breaking)
-            .count()
-    }
+fn recorder(view: &TypeView<'_>, link: bool) -> Recorder {
+    Recorder::new(
+        &section(view),
+        Subject::Model {
+            name: view.def.name.clone(),
+        },
+        &view.def.name,
+        link.then(|| view.link.clone()),
+    )
 }
 
 /// A match arm adds no protection: these enums are not `#[non_exhaustive]`.
@@ -120,12 +95,7 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
         .iter()
         .filter(|t| !renamed_new.contains(t.def.name.as_str()))
     {
-        let mut rec = Recorder {
-            view,
-            link: true,
-            out: Vec::new(),
-            member: None,
-        };
+        let mut rec = recorder(view, true);
         rec.push(
             Class::Additive,
             "type-added",
@@ -138,12 +108,7 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
         .iter()
         .filter(|t| !renamed_old.contains(t.def.name.as_str()))
     {
-        let mut rec = Recorder {
-            view,
-            link: false,
-            out: Vec::new(),
-            member: None,
-        };
+        let mut rec = recorder(view, false);
         rec.push(
             Class::Breaking,
             "type-removed",
@@ -153,50 +118,43 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
         out.extend(rec.out);
     }
     for (o, n) in &renamed {
-        let mut rec = Recorder {
-            view: n,
-            link: true,
-            out: Vec::new(),
-            member: None,
-        };
+        let mut rec = recorder(n, true);
         rec.on(&o.def.name).push(
             Class::Breaking,
             "type-renamed",
             line().text("renamed from ").code(&o.def.name),
             None,
         );
-        compare_type(&mut rec, o, old, new);
+        compare_type(&mut rec, o, n, old, new);
         out.extend(rec.out);
     }
     for n in &new.types {
         let Some(o) = old.type_named(&n.def.name) else {
             continue;
         };
-        let mut rec = Recorder {
-            view: n,
-            link: true,
-            out: Vec::new(),
-            member: None,
-        };
-        compare_type(&mut rec, o, old, new);
+        let mut rec = recorder(n, true);
+        compare_type(&mut rec, o, n, old, new);
         out.extend(rec.out);
     }
     out
 }
 
 fn compare_type(
-    rec: &mut Recorder<'_, '_>,
+    rec: &mut Recorder,
     o: &TypeView<'_>,
+    n: &TypeView<'_>,
     old: &ApiView<'_>,
     new: &ApiView<'_>,
 ) {
-    let n = rec.view;
+    let name = &n.def.name;
     match (&o.def.kind, &n.def.kind) {
-        (TypeKind::Struct(_), TypeKind::Struct(_)) => compare_struct(rec, o),
-        (TypeKind::Enum(a), TypeKind::Enum(b)) => compare_enum(rec, a, b),
-        (TypeKind::TaggedUnion(a), TypeKind::TaggedUnion(b)) => compare_tagged(rec, a, b, old, new),
+        (TypeKind::Struct(_), TypeKind::Struct(_)) => compare_struct(rec, o, n),
+        (TypeKind::Enum(a), TypeKind::Enum(b)) => compare_enum(rec, name, a, b),
+        (TypeKind::TaggedUnion(a), TypeKind::TaggedUnion(b)) => {
+            compare_tagged(rec, name, a, b, old, new)
+        }
         (TypeKind::UntaggedUnion(a), TypeKind::UntaggedUnion(b)) => {
-            compare_untagged(rec, a, b, old, new)
+            compare_untagged(rec, name, a, b, old, new)
         }
         (TypeKind::Alias(a), TypeKind::Alias(b)) => {
             let (a, b) = (old.type_text(a), new.type_text(b));
@@ -276,8 +234,7 @@ fn args_text(name: &str, args: &[Arg]) -> String {
     format!("{name}::new({})", args.join(", "))
 }
 
-fn compare_struct(rec: &mut Recorder<'_, '_>, o: &TypeView<'_>) {
-    let n = rec.view;
+fn compare_struct(rec: &mut Recorder, o: &TypeView<'_>, n: &TypeView<'_>) {
     let name = &n.def.name;
     let before = rec.breaking_count();
     for f in &n.fields {
@@ -343,7 +300,7 @@ fn compare_struct(rec: &mut Recorder<'_, '_>, o: &TypeView<'_>) {
     }
 }
 
-fn compare_field(rec: &mut Recorder<'_, '_>, g: &FieldView<'_>, f: &FieldView<'_>) {
+fn compare_field(rec: &mut Recorder, g: &FieldView<'_>, f: &FieldView<'_>) {
     if g.name != f.name {
         rec.on(&g.name).push(
             Class::Breaking,
@@ -410,8 +367,7 @@ fn compare_field(rec: &mut Recorder<'_, '_>, g: &FieldView<'_>, f: &FieldView<'_
     }
 }
 
-fn compare_enum(rec: &mut Recorder<'_, '_>, a: &Enum, b: &Enum) {
-    let name = rec.view.def.name.clone();
+fn compare_enum(rec: &mut Recorder, name: &str, a: &Enum, b: &Enum) {
     for v in &b.values {
         match a.values.iter().find(|w| w.wire == v.wire) {
             None => rec.on(&v.rust_name).push(
@@ -491,11 +447,11 @@ fn compare_enum(rec: &mut Recorder<'_, '_>, a: &Enum, b: &Enum) {
 }
 
 fn compare_variants(
-    rec: &mut Recorder<'_, '_>,
+    rec: &mut Recorder,
+    name: &str,
     old: &[(String, String)],
     new: &[(String, String)],
 ) {
-    let name = rec.view.def.name.clone();
     for (variant, ty) in new {
         match old.iter().find(|(v, _)| v == variant) {
             None => rec.on(variant).push(
@@ -535,7 +491,8 @@ fn compare_variants(
 }
 
 fn compare_tagged(
-    rec: &mut Recorder<'_, '_>,
+    rec: &mut Recorder,
+    name: &str,
     a: &TaggedUnion,
     b: &TaggedUnion,
     old: &ApiView<'_>,
@@ -551,7 +508,7 @@ fn compare_tagged(
             })
             .collect()
     };
-    compare_variants(rec, &variants(a, old), &variants(b, new));
+    compare_variants(rec, name, &variants(a, old), &variants(b, new));
     let tags = |u: &TaggedUnion| -> Vec<(String, Vec<String>)> {
         u.variants
             .iter()
@@ -572,7 +529,8 @@ fn compare_tagged(
 }
 
 fn compare_untagged(
-    rec: &mut Recorder<'_, '_>,
+    rec: &mut Recorder,
+    name: &str,
     a: &UntaggedUnion,
     b: &UntaggedUnion,
     old: &ApiView<'_>,
@@ -589,7 +547,7 @@ fn compare_untagged(
             .collect()
     };
     let (va, vb) = (variants(a, old), variants(b, new));
-    compare_variants(rec, &va, &vb);
+    compare_variants(rec, name, &va, &vb);
     let order = |vs: &[(String, String)], other: &[(String, String)]| -> Vec<String> {
         vs.iter()
             .filter(|(v, _)| other.iter().any(|(w, _)| w == v))

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::crate_view::{ApiView, Arg, OperationView};
-use super::{CRATE_SECTION, Change, Class, Line, Subject, line};
+use super::{CRATE_SECTION, Change, Class, Line, Recorder, Subject, line};
 
 /// `client.a().b().method(x, y)`.
 fn call_text(op: &OperationView<'_>) -> String {
@@ -16,85 +16,55 @@ fn route(op: &OperationView<'_>) -> String {
     format!("{} {}", op.op.method.as_str(), op.op.path)
 }
 
-struct Recorder<'v, 'a> {
-    op: &'v OperationView<'a>,
-    /// The old operation id when it differs.
-    renamed_from: Option<String>,
-    out: Vec<Change>,
-    /// The member the next change is about (see [`Change::member`]).
-    member: Option<String>,
+/// The recorder of an operation's changes; `renamed_from` is its old id when that differs.
+fn recorder(op: &OperationView<'_>, renamed_from: Option<String>, link: bool) -> Recorder {
+    Recorder::new(
+        &op.family,
+        Subject::Operation {
+            operation_id: op.op.operation_id.clone(),
+            call: op.call.clone(),
+            renamed_from,
+        },
+        &call_text(op),
+        op.link.clone().filter(|_| link),
+    )
 }
 
-impl Recorder<'_, '_> {
-    fn on(&mut self, member: &str) -> &mut Self {
-        self.member = Some(member.to_owned());
-        self
-    }
-
-    fn push(&mut self, class: Class, kind: &'static str, summary: Line, note: Option<Line>) {
-        let op = self.op;
-        self.out.push(Change {
-            class,
-            section: op.family.clone(),
-            subject: Subject::Operation {
-                operation_id: op.op.operation_id.clone(),
-                call: op.call.clone(),
-                renamed_from: self.renamed_from.clone(),
-            },
-            kind,
-            member: self.member.take(),
-            summary: line().code(call_text(op)).text(": ").append(summary),
-            note,
-            link: op.link.clone(),
-        });
-    }
+/// An operation that exists on one side only.
+fn one_sided(op: &OperationView<'_>, added: bool) -> Vec<Change> {
+    let (class, kind, what) = match (added, op.streaming_twin) {
+        (true, true) => (
+            Class::Additive,
+            "streaming-twin-added",
+            "new streaming variant",
+        ),
+        (true, false) => (Class::Additive, "operation-added", "new operation"),
+        (false, true) => (
+            Class::Breaking,
+            "streaming-twin-removed",
+            "streaming variant removed",
+        ),
+        (false, false) => (Class::Breaking, "operation-removed", "operation removed"),
+    };
+    // A removed operation has no page in the new crate.
+    let mut rec = recorder(op, None, added);
+    rec.push(
+        class,
+        kind,
+        line().text(what).text(" (").code(route(op)).text(")"),
+        None,
+    );
+    rec.out
 }
 
 pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
     let mut out = Vec::new();
     let (pairs, removed, added) = match_operations(old, new);
     for &o in &removed {
-        let op = &old.operations[o];
-        let (kind, what) = if op.streaming_twin {
-            ("streaming-twin-removed", "streaming variant removed")
-        } else {
-            ("operation-removed", "operation removed")
-        };
-        let mut rec = Recorder {
-            op,
-            renamed_from: None,
-            out: Vec::new(),
-            member: None,
-        };
-        rec.push(
-            Class::Breaking,
-            kind,
-            line().text(what).text(" (").code(route(op)).text(")"),
-            None,
-        );
-        rec.out.iter_mut().for_each(|c| c.link = None);
-        out.extend(rec.out);
+        out.extend(one_sided(&old.operations[o], false));
     }
     for &n in &added {
-        let op = &new.operations[n];
-        let (kind, what) = if op.streaming_twin {
-            ("streaming-twin-added", "new streaming variant")
-        } else {
-            ("operation-added", "new operation")
-        };
-        let mut rec = Recorder {
-            op,
-            renamed_from: None,
-            out: Vec::new(),
-            member: None,
-        };
-        rec.push(
-            Class::Additive,
-            kind,
-            line().text(what).text(" (").code(route(op)).text(")"),
-            None,
-        );
-        out.extend(rec.out);
+        out.extend(one_sided(&new.operations[n], true));
     }
     for (o, n) in pairs {
         out.extend(compare_operation(&old.operations[o], &new.operations[n]));
@@ -143,13 +113,9 @@ fn match_operations(
 }
 
 fn compare_operation(old: &OperationView<'_>, new: &OperationView<'_>) -> Vec<Change> {
-    let mut rec = Recorder {
-        op: new,
-        renamed_from: (old.op.operation_id != new.op.operation_id)
-            .then(|| old.op.operation_id.clone()),
-        out: Vec::new(),
-        member: None,
-    };
+    let renamed_from =
+        (old.op.operation_id != new.op.operation_id).then(|| old.op.operation_id.clone());
+    let mut rec = recorder(new, renamed_from, true);
     if old.call != new.call {
         rec.push(
             Class::Breaking,
@@ -267,7 +233,7 @@ fn setter_text(name: &str, ty: &str) -> String {
     }
 }
 
-fn compare_arguments(rec: &mut Recorder<'_, '_>, old: &OperationView<'_>, new: &OperationView<'_>) {
+fn compare_arguments(rec: &mut Recorder, old: &OperationView<'_>, new: &OperationView<'_>) {
     let (op, np) = (&old.positional, &new.positional);
     let types = |args: &[Arg]| args.iter().map(|a| a.ty.clone()).collect::<Vec<_>>();
     if op != np && types(op) == types(np) {
