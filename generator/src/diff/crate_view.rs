@@ -234,6 +234,28 @@ impl<'a> ApiView<'a> {
         self.types.iter().find(|t| t.def.name == name)
     }
 
+    /// A union's variants with the Rust type each holds (`Box<..>` when boxed); empty for
+    /// other kinds.
+    pub(crate) fn union_variants(&self, def: &TypeDef) -> Vec<(String, String)> {
+        let boxed = |text: String, boxed: bool| if boxed { format!("Box<{text}>") } else { text };
+        match &def.kind {
+            TypeKind::TaggedUnion(u) => u
+                .variants
+                .iter()
+                .map(|v| {
+                    let text = self.type_text(&TypeRef::Named(v.ty));
+                    (v.rust_name.clone(), boxed(text, v.boxed))
+                })
+                .collect(),
+            TypeKind::UntaggedUnion(u) => u
+                .variants
+                .iter()
+                .map(|v| (v.rust_name.clone(), boxed(self.type_text(&v.ty), v.boxed)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// `Foo` for a type reference, as the crate spells it.
     pub(crate) fn type_text(&self, ty: &TypeRef) -> String {
         rust_text(type_tokens_in(ty, &self.api.types, &quote!(friendli)))

@@ -151,10 +151,10 @@ fn compare_type(
         (TypeKind::Struct(_), TypeKind::Struct(_)) => compare_struct(rec, o, n),
         (TypeKind::Enum(a), TypeKind::Enum(b)) => compare_enum(rec, name, a, b),
         (TypeKind::TaggedUnion(a), TypeKind::TaggedUnion(b)) => {
-            compare_tagged(rec, name, a, b, old, new)
+            compare_tagged(rec, name, (o.def, a), (n.def, b), old, new)
         }
-        (TypeKind::UntaggedUnion(a), TypeKind::UntaggedUnion(b)) => {
-            compare_untagged(rec, name, a, b, old, new)
+        (TypeKind::UntaggedUnion(_), TypeKind::UntaggedUnion(_)) => {
+            compare_untagged(rec, name, o.def, n.def, old, new)
         }
         (TypeKind::Alias(a), TypeKind::Alias(b)) => {
             let (a, b) = (old.type_text(a), new.type_text(b));
@@ -384,7 +384,7 @@ fn compare_enum(rec: &mut Recorder, name: &str, a: &Enum, b: &Enum) {
                         .text("it arrived as ")
                         .code(format!("{name}::{}(..)", b.unknown_variant))
                         .text(" before; ")
-                        .append(exhaustive_match_note(&name)),
+                        .append(exhaustive_match_note(name)),
                 ),
             ),
             Some(w) if w.rust_name != v.rust_name => rec.on(&w.rust_name).push(
@@ -460,7 +460,7 @@ fn compare_variants(
                 line()
                     .text("new variant ")
                     .code(format!("{name}::{variant}({ty})")),
-                Some(exhaustive_match_note(&name)),
+                Some(exhaustive_match_note(name)),
             ),
             Some((_, before)) if before != ty => rec.on(variant).push(
                 Class::Breaking,
@@ -493,22 +493,12 @@ fn compare_variants(
 fn compare_tagged(
     rec: &mut Recorder,
     name: &str,
-    a: &TaggedUnion,
-    b: &TaggedUnion,
+    (o, a): (&TypeDef, &TaggedUnion),
+    (n, b): (&TypeDef, &TaggedUnion),
     old: &ApiView<'_>,
     new: &ApiView<'_>,
 ) {
-    let variants = |u: &TaggedUnion, view: &ApiView<'_>| -> Vec<(String, String)> {
-        u.variants
-            .iter()
-            .map(|v| {
-                let ty = view.type_text(&TypeRef::Named(v.ty));
-                let ty = if v.boxed { format!("Box<{ty}>") } else { ty };
-                (v.rust_name.clone(), ty)
-            })
-            .collect()
-    };
-    compare_variants(rec, name, &variants(a, old), &variants(b, new));
+    compare_variants(rec, name, &old.union_variants(o), &new.union_variants(n));
     let tags = |u: &TaggedUnion| -> Vec<(String, Vec<String>)> {
         u.variants
             .iter()
@@ -531,22 +521,12 @@ fn compare_tagged(
 fn compare_untagged(
     rec: &mut Recorder,
     name: &str,
-    a: &UntaggedUnion,
-    b: &UntaggedUnion,
+    o: &TypeDef,
+    n: &TypeDef,
     old: &ApiView<'_>,
     new: &ApiView<'_>,
 ) {
-    let variants = |u: &UntaggedUnion, view: &ApiView<'_>| -> Vec<(String, String)> {
-        u.variants
-            .iter()
-            .map(|v| {
-                let ty = view.type_text(&v.ty);
-                let ty = if v.boxed { format!("Box<{ty}>") } else { ty };
-                (v.rust_name.clone(), ty)
-            })
-            .collect()
-    };
-    let (va, vb) = (variants(a, old), variants(b, new));
+    let (va, vb) = (old.union_variants(o), new.union_variants(n));
     compare_variants(rec, name, &va, &vb);
     let order = |vs: &[(String, String)], other: &[(String, String)]| -> Vec<String> {
         vs.iter()

@@ -101,11 +101,6 @@ fn full_call_body(op: &OperationView<'_>) -> String {
     ))
 }
 
-fn type_text(view: &ApiView<'_>, ty: &TypeRef, boxed: bool) -> String {
-    let text = view.type_text(ty);
-    if boxed { format!("Box<{text}>") } else { text }
-}
-
 /// The documented use of a model: build it, read every field, match every variant.
 fn full_type(view: &ApiView<'_>, t: &TypeView<'_>) -> String {
     program(&full_type_body(view, t))
@@ -145,26 +140,8 @@ fn full_type_body(view: &ApiView<'_>, t: &TypeView<'_>) -> String {
                 e.unknown_variant
             ));
         }
-        TypeKind::TaggedUnion(u) => {
-            let variants: Vec<(String, String)> = u
-                .variants
-                .iter()
-                .map(|v| {
-                    (
-                        v.rust_name.clone(),
-                        type_text(view, &TypeRef::Named(v.ty), v.boxed),
-                    )
-                })
-                .collect();
-            body.push_str(&union_use(name, &variants));
-        }
-        TypeKind::UntaggedUnion(u) => {
-            let variants: Vec<(String, String)> = u
-                .variants
-                .iter()
-                .map(|v| (v.rust_name.clone(), type_text(view, &v.ty, v.boxed)))
-                .collect();
-            body.push_str(&union_use(name, &variants));
+        TypeKind::TaggedUnion(_) | TypeKind::UntaggedUnion(_) => {
+            body.push_str(&union_use(name, &view.union_variants(t.def)));
         }
         TypeKind::Alias(target) => body.push_str(&format!(
             "fn read(value: {name}) -> {} {{\n    value\n}}\n",
@@ -365,20 +342,12 @@ fn probe_code(view: &ApiView<'_>, change: &Change) -> Result<String, &'static st
                     program(&format!("fn build() -> {old_name} {{\n    {expr}\n}}"))
                 }
                 "union-variant-removed" | "union-variant-type-changed" => {
-                    let payload = match &t.def.kind {
-                        TypeKind::TaggedUnion(u) => u
-                            .variants
-                            .iter()
-                            .find(|v| v.rust_name == member)
-                            .map(|v| type_text(view, &TypeRef::Named(v.ty), v.boxed)),
-                        TypeKind::UntaggedUnion(u) => u
-                            .variants
-                            .iter()
-                            .find(|v| v.rust_name == member)
-                            .map(|v| type_text(view, &v.ty, v.boxed)),
-                        _ => None,
-                    }
-                    .ok_or("the variant is not in the old crate")?;
+                    let payload = view
+                        .union_variants(t.def)
+                        .into_iter()
+                        .find(|(variant, _)| variant == member)
+                        .map(|(_, payload)| payload)
+                        .ok_or("the variant is not in the old crate")?;
                     program(&format!(
                         "fn build(value: {payload}) -> {old_name} {{\n    {old_name}::{member}(value)\n}}"
                     ))
