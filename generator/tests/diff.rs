@@ -243,3 +243,34 @@ fn reports_between_consecutive_real_specs() {
         );
     }
 }
+
+#[test]
+fn probes_use_the_old_crate_as_its_docs_show() {
+    let old = api(BASE);
+    let changed = BASE.replacen(
+        "required: [name]\n      properties:\n        name: {type: string}",
+        "required: [name, owner]\n      properties:\n        name: {type: string}\n        owner: {type: string}",
+        1,
+    );
+    let report = diff(old.api(), api(&changed).api());
+    let (made, skipped) = friendli_codegen::diff::probes(old.api(), &report);
+    assert!(skipped.is_empty());
+    let call = &made[0];
+    assert!(call.expect_failure);
+    assert!(
+        call.code
+            .contains("let _ = client.shop().thing().create(v::<String>(), v::<String>());"),
+        "{}",
+        call.code
+    );
+    let constructor = &made[1];
+    assert!(
+        constructor.code.contains("Thing::new(v::<String>())"),
+        "{}",
+        constructor.code
+    );
+    // Nothing else changed: one program uses the old enum and the whole old call.
+    let (items, unchanged) = friendli_codegen::diff::unchanged_probe(old.api(), &report);
+    assert_eq!(items, 1, "{unchanged}");
+    assert!(unchanged.contains("Color::Red => 1,"), "{unchanged}");
+}

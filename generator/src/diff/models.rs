@@ -197,13 +197,16 @@ fn compare_type(
         ),
         _ => {}
     }
-    let field_docs = |v: &TypeView<'_>| -> Vec<Option<String>> {
-        v.fields
+    // Fields added or removed are reported as such; only the docs of kept fields count here.
+    let field_docs_changed = n.fields.iter().any(|f| {
+        o.fields
             .iter()
-            .map(|f| f.field.and_then(|f| f.docs.clone()))
-            .collect()
-    };
-    if o.def.docs != n.def.docs || field_docs(o) != field_docs(n) {
+            .find(|g| field_key(g) == field_key(f))
+            .is_some_and(|g| {
+                g.field.and_then(|g| g.docs.as_ref()) != f.field.and_then(|f| f.docs.as_ref())
+            })
+    });
+    if o.def.docs != n.def.docs || field_docs_changed {
         rec.push(
             Class::DocsOnly,
             "docs-changed",
