@@ -37,6 +37,7 @@ pub struct Generator {
     spec: SpecDocument,
     api: Api,
     warnings: Diagnostics,
+    crate_version: String,
 }
 
 /// The package name of the emitted crate.
@@ -57,7 +58,14 @@ impl Generator {
             spec,
             api,
             warnings,
+            crate_version: crate::spec_lock::DEFAULT_CRATE_VERSION.to_owned(),
         })
+    }
+
+    /// The version written into the crate's `Cargo.toml` (the lock's `crate_version`).
+    pub fn with_crate_version(mut self, version: &str) -> Self {
+        self.crate_version = version.to_owned();
+        self
     }
 
     pub fn api(&self) -> &Api {
@@ -75,7 +83,8 @@ impl Generator {
 
     /// Every file of the crate, relative to the crate directory.
     pub fn crate_files(&self) -> Result<FileSet, Error> {
-        crate::rust::emit_crate(&self.api, &self.spec.root, PACKAGE).map_err(Error::Emit)
+        crate::rust::emit_crate(&self.api, &self.spec.root, PACKAGE, &self.crate_version)
+            .map_err(Error::Emit)
     }
 
     /// All model types in one self-contained module body (for `include!` from `OUT_DIR`):

@@ -7,6 +7,7 @@
 //! ```
 
 pub mod diagnostics;
+pub mod diff;
 pub mod docs;
 pub mod dump;
 pub mod ir;
@@ -17,6 +18,7 @@ pub mod rust;
 pub mod slice;
 pub mod spec;
 pub mod spec_guard;
+pub mod spec_lock;
 
 mod generator;
 

@@ -1,4 +1,6 @@
 //! `friendli-codegen generate --spec PATH --out DIR`: writes a complete, buildable crate.
+//! `friendli-codegen diff --old A.yaml --new B.yaml [--format md|json]`: what changed for users
+//! of the crate, and the semver class of the change.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,16 +39,50 @@ enum Command {
         #[arg(long, conflicts_with_all = ["check", "force"])]
         dry_run: bool,
     },
+    /// Report what changed between two specs in the generated crate's terms (calls, arguments,
+    /// setters, models), each change classed breaking / additive / docs-only.
+    Diff {
+        #[arg(long)]
+        old: PathBuf,
+        #[arg(long)]
+        new: PathBuf,
+        #[arg(long, value_enum, default_value = "md")]
+        format: DiffFormat,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    Md,
+    Json,
+}
+
+fn diff(old: &std::path::Path, new: &std::path::Path, format: DiffFormat) -> ExitCode {
+    let load = |path: &std::path::Path| {
+        friendli_codegen::Generator::from_path(path).map_err(|err| eprintln!("{err}"))
+    };
+    let (Ok(old), Ok(new)) = (load(old), load(new)) else {
+        return ExitCode::FAILURE;
+    };
+    let report = friendli_codegen::diff::diff(old.api(), new.api());
+    match format {
+        DiffFormat::Md => print!("{}", friendli_codegen::diff::render_markdown(&report, 2)),
+        DiffFormat::Json => print!("{}", report.to_json()),
+    }
+    ExitCode::SUCCESS
 }
 
 fn main() -> ExitCode {
-    let Command::Generate {
-        spec,
-        out,
-        check,
-        force,
-        dry_run,
-    } = Cli::parse().command;
+    let (spec, out, check, force, dry_run) = match Cli::parse().command {
+        Command::Generate {
+            spec,
+            out,
+            check,
+            force,
+            dry_run,
+        } => (spec, out, check, force, dry_run),
+        Command::Diff { old, new, format } => return diff(&old, &new, format),
+    };
     let generator = match friendli_codegen::Generator::from_path(&spec) {
         Ok(generator) => generator,
         Err(err) => {

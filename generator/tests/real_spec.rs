@@ -162,6 +162,7 @@ fn history_specs_all_lower() {
 #[test]
 fn generated_crate_is_fresh() {
     let staleness = generator()
+        .with_crate_version(&common::lock().crate_version)
         .check_crate(&common::workspace().join("generated/friendli"))
         .unwrap();
     assert!(

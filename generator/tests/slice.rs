@@ -2,8 +2,10 @@
 //! and checks the invariants an API reference page relies on. The checks here are written
 //! independently of the slicer's own walk, as a second opinion.
 //!
-//! The spec is read from `FRIENDLI_OPENAPI`, else from the shared checkout next to the
-//! repository; the test is skipped with a notice when neither exists.
+//! The spec is found as every real-spec test finds it (`common::real_spec`), the history
+//! specs from `FRIENDLI_OPENAPI_HISTORY` or the shared checkout beside the repository.
+
+mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -28,28 +30,14 @@ fn require(path: &std::path::Path) {
 }
 
 fn spec_path() -> PathBuf {
-    match std::env::var_os("FRIENDLI_OPENAPI") {
-        Some(path) => PathBuf::from(path),
-        None => {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec/friendli-openapi.yaml")
-        }
-    }
+    common::real_spec()
 }
 
-/// The current spec followed by every `history/*.yaml` beside it, oldest first.
+/// The current spec followed by every history spec, oldest first.
 fn spec_files() -> Vec<PathBuf> {
-    let current = spec_path();
-    let mut history: Vec<PathBuf> = current
-        .parent()
-        .map(|dir| dir.join("history"))
-        .and_then(|dir| std::fs::read_dir(dir).ok())
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
-        .collect();
-    history.sort();
-    std::iter::once(current).chain(history).collect()
+    std::iter::once(spec_path())
+        .chain(common::history_specs())
+        .collect()
 }
 
 fn load(path: &Path) -> Value {

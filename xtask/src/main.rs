@@ -1,12 +1,19 @@
-//! Project tasks: `regenerate [--check]`, `fetch-spec --from PATH`, `check-history`, `bench`.
+//! Project tasks: `regenerate [--check]`, `fetch-spec [--from PATH | --url URL]`, `bump-spec`,
+//! `check-specs`, `verify-diff`, `bench`.
 
 mod bench;
+mod bump;
+mod fetch;
+mod verify_diff;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, ExitCode};
 
 use clap::{Parser, Subcommand};
 use friendli_codegen::Generator;
+use friendli_codegen::spec_lock::SpecLock;
+
+pub(crate) use fetch::spec_path;
 
 #[derive(Parser)]
 #[command(name = "xtask")]
@@ -22,22 +29,59 @@ enum Command {
         /// Fail (with a diff) instead of writing when `generated/` is stale.
         #[arg(long)]
         check: bool,
-        /// Spec path; default: $FRIENDLI_OPENAPI, else spec/openapi.yaml.
+        /// Spec path; default: $FRIENDLI_OPENAPI, else spec/openapi.yaml, else the pinned
+        /// spec is downloaded there first.
         #[arg(long)]
         spec: Option<PathBuf>,
     },
-    /// Verify a copy of the upstream spec against spec/friendli.lock and place it at spec/openapi.yaml.
+    /// Download the pinned upstream spec (or take a local copy or a mirror), verify it against
+    /// spec/friendli.lock and place it at spec/openapi.yaml.
     FetchSpec {
+        /// A local copy instead of the download.
+        #[arg(long, conflicts_with = "url")]
+        from: Option<PathBuf>,
+        /// A mirror instead of the repository's raw file at the pinned commit.
         #[arg(long)]
-        from: PathBuf,
+        url: Option<String>,
+        /// Take the history specs (spec/history.lock) from this directory. Without --from or
+        /// --url they are downloaded (those missing from spec/history/); with them, only when
+        /// this is given.
+        #[arg(long)]
+        history_from: Option<PathBuf>,
+    },
+    /// Move to a new upstream spec: check that it loads and generates, then rewrite the lock,
+    /// place the spec, regenerate generated/friendli with its version moved by the semver class
+    /// of the change, prepend the change report to its CHANGELOG.md, and print the report.
+    BumpSpec {
+        #[arg(long, conflicts_with = "url", required_unless_present = "url")]
+        from: Option<PathBuf>,
+        #[arg(long)]
+        url: Option<String>,
+        /// The upstream commit of the new spec (read from a raw.githubusercontent.com URL).
+        #[arg(long)]
+        commit: Option<String>,
+        /// The commit's date, `YYYY-MM-DD` (default: today, UTC).
+        #[arg(long)]
+        date: Option<String>,
     },
     /// Generate a crate from every spec in the history folder and every fixture spec, and
     /// build and test each (all targets, warnings denied): its example round trips and its
     /// end-to-end operation tests run against a local mock server.
     CheckSpecs {
-        /// Default: $FRIENDLI_OPENAPI_HISTORY, else ../shared/spec/history.
+        /// Default: $FRIENDLI_OPENAPI_HISTORY, else spec/history/ (fetched when incomplete).
         #[arg(long)]
         history: Option<PathBuf>,
+    },
+    /// Check the change report against the compiler: for the last N consecutive spec pairs
+    /// (history specs, then the pinned spec), build both crates and one program per change
+    /// written against the old crate; breaking changes must fail to compile against the new
+    /// crate, additive and docs-only ones must not. Slow; not part of CI.
+    VerifyDiff {
+        /// Default: $FRIENDLI_OPENAPI_HISTORY, else spec/history/ (fetched when incomplete).
+        #[arg(long)]
+        history: Option<PathBuf>,
+        #[arg(long, default_value_t = 2)]
+        pairs: usize,
     },
     /// Time full regeneration (parse → IR → Rust → format → write) over many runs.
     Bench {
@@ -55,38 +99,30 @@ pub(crate) fn root() -> PathBuf {
         .to_path_buf()
 }
 
-pub(crate) fn spec_path(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
-    if let Some(path) = explicit.or_else(|| std::env::var_os("FRIENDLI_OPENAPI").map(PathBuf::from))
-    {
-        return Ok(path);
-    }
-    let local = root().join("spec/openapi.yaml");
-    if local.exists() {
-        return Ok(local);
-    }
-    Err(format!(
-        "no spec: pass --spec, set FRIENDLI_OPENAPI, or run `cargo xtask fetch-spec --from PATH` to place a verified copy at {}",
-        local.display()
-    ))
+pub(crate) fn lock_path() -> PathBuf {
+    root().join("spec/friendli.lock")
 }
 
-fn locked_sha256() -> Result<String, String> {
-    let lock_path = root().join("spec/friendli.lock");
-    let lock =
-        std::fs::read_to_string(&lock_path).map_err(|e| format!("{}: {e}", lock_path.display()))?;
-    lock.lines()
-        .find_map(|line| {
-            line.strip_prefix("sha256 = ")
-                .map(|v| v.trim_matches('"').to_owned())
-        })
-        .ok_or_else(|| format!("{}: no `sha256 = \"...\"` line", lock_path.display()))
+pub(crate) fn lock() -> Result<SpecLock, String> {
+    SpecLock::read(&lock_path())
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Regenerate { check, spec } => regenerate(check, spec),
-        Command::FetchSpec { from } => fetch_spec(&from),
+        Command::FetchSpec {
+            from,
+            url,
+            history_from,
+        } => fetch_spec(from, url, history_from),
+        Command::BumpSpec {
+            from,
+            url,
+            commit,
+            date,
+        } => bump_spec(from, url, commit, date),
         Command::CheckSpecs { history } => check_specs(history),
+        Command::VerifyDiff { history, pairs } => verify_diff::run(history, pairs),
         Command::Bench { spec, runs } => bench::run(spec, runs),
     };
     match result {
@@ -100,8 +136,11 @@ fn main() -> ExitCode {
 
 fn regenerate(check: bool, spec: Option<PathBuf>) -> Result<(), String> {
     let spec = spec_path(spec)?;
-    let generator = Generator::from_path(&spec).map_err(|e| e.to_string())?;
-    let locked = locked_sha256()?;
+    let lock = lock()?;
+    let generator = Generator::from_path(&spec)
+        .map_err(|e| e.to_string())?
+        .with_crate_version(&lock.crate_version);
+    let locked = lock.sha256;
     let actual = &generator.spec().sha256;
     if actual != &locked {
         let message = format!(
@@ -153,24 +192,75 @@ fn regenerate(check: bool, spec: Option<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-fn fetch_spec(from: &Path) -> Result<(), String> {
-    let bytes = std::fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-    let actual = friendli_codegen::spec::sha256_hex(&bytes);
-    let locked = locked_sha256()?;
-    if actual != locked {
-        return Err(format!(
-            "{} has sha256 {actual}, but spec/friendli.lock pins {locked}: refusing to use it",
-            from.display()
-        ));
+fn bump_spec(
+    from: Option<PathBuf>,
+    url: Option<String>,
+    commit: Option<String>,
+    date: Option<String>,
+) -> Result<(), String> {
+    let source = match (from, url) {
+        (Some(path), _) => fetch::Source::File(path),
+        (None, Some(url)) => fetch::Source::Url(url),
+        (None, None) => return Err("pass --from PATH or --url URL".into()),
+    };
+    let outcome = bump::bump_spec(
+        &bump::Workspace::of_repository(),
+        bump::Bump {
+            old_spec: spec_path(None)?,
+            source,
+            commit,
+            date,
+        },
+    )?;
+    print!(
+        "{}",
+        friendli_codegen::diff::render_markdown(&outcome.report, 2)
+    );
+    eprintln!(
+        "spec bumped: generated/friendli {} -> {} ({} change); spec/friendli.lock, \
+         spec/openapi.yaml, generated/friendli and its CHANGELOG.md updated",
+        outcome.old_version,
+        outcome.new_version,
+        outcome.report.semver.label()
+    );
+    if std::env::var_os("FRIENDLI_OPENAPI").is_some() {
+        eprintln!(
+            "note: FRIENDLI_OPENAPI still names the old spec; unset it (spec/openapi.yaml now \
+             holds the new one) or point it at the new file"
+        );
     }
-    let target = root().join("spec/openapi.yaml");
-    std::fs::write(&target, bytes)
-        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-    eprintln!("verified and placed {}", target.display());
     Ok(())
 }
 
-fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+fn fetch_spec(
+    from: Option<PathBuf>,
+    url: Option<String>,
+    history_from: Option<PathBuf>,
+) -> Result<(), String> {
+    let lock = lock()?;
+    let history = match (&from, &url, history_from) {
+        (_, _, Some(dir)) => Some(fetch::HistorySource::Dir(dir)),
+        (None, None, None) => Some(fetch::HistorySource::Download),
+        _ => None,
+    };
+    let source = match (from, url) {
+        (Some(path), _) => fetch::Source::File(path),
+        (None, Some(url)) => fetch::Source::Url(url),
+        (None, None) => fetch::Source::Pinned,
+    };
+    fetch::fetch(&source, &lock, &root().join("spec/openapi.yaml"))?;
+    if let Some(history) = history {
+        fetch::fetch_history(
+            &lock,
+            &fetch::history_lock()?,
+            &history,
+            &root().join("spec/history"),
+        )?;
+    }
+    Ok(())
+}
+
+pub(crate) fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -184,9 +274,7 @@ fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 fn check_specs(history: Option<PathBuf>) -> Result<(), String> {
-    let history = history
-        .or_else(|| std::env::var_os("FRIENDLI_OPENAPI_HISTORY").map(PathBuf::from))
-        .unwrap_or_else(|| root().join("../shared/spec/history"));
+    let history = fetch::history_dir(history)?;
     let history_specs = yaml_files(&history)?;
     if history_specs.is_empty() {
         return Err(format!("no specs in {}", history.display()));

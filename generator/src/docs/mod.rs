@@ -13,11 +13,11 @@ mod api_pages;
 mod doc_tests;
 mod example_values;
 mod index;
-mod markdown;
+pub(crate) mod markdown;
 mod model_pages;
 mod readme;
 mod rust_values;
-mod sdk_pages;
+pub(crate) mod sdk_pages;
 mod type_text;
 mod usage;
 
@@ -117,7 +117,7 @@ impl<'a> DocsContext<'a> {
 
 /// Model page paths: the snake-case type name; the rare names that fold to the same snake case
 /// (`ABC`, `Abc`) get `_2`, `_3`, … in type order, so paths stay unique and deterministic.
-fn model_paths(api: &Api) -> Vec<String> {
+pub(crate) fn model_paths(api: &Api) -> Vec<String> {
     let mut taken = std::collections::BTreeSet::new();
     api.types
         .iter()

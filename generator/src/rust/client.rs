@@ -366,7 +366,7 @@ fn storage_type(cx: &ClientContext<'_>, input: &Input<'_>) -> TokenStream {
     }
 }
 
-fn response_type(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
+pub(crate) fn response_type(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
     match &op.response {
         Response::Json { ty, .. } => type_tokens(ty, &cx.api.types),
         Response::EventStream { ty, .. } => {

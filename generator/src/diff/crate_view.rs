@@ -1,0 +1,317 @@
+//! An `ir::Api` as a user of the generated crate sees it: each operation's call
+//! (`client.serverless().chat().complete(model, messages)`), its positional arguments and
+//! setters with their Rust types, what `send()` returns; each model's fields as Rust fields,
+//! its `::new(..)` arguments and whether it implements `Default`. Types are printed from the
+//! emitter's own token streams, so the comparison sees exactly what the crate declares.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::*;
+use crate::rust::client::{self, ClientContext, InputKind};
+use crate::rust::models::{ModelContext, field_type, filled_by_default};
+use crate::rust::types::{defaultable_types, type_tokens_in};
+
+pub(crate) struct ApiView<'a> {
+    pub api: &'a Api,
+    pub operations: Vec<OperationView<'a>>,
+    pub types: Vec<TypeView<'a>>,
+    /// API families (top-level resources), which are the crate's Cargo features.
+    pub families: Vec<String>,
+    /// `ErrorBody` variants.
+    pub error_variants: Vec<String>,
+}
+
+pub(crate) struct OperationView<'a> {
+    pub op: &'a Operation,
+    /// `client.serverless().chat().complete`.
+    pub call: String,
+    pub family: String,
+    /// `docs/sdks/.../README.md#anchor`.
+    pub link: Option<String>,
+    pub positional: Vec<Arg>,
+    /// Setter name → its argument type; `_null` setters appear as their own entries.
+    pub setters: BTreeMap<String, String>,
+    /// What `send()` returns.
+    pub response: String,
+    /// Status → typed error body.
+    pub errors: BTreeMap<String, String>,
+    pub server: String,
+    /// A `#stream` twin of another operation (same URL, streaming response).
+    pub streaming_twin: bool,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Arg {
+    pub name: String,
+    pub ty: String,
+}
+
+pub(crate) struct TypeView<'a> {
+    pub def: &'a TypeDef,
+    pub link: String,
+    pub default_impl: bool,
+    pub fields: Vec<FieldView<'a>>,
+    /// Arguments of `::new(..)` (structs only).
+    pub constructor: Vec<Arg>,
+    /// Families whose operations reach this type.
+    pub families: BTreeSet<String>,
+}
+
+pub(crate) struct FieldView<'a> {
+    /// `None` for the flattened `additional_properties` map.
+    pub field: Option<&'a Field>,
+    pub name: String,
+    pub ty: String,
+}
+
+/// Rust type tokens as a user writes them: `Option<Vec<ChatMessage>>`, not
+/// `::std::option::Option<::std::vec::Vec<friendli::models::ChatMessage>>`.
+pub(crate) fn rust_text(tokens: TokenStream) -> String {
+    let text = match syn::parse2::<syn::File>(quote!(type T = #tokens;)) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => tokens.to_string(),
+    };
+    let text = text
+        .trim()
+        .trim_start_matches("type T = ")
+        .trim_end_matches(';')
+        .to_owned();
+    // Longest prefixes first: `friendli::models::Foo` → `Foo` before `friendli::X` → `X`.
+    [
+        ("::std::option::", ""),
+        ("::std::string::", ""),
+        ("::std::vec::", ""),
+        ("::std::boxed::", ""),
+        ("::std::collections::", ""),
+        ("::serde_json::", "serde_json::"),
+        ("::chrono::", "chrono::"),
+        ("friendli::models::", ""),
+        ("crate::models::", ""),
+        ("friendli::", ""),
+        ("crate::", ""),
+    ]
+    .iter()
+    .fold(text, |text, (long, short)| text.replace(long, short))
+}
+
+impl<'a> ApiView<'a> {
+    pub(crate) fn new(api: &'a Api) -> Self {
+        let defaultable = defaultable_types(&api.types);
+        let models = ModelContext {
+            types: &api.types,
+            defaultable: &defaultable,
+            with_runtime: true,
+        };
+        let error_variants = client::error_variants(api);
+        let cx = ClientContext {
+            api,
+            models: &models,
+            error_variants: error_variants.clone(),
+        };
+        let root = quote!(friendli);
+        let ty_text = |ty: &TypeRef| rust_text(type_tokens_in(ty, &api.types, &root));
+        let links: BTreeMap<String, String> = crate::docs::sdk_pages::operation_links(api)
+            .into_iter()
+            .collect();
+        let generated: Vec<&Operation> = api.operations.iter().filter(|o| !o.ignored).collect();
+        let operations: Vec<OperationView<'a>> = generated
+            .iter()
+            .map(|op| {
+                let inputs = client::inputs(op, &api.types);
+                let arg = |i: &client::Input<'_>| Arg {
+                    name: i.setter.trim_start_matches("r#").to_owned(),
+                    ty: rust_text(client::input_value_type_in(&cx, i, &root)),
+                };
+                let positional = inputs.iter().filter(|i| i.required()).map(arg).collect();
+                let mut setters = BTreeMap::new();
+                for input in inputs.iter().filter(|i| !i.required()) {
+                    let Arg { name, ty } = arg(input);
+                    if let InputKind::Field(f) = input.kind
+                        && f.nullable
+                        && f.ty != TypeRef::Any
+                    {
+                        setters.insert(format!("{name}_null"), String::new());
+                    }
+                    setters.insert(name, ty);
+                }
+                if let Some((id, _)) = client::body_struct(op, &api.types) {
+                    setters.insert("body".into(), ty_text(&TypeRef::Named(id)));
+                }
+                let errors = op
+                    .errors
+                    .iter()
+                    .filter_map(|e| Some((e.status.clone(), ty_text(e.ty.as_ref()?))))
+                    .collect();
+                let streaming_twin = op.path_key.contains('#')
+                    && generated.iter().any(|o| {
+                        o.path == op.path && o.method == op.method && !o.path_key.contains('#')
+                    });
+                OperationView {
+                    op,
+                    call: format!(
+                        "{}.{}",
+                        crate::docs::sdk_pages::namespace(&op.resource),
+                        op.method_name.trim_start_matches("r#")
+                    ),
+                    family: op.resource[0].clone(),
+                    link: links.get(&op.operation_id).cloned(),
+                    positional,
+                    setters,
+                    response: rust_text(client::response_type(&cx, op)),
+                    errors,
+                    server: op.server.clone().unwrap_or_else(|| api.server_url.clone()),
+                    streaming_twin,
+                }
+            })
+            .collect();
+        let reach = reachable_by_family(api, &generated);
+        let model_paths = crate::docs::model_paths(api);
+        let types = api
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, def)| {
+                let (fields, constructor) = match &def.kind {
+                    TypeKind::Struct(s) => {
+                        let mut fields: Vec<FieldView<'a>> = s
+                            .fields
+                            .iter()
+                            .map(|f| FieldView {
+                                field: Some(f),
+                                name: f.rust_name.trim_start_matches("r#").to_owned(),
+                                ty: rust_text(field_type(&models, f)),
+                            })
+                            .collect();
+                        let constructor = s
+                            .fields
+                            .iter()
+                            .zip(&fields)
+                            .filter(|(f, _)| !filled_by_default(&models, f))
+                            .map(|(_, v)| Arg {
+                                name: v.name.clone(),
+                                ty: v.ty.clone(),
+                            })
+                            .collect();
+                        if let Some(extra) = &s.additional {
+                            fields.push(FieldView {
+                                field: None,
+                                name: "additional_properties".into(),
+                                ty: format!("BTreeMap<String, {}>", ty_text(extra)),
+                            });
+                        }
+                        (fields, constructor)
+                    }
+                    _ => (Vec::new(), Vec::new()),
+                };
+                TypeView {
+                    def,
+                    link: model_paths[i].clone(),
+                    default_impl: match &def.kind {
+                        TypeKind::Enum(e) => e.default.is_some(),
+                        TypeKind::Struct(_) => defaultable[i],
+                        _ => false,
+                    },
+                    fields,
+                    constructor,
+                    families: reach[i].clone(),
+                }
+            })
+            .collect();
+        let tree = client::resource_tree(api);
+        Self {
+            api,
+            operations,
+            types,
+            families: tree.child_order.clone(),
+            error_variants: error_variants.into_iter().map(|(_, name)| name).collect(),
+        }
+    }
+
+    pub(crate) fn type_named(&self, name: &str) -> Option<&TypeView<'a>> {
+        self.types.iter().find(|t| t.def.name == name)
+    }
+
+    /// A union's variants with the Rust type each holds (`Box<..>` when boxed); empty for
+    /// other kinds.
+    pub(crate) fn union_variants(&self, def: &TypeDef) -> Vec<(String, String)> {
+        let boxed = |text: String, boxed: bool| if boxed { format!("Box<{text}>") } else { text };
+        match &def.kind {
+            TypeKind::TaggedUnion(u) => u
+                .variants
+                .iter()
+                .map(|v| {
+                    let text = self.type_text(&TypeRef::Named(v.ty));
+                    (v.rust_name.clone(), boxed(text, v.boxed))
+                })
+                .collect(),
+            TypeKind::UntaggedUnion(u) => u
+                .variants
+                .iter()
+                .map(|v| (v.rust_name.clone(), boxed(self.type_text(&v.ty), v.boxed)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `Foo` for a type reference, as the crate spells it.
+    pub(crate) fn type_text(&self, ty: &TypeRef) -> String {
+        rust_text(type_tokens_in(ty, &self.api.types, &quote!(friendli)))
+    }
+}
+
+/// For each type, the families whose operations use it (directly or through other types).
+fn reachable_by_family(api: &Api, ops: &[&Operation]) -> Vec<BTreeSet<String>> {
+    let mut reach = vec![BTreeSet::new(); api.types.len()];
+    for op in ops {
+        let mut stack = Vec::new();
+        for ty in op
+            .parameters
+            .iter()
+            .map(|p| &p.ty)
+            .chain(op.body.as_ref().map(|b| &b.ty))
+            .chain(match &op.response {
+                Response::Json { ty, .. } | Response::EventStream { ty, .. } => Some(ty),
+                Response::Empty { .. } => None,
+            })
+            .chain(op.errors.iter().filter_map(|e| e.ty.as_ref()))
+        {
+            named_ids(ty, &mut stack);
+        }
+        let family = &op.resource[0];
+        while let Some(id) = stack.pop() {
+            if !reach[id.0].insert(family.clone()) {
+                continue;
+            }
+            match &api.types[id.0].kind {
+                TypeKind::Struct(s) => {
+                    for ty in s.fields.iter().map(|f| &f.ty).chain(&s.additional) {
+                        named_ids(ty, &mut stack);
+                    }
+                }
+                TypeKind::TaggedUnion(u) => stack.extend(u.variants.iter().map(|v| v.ty)),
+                TypeKind::UntaggedUnion(u) => {
+                    for v in &u.variants {
+                        named_ids(&v.ty, &mut stack);
+                    }
+                }
+                TypeKind::Alias(ty) => named_ids(ty, &mut stack),
+                TypeKind::Enum(_) => {}
+            }
+        }
+    }
+    reach
+}
+
+fn named_ids(ty: &TypeRef, out: &mut Vec<TypeId>) {
+    match ty {
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            named_ids(inner, out)
+        }
+        TypeRef::Tuple(items) => items.iter().for_each(|t| named_ids(t, out)),
+        TypeRef::Named(id) => out.push(*id),
+        _ => {}
+    }
+}
