@@ -140,6 +140,15 @@ pub(crate) fn prose(text: &str) -> String {
                 continue;
             }
             fence = Some(open);
+        } else if let Some(parts) = callout_parts(trimmed) {
+            for part in parts {
+                let blank = part.is_empty();
+                if !(blank && (out.is_empty() || out.ends_with("\n\n"))) {
+                    out.push_str(part);
+                    out.push('\n');
+                }
+            }
+            continue;
         } else if trimmed.starts_with('#') {
             let indent = &line[..line.len() - trimmed.len()];
             out.push_str(indent);
@@ -159,6 +168,61 @@ pub(crate) fn prose(text: &str) -> String {
     out.trim_end().to_owned()
 }
 
+/// Mintlify's callout components.
+const CALLOUTS: &[&str] = &["Info", "Tip", "Warning", "Note", "Check", "Danger"];
+
+/// A line that opens or closes a callout, split so that each tag stands on its own line with
+/// blank lines inside: CommonMark then renders the markdown between the tags (an HTML block
+/// would otherwise run to the next blank line and show `**Beta**` as typed). `""` is a blank
+/// line.
+fn callout_parts(line: &str) -> Option<Vec<&str>> {
+    let line = line.trim_end();
+    let open = CALLOUTS
+        .iter()
+        .map(|name| {
+            (
+                name.len() + 2,
+                line.starts_with('<')
+                    && line[1..].starts_with(name)
+                    && line[1 + name.len()..].starts_with('>'),
+            )
+        })
+        .find(|(_, hit)| *hit)
+        .map(|(len, _)| len);
+    let close = CALLOUTS
+        .iter()
+        .map(|name| {
+            (
+                name.len() + 3,
+                line.ends_with('>')
+                    && line.len() >= name.len() + 3
+                    && line[..line.len() - 1].ends_with(name)
+                    && line[..line.len() - 1 - name.len()].ends_with("</"),
+            )
+        })
+        .find(|(_, hit)| *hit)
+        .map(|(len, _)| len);
+    if open.is_none() && close.is_none() {
+        return None;
+    }
+    let start = open.unwrap_or(0);
+    let end = line.len() - close.unwrap_or(0);
+    let mut parts = Vec::new();
+    if open.is_some() {
+        parts.extend(["", &line[..start], ""]);
+    }
+    if start < end {
+        let inner = line[start..end].trim();
+        if !inner.is_empty() {
+            parts.push(inner);
+        }
+    }
+    if close.is_some() {
+        parts.extend(["", &line[end..], ""]);
+    }
+    Some(parts)
+}
+
 /// Prose as a block quote (`> ` before every line).
 pub(crate) fn blockquote(text: &str) -> String {
     prose(text)
@@ -175,7 +239,7 @@ pub(crate) fn blockquote(text: &str) -> String {
 }
 
 /// `[text](/path)` → `[text](https://friendli.ai/docs/path)`; other links are kept.
-fn absolute_links(text: &str) -> String {
+pub(crate) fn absolute_links(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("](/") {
@@ -288,6 +352,20 @@ mod tests {
         );
         assert_eq!(prose("```rust\nopen"), "```text\nopen\n```");
         assert_eq!(prose("~~~ rust\nfn x() {}\n~~~"), "~~~text\nfn x() {}\n~~~");
+    }
+
+    #[test]
+    fn callouts_get_blank_lines_inside() {
+        assert_eq!(
+            prose("Intro\n<Info>\nThis API is in **Beta**.\nMore.\n</Info>\nAfter"),
+            "Intro\n\n<Info>\n\nThis API is in **Beta**.\nMore.\n\n</Info>\n\nAfter"
+        );
+        assert_eq!(
+            prose("<Warning>Not **supported**.</Warning>"),
+            "<Warning>\n\nNot **supported**.\n\n</Warning>"
+        );
+        assert_eq!(prose("```\n<Note>\n```"), "```\n<Note>\n```");
+        assert_eq!(prose("<Infobox> stays"), "<Infobox> stays");
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod rust_values;
 mod sdk_pages;
 mod type_text;
 mod usage;
+mod yaml;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -36,7 +36,8 @@ struct OperationSection {
     summary: String,
     description: String,
     operation_id: String,
-    http_method: &'static str,
+    /// Lower case, as the seeds' `UsageSnippet` comments write it.
+    http_method: String,
     path: String,
     example: String,
     parameters: Vec<ParameterRow>,
@@ -247,7 +248,7 @@ fn operation_section(
         summary: cell(&operation_summary(op)),
         description,
         operation_id: op.operation_id.clone(),
-        http_method: op.method.as_str(),
+        http_method: op.method.as_str().to_ascii_lowercase(),
         path: op.path.clone(),
         example,
         parameters: parameter_rows(cx, page, op),
@@ -374,9 +375,12 @@ pub(crate) fn response_text(cx: &DocsContext<'_>, page: &str, op: &Operation) ->
 }
 
 fn error_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<ErrorRow> {
+    // An error response without content says nothing the catch-all row does not: the seeds
+    // list only that row for a bare `422`.
     let mut rows: Vec<ErrorRow> = op
         .errors
         .iter()
+        .filter(|e| e.ty.is_some() || e.content_type.is_some())
         .map(|e| {
             let typed =
                 e.ty.as_ref()

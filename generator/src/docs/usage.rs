@@ -31,6 +31,10 @@ pub(crate) struct Snippet {
     pub origin: String,
     /// The operation the code calls, with the JSON body it sends.
     pub call: Option<CallInfo>,
+    /// What the page shows when it shows a complete program (SDK pages): `code` inside
+    /// `#[tokio::main] async fn main()`, creating its own client. The test compiles this text
+    /// as it is, and runs `code` with a mock's client.
+    pub program: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +46,9 @@ pub(crate) struct CallInfo {
 impl Snippet {
     /// The text of the code block on a page.
     pub(crate) fn page_text(&self) -> String {
+        if let Some(program) = &self.program {
+            return program.clone();
+        }
         let lines: Vec<&str> = self.code.lines().collect();
         let uses = lines.iter().take_while(|l| l.starts_with("use ")).count();
         let mut out: Vec<&str> = lines[..uses].to_vec();
@@ -94,6 +101,7 @@ pub(crate) fn snippet(
         feature,
         origin,
         call,
+        program: None,
     })
 }
 
@@ -188,38 +196,88 @@ fn setter_call(cx: &DocsContext<'_>, input: &Input<'_>, value: &Value) -> Option
 
 /// What a snippet does with the result of `.send().await?`.
 pub(crate) fn handle_response(op: &Operation, call: TokenStream) -> TokenStream {
+    let (uses, stmts) = response_handling(op, call);
+    quote!(#uses #stmts)
+}
+
+/// The `use` lines and the statements that send the call and use its result.
+fn response_handling(op: &Operation, call: TokenStream) -> (TokenStream, TokenStream) {
     match &op.response {
-        Response::Json { .. } => quote! {
-            let res = #call.send().await?;
-            println!("{res:?}");
-        },
-        Response::EventStream { .. } => quote! {
-            use futures_util::StreamExt as _;
-            let mut stream = #call.send().await?;
-            while let Some(event) = stream.next().await {
-                let event = event?;
-                println!("{event:?}");
-            }
-        },
-        Response::Empty { .. } => quote! {
-            #call.send().await?;
-        },
+        Response::Json { .. } => (
+            TokenStream::new(),
+            quote! {
+                let res = #call.send().await?;
+                println!("{res:?}");
+            },
+        ),
+        Response::EventStream { .. } => (
+            quote!(
+                use futures_util::StreamExt as _;
+            ),
+            quote! {
+                let mut stream = #call.send().await?;
+                while let Some(event) = stream.next().await {
+                    let event = event?;
+                    println!("{event:?}");
+                }
+            },
+        ),
+        Response::Empty { .. } => (
+            TokenStream::new(),
+            quote! {
+                #call.send().await?;
+            },
+        ),
     }
 }
 
-/// The Example Usage block of an operation.
+/// How a complete program makes its client: from the environment when the operation needs the
+/// API token, else without one (a local Friendli Container needs none).
+pub(crate) fn client_setup(op: &Operation) -> TokenStream {
+    if op.security {
+        quote!(friendli::Client::from_env()?)
+    } else {
+        quote!(friendli::Client::builder().build()?)
+    }
+}
+
+/// The Example Usage block of an operation: a complete program, as the seed pages' snippets
+/// are complete scripts.
 pub(crate) fn operation_snippet(
     cx: &DocsContext<'_>,
     op: &Operation,
     origin: String,
 ) -> Result<Snippet, String> {
     let (chain, call) = call_chain(cx, op);
-    let stmts = handle_response(op, chain);
-    snippet(
-        stmts,
+    let (uses, stmts) = response_handling(op, chain);
+    let mut snippet = snippet(
+        quote!(#uses #stmts),
         true,
         Some(op.resource[0].clone()),
         origin,
         Some(call),
-    )
+    )?;
+    let uses_models = names_models(stmts.clone()).then(|| {
+        quote!(
+            use friendli::models;
+        )
+    });
+    let client = client_setup(op);
+    let program = crate::rust::format_file(
+        "a docs example",
+        quote! {
+            #uses_models
+            #uses
+            #[tokio::main]
+            async fn main() -> Result<(), friendli::Error> {
+                let client = #client;
+                #stmts
+                Ok(())
+            }
+        },
+    )?;
+    // prettyplease keeps `use` lines and the item after them together; a script separates them.
+    let program = program.replacen("\n#[tokio::main]", "\n\n#[tokio::main]", 1);
+    snippet.program = Some(program.trim_end().to_owned());
+    Ok(snippet)
 }
