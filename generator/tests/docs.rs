@@ -807,3 +807,44 @@ fn api_pages_render_and_read_as_the_spec_says() {
             .join("\n")
     );
 }
+
+/// Parameters and fields show the schema's default and bounds when the description does not,
+/// and the JSON name of a renamed field.
+#[test]
+fn parameters_show_defaults_bounds_and_json_names() {
+    let path = common::workspace().join("spec/fixtures/formats.yaml");
+    let generator = Generator::from_path(&path).unwrap_or_else(|e| panic!("{e}"));
+    let docs = friendli_codegen::docs::emit_docs(generator.api(), &generator.spec().root)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let row = |text: &str, name: &str| -> Vec<String> {
+        text.lines()
+            .find(|l| l.starts_with(&format!("| `{name}`")))
+            .map(split_row)
+            .unwrap_or_else(|| panic!("no row {name}"))
+    };
+    for page_path in [
+        "docs/sdks/fixture/format/README.md",
+        "docs/models/formatted_thing.md",
+    ] {
+        let text = page(&docs, page_path);
+        assert_eq!(row(text, "steps")[3], "Inference steps.<br>Default: 20. Range: 1–50.");
+        assert_eq!(row(text, "top_p")[3], "Range: 0 (exclusive)–1.");
+        assert_eq!(row(text, "label")[3], "Length: 12–16.");
+        assert_eq!(row(text, "weights")[3], "Items: at least 2.");
+        assert_eq!(
+            row(text, "digest")[3],
+            "Digest of the file.<br>Pattern: `^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]+$`."
+        );
+        let source = row(text, "source_url");
+        assert_eq!(source[0], "`source_url` (JSON `sourceUrl`)");
+        assert_eq!(source[3], "Length: at least 1. Format: `uri`.");
+    }
+    // A description that states the default and range itself gets nothing added.
+    let (_, real) = real();
+    let text = page(&real, "docs/sdks/container/image/README.md");
+    assert!(
+        row(text, "num_inference_steps")[3].ends_with("Supported range: [1, 50]."),
+        "{:?}",
+        row(text, "num_inference_steps")
+    );
+}

@@ -274,6 +274,19 @@ fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<Param
         .iter()
         .map(|input| {
             let required = input.required();
+            let (default, constraints, wire_label) = match &input.kind {
+                InputKind::Param(p) => (
+                    p.default.as_ref(),
+                    Some(&p.constraints),
+                    match p.location {
+                        ParamLocation::Path => "path",
+                        ParamLocation::Query => "query",
+                        ParamLocation::Header => "header",
+                    },
+                ),
+                InputKind::Field(f) => (f.default.as_ref(), Some(&f.constraints), "JSON"),
+                InputKind::Body(_) => (None, None, "JSON"),
+            };
             let (ty, description, example) = match &input.kind {
                 InputKind::Param(p) => {
                     let holder = if !required || p.nullable {
@@ -316,11 +329,23 @@ fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<Param
                     )
                 }
             };
+            let description = described(description.as_deref(), default, constraints);
+            // `r#type` sends `type`, `project_id` sends `projectId`: the row says so.
+            let setter = input.setter.trim_start_matches("r#");
+            let name = if setter == input.wire || matches!(input.kind, InputKind::Body(_)) {
+                code_cell(&input.setter)
+            } else {
+                format!(
+                    "{} ({wire_label} {})",
+                    code_cell(&input.setter),
+                    code_cell(input.wire)
+                )
+            };
             ParameterRow {
-                name: code_cell(&input.setter),
+                name,
                 ty,
                 required: if required { REQUIRED } else { OPTIONAL },
-                description: description.as_deref().map(cell).unwrap_or_default(),
+                description,
                 example,
             }
         })
@@ -358,6 +383,78 @@ fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<Param
         example: String::new(),
     });
     rows
+}
+
+/// A description cell: the spec's text, then what the schema says that the text does not.
+pub(crate) fn described(
+    docs: Option<&str>,
+    default: Option<&Value>,
+    constraints: Option<&Constraints>,
+) -> String {
+    let mut description = docs.map(cell).unwrap_or_default();
+    let facts = schema_facts(&description, default, constraints);
+    if !facts.is_empty() {
+        if !description.is_empty() {
+            description.push_str("<br>");
+        }
+        description.push_str(&facts);
+    }
+    description
+}
+
+/// `Default: 20. Range: 1–100.` from the schema, leaving out what the description already
+/// says (it often spells out the default or the range in its own words).
+fn schema_facts(
+    description: &str,
+    default: Option<&Value>,
+    constraints: Option<&Constraints>,
+) -> String {
+    let said = description.to_lowercase();
+    let mentions = |words: &[&str]| words.iter().any(|w| said.contains(w));
+    let mut facts = Vec::new();
+    if let Some(default) = default.filter(|_| !mentions(&["default"])) {
+        let text = match default {
+            Value::Number(n) => n.to_string(),
+            other => code_cell(&other.to_string()),
+        };
+        facts.push(format!("Default: {text}."));
+    }
+    let Some(c) = constraints else {
+        return facts.join(" ");
+    };
+    let bound = |b: &Bound| {
+        if b.exclusive {
+            format!("{} (exclusive)", b.value)
+        } else {
+            b.value.to_string()
+        }
+    };
+    if !mentions(&["range", "between", "minimum", "maximum", "at least", "at most", "must be"]) {
+        match (&c.minimum, &c.maximum) {
+            (Some(lo), Some(hi)) => facts.push(format!("Range: {}–{}.", bound(lo), bound(hi))),
+            (Some(lo), None) => facts.push(format!("Minimum: {}.", bound(lo))),
+            (None, Some(hi)) => facts.push(format!("Maximum: {}.", bound(hi))),
+            (None, None) => {}
+        }
+    }
+    for (what, min, max) in [
+        ("Length", c.min_length, c.max_length),
+        ("Items", c.min_items, c.max_items),
+    ] {
+        match (min, max) {
+            (Some(lo), Some(hi)) => facts.push(format!("{what}: {lo}–{hi}.")),
+            (Some(lo), None) => facts.push(format!("{what}: at least {lo}.")),
+            (None, Some(hi)) => facts.push(format!("{what}: at most {hi}.")),
+            (None, None) => {}
+        }
+    }
+    if let Some(pattern) = &c.pattern {
+        facts.push(format!("Pattern: {}.", code_cell(pattern)));
+    }
+    if let Some(format) = &c.format {
+        facts.push(format!("Format: {}.", code_cell(format)));
+    }
+    facts.join(" ")
 }
 
 pub(crate) fn response_text(cx: &DocsContext<'_>, page: &str, op: &Operation) -> String {
