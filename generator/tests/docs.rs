@@ -544,6 +544,12 @@ fn examples_are_from_the_spec() {
     );
     assert!(sdk.contains(".num_inference_steps(10)"));
     assert!(sdk.contains("models::ImageInput::new(\"https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png\")"));
+    // A value the docs make up honours the field's pattern (`^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]+$`).
+    let file = page(&docs, "docs/sdks/file/README.md");
+    assert!(
+        file.contains(r#".init_upload("(name)", 1, "a:a", "project-id")"#),
+        "{file}"
+    );
     // No placeholders anywhere (`N/A` cells are checked with the tables).
     for (path, text) in &docs.files {
         for bad in ["\"sample\"", "<value>", "/* values here */"] {
@@ -827,7 +833,10 @@ fn parameters_show_defaults_bounds_and_json_names() {
         "docs/models/formatted_thing.md",
     ] {
         let text = page(&docs, page_path);
-        assert_eq!(row(text, "steps")[3], "Inference steps.<br>Default: 20. Range: 1–50.");
+        assert_eq!(
+            row(text, "steps")[3],
+            "Inference steps.<br>Default: 20. Range: 1–50."
+        );
         assert_eq!(row(text, "top_p")[3], "Range: 0 (exclusive)–1.");
         assert_eq!(row(text, "label")[3], "Length: 12–16.");
         assert_eq!(row(text, "weights")[3], "Items: at least 2.");

@@ -429,7 +429,9 @@ fn schema_facts(
             b.value.to_string()
         }
     };
-    if !mentions(&["range", "between", "minimum", "maximum", "at least", "at most", "must be"]) {
+    if !mentions(&[
+        "range", "between", "minimum", "maximum", "at least", "at most", "must be",
+    ]) {
         match (&c.minimum, &c.maximum) {
             (Some(lo), Some(hi)) => facts.push(format!("Range: {}–{}.", bound(lo), bound(hi))),
             (Some(lo), None) => facts.push(format!("Minimum: {}.", bound(lo))),

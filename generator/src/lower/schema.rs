@@ -899,7 +899,12 @@ pub(crate) fn constraints_of(schema: &Value) -> Constraints {
     let format = schema
         .get("format")
         .and_then(Value::as_str)
-        .filter(|f| !matches!(*f, "date-time" | "binary" | "int32" | "int64" | "float" | "double"))
+        .filter(|f| {
+            !matches!(
+                *f,
+                "date-time" | "binary" | "int32" | "int64" | "float" | "double"
+            )
+        })
         .map(str::to_owned);
     Constraints {
         minimum: bound("minimum", "exclusiveMinimum"),

@@ -235,11 +235,7 @@ mod example_76 {
     #[tokio::main]
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
-        let res = client
-            .file()
-            .init_upload("(name)", 1, "(digest)", "project-id")
-            .send()
-            .await?;
+        let res = client.file().init_upload("(name)", 1, "a:a", "project-id").send().await?;
         println!("{res:?}");
         Ok(())
     }
