@@ -492,9 +492,9 @@ fn every_link_resolves() {
     let count = |prefix: &str| docs.files.keys().filter(|p| p.starts_with(prefix)).count();
     assert_eq!(count("docs/api/"), api.operations.len());
     assert_eq!(
-        count("docs/models/") - 1,
+        count("docs/models/") - 2,
         api.types.len(),
-        "one page per type, plus utils/retry_policy.md"
+        "one page per type, plus utils/retry_policy.md and utils/runtime_types.md"
     );
     assert!(docs.files.contains_key("README.md") && docs.files.contains_key("docs/llms.txt"));
     // The index lists every page, one line each.
@@ -856,4 +856,71 @@ fn parameters_show_defaults_bounds_and_json_names() {
         "{:?}",
         row(text, "num_inference_steps")
     );
+}
+
+/// Under `### Response`: the spec's example and the line of the example program that uses the
+/// result; the SDK's own types link to the page that describes them.
+#[test]
+fn responses_show_their_example_and_use() {
+    let (_, docs) = real();
+    let sdk = page(&docs, "docs/sdks/container/image/README.md");
+    let response = &sdk[sdk.find("### Response").unwrap()..sdk.find("### Errors").unwrap()];
+    assert!(
+        response.contains("```json\n{\n  \"image\": \"<base64 encoded image>\"\n}\n```"),
+        "{response}"
+    );
+    assert!(
+        response.contains("The example above uses it: `let bytes = res.image.decode()?;`"),
+        "{response}"
+    );
+    let example = code_blocks(sdk, "rust").remove(0).join("\n");
+    assert!(
+        example.contains("    let bytes = res.image.decode()?;\n"),
+        "{example}"
+    );
+    let chat = page(&docs, "docs/sdks/serverless/chat/README.md");
+    assert!(chat.contains("```text\ndata: {"), "the stream's events");
+    assert!(chat.contains("[`EventStream`](../../../models/utils/runtime_types.md#eventstream)"));
+
+    let runtime = page(&docs, "docs/models/utils/runtime_types.md");
+    let sections: Vec<String> = headings(runtime)
+        .into_iter()
+        .filter(|(level, _)| *level == 2)
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "Base64",
+            "OptionalNullable",
+            "FilePart",
+            "EventStream",
+            "RetryPolicy"
+        ]
+    );
+    // A table cell naming one of them with no model to link links its section.
+    let mut unlinked = Vec::new();
+    for (path, text) in docs.files.iter().filter(|(p, _)| p.ends_with(".md")) {
+        let mut type_column = None;
+        for (_, line) in prose_lines(text) {
+            if !line.starts_with('|') {
+                type_column = None;
+                continue;
+            }
+            let cells = split_row(line);
+            let Some(column) = type_column else {
+                type_column = Some(cells.iter().position(|c| c == "Type"));
+                continue;
+            };
+            if let Some(cell) = column.and_then(|c| cells.get(c))
+                && cell.starts_with('`')
+                && ["Base64", "OptionalNullable", "FilePart", "EventStream"]
+                    .iter()
+                    .any(|name| cell.contains(name))
+            {
+                unlinked.push(format!("{path}: {cell}"));
+            }
+        }
+    }
+    assert!(unlinked.is_empty(), "{}", unlinked.join("\n"));
 }

@@ -10,13 +10,62 @@ use crate::rust::client::{
     InputKind, ResourceNode, builder_name, handle_name, inputs, resource_tree,
 };
 
-use super::markdown::{Anchors, cell, code_cell, code_span, first_paragraph, prose, relative};
+use super::markdown::{
+    Anchors, cell, code_cell, code_span, fence_for, first_paragraph, prose, relative,
+};
 use super::type_text::{Holder, linked, type_cell};
 use super::usage::operation_snippet;
 use super::{DocsContext, IndexEntry, IndexSection, Output, render};
 
 /// Where the per-call `retries` option's type is described.
 pub(crate) const RETRY_POLICY_PAGE: &str = "docs/models/utils/retry_policy.md";
+
+/// Where the SDK's own types (`Base64`, `OptionalNullable`, `FilePart`, `EventStream`,
+/// `RetryPolicy`) are described; each has a section whose anchor is its name in lower case.
+pub(crate) const RUNTIME_TYPES_PAGE: &str = "docs/models/utils/runtime_types.md";
+
+/// The runtime types that have a section on [`RUNTIME_TYPES_PAGE`].
+pub(crate) const RUNTIME_TYPES: &[&str] = &[
+    "Base64",
+    "OptionalNullable",
+    "FilePart",
+    "EventStream",
+    "RetryPolicy",
+];
+
+/// `[`Name`](…/runtime_types.md#name)` from `page`.
+pub(crate) fn runtime_type_link(page: &str, name: &str) -> String {
+    format!(
+        "[{}]({}#{})",
+        code_span(name),
+        relative(page, RUNTIME_TYPES_PAGE),
+        name.to_lowercase()
+    )
+}
+
+#[derive(Template)]
+#[template(path = "runtime_types.md", escape = "none")]
+struct RuntimeTypesPage {
+    retry_policy: String,
+}
+
+/// The page of the runtime types, and its index entry.
+pub(crate) fn emit_runtime_types(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String> {
+    let text = render(
+        &RuntimeTypesPage {
+            retry_policy: relative(RUNTIME_TYPES_PAGE, RETRY_POLICY_PAGE),
+        },
+        RUNTIME_TYPES_PAGE,
+    )?;
+    out.page(cx, RUNTIME_TYPES_PAGE, text);
+    out.index.push(IndexEntry {
+        section: IndexSection::Models,
+        title: "Runtime types".into(),
+        path: RUNTIME_TYPES_PAGE.into(),
+        summary: "Base64, OptionalNullable, FilePart, EventStream and RetryPolicy".into(),
+    });
+    Ok(())
+}
 
 const REQUIRED: &str = ":heavy_check_mark:";
 const OPTIONAL: &str = ":heavy_minus_sign:";
@@ -43,6 +92,10 @@ struct OperationSection {
     parameters: Vec<ParameterRow>,
     builder_note: String,
     response: String,
+    /// The spec's response example: fence, info string and text.
+    response_example: Option<(String, &'static str, String)>,
+    /// A sentence on using the result, with the Rust the example runs.
+    response_use: Option<String>,
     errors: Vec<ErrorRow>,
 }
 
@@ -239,7 +292,7 @@ fn operation_section(
     if has_null_setters {
         builder_note.push_str(&format!(
             " An {} parameter also has a {} method that sends an explicit {}.",
-            code_span("OptionalNullable"),
+            runtime_type_link(page, "OptionalNullable"),
             code_span("<name>_null()"),
             code_span("null")
         ));
@@ -254,6 +307,8 @@ fn operation_section(
         parameters: parameter_rows(cx, page, op),
         builder_note,
         response: response_text(cx, page, op),
+        response_example: response_example(op),
+        response_use: response_use(cx, page, op)?,
         errors: error_rows(cx, page, op),
         method,
         anchor,
@@ -457,6 +512,48 @@ fn schema_facts(
         facts.push(format!("Format: {}.", code_cell(format)));
     }
     facts.join(" ")
+}
+
+/// The spec's example of the success response (only examples valid against their schema reach
+/// the IR): JSON pretty-printed, an event stream as the events.
+fn response_example(op: &Operation) -> Option<(String, &'static str, String)> {
+    let (info, text) = match &op.response {
+        Response::Json {
+            example: Some(example),
+            ..
+        } => ("json", serde_json::to_string_pretty(example).ok()?),
+        Response::EventStream {
+            example: Some(example),
+            ..
+        } => ("text", example.trim_end().to_owned()),
+        _ => return None,
+    };
+    Some((fence_for(&text, 3), info, text))
+}
+
+/// How the Example Usage program uses the result, in words and its own Rust.
+fn response_use(
+    cx: &DocsContext<'_>,
+    page: &str,
+    op: &Operation,
+) -> Result<Option<String>, String> {
+    Ok(match &op.response {
+        Response::Json { .. } => match super::usage::result_use(cx, op) {
+            Some(used) => {
+                let code = super::usage::format_statements(used)?;
+                let first = code.lines().next().unwrap_or_default();
+                Some(format!("The example above uses it: {}", code_span(first)))
+            }
+            None => None,
+        },
+        Response::EventStream { .. } => Some(format!(
+            "An {} of events: {} (with {}) gives each event or the error that ended the stream.",
+            runtime_type_link(page, "EventStream"),
+            code_span("while let Some(event) = stream.next().await"),
+            code_span("futures_util::StreamExt")
+        )),
+        Response::Empty { .. } => None,
+    })
 }
 
 pub(crate) fn response_text(cx: &DocsContext<'_>, page: &str, op: &Operation) -> String {

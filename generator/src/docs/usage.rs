@@ -241,6 +241,52 @@ pub(crate) fn client_setup(op: &Operation) -> TokenStream {
     }
 }
 
+/// Statements that use a JSON result `res` the way its type invites (the first is the one the
+/// Response section quotes): the bytes of a
+/// base64 field, the length of a list, a field. `None` when there is nothing better than
+/// printing the whole value.
+pub(crate) fn result_use(cx: &DocsContext<'_>, op: &Operation) -> Option<TokenStream> {
+    let Response::Json { ty, .. } = &op.response else {
+        return None;
+    };
+    let types = &cx.api.types;
+    let mut ty = ty;
+    while let TypeRef::Named(id) = ty
+        && let TypeKind::Alias(inner) = &types[id.0].kind
+    {
+        ty = inner;
+    }
+    let TypeRef::Named(id) = ty else { return None };
+    let TypeKind::Struct(s) = &types[id.0].kind else {
+        return None;
+    };
+    let required = || s.fields.iter().filter(|f| f.required && !f.nullable);
+    if let Some(f) = required().find(|f| f.ty == TypeRef::Base64) {
+        let name = ident(&f.rust_name);
+        return Some(quote! {
+            let bytes = res.#name.decode()?;
+            println!("{} bytes", bytes.len());
+        });
+    }
+    let list = |ty: &TypeRef| {
+        let mut ty = ty;
+        while let TypeRef::Named(id) = ty
+            && let TypeKind::Alias(inner) = &types[id.0].kind
+        {
+            ty = inner;
+        }
+        matches!(ty, TypeRef::Array(_))
+    };
+    if let Some(f) = required().find(|f| list(&f.ty)) {
+        let name = ident(&f.rust_name);
+        let label = format!("{{}} {}", f.wire_name.replace(['{', '}'], ""));
+        return Some(quote!(println!(#label, res.#name.len());));
+    }
+    let f = required().next()?;
+    let name = ident(&f.rust_name);
+    Some(quote!(println!("{:?}", res.#name);))
+}
+
 /// The Example Usage block of an operation: a complete program, as the seed pages' snippets
 /// are complete scripts.
 pub(crate) fn operation_snippet(
@@ -262,6 +308,18 @@ pub(crate) fn operation_snippet(
             use friendli::models;
         )
     });
+    // The program uses the result as the Response section says; a run against a mock sends the
+    // call only (mock bodies are schema-shaped, not real images).
+    let stmts = match result_use(cx, op) {
+        Some(used) => {
+            let (chain, _) = call_chain(cx, op);
+            quote! {
+                let res = #chain.send().await?;
+                #used
+            }
+        }
+        None => stmts,
+    };
     let client = client_setup(op);
     let program = crate::rust::format_file(
         "a docs example",

@@ -22,7 +22,7 @@ mod example_1 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} choices", res.choices.len());
         Ok(())
     }
 }
@@ -70,7 +70,7 @@ mod example_3 {
             .responses("Hello!", "zai-org/GLM-5.2")
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} output", res.output.len());
         Ok(())
     }
 }
@@ -119,7 +119,7 @@ mod example_5 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} content", res.content.len());
         Ok(())
     }
 }
@@ -175,7 +175,7 @@ mod example_7 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.text);
         Ok(())
     }
 }
@@ -203,7 +203,7 @@ mod example_8 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} choices", res.choices.len());
         Ok(())
     }
 }
@@ -256,7 +256,7 @@ mod example_10 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.text);
         Ok(())
     }
 }
@@ -300,7 +300,7 @@ mod example_12 {
             .tokenize("zai-org/GLM-5.2", "What is generative AI?")
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} tokens", res.tokens.len());
         Ok(())
     }
 }
@@ -318,7 +318,7 @@ mod example_13 {
             .detokenize("zai-org/GLM-5.2", vec![128000, 3923, 374, 1803, 1413, 15592, 30])
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.text);
         Ok(())
     }
 }
@@ -344,7 +344,7 @@ mod example_14 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} choices", res.choices.len());
         Ok(())
     }
 }
@@ -392,7 +392,7 @@ mod example_16 {
             .responses("Hello!", "(endpoint-id)")
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} output", res.output.len());
         Ok(())
     }
 }
@@ -441,7 +441,7 @@ mod example_18 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.text);
         Ok(())
     }
 }
@@ -467,7 +467,7 @@ mod example_19 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} content", res.content.len());
         Ok(())
     }
 }
@@ -525,7 +525,7 @@ mod example_21 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} choices", res.choices.len());
         Ok(())
     }
 }
@@ -579,7 +579,7 @@ mod example_23 {
             .encoding_format(models::DedicatedEmbeddingsBodyEncodingFormat::Float)
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} data", res.data.len());
         Ok(())
     }
 }
@@ -597,7 +597,7 @@ mod example_24 {
             .tokenize("(endpoint-id)", "What is generative AI?")
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} tokens", res.tokens.len());
         Ok(())
     }
 }
@@ -615,7 +615,7 @@ mod example_25 {
             .detokenize("(endpoint-id)", vec![128000, 3923, 374, 1803, 1413, 15592, 30])
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.text);
         Ok(())
     }
 }
@@ -644,7 +644,7 @@ mod example_26 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.data);
         Ok(())
     }
 }
@@ -672,7 +672,7 @@ mod example_27 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.data);
         Ok(())
     }
 }
@@ -693,7 +693,7 @@ mod example_28 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.text);
         Ok(())
     }
 }
@@ -739,7 +739,7 @@ mod example_30 {
             .tokens(vec![72, 1563, 2335, 13])
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} data", res.data.len());
         Ok(())
     }
 }
@@ -757,7 +757,7 @@ mod example_31 {
             .wandb_artifact_create("org/registry/name:v0")
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.endpoint_id);
         Ok(())
     }
 }
@@ -796,7 +796,7 @@ mod example_33 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.status);
         Ok(())
     }
 }
@@ -809,7 +809,7 @@ mod example_34 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dedicated().endpoint().get_spec("(endpoint-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.name);
         Ok(())
     }
 }
@@ -822,7 +822,7 @@ mod example_35 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dedicated().endpoint().update("(endpoint-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.name);
         Ok(())
     }
 }
@@ -866,7 +866,7 @@ mod example_38 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dedicated().endpoint().get_status("(endpoint-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.status);
         Ok(())
     }
 }
@@ -879,7 +879,7 @@ mod example_39 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dedicated().endpoint().sleep("(endpoint-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.status);
         Ok(())
     }
 }
@@ -892,7 +892,7 @@ mod example_40 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dedicated().endpoint().wake("(endpoint-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.status);
         Ok(())
     }
 }
@@ -905,7 +905,7 @@ mod example_41 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dedicated().endpoint().terminate("(endpoint-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.status);
         Ok(())
     }
 }
@@ -918,7 +918,7 @@ mod example_42 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dedicated().endpoint().restart("(endpoint-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.status);
         Ok(())
     }
 }
@@ -944,7 +944,7 @@ mod example_43 {
             .model("(adapter-route)")
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} choices", res.choices.len());
         Ok(())
     }
 }
@@ -993,7 +993,7 @@ mod example_45 {
             .model("(adapter-route)")
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} output", res.output.len());
         Ok(())
     }
 }
@@ -1043,7 +1043,7 @@ mod example_47 {
             .model("zai-org/GLM-5.2")
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} content", res.content.len());
         Ok(())
     }
 }
@@ -1099,7 +1099,7 @@ mod example_49 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} choices", res.choices.len());
         Ok(())
     }
 }
@@ -1148,7 +1148,7 @@ mod example_51 {
             .model("(adapter-route)")
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} tokens", res.tokens.len());
         Ok(())
     }
 }
@@ -1167,7 +1167,7 @@ mod example_52 {
             .model("(adapter-route)")
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.text);
         Ok(())
     }
 }
@@ -1197,7 +1197,8 @@ mod example_53 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        let bytes = res.image.decode()?;
+        println!("{} bytes", bytes.len());
         Ok(())
     }
 }
@@ -1225,7 +1226,8 @@ mod example_54 {
             .model("(adapter-route)")
             .send()
             .await?;
-        println!("{res:?}");
+        let bytes = res.image.decode()?;
+        println!("{} bytes", bytes.len());
         Ok(())
     }
 }
@@ -1244,7 +1246,7 @@ mod example_55 {
             .model("(adapter-route)")
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.text);
         Ok(())
     }
 }
@@ -1289,7 +1291,7 @@ mod example_57 {
             .tokens(vec![72, 1563, 2335, 13])
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} data", res.data.len());
         Ok(())
     }
 }
@@ -1313,7 +1315,7 @@ mod example_58 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} data", res.data.len());
         Ok(())
     }
 }
@@ -1337,7 +1339,7 @@ mod example_59 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} data", res.data.len());
         Ok(())
     }
 }
@@ -1350,7 +1352,7 @@ mod example_60 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dataset().list_datasets("project-id").send().await?;
-        println!("{res:?}");
+        println!("{} data", res.data.len());
         Ok(())
     }
 }

@@ -15,7 +15,7 @@ mod example_61 {
             .create_dataset("(name)", "project-id", models::DedicatedDatasetModality::new())
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{:?}", res.id);
         Ok(())
     }
 }
@@ -28,7 +28,7 @@ mod example_62 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dataset().get_dataset("(dataset-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.id);
         Ok(())
     }
 }
@@ -54,7 +54,7 @@ mod example_64 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dataset().list_versions("(dataset-id)").send().await?;
-        println!("{res:?}");
+        println!("{} versions", res.versions.len());
         Ok(())
     }
 }
@@ -67,7 +67,7 @@ mod example_65 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dataset().create_version("(dataset-id)", "(comment)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.id);
         Ok(())
     }
 }
@@ -80,7 +80,7 @@ mod example_66 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dataset().get_version("(dataset-id)", "(version-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.id);
         Ok(())
     }
 }
@@ -110,7 +110,7 @@ mod example_68 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dataset().list_splits("(dataset-id)").send().await?;
-        println!("{res:?}");
+        println!("{} data", res.data.len());
         Ok(())
     }
 }
@@ -123,7 +123,7 @@ mod example_69 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dataset().create_split("(dataset-id)", "(name)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.id);
         Ok(())
     }
 }
@@ -136,7 +136,7 @@ mod example_70 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dataset().get_split("(dataset-id)", "(split-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.id);
         Ok(())
     }
 }
@@ -162,7 +162,7 @@ mod example_72 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.dataset().list_samples("(dataset-id)", "(split-id)").send().await?;
-        println!("{res:?}");
+        println!("{} data", res.data.len());
         Ok(())
     }
 }
@@ -183,7 +183,7 @@ mod example_73 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} samples", res.samples.len());
         Ok(())
     }
 }
@@ -200,7 +200,7 @@ mod example_74 {
             .add_samples("(dataset-id)", "(split-id)", vec!["(body)".to_owned()])
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} samples", res.samples.len());
         Ok(())
     }
 }
@@ -223,7 +223,7 @@ mod example_75 {
             )
             .send()
             .await?;
-        println!("{res:?}");
+        println!("{} sampleIds", res.sample_ids.len());
         Ok(())
     }
 }
@@ -236,7 +236,7 @@ mod example_76 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.file().init_upload("(name)", 1, "a:a", "project-id").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.file_id);
         Ok(())
     }
 }
@@ -249,7 +249,7 @@ mod example_77 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.file().get_info("(file-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.id);
         Ok(())
     }
 }
@@ -275,7 +275,7 @@ mod example_79 {
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::from_env()?;
         let res = client.file().get_download_url("(file-id)").send().await?;
-        println!("{res:?}");
+        println!("{:?}", res.file_id);
         Ok(())
     }
 }
