@@ -924,3 +924,37 @@ fn responses_show_their_example_and_use() {
     }
     assert!(unlinked.is_empty(), "{}", unlinked.join("\n"));
 }
+
+/// The YAML of every API page reads back as the operation's slice: the writer changes no value
+/// (only root-relative links, made absolute, and key order).
+#[test]
+fn api_page_yaml_reads_back_as_the_slice() {
+    let (generator, docs) = real();
+    let spec = &generator.spec().root;
+    for op in &generator.api().operations {
+        let path = format!(
+            "docs/api/{}.md",
+            heck::ToKebabCase::to_kebab_case(op.operation_id.as_str())
+        );
+        let method = op.method.as_str().to_ascii_lowercase();
+        let mut expected = friendli_codegen::slice::slice_operation(spec, &op.path_key, &method)
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Value::Object(object) = &mut expected {
+            object
+                .entry("security")
+                .or_insert_with(|| Value::Array(Vec::new()));
+        }
+        let absolute = |value: &Value| -> Value {
+            let text = serde_json::to_string(value)
+                .unwrap()
+                .replace("](//", "]\u{0}")
+                .replace("](/", "](https://friendli.ai/docs/")
+                .replace("]\u{0}", "](//");
+            serde_json::from_str(&text).unwrap()
+        };
+        let expected = absolute(&expected);
+        let ours = embedded_yaml(page(&docs, &path));
+        // `Value` maps compare as maps, whatever their order.
+        assert_eq!(ours, expected, "{path}");
+    }
+}
