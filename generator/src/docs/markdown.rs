@@ -223,6 +223,16 @@ fn callout_parts(line: &str) -> Option<Vec<&str>> {
     Some(parts)
 }
 
+/// Text for an attribute value inside an HTML comment (`<!-- UsageSnippet path="…" -->`): it
+/// can neither end the quotes nor the comment, nor break the line.
+pub(crate) fn comment_attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\n', '\r'], " ")
+}
+
 /// Prose as a block quote (`> ` before every line).
 pub(crate) fn blockquote(text: &str) -> String {
     prose(text)
@@ -366,6 +376,18 @@ mod tests {
         );
         assert_eq!(prose("```\n<Note>\n```"), "```\n<Note>\n```");
         assert_eq!(prose("<Infobox> stays"), "<Infobox> stays");
+    }
+
+    #[test]
+    fn comment_attributes_stay_inside() {
+        assert_eq!(
+            comment_attribute("/v1/x\"y-->z\n<b>&"),
+            "/v1/x&quot;y--&gt;z &lt;b&gt;&amp;"
+        );
+        assert_eq!(
+            comment_attribute("/v1/images/generations"),
+            "/v1/images/generations"
+        );
     }
 
     #[test]

@@ -300,9 +300,9 @@ fn operation_section(
     Ok(OperationSection {
         summary: cell(&operation_summary(op)),
         description,
-        operation_id: op.operation_id.clone(),
+        operation_id: super::markdown::comment_attribute(&op.operation_id),
         http_method: op.method.as_str().to_ascii_lowercase(),
-        path: op.path.clone(),
+        path: super::markdown::comment_attribute(&op.path),
         example,
         parameters: parameter_rows(cx, page, op),
         builder_note,
