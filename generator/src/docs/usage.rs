@@ -241,22 +241,27 @@ pub(crate) fn client_setup(op: &Operation) -> TokenStream {
     }
 }
 
-/// Statements that use a JSON result `res` the way its type invites (the first is the one the
-/// Response section quotes): the bytes of a
-/// base64 field, the length of a list, a field. `None` when there is nothing better than
-/// printing the whole value.
-pub(crate) fn result_use(cx: &DocsContext<'_>, op: &Operation) -> Option<TokenStream> {
-    let Response::Json { ty, .. } = &op.response else {
-        return None;
-    };
-    let types = &cx.api.types;
-    let mut ty = ty;
+/// A type with the named aliases around it taken off.
+fn unaliased<'t>(mut ty: &'t TypeRef, types: &'t [TypeDef]) -> &'t TypeRef {
     while let TypeRef::Named(id) = ty
         && let TypeKind::Alias(inner) = &types[id.0].kind
     {
         ty = inner;
     }
-    let TypeRef::Named(id) = ty else { return None };
+    ty
+}
+
+/// Statements that use a JSON result `res` the way its type invites: the bytes of a base64
+/// field, the length of a list, else a field (the Response section quotes the first line).
+/// `None` when there is nothing better than printing the whole value.
+pub(crate) fn result_use(cx: &DocsContext<'_>, op: &Operation) -> Option<TokenStream> {
+    let Response::Json { ty, .. } = &op.response else {
+        return None;
+    };
+    let types = &cx.api.types;
+    let TypeRef::Named(id) = unaliased(ty, types) else {
+        return None;
+    };
     let TypeKind::Struct(s) = &types[id.0].kind else {
         return None;
     };
@@ -268,16 +273,7 @@ pub(crate) fn result_use(cx: &DocsContext<'_>, op: &Operation) -> Option<TokenSt
             println!("{} bytes", bytes.len());
         });
     }
-    let list = |ty: &TypeRef| {
-        let mut ty = ty;
-        while let TypeRef::Named(id) = ty
-            && let TypeKind::Alias(inner) = &types[id.0].kind
-        {
-            ty = inner;
-        }
-        matches!(ty, TypeRef::Array(_))
-    };
-    if let Some(f) = required().find(|f| list(&f.ty)) {
+    if let Some(f) = required().find(|f| matches!(unaliased(&f.ty, types), TypeRef::Array(_))) {
         let name = ident(&f.rust_name);
         let label = format!("{{}} {}", f.wire_name.replace(['{', '}'], ""));
         return Some(quote!(println!(#label, res.#name.len());));
@@ -295,7 +291,7 @@ pub(crate) fn operation_snippet(
     origin: String,
 ) -> Result<Snippet, String> {
     let (chain, call) = call_chain(cx, op);
-    let (uses, stmts) = response_handling(op, chain);
+    let (uses, stmts) = response_handling(op, chain.clone());
     let mut snippet = snippet(
         quote!(#uses #stmts),
         true,
@@ -311,13 +307,10 @@ pub(crate) fn operation_snippet(
     // The program uses the result as the Response section says; a run against a mock sends the
     // call only (mock bodies are schema-shaped, not real images).
     let stmts = match result_use(cx, op) {
-        Some(used) => {
-            let (chain, _) = call_chain(cx, op);
-            quote! {
-                let res = #chain.send().await?;
-                #used
-            }
-        }
+        Some(used) => quote! {
+            let res = #chain.send().await?;
+            #used
+        },
         None => stmts,
     };
     let client = client_setup(op);
