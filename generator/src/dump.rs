@@ -65,6 +65,7 @@ pub fn ir_text(api: &Api) -> String {
                     if let Some(default) = &f.default {
                         let _ = write!(out, " default {default}");
                     }
+                    out.push_str(&constraints(&f.constraints));
                     if !f.examples.is_empty() {
                         let _ = write!(
                             out,
@@ -158,13 +159,14 @@ pub fn ir_text(api: &Api) -> String {
         for p in &op.parameters {
             let _ = writeln!(
                 out,
-                "  {:?} param {} (wire {:?}): {}{}{}",
+                "  {:?} param {} (wire {:?}): {}{}{}{}",
                 p.location,
                 p.rust_name,
                 p.wire_name,
                 ty(&p.ty, types),
                 if p.required { " required" } else { "" },
-                if p.nullable { " nullable" } else { "" }
+                if p.nullable { " nullable" } else { "" },
+                constraints(&p.constraints)
             );
         }
         if let Some(body) = &op.body {
@@ -213,4 +215,38 @@ pub fn ir_text(api: &Api) -> String {
         }
     }
     out
+}
+
+/// ` constraints {minimum 1, maxLength 10, ...}` in the spec's words, or nothing.
+fn constraints(c: &Constraints) -> String {
+    if c.is_empty() {
+        return String::new();
+    }
+    let mut parts = Vec::new();
+    for (name, exclusive_name, bound) in [
+        ("minimum", "exclusiveMinimum", &c.minimum),
+        ("maximum", "exclusiveMaximum", &c.maximum),
+    ] {
+        if let Some(b) = bound {
+            let name = if b.exclusive { exclusive_name } else { name };
+            parts.push(format!("{name} {}", b.value));
+        }
+    }
+    for (name, count) in [
+        ("minLength", c.min_length),
+        ("maxLength", c.max_length),
+        ("minItems", c.min_items),
+        ("maxItems", c.max_items),
+    ] {
+        if let Some(n) = count {
+            parts.push(format!("{name} {n}"));
+        }
+    }
+    if let Some(p) = &c.pattern {
+        parts.push(format!("pattern {p:?}"));
+    }
+    if let Some(f) = &c.format {
+        parts.push(format!("format {f:?}"));
+    }
+    format!(" constraints {{{}}}", parts.join(", "))
 }

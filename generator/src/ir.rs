@@ -83,6 +83,35 @@ pub struct Field {
     pub docs: Option<String>,
     /// Set by the cycle pass: the field must be boxed to give the type a finite size.
     pub boxed: bool,
+    pub constraints: Constraints,
+}
+
+/// What a schema asks of a value beyond its type: bounds, lengths, pattern, format. Docs show
+/// them and sample values honour them; the client does not enforce them (the server does).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Constraints {
+    pub minimum: Option<Bound>,
+    pub maximum: Option<Bound>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub pattern: Option<String>,
+    /// The `format` keyword, when the type does not already say it (`date-time`, `binary`).
+    pub format: Option<String>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// A numeric bound as the spec writes it (`1`, `0.5`), and whether it is exclusive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bound {
+    pub value: serde_json::Number,
+    pub exclusive: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -253,6 +282,7 @@ pub struct Parameter {
     pub docs: Option<String>,
     pub examples: Vec<Value>,
     pub default: Option<Value>,
+    pub constraints: Constraints,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -130,7 +130,7 @@ fn references_later_stages_follow_are_checked_in_lowering() {
         security,
         16,
         "/paths/~1v1~1x/post/security/0",
-        "not in `components.securitySchemes`",
+        "is not defined in `components.securitySchemes`",
     );
     let mapping = Case {
         name: "mapping",

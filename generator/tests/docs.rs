@@ -205,13 +205,27 @@ fn check_links(docs: &FileSet) -> usize {
         .iter()
         .filter(|(p, _)| p.ends_with(".md") || p.ends_with(".txt"))
     {
+        // Root-relative links resolve only on the docs site, wherever they are (the API pages'
+        // YAML too: Mintlify renders those descriptions as markdown).
+        for (n, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find("](/") {
+                rest = &rest[at + 3..];
+                if !rest.starts_with('/') {
+                    problems.push(format!(
+                        "{path}:{}: root-relative link `/{}` resolves nowhere outside the docs site",
+                        n + 1,
+                        rest.split([')', ' ']).next().unwrap_or_default()
+                    ));
+                }
+            }
+        }
         for (line, target) in links(text) {
             if target.contains("://") || target.starts_with("mailto:") {
                 continue;
             }
             checked += 1;
             if target.starts_with('/') {
-                problems.push(format!("{path}:{line}: root-relative link `{target}` resolves nowhere outside the docs site"));
                 continue;
             }
             let (file, fragment) = target
@@ -427,8 +441,22 @@ fn sdk_page_has_the_seed_structure() {
         header(ours),
         ["Parameter", "Type", "Required", "Description", "Example"]
     );
+    // The Errors table: like the seed's, one catch-all row; a `422` without content adds none.
+    let errors = |text: &str| -> Vec<Vec<String>> {
+        let after = &text[text.find("### Errors").unwrap()..];
+        after
+            .lines()
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2)
+            .map(split_row)
+            .collect()
+    };
+    let rows = errors(ours);
+    assert_eq!(rows.len(), errors(&theirs).len(), "{rows:?}");
+    assert_eq!(rows[0][1], "4XX, 5XX");
     // The usage snippet comment names the operation.
-    assert!(ours.contains(r#"<!-- UsageSnippet language="rust" operationID="containerImagesGenerate" method="POST" path="/v1/images/generations" -->"#));
+    assert!(ours.contains(r#"<!-- UsageSnippet language="rust" operationID="containerImagesGenerate" method="post" path="/v1/images/generations" -->"#));
 }
 
 /// Seed 002's API page: the embedded document has the same top-level keys in the same order.
@@ -464,9 +492,9 @@ fn every_link_resolves() {
     let count = |prefix: &str| docs.files.keys().filter(|p| p.starts_with(prefix)).count();
     assert_eq!(count("docs/api/"), api.operations.len());
     assert_eq!(
-        count("docs/models/") - 1,
+        count("docs/models/") - 2,
         api.types.len(),
-        "one page per type, plus utils/retry_policy.md"
+        "one page per type, plus utils/retry_policy.md and utils/runtime_types.md"
     );
     assert!(docs.files.contains_key("README.md") && docs.files.contains_key("docs/llms.txt"));
     // The index lists every page, one line each.
@@ -509,11 +537,19 @@ fn examples_are_from_the_spec() {
     let sdk = page(&docs, "docs/sdks/dedicated/image/README.md");
     // The request example and the property examples, in the client's shape.
     assert!(
-        sdk.contains(".generate(\n        \"(endpoint-id)\",\n        \"An orange Lamborghini"),
+        sdk.contains(
+            ".generate(\n            \"(endpoint-id)\",\n            \"An orange Lamborghini"
+        ),
         "{sdk}"
     );
     assert!(sdk.contains(".num_inference_steps(10)"));
     assert!(sdk.contains("models::ImageInput::new(\"https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png\")"));
+    // A value the docs make up honours the field's pattern (`^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]+$`).
+    let file = page(&docs, "docs/sdks/file/README.md");
+    assert!(
+        file.contains(r#".init_upload("(name)", 1, "a:a", "project-id")"#),
+        "{file}"
+    );
     // No placeholders anywhere (`N/A` cells are checked with the tables).
     for (path, text) in &docs.files {
         for bad in ["\"sample\"", "<value>", "/* values here */"] {
@@ -523,8 +559,8 @@ fn examples_are_from_the_spec() {
     check_rust_blocks(&docs);
 }
 
-/// Every Rust block of every page is in the compiled test file, verbatim (the client line
-/// aside), one function per block.
+/// Every Rust block of every page is in the compiled test file verbatim, indented as one piece
+/// (a fragment without its client line), one function or module per block.
 fn check_rust_blocks(docs: &FileSet) {
     let tests: String = docs
         .files
@@ -535,20 +571,106 @@ fn check_rust_blocks(docs: &FileSet) {
     let mut blocks = 0;
     for (path, text) in docs.files.iter().filter(|(p, _)| p.ends_with(".md")) {
         for code in code_blocks(text, "rust") {
-            for line in code
-                .iter()
-                .filter(|l| !l.is_empty() && **l != "let client = friendli::Client::from_env()?;")
-            {
+            if code.contains(&"async fn main() -> Result<(), friendli::Error> {") {
+                // A complete program: the whole block, as one piece.
+                let indented: String = code
+                    .iter()
+                    .map(|l| {
+                        if l.is_empty() {
+                            "\n".to_owned()
+                        } else {
+                            format!("    {l}\n")
+                        }
+                    })
+                    .collect();
                 assert!(
-                    tests.contains(&format!("    {line}\n")),
-                    "{path}: `{line}` is not in tests/doc_examples"
+                    tests.contains(&indented),
+                    "{path}: this block is not in tests/doc_examples as shown:\n{indented}"
                 );
+            } else {
+                for line in code.iter().filter(|l| {
+                    !l.is_empty() && **l != "let client = friendli::Client::from_env()?;"
+                }) {
+                    assert!(
+                        tests.contains(&format!("    {line}\n")),
+                        "{path}: `{line}` is not in tests/doc_examples"
+                    );
+                }
             }
             blocks += 1;
         }
     }
-    let functions = tests.matches("async fn example_").count();
-    assert_eq!(functions, blocks, "one test function per code block");
+    let compiled =
+        tests.matches("async fn example_").count() + tests.matches("\nmod example_").count();
+    assert_eq!(
+        compiled, blocks,
+        "one test function or module per code block"
+    );
+}
+
+/// Every SDK page example is a program that runs as pasted: imports, `#[tokio::main]`, a client,
+/// the call, the result used. Operations without security (a local container) make their client
+/// without a token.
+#[test]
+fn sdk_examples_are_complete_programs() {
+    let (generator, docs) = real();
+    let mut programs = 0;
+    for (path, text) in docs
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("docs/sdks/"))
+    {
+        let ids: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split_once("operationID=\"")?.1.split_once('"'))
+            .map(|(id, _)| id)
+            .collect();
+        let blocks = code_blocks(text, "rust");
+        assert_eq!(
+            ids.len(),
+            blocks.len(),
+            "{path}: one block per UsageSnippet"
+        );
+        for (id, code) in ids.iter().zip(blocks) {
+            let op = generator
+                .api()
+                .operations
+                .iter()
+                .find(|o| o.operation_id == *id)
+                .unwrap();
+            let code = code.join("\n");
+            let main = "#[tokio::main]\nasync fn main() -> Result<(), friendli::Error> {\n";
+            assert!(code.contains(main), "{path} {id}: no main:\n{code}");
+            let (head, _) = code.split_once(main).unwrap();
+            assert!(
+                head.lines().all(|l| l.is_empty() || l.starts_with("use ")),
+                "{path} {id}: only imports before main:\n{code}"
+            );
+            let client = if !op.security.is_empty() {
+                "    let client = friendli::Client::from_env()?;\n"
+            } else {
+                "    let client = friendli::Client::builder().build()?;\n"
+            };
+            assert!(code.contains(client), "{path} {id}: client line:\n{code}");
+            assert!(code.ends_with("    Ok(())\n}"), "{path} {id}:\n{code}");
+            assert!(
+                code.contains(".send()") && !code.contains("builder().token("),
+                "{path} {id}:\n{code}"
+            );
+            programs += 1;
+        }
+    }
+    assert_eq!(
+        programs,
+        generator
+            .api()
+            .operations
+            .iter()
+            .filter(|o| !o.ignored)
+            .count()
+    );
+    let container = page(&docs, "docs/sdks/container/image/README.md");
+    assert!(container.contains("friendli::Client::builder().build()?"));
 }
 
 /// The lines of every fenced block with this info string (blocks nested in blockquotes or
@@ -584,4 +706,255 @@ fn docs_are_deterministic() {
     let (_, a) = real();
     let (_, b) = real();
     assert_eq!(a, b);
+}
+
+/// A page made by hand with each kind of root-relative link: the checker rejects them all.
+#[test]
+fn the_link_checker_rejects_root_relative_links() {
+    for text in [
+        "see [x](/openapi/introduction)\n",
+        "````yaml\ndescription: see [x](/openapi/a#b).\n````\n",
+        "| a | [b](/c) |\n",
+    ] {
+        let mut docs = FileSet::default();
+        docs.insert("docs/a.md", text.to_owned());
+        let result = std::panic::catch_unwind(|| check_links(&docs));
+        let message = result
+            .err()
+            .and_then(|e| e.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| panic!("{text:?} passed the link check"));
+        assert!(message.contains("root-relative"), "{message}");
+    }
+}
+
+/// The API pages' embedded documents: Mintlify callouts render as markdown in CommonMark too,
+/// strings stay strings for a YAML 1.1 reader, a path's servers come before its methods, and
+/// long text is folded.
+#[test]
+fn api_pages_render_and_read_as_the_spec_says() {
+    let (_, docs) = real();
+    let callouts = ["Info", "Tip", "Warning", "Note", "Check", "Danger"];
+    let yaml_1_1 = |value: &str| {
+        let words = ["y", "n", "yes", "no", "on", "off"];
+        let date = value.len() >= 10
+            && value[..4].chars().all(|c| c.is_ascii_digit())
+            && value[4..].starts_with('-')
+            && value
+                .chars()
+                .all(|c| c.is_ascii_digit() || "-:.+ TtZz".contains(c));
+        date || words.iter().any(|w| value.eq_ignore_ascii_case(w))
+    };
+    let mut long = Vec::new();
+    let mut folded = 0;
+    for (path, text) in docs
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("docs/api/"))
+    {
+        let lines: Vec<&str> = prose_lines(text).into_iter().map(|(_, l)| l).collect();
+        for (i, line) in lines.iter().enumerate() {
+            for name in callouts {
+                let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+                if line.contains(&open) {
+                    assert_eq!(line.trim(), open, "{path}: the tag stands alone");
+                    assert_eq!(
+                        lines.get(i + 1),
+                        Some(&""),
+                        "{path}: blank line after {open}"
+                    );
+                }
+                if line.contains(&close) {
+                    assert_eq!(line.trim(), close, "{path}: the tag stands alone");
+                    assert_eq!(lines[i - 1], "", "{path}: blank line before {close}");
+                }
+            }
+        }
+        let yaml = embedded_yaml(text);
+        let block = &text[text.find("````yaml").unwrap()..];
+        for line in block.lines().skip(1) {
+            let item = line.trim_start().strip_prefix("- ");
+            let Some(value) = line.split_once(": ").map(|(_, v)| v).or(item) else {
+                continue;
+            };
+            assert!(
+                !yaml_1_1(value),
+                "{path}: YAML 1.1 reads `{line}` as no string"
+            );
+            folded += usize::from(value == ">-");
+            if line.chars().count() > 100 && !line.trim_start().starts_with('"') {
+                long.push(format!("{path}: {line}"));
+            }
+        }
+        for (key, item) in yaml["paths"].as_object().unwrap() {
+            let order = keys(item);
+            if order.contains(&"servers") {
+                assert_eq!(order[0], "servers", "{path}: {key}: {order:?}");
+            }
+        }
+    }
+    assert!(folded > 100, "long descriptions are folded ({folded})");
+    // A line stays long only when it holds a single word (a URL, a base64 example).
+    let unbreakable = |l: &String| {
+        let value = l.split_once(": ").map_or("", |(_, v)| v).trim();
+        let value = value.trim_start_matches("- ").trim();
+        let inner = l.trim_start().trim_start_matches("- ");
+        !value.contains(' ') || !inner.contains(' ')
+    };
+    let breakable: Vec<&String> = long.iter().filter(|l| !unbreakable(l)).collect();
+    assert!(
+        breakable.is_empty(),
+        "{} long lines:\n{}",
+        breakable.len(),
+        breakable
+            .iter()
+            .take(10)
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// Parameters and fields show the schema's default and bounds when the description does not,
+/// and the JSON name of a renamed field.
+#[test]
+fn parameters_show_defaults_bounds_and_json_names() {
+    let path = common::workspace().join("spec/fixtures/formats.yaml");
+    let generator = Generator::from_path(&path).unwrap_or_else(|e| panic!("{e}"));
+    let docs = friendli_codegen::docs::emit_docs(generator.api(), &generator.spec().root)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let row = |text: &str, name: &str| -> Vec<String> {
+        text.lines()
+            .find(|l| l.starts_with(&format!("| `{name}`")))
+            .map(split_row)
+            .unwrap_or_else(|| panic!("no row {name}"))
+    };
+    for page_path in [
+        "docs/sdks/fixture/format/README.md",
+        "docs/models/formatted_thing.md",
+    ] {
+        let text = page(&docs, page_path);
+        assert_eq!(
+            row(text, "steps")[3],
+            "Inference steps.<br>Default: 20. Range: 1–50."
+        );
+        assert_eq!(row(text, "top_p")[3], "Range: 0 (exclusive)–1.");
+        assert_eq!(row(text, "label")[3], "Length: 12–16.");
+        assert_eq!(row(text, "weights")[3], "Items: at least 2.");
+        assert_eq!(
+            row(text, "digest")[3],
+            "Digest of the file.<br>Pattern: `^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]+$`."
+        );
+        let source = row(text, "source_url");
+        assert_eq!(source[0], "`source_url` (JSON `sourceUrl`)");
+        assert_eq!(source[3], "Length: at least 1. Format: `uri`.");
+    }
+    // A description that states the default and range itself gets nothing added.
+    let (_, real) = real();
+    let text = page(&real, "docs/sdks/container/image/README.md");
+    assert!(
+        row(text, "num_inference_steps")[3].ends_with("Supported range: [1, 50]."),
+        "{:?}",
+        row(text, "num_inference_steps")
+    );
+}
+
+/// Under `### Response`: the spec's example and the line of the example program that uses the
+/// result; the SDK's own types link to the page that describes them.
+#[test]
+fn responses_show_their_example_and_use() {
+    let (_, docs) = real();
+    let sdk = page(&docs, "docs/sdks/container/image/README.md");
+    let response = &sdk[sdk.find("### Response").unwrap()..sdk.find("### Errors").unwrap()];
+    assert!(
+        response.contains("```json\n{\n  \"image\": \"<base64 encoded image>\"\n}\n```"),
+        "{response}"
+    );
+    assert!(
+        response.contains("The example above uses it: `let bytes = res.image.decode()?;`"),
+        "{response}"
+    );
+    let example = code_blocks(sdk, "rust").remove(0).join("\n");
+    assert!(
+        example.contains("    let bytes = res.image.decode()?;\n"),
+        "{example}"
+    );
+    let chat = page(&docs, "docs/sdks/serverless/chat/README.md");
+    assert!(chat.contains("```text\ndata: {"), "the stream's events");
+    assert!(chat.contains("[`EventStream`](../../../models/utils/runtime_types.md#eventstream)"));
+
+    let runtime = page(&docs, "docs/models/utils/runtime_types.md");
+    let sections: Vec<String> = headings(runtime)
+        .into_iter()
+        .filter(|(level, _)| *level == 2)
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "Base64",
+            "OptionalNullable",
+            "FilePart",
+            "EventStream",
+            "RetryPolicy"
+        ]
+    );
+    // A table cell naming one of them with no model to link links its section.
+    let mut unlinked = Vec::new();
+    for (path, text) in docs.files.iter().filter(|(p, _)| p.ends_with(".md")) {
+        let mut type_column = None;
+        for (_, line) in prose_lines(text) {
+            if !line.starts_with('|') {
+                type_column = None;
+                continue;
+            }
+            let cells = split_row(line);
+            let Some(column) = type_column else {
+                type_column = Some(cells.iter().position(|c| c == "Type"));
+                continue;
+            };
+            if let Some(cell) = column.and_then(|c| cells.get(c))
+                && cell.starts_with('`')
+                && ["Base64", "OptionalNullable", "FilePart", "EventStream"]
+                    .iter()
+                    .any(|name| cell.contains(name))
+            {
+                unlinked.push(format!("{path}: {cell}"));
+            }
+        }
+    }
+    assert!(unlinked.is_empty(), "{}", unlinked.join("\n"));
+}
+
+/// The YAML of every API page reads back as the operation's slice: the writer changes no value
+/// (only root-relative links, made absolute, and key order).
+#[test]
+fn api_page_yaml_reads_back_as_the_slice() {
+    let (generator, docs) = real();
+    let spec = &generator.spec().root;
+    for op in &generator.api().operations {
+        let path = format!(
+            "docs/api/{}.md",
+            heck::ToKebabCase::to_kebab_case(op.operation_id.as_str())
+        );
+        let method = op.method.as_str().to_ascii_lowercase();
+        let mut expected = friendli_codegen::slice::slice_operation(spec, &op.path_key, &method)
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Value::Object(object) = &mut expected {
+            object
+                .entry("security")
+                .or_insert_with(|| Value::Array(Vec::new()));
+        }
+        let absolute = |value: &Value| -> Value {
+            let text = serde_json::to_string(value)
+                .unwrap()
+                .replace("](//", "]\u{0}")
+                .replace("](/", "](https://friendli.ai/docs/")
+                .replace("]\u{0}", "](//");
+            serde_json::from_str(&text).unwrap()
+        };
+        let expected = absolute(&expected);
+        let ours = embedded_yaml(page(&docs, &path));
+        // `Value` maps compare as maps, whatever their order.
+        assert_eq!(ours, expected, "{path}");
+    }
 }

@@ -52,9 +52,29 @@ async fn dedicated_images_generate_example_runs() {
         .expect(1)
         .mount(&server)
         .await;
-    part1::example_26(support::client(&server))
-        .await
-        .expect("the documented example runs");
+    async fn run(
+        client: friendli::Client,
+    ) -> ::std::result::Result<(), friendli::Error> {
+        use friendli::models;
+        let res = client
+            .dedicated()
+            .image()
+            .generate(
+                "(endpoint-id)",
+                "An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.",
+            )
+            .num_inference_steps(10)
+            .control_images(
+                vec![
+                    models::ImageInput::new("https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png")
+                ],
+            )
+            .send()
+            .await?;
+        println!("{res:?}");
+        Ok(())
+    }
+    run(support::client(&server)).await.expect("the documented example runs");
     let requests = server.received_requests().await.expect("recording is on");
     support::assert_json_body(
         &requests[0],
@@ -77,9 +97,30 @@ async fn container_images_generate_example_runs() {
         .expect(1)
         .mount(&server)
         .await;
-    part1::example_53(support::client(&server))
-        .await
-        .expect("the documented example runs");
+    async fn run(
+        client: friendli::Client,
+    ) -> ::std::result::Result<(), friendli::Error> {
+        use friendli::models;
+        let res = client
+            .container()
+            .image()
+            .generate(
+                "An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.",
+            )
+            .model("(adapter-route)")
+            .num_inference_steps(10)
+            .guidance_scale(3.5)
+            .control_images(
+                vec![
+                    models::ImageInput::new("https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png")
+                ],
+            )
+            .send()
+            .await?;
+        println!("{res:?}");
+        Ok(())
+    }
+    run(support::client(&server)).await.expect("the documented example runs");
     let requests = server.received_requests().await.expect("recording is on");
     support::assert_json_body(
         &requests[0],
@@ -102,9 +143,30 @@ async fn serverless_chat_stream_example_runs() {
         .expect(1)
         .mount(&server)
         .await;
-    part1::example_2(support::client(&server))
-        .await
-        .expect("the documented example runs");
+    async fn run(
+        client: friendli::Client,
+    ) -> ::std::result::Result<(), friendli::Error> {
+        use friendli::models;
+        use futures_util::StreamExt as _;
+        let mut stream = client
+            .serverless()
+            .chat()
+            .stream(
+                "zai-org/GLM-5.2",
+                vec![
+                    models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
+                    models::Message::User(models::UserMessage::new("Hello!"))
+                ],
+            )
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
+    }
+    run(support::client(&server)).await.expect("the documented example runs");
     let requests = server.received_requests().await.expect("recording is on");
     support::assert_json_body(
         &requests[0],

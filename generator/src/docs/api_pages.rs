@@ -94,13 +94,8 @@ impl ApiPages {
         let mut slice = crate::slice::slice_operation(cx.spec, &op.path_key, &method)
             .map_err(|err| format!("cannot slice {} for {page}: {err}", op.operation_id))?;
         seed_shape(&mut slice);
-        let yaml = yaml_serde::to_string(&slice).map_err(|err| {
-            format!(
-                "cannot write the slice of {} as YAML: {err}",
-                op.operation_id
-            )
-        })?;
-        let yaml = yaml.trim_end().to_owned();
+        absolute_description_links(&mut slice);
+        let yaml = super::yaml::to_yaml(&slice).trim_end().to_owned();
         let sdk = match self.sdk_links.iter().find(|(id, _)| *id == op.operation_id) {
             Some((_, target)) => {
                 let call = format!(
@@ -150,9 +145,21 @@ impl ApiPages {
 
 /// The embedded documents of the seed pages carry `security: []` after `servers` when the
 /// spec sets no document-wide security (Mintlify writes it); an empty list means the same as
-/// none, so the slice takes the seeds' shape.
+/// none, so the slice takes the seeds' shape. A path's own `servers` come before its methods,
+/// as in seed 002 (key order means nothing to OpenAPI).
 fn seed_shape(slice: &mut Value) {
     let Value::Object(object) = slice else { return };
+    if let Some(Value::Object(paths)) = object.get_mut("paths") {
+        for item in paths.values_mut() {
+            if let Value::Object(item) = item
+                && let Some(servers) = item.shift_remove("servers")
+            {
+                let rest = std::mem::take(item);
+                item.insert("servers".to_owned(), servers);
+                item.extend(rest);
+            }
+        }
+    }
     if object.contains_key("security") {
         return;
     }
@@ -163,5 +170,26 @@ fn seed_shape(slice: &mut Value) {
         if after_servers {
             object.insert("security".to_owned(), Value::Array(Vec::new()));
         }
+    }
+}
+
+/// Root-relative links in descriptions (`[x](/openapi/...)`) resolve only on the docs site:
+/// they are made absolute, as in the rest of the pages. Example values are data and are left
+/// as they are.
+fn absolute_description_links(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            for (key, value) in object.iter_mut() {
+                match (key.as_str(), value) {
+                    ("example" | "examples" | "default" | "const" | "enum", _) => {}
+                    ("description" | "summary", Value::String(text)) => {
+                        *text = super::markdown::absolute_links(text);
+                    }
+                    (_, value) => absolute_description_links(value),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(absolute_description_links),
+        _ => {}
     }
 }

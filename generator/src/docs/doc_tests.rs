@@ -1,10 +1,12 @@
-//! `tests/doc_examples.rs` of the generated crate: every Rust code block of the docs as its own
-//! `async fn example_N(client) -> Result<(), friendli::Error>`, compiled (not run), and a sample
-//! of them run against a local wiremock server: the seed operations' examples and one stream.
+//! `tests/doc_examples.rs` of the generated crate: every Rust code block of the docs compiled
+//! (not run), and a sample of them run against a local wiremock server: the seed operations'
+//! examples and one stream.
 //!
-//! The functions are made from the same [`Snippet`] text the pages show (parsed back into
-//! tokens), so a page cannot show code the test did not compile. The client comes in as a
-//! parameter: pages show `let client = friendli::Client::from_env()?;` instead.
+//! A complete program (the SDK pages' examples) becomes `mod example_N { <the page's text> }`;
+//! a fragment becomes `async fn example_N(client) -> Result<(), friendli::Error>`, the client
+//! coming in as a parameter where pages show `let client = friendli::Client::from_env()?;`.
+//! Either is the very text the page shows, so a page cannot show code the test did not
+//! compile. A run sends a program's statements with the mock's client in place of its own.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -82,24 +84,42 @@ fn example_name(n: usize) -> syn::Ident {
     format_ident!("example_{}", n)
 }
 
-/// One code block as a function. The page's text goes in verbatim (indented), so what compiles
-/// is byte for byte what the page shows; it came out of prettyplease, so it is valid Rust and
-/// has no raw newline inside a literal. (Parsing and re-formatting these thousands of lines
-/// would cost more than making all the pages.)
+/// One code block as a function, or as a module when the page shows a complete program. The
+/// page's text goes in verbatim (indented), so what compiles is byte for byte what the page
+/// shows; it came out of prettyplease, so it is valid Rust and has no raw newline inside a
+/// literal. (Parsing and re-formatting these thousands of lines would cost more than making all
+/// the pages.)
 fn example_fn(text: &mut String, n: usize, snippet: &Snippet) {
     text.push_str(&format!("\n/// {}\n", snippet.origin.replace('\n', " ")));
     if let Some(feature) = &snippet.feature {
         text.push_str(&format!("#[cfg(feature = {feature:?})]\n"));
     }
-    text.push_str(&format!("#[allow(unused)]\npub(crate) async fn {}(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {{\n", example_name(n)));
-    for line in snippet.code.lines() {
+    let (open, body) = match &snippet.program {
+        // `main` is never called: the module only proves the program compiles.
+        Some(program) => (
+            format!("#[allow(dead_code)]\nmod {} {{\n", example_name(n)),
+            program.as_str(),
+        ),
+        None => (
+            format!(
+                "#[allow(unused)]\npub(crate) async fn {}(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {{\n",
+                example_name(n)
+            ),
+            snippet.code.as_str(),
+        ),
+    };
+    text.push_str(&open);
+    for line in body.lines() {
         if !line.is_empty() {
             text.push_str("    ");
             text.push_str(line);
         }
         text.push('\n');
     }
-    text.push_str("    Ok(())\n}\n");
+    if snippet.program.is_none() {
+        text.push_str("    Ok(())\n");
+    }
+    text.push_str("}\n");
 }
 
 /// Servers given per path in the spec; the mock stands in for them too.
@@ -160,6 +180,21 @@ fn mock_runs(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<TokenStream> {
             let snippet = &snippets[index];
             let example = example_name(index + 1);
             let module = format_ident!("part{}", index / EXAMPLES_PER_FILE + 1);
+            // A complete program makes its own client: the run sends the same statements
+            // with the mock's client instead.
+            let run = match &snippet.program {
+                Some(_) => {
+                    let body: TokenStream = snippet.code.parse().ok()?;
+                    quote! {
+                        async fn run(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+                            #body
+                            Ok(())
+                        }
+                        run(support::client(&server)).await.expect("the documented example runs");
+                    }
+                }
+                None => quote!(#module::#example(support::client(&server)).await.expect("the documented example runs");),
+            };
             let name = format_ident!("{}_example_runs", op.module);
             let family = &op.resource[0];
             let http_method = op.method.as_str();
@@ -190,7 +225,7 @@ fn mock_runs(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<TokenStream> {
                         .expect(1)
                         .mount(&server)
                         .await;
-                    #module::#example(support::client(&server)).await.expect("the documented example runs");
+                    #run
                     #check_body
                 }
             })

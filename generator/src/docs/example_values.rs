@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::ir::*;
-use crate::rust::sample::sample;
+use crate::rust::sample::{constrained, sample};
 
 /// Nesting followed when building an example out of property examples.
 const MAX_DEPTH: usize = 4;
@@ -144,12 +144,16 @@ impl<'a> Examples<'a> {
                 let value = if f.ty == TypeRef::File {
                     file_name(f)
                 } else {
-                    self.fallback(
-                        &f.ty,
-                        f.examples.first(),
-                        f.default.as_ref(),
-                        Some(&f.wire_name),
-                        scope,
+                    // A placeholder (`"(digest)"`) may break the field's pattern or format.
+                    constrained(
+                        self.fallback(
+                            &f.ty,
+                            f.examples.first(),
+                            f.default.as_ref(),
+                            Some(&f.wire_name),
+                            scope,
+                        ),
+                        &f.constraints,
                     )
                 };
                 object.insert(f.wire_name.clone(), value);
@@ -206,9 +210,12 @@ impl<'a> Examples<'a> {
                         let value = match f.examples.first().or(f.default.as_ref()) {
                             Some(v) => v.clone(),
                             None if f.ty == TypeRef::File => file_name(f),
-                            None => self.named(&f.ty, &f.wire_name, scope).unwrap_or_else(|| {
-                                self.minimal(&f.ty, Some(&f.wire_name), scope, depth + 1)
-                            }),
+                            None => constrained(
+                                self.named(&f.ty, &f.wire_name, scope).unwrap_or_else(|| {
+                                    self.minimal(&f.ty, Some(&f.wire_name), scope, depth + 1)
+                                }),
+                                &f.constraints,
+                            ),
                         };
                         object.insert(f.wire_name.clone(), value);
                     }

@@ -14,7 +14,7 @@ pub(crate) const DOCS_SITE: &str = "https://friendli.ai/docs";
 /// Text for one table cell: `|` escaped, newlines folded (paragraph breaks become `<br>`),
 /// root-relative links made absolute.
 pub(crate) fn cell(text: &str) -> String {
-    let text = absolute_links(text);
+    let text = spec_text(text);
     let mut out = String::with_capacity(text.len());
     for (i, paragraph) in paragraphs(&text).iter().enumerate() {
         if i > 0 {
@@ -27,7 +27,7 @@ pub(crate) fn cell(text: &str) -> String {
 
 /// A single line of text (link titles, list items): newlines folded to spaces.
 pub(crate) fn one_line(text: &str) -> String {
-    absolute_links(text)
+    spec_text(text)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -35,7 +35,7 @@ pub(crate) fn one_line(text: &str) -> String {
 
 /// The first paragraph of a text, on one line (index summaries, operation lists).
 pub(crate) fn first_paragraph(text: &str) -> String {
-    paragraphs(&absolute_links(text))
+    paragraphs(&spec_text(text))
         .into_iter()
         .next()
         .unwrap_or_default()
@@ -103,7 +103,7 @@ pub(crate) fn fence_for(text: &str, min: usize) -> String {
 /// Spec prose as a block of a page: headings inside it are escaped (they would add headings to
 /// our page and shift its anchors), root-relative links made absolute; fenced code is kept.
 pub(crate) fn prose(text: &str) -> String {
-    let text = absolute_links(text.trim());
+    let text = spec_text(text.trim());
     let mut out = String::with_capacity(text.len() + 16);
     let mut fence: Option<String> = None;
     for line in text.lines() {
@@ -128,6 +128,15 @@ pub(crate) fn prose(text: &str) -> String {
                 continue;
             }
             fence = Some(open);
+        } else if let Some(parts) = callout_parts(trimmed) {
+            for part in parts {
+                let blank = part.is_empty();
+                if !(blank && (out.is_empty() || out.ends_with("\n\n"))) {
+                    out.push_str(part);
+                    out.push('\n');
+                }
+            }
+            continue;
         } else if trimmed.starts_with('#') {
             let indent = &line[..line.len() - trimmed.len()];
             out.push_str(indent);
@@ -147,6 +156,61 @@ pub(crate) fn prose(text: &str) -> String {
     out.trim_end().to_owned()
 }
 
+/// Mintlify's callout components.
+const CALLOUTS: &[&str] = &["Info", "Tip", "Warning", "Note", "Check", "Danger"];
+
+/// A line that opens or closes a callout, split so that each tag stands on its own line with
+/// blank lines inside: CommonMark then renders the markdown between the tags (an HTML block
+/// would otherwise run to the next blank line and show `**Beta**` as typed). `""` is a blank
+/// line.
+fn callout_parts(line: &str) -> Option<Vec<&str>> {
+    let line = line.trim_end();
+    let open = CALLOUTS
+        .iter()
+        .map(|name| {
+            (
+                name.len() + 2,
+                line.starts_with('<')
+                    && line[1..].starts_with(name)
+                    && line[1 + name.len()..].starts_with('>'),
+            )
+        })
+        .find(|(_, hit)| *hit)
+        .map(|(len, _)| len);
+    let close = CALLOUTS
+        .iter()
+        .map(|name| {
+            (
+                name.len() + 3,
+                line.ends_with('>')
+                    && line.len() >= name.len() + 3
+                    && line[..line.len() - 1].ends_with(name)
+                    && line[..line.len() - 1 - name.len()].ends_with("</"),
+            )
+        })
+        .find(|(_, hit)| *hit)
+        .map(|(len, _)| len);
+    if open.is_none() && close.is_none() {
+        return None;
+    }
+    let start = open.unwrap_or(0);
+    let end = line.len() - close.unwrap_or(0);
+    let mut parts = Vec::new();
+    if open.is_some() {
+        parts.extend(["", &line[..start], ""]);
+    }
+    if start < end {
+        let inner = line[start..end].trim();
+        if !inner.is_empty() {
+            parts.push(inner);
+        }
+    }
+    if close.is_some() {
+        parts.extend(["", &line[end..], ""]);
+    }
+    Some(parts)
+}
+
 /// Prose as a block quote (`> ` before every line).
 pub(crate) fn blockquote(text: &str) -> String {
     prose(text)
@@ -162,12 +226,14 @@ pub(crate) fn blockquote(text: &str) -> String {
         .join("\n")
 }
 
-/// Spec text made harmless (see [`crate::neutralise::markdown`]), then
-/// `[text](/path)` → `[text](https://friendli.ai/docs/path)`; other links are kept. Every
-/// helper here that takes spec prose starts with this.
-fn absolute_links(text: &str) -> String {
-    let text = crate::neutralise::markdown(text);
-    let text = text.as_str();
+/// Spec text made harmless (see [`crate::neutralise::markdown`]) with its root-relative links
+/// made absolute. Every helper here that takes spec prose starts with this.
+fn spec_text(text: &str) -> String {
+    absolute_links(&crate::neutralise::markdown(text))
+}
+
+/// `[text](/path)` → `[text](https://friendli.ai/docs/path)`; other links are kept.
+pub(crate) fn absolute_links(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("](/") {
@@ -280,6 +346,20 @@ mod tests {
         );
         assert_eq!(prose("```rust\nopen"), "```text\nopen\n```");
         assert_eq!(prose("~~~ rust\nfn x() {}\n~~~"), "~~~text\nfn x() {}\n~~~");
+    }
+
+    #[test]
+    fn callouts_get_blank_lines_inside() {
+        assert_eq!(
+            prose("Intro\n<Info>\nThis API is in **Beta**.\nMore.\n</Info>\nAfter"),
+            "Intro\n\n<Info>\n\nThis API is in **Beta**.\nMore.\n\n</Info>\n\nAfter"
+        );
+        assert_eq!(
+            prose("<Warning>Not **supported**.</Warning>"),
+            "<Warning>\n\nNot **supported**.\n\n</Warning>"
+        );
+        assert_eq!(prose("```\n<Note>\n```"), "```\n<Note>\n```");
+        assert_eq!(prose("<Infobox> stays"), "&lt;Infobox> stays");
     }
 
     #[test]

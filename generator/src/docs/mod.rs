@@ -20,6 +20,7 @@ mod rust_values;
 pub(crate) mod sdk_pages;
 mod type_text;
 mod usage;
+mod yaml;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -60,6 +61,7 @@ pub fn emit_docs(api: &Api, spec: &Value) -> Result<FileSet, String> {
             let own = sdk_pages::emit(&cx, &mut out)
                 .and_then(|()| model_pages::emit(&cx, &mut out))
                 .and_then(|()| readme::emit(&cx, &mut out))
+                .and_then(|()| sdk_pages::emit_runtime_types(&cx, &mut out))
                 .and_then(|()| make_api_pages());
             let helped = helper
                 .join()

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::ir::*;
 
-use super::markdown::{cell, code_cell, code_span, first_paragraph, prose};
+use super::markdown::{code_cell, code_span, first_paragraph, prose};
 use super::type_text::{Holder, linked, type_cell, type_name};
 use super::usage::snippet;
 use super::{DocsContext, IndexEntry, IndexSection, Output, render};
@@ -177,7 +177,11 @@ fn field_rows(cx: &DocsContext<'_>, page: &str, s: &Struct) -> Vec<FieldRow> {
                 name,
                 ty: type_cell(cx, page, &f.ty, holder, f.boxed),
                 required: if f.required { REQUIRED } else { OPTIONAL },
-                description: f.docs.as_deref().map(cell).unwrap_or_default(),
+                description: super::sdk_pages::described(
+                    f.docs.as_deref(),
+                    f.default.as_ref(),
+                    Some(&f.constraints),
+                ),
                 example: match f.examples.first() {
                     None => String::new(),
                     Some(Value::String(s)) => code_cell(s),

@@ -10,13 +10,62 @@ use crate::rust::client::{
     InputKind, ResourceNode, builder_name, handle_name, inputs, resource_tree,
 };
 
-use super::markdown::{Anchors, cell, code_cell, code_span, first_paragraph, prose, relative};
+use super::markdown::{
+    Anchors, cell, code_cell, code_span, fence_for, first_paragraph, prose, relative,
+};
 use super::type_text::{Holder, linked, type_cell};
 use super::usage::operation_snippet;
 use super::{DocsContext, IndexEntry, IndexSection, Output, render};
 
 /// Where the per-call `retries` option's type is described.
 pub(crate) const RETRY_POLICY_PAGE: &str = "docs/models/utils/retry_policy.md";
+
+/// Where the SDK's own types (`Base64`, `OptionalNullable`, `FilePart`, `EventStream`,
+/// `RetryPolicy`) are described; each has a section whose anchor is its name in lower case.
+pub(crate) const RUNTIME_TYPES_PAGE: &str = "docs/models/utils/runtime_types.md";
+
+/// The runtime types that have a section on [`RUNTIME_TYPES_PAGE`].
+pub(crate) const RUNTIME_TYPES: &[&str] = &[
+    "Base64",
+    "OptionalNullable",
+    "FilePart",
+    "EventStream",
+    "RetryPolicy",
+];
+
+/// `[`Name`](…/runtime_types.md#name)` from `page`.
+pub(crate) fn runtime_type_link(page: &str, name: &str) -> String {
+    format!(
+        "[{}]({}#{})",
+        code_span(name),
+        relative(page, RUNTIME_TYPES_PAGE),
+        name.to_lowercase()
+    )
+}
+
+#[derive(Template)]
+#[template(path = "runtime_types.md", escape = "none")]
+struct RuntimeTypesPage {
+    retry_policy: String,
+}
+
+/// The page of the runtime types, and its index entry.
+pub(crate) fn emit_runtime_types(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String> {
+    let text = render(
+        &RuntimeTypesPage {
+            retry_policy: relative(RUNTIME_TYPES_PAGE, RETRY_POLICY_PAGE),
+        },
+        RUNTIME_TYPES_PAGE,
+    )?;
+    out.page(cx, RUNTIME_TYPES_PAGE, text);
+    out.index.push(IndexEntry {
+        section: IndexSection::Models,
+        title: "Runtime types".into(),
+        path: RUNTIME_TYPES_PAGE.into(),
+        summary: "Base64, OptionalNullable, FilePart, EventStream and RetryPolicy".into(),
+    });
+    Ok(())
+}
 
 const REQUIRED: &str = ":heavy_check_mark:";
 const OPTIONAL: &str = ":heavy_minus_sign:";
@@ -36,12 +85,17 @@ struct OperationSection {
     summary: String,
     description: String,
     operation_id: String,
-    http_method: &'static str,
+    /// Lower case, as the seeds' `UsageSnippet` comments write it.
+    http_method: String,
     path: String,
     example: String,
     parameters: Vec<ParameterRow>,
     builder_note: String,
     response: String,
+    /// The spec's response example: fence, info string and text.
+    response_example: Option<(String, &'static str, String)>,
+    /// A sentence on using the result, with the Rust the example runs.
+    response_use: Option<String>,
     errors: Vec<ErrorRow>,
 }
 
@@ -238,7 +292,7 @@ fn operation_section(
     if has_null_setters {
         builder_note.push_str(&format!(
             " An {} parameter also has a {} method that sends an explicit {}.",
-            code_span("OptionalNullable"),
+            runtime_type_link(page, "OptionalNullable"),
             code_span("<name>_null()"),
             code_span("null")
         ));
@@ -247,12 +301,14 @@ fn operation_section(
         summary: cell(&operation_summary(op)),
         description,
         operation_id: crate::neutralise::html_attribute(&op.operation_id),
-        http_method: op.method.as_str(),
+        http_method: op.method.as_str().to_ascii_lowercase(),
         path: crate::neutralise::html_attribute(&op.path),
         example,
         parameters: parameter_rows(cx, page, op),
         builder_note,
         response: response_text(cx, page, op),
+        response_example: response_example(op),
+        response_use: response_use(cx, page, op)?,
         errors: error_rows(cx, page, op),
         method,
         anchor,
@@ -273,6 +329,19 @@ fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<Param
         .iter()
         .map(|input| {
             let required = input.required();
+            let (default, constraints, wire_label) = match &input.kind {
+                InputKind::Param(p) => (
+                    p.default.as_ref(),
+                    Some(&p.constraints),
+                    match p.location {
+                        ParamLocation::Path => "path",
+                        ParamLocation::Query => "query",
+                        ParamLocation::Header => "header",
+                    },
+                ),
+                InputKind::Field(f) => (f.default.as_ref(), Some(&f.constraints), "JSON"),
+                InputKind::Body(_) => (None, None, "JSON"),
+            };
             let (ty, description, example) = match &input.kind {
                 InputKind::Param(p) => {
                     let holder = if !required || p.nullable {
@@ -315,11 +384,23 @@ fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<Param
                     )
                 }
             };
+            let description = described(description.as_deref(), default, constraints);
+            // `r#type` sends `type`, `project_id` sends `projectId`: the row says so.
+            let setter = input.setter.trim_start_matches("r#");
+            let name = if setter == input.wire || matches!(input.kind, InputKind::Body(_)) {
+                code_cell(&input.setter)
+            } else {
+                format!(
+                    "{} ({wire_label} {})",
+                    code_cell(&input.setter),
+                    code_cell(input.wire)
+                )
+            };
             ParameterRow {
-                name: code_cell(&input.setter),
+                name,
                 ty,
                 required: if required { REQUIRED } else { OPTIONAL },
-                description: description.as_deref().map(cell).unwrap_or_default(),
+                description,
                 example,
             }
         })
@@ -359,6 +440,122 @@ fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<Param
     rows
 }
 
+/// A description cell: the spec's text, then what the schema says that the text does not.
+pub(crate) fn described(
+    docs: Option<&str>,
+    default: Option<&Value>,
+    constraints: Option<&Constraints>,
+) -> String {
+    let mut description = docs.map(cell).unwrap_or_default();
+    let facts = schema_facts(&description, default, constraints);
+    if !facts.is_empty() {
+        if !description.is_empty() {
+            description.push_str("<br>");
+        }
+        description.push_str(&facts);
+    }
+    description
+}
+
+/// `Default: 20. Range: 1–100.` from the schema, leaving out what the description already
+/// says (it often spells out the default or the range in its own words).
+fn schema_facts(
+    description: &str,
+    default: Option<&Value>,
+    constraints: Option<&Constraints>,
+) -> String {
+    let said = description.to_lowercase();
+    let mentions = |words: &[&str]| words.iter().any(|w| said.contains(w));
+    let mut facts = Vec::new();
+    if let Some(default) = default.filter(|_| !mentions(&["default"])) {
+        let text = match default {
+            Value::Number(n) => n.to_string(),
+            other => code_cell(&other.to_string()),
+        };
+        facts.push(format!("Default: {text}."));
+    }
+    let Some(c) = constraints else {
+        return facts.join(" ");
+    };
+    let bound = |b: &Bound| {
+        if b.exclusive {
+            format!("{} (exclusive)", b.value)
+        } else {
+            b.value.to_string()
+        }
+    };
+    if !mentions(&[
+        "range", "between", "minimum", "maximum", "at least", "at most", "must be",
+    ]) {
+        match (&c.minimum, &c.maximum) {
+            (Some(lo), Some(hi)) => facts.push(format!("Range: {}–{}.", bound(lo), bound(hi))),
+            (Some(lo), None) => facts.push(format!("Minimum: {}.", bound(lo))),
+            (None, Some(hi)) => facts.push(format!("Maximum: {}.", bound(hi))),
+            (None, None) => {}
+        }
+    }
+    for (what, min, max) in [
+        ("Length", c.min_length, c.max_length),
+        ("Items", c.min_items, c.max_items),
+    ] {
+        match (min, max) {
+            (Some(lo), Some(hi)) => facts.push(format!("{what}: {lo}–{hi}.")),
+            (Some(lo), None) => facts.push(format!("{what}: at least {lo}.")),
+            (None, Some(hi)) => facts.push(format!("{what}: at most {hi}.")),
+            (None, None) => {}
+        }
+    }
+    if let Some(pattern) = &c.pattern {
+        facts.push(format!("Pattern: {}.", code_cell(pattern)));
+    }
+    if let Some(format) = &c.format {
+        facts.push(format!("Format: {}.", code_cell(format)));
+    }
+    facts.join(" ")
+}
+
+/// The spec's example of the success response (only examples valid against their schema reach
+/// the IR): JSON pretty-printed, an event stream as the events.
+fn response_example(op: &Operation) -> Option<(String, &'static str, String)> {
+    let (info, text) = match &op.response {
+        Response::Json {
+            example: Some(example),
+            ..
+        } => ("json", serde_json::to_string_pretty(example).ok()?),
+        Response::EventStream {
+            example: Some(example),
+            ..
+        } => ("text", example.trim_end().to_owned()),
+        _ => return None,
+    };
+    Some((fence_for(&text, 3), info, text))
+}
+
+/// How the Example Usage program uses the result, in words and its own Rust.
+fn response_use(
+    cx: &DocsContext<'_>,
+    page: &str,
+    op: &Operation,
+) -> Result<Option<String>, String> {
+    Ok(match &op.response {
+        Response::Json { .. } => match super::usage::result_use(cx, op) {
+            Some(used) => {
+                let code = super::usage::format_statements(used)?;
+                let first = code.lines().next().unwrap_or_default();
+                Some(format!("The example above uses it: {}", code_span(first)))
+            }
+            None => None,
+        },
+        Response::EventStream { .. } => Some(format!(
+            "An {} of events: {} (with {}) gives each event or the error that ended the stream.",
+            runtime_type_link(page, "EventStream"),
+            code_span("while let Some(event) = stream.next().await"),
+            code_span("futures_util::StreamExt")
+        )),
+        Response::Empty { .. } => None,
+    })
+}
+
 pub(crate) fn response_text(cx: &DocsContext<'_>, page: &str, op: &Operation) -> String {
     let types = &cx.api.types;
     match &op.response {
@@ -374,9 +571,12 @@ pub(crate) fn response_text(cx: &DocsContext<'_>, page: &str, op: &Operation) ->
 }
 
 fn error_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<ErrorRow> {
+    // An error response without content says nothing the catch-all row does not: the seeds
+    // list only that row for a bare `422`.
     let mut rows: Vec<ErrorRow> = op
         .errors
         .iter()
+        .filter(|e| e.ty.is_some() || e.content_type.is_some())
         .map(|e| {
             let typed =
                 e.ty.as_ref()

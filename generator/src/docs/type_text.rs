@@ -73,7 +73,22 @@ pub(crate) fn type_cell(
         Holder::Option => format!("Option<{text}>"),
         Holder::OptionalNullable => format!("OptionalNullable<{text}>"),
     };
-    linked(cx, page, &text, first_named(ty))
+    match first_named(ty) {
+        Some(id) => linked(cx, page, &text, Some(id)),
+        // With no model to link, the cell links the SDK type it names (`Base64`, …).
+        None => match super::sdk_pages::RUNTIME_TYPES
+            .iter()
+            .find(|name| text.contains(*name))
+        {
+            Some(name) => format!(
+                "[{}]({}#{})",
+                code_cell(&text),
+                relative(page, super::sdk_pages::RUNTIME_TYPES_PAGE),
+                name.to_lowercase()
+            ),
+            None => code_cell(&text),
+        },
+    }
 }
 
 /// A code span, linked to a model page when there is a named type to link to.

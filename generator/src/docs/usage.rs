@@ -31,6 +31,10 @@ pub(crate) struct Snippet {
     pub origin: String,
     /// The operation the code calls, with the JSON body it sends.
     pub call: Option<CallInfo>,
+    /// What the page shows when it shows a complete program (SDK pages): `code` inside
+    /// `#[tokio::main] async fn main()`, creating its own client. The test compiles this text
+    /// as it is, and runs `code` with a mock's client.
+    pub program: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +46,9 @@ pub(crate) struct CallInfo {
 impl Snippet {
     /// The text of the code block on a page.
     pub(crate) fn page_text(&self) -> String {
+        if let Some(program) = &self.program {
+            return program.clone();
+        }
         let lines: Vec<&str> = self.code.lines().collect();
         let uses = lines.iter().take_while(|l| l.starts_with("use ")).count();
         let mut out: Vec<&str> = lines[..uses].to_vec();
@@ -94,6 +101,7 @@ pub(crate) fn snippet(
         feature,
         origin,
         call,
+        program: None,
     })
 }
 
@@ -188,38 +196,139 @@ fn setter_call(cx: &DocsContext<'_>, input: &Input<'_>, value: &Value) -> Option
 
 /// What a snippet does with the result of `.send().await?`.
 pub(crate) fn handle_response(op: &Operation, call: TokenStream) -> TokenStream {
+    let (uses, stmts) = response_handling(op, call);
+    quote!(#uses #stmts)
+}
+
+/// The `use` lines and the statements that send the call and use its result.
+fn response_handling(op: &Operation, call: TokenStream) -> (TokenStream, TokenStream) {
     match &op.response {
-        Response::Json { .. } => quote! {
-            let res = #call.send().await?;
-            println!("{res:?}");
-        },
-        Response::EventStream { .. } => quote! {
-            use futures_util::StreamExt as _;
-            let mut stream = #call.send().await?;
-            while let Some(event) = stream.next().await {
-                let event = event?;
-                println!("{event:?}");
-            }
-        },
-        Response::Empty { .. } => quote! {
-            #call.send().await?;
-        },
+        Response::Json { .. } => (
+            TokenStream::new(),
+            quote! {
+                let res = #call.send().await?;
+                println!("{res:?}");
+            },
+        ),
+        Response::EventStream { .. } => (
+            quote!(
+                use futures_util::StreamExt as _;
+            ),
+            quote! {
+                let mut stream = #call.send().await?;
+                while let Some(event) = stream.next().await {
+                    let event = event?;
+                    println!("{event:?}");
+                }
+            },
+        ),
+        Response::Empty { .. } => (
+            TokenStream::new(),
+            quote! {
+                #call.send().await?;
+            },
+        ),
     }
 }
 
-/// The Example Usage block of an operation.
+/// How a complete program makes its client: from the environment when the operation needs the
+/// API token, else without one (a local Friendli Container needs none).
+pub(crate) fn client_setup(op: &Operation) -> TokenStream {
+    if !op.security.is_empty() {
+        quote!(friendli::Client::from_env()?)
+    } else {
+        quote!(friendli::Client::builder().build()?)
+    }
+}
+
+/// A type with the named aliases around it taken off.
+fn unaliased<'t>(mut ty: &'t TypeRef, types: &'t [TypeDef]) -> &'t TypeRef {
+    while let TypeRef::Named(id) = ty
+        && let TypeKind::Alias(inner) = &types[id.0].kind
+    {
+        ty = inner;
+    }
+    ty
+}
+
+/// Statements that use a JSON result `res` the way its type invites: the bytes of a base64
+/// field, the length of a list, else a field (the Response section quotes the first line).
+/// `None` when there is nothing better than printing the whole value.
+pub(crate) fn result_use(cx: &DocsContext<'_>, op: &Operation) -> Option<TokenStream> {
+    let Response::Json { ty, .. } = &op.response else {
+        return None;
+    };
+    let types = &cx.api.types;
+    let TypeRef::Named(id) = unaliased(ty, types) else {
+        return None;
+    };
+    let TypeKind::Struct(s) = &types[id.0].kind else {
+        return None;
+    };
+    let required = || s.fields.iter().filter(|f| f.required && !f.nullable);
+    if let Some(f) = required().find(|f| f.ty == TypeRef::Base64) {
+        let name = ident(&f.rust_name);
+        return Some(quote! {
+            let bytes = res.#name.decode()?;
+            println!("{} bytes", bytes.len());
+        });
+    }
+    if let Some(f) = required().find(|f| matches!(unaliased(&f.ty, types), TypeRef::Array(_))) {
+        let name = ident(&f.rust_name);
+        let label = format!("{{}} {}", f.wire_name.replace(['{', '}'], ""));
+        return Some(quote!(println!(#label, res.#name.len());));
+    }
+    let f = required().next()?;
+    let name = ident(&f.rust_name);
+    Some(quote!(println!("{:?}", res.#name);))
+}
+
+/// The Example Usage block of an operation: a complete program, as the seed pages' snippets
+/// are complete scripts.
 pub(crate) fn operation_snippet(
     cx: &DocsContext<'_>,
     op: &Operation,
     origin: String,
 ) -> Result<Snippet, String> {
     let (chain, call) = call_chain(cx, op);
-    let stmts = handle_response(op, chain);
-    snippet(
-        stmts,
+    let (uses, stmts) = response_handling(op, chain.clone());
+    let mut snippet = snippet(
+        quote!(#uses #stmts),
         true,
         Some(op.resource[0].clone()),
         origin,
         Some(call),
-    )
+    )?;
+    let uses_models = names_models(stmts.clone()).then(|| {
+        quote!(
+            use friendli::models;
+        )
+    });
+    // The program uses the result as the Response section says; a run against a mock sends the
+    // call only (mock bodies are schema-shaped, not real images).
+    let stmts = match result_use(cx, op) {
+        Some(used) => quote! {
+            let res = #chain.send().await?;
+            #used
+        },
+        None => stmts,
+    };
+    let client = client_setup(op);
+    let program = crate::rust::format_file(
+        "a docs example",
+        quote! {
+            #uses_models
+            #uses
+            #[tokio::main]
+            async fn main() -> Result<(), friendli::Error> {
+                let client = #client;
+                #stmts
+                Ok(())
+            }
+        },
+    )?;
+    // prettyplease keeps `use` lines and the item after them together; a script separates them.
+    let program = program.replacen("\n#[tokio::main]", "\n\n#[tokio::main]", 1);
+    snippet.program = Some(program.trim_end().to_owned());
+    Ok(snippet)
 }

@@ -437,6 +437,10 @@ impl<'a> Lowerer<'a> {
                 docs: docs_of(param).or_else(|| param.get("schema").and_then(docs_of)),
                 examples,
                 default: param.pointer("/schema/default").cloned(),
+                constraints: param
+                    .get("schema")
+                    .map(super::schema::constraints_of)
+                    .unwrap_or_default(),
             });
         }
         parameters

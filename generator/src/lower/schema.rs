@@ -524,6 +524,7 @@ impl<'a> Lowerer<'a> {
                 examples,
                 docs: docs_of(prop.value),
                 boxed: false,
+                constraints: constraints_of(prop.value),
             });
         }
         let additional = additional.map(|ap| {
@@ -966,5 +967,61 @@ fn array_examples(ty: &TypeRef, examples: Vec<Value>) -> Vec<Value> {
         vec![Value::Array(examples)]
     } else {
         examples
+    }
+}
+
+/// The constraints of a schema, looking through `anyOf`/`oneOf` with `null` (the usual shape of
+/// an optional value) to the one other member.
+pub(crate) fn constraints_of(schema: &Value) -> Constraints {
+    let members: Vec<&Value> = ["anyOf", "oneOf"]
+        .iter()
+        .filter_map(|k| schema.get(*k)?.as_array())
+        .flatten()
+        .filter(|m| m.get("type").and_then(Value::as_str) != Some("null"))
+        .collect();
+    let schema = match members.as_slice() {
+        [only] => *only,
+        _ => schema,
+    };
+    let number = |key: &str| match schema.get(key) {
+        Some(Value::Number(n)) => Some(n.clone()),
+        _ => None,
+    };
+    let count = |key: &str| schema.get(key).and_then(Value::as_u64);
+    let bound = |inclusive: &str, exclusive: &str| {
+        number(exclusive)
+            .map(|value| Bound {
+                value,
+                exclusive: true,
+            })
+            .or_else(|| {
+                number(inclusive).map(|value| Bound {
+                    value,
+                    exclusive: false,
+                })
+            })
+    };
+    let format = schema
+        .get("format")
+        .and_then(Value::as_str)
+        .filter(|f| {
+            !matches!(
+                *f,
+                "date-time" | "binary" | "int32" | "int64" | "float" | "double"
+            )
+        })
+        .map(str::to_owned);
+    Constraints {
+        minimum: bound("minimum", "exclusiveMinimum"),
+        maximum: bound("maximum", "exclusiveMaximum"),
+        min_length: count("minLength"),
+        max_length: count("maxLength"),
+        min_items: count("minItems"),
+        max_items: count("maxItems"),
+        pattern: schema
+            .get("pattern")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        format,
     }
 }

@@ -11,7 +11,7 @@ use super::TEAM_HEADER;
 use super::client::{
     ClientContext, InputKind, body_struct, input_value_type_in, inputs, pin_stream_flag,
 };
-use super::sample::sample;
+use super::sample::{constrained, sample};
 use super::types::{ident, type_tokens_in};
 use crate::ir::*;
 use crate::lower::field_ident;
@@ -69,14 +69,14 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
                         (TypeRef::String, ParamLocation::Path) => {
                             Value::String(format!("{}-1 /x", p.wire_name))
                         }
-                        (ty, _) => sample(ty, types, 0),
+                        (ty, _) => constrained(sample(ty, types, 0), &p.constraints),
                     })
             }
             InputKind::Field(f) => body_example
                 .as_ref()
                 .and_then(|b| b.get(&f.wire_name))
                 .cloned()
-                .unwrap_or_else(|| sample(&f.ty, types, 0)),
+                .unwrap_or_else(|| constrained(sample(&f.ty, types, 0), &f.constraints)),
             InputKind::Body(_) => body_example.clone().unwrap_or(Value::Null),
         };
         if let InputKind::Param(p) = &input.kind {

@@ -3,1082 +3,1356 @@
 
 /// docs/sdks/serverless/chat/README.md: complete
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_1(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_1 {
     use friendli::models;
-    let res = client
-        .serverless()
-        .chat()
-        .complete(
-            "zai-org/GLM-5.2",
-            vec![
-                models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
-                models::Message::User(models::UserMessage::new("Hello!"))
-            ],
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .serverless()
+            .chat()
+            .complete(
+                "zai-org/GLM-5.2",
+                vec![
+                    models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
+                    models::Message::User(models::UserMessage::new("Hello!"))
+                ],
+            )
+            .send()
+            .await?;
+        println!("{} choices", res.choices.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/serverless/chat/README.md: stream
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_2(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_2 {
     use friendli::models;
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .serverless()
-        .chat()
-        .stream(
-            "zai-org/GLM-5.2",
-            vec![
-                models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
-                models::Message::User(models::UserMessage::new("Hello!"))
-            ],
-        )
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let mut stream = client
+            .serverless()
+            .chat()
+            .stream(
+                "zai-org/GLM-5.2",
+                vec![
+                    models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
+                    models::Message::User(models::UserMessage::new("Hello!"))
+                ],
+            )
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/serverless/responses/README.md: responses
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_3(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .serverless()
-        .responses()
-        .responses("Hello!", "zai-org/GLM-5.2")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_3 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .serverless()
+            .responses()
+            .responses("Hello!", "zai-org/GLM-5.2")
+            .send()
+            .await?;
+        println!("{} output", res.output.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/serverless/responses/README.md: stream
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_4(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_4 {
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .serverless()
-        .responses()
-        .stream("Hello!", "zai-org/GLM-5.2")
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let mut stream = client
+            .serverless()
+            .responses()
+            .stream("Hello!", "zai-org/GLM-5.2")
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/serverless/messages/README.md: messages
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_5(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_5 {
     use friendli::models;
-    let res = client
-        .serverless()
-        .messages()
-        .messages(
-            vec![
-                models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
-                "Hello, summarize what you can do in one sentence.")
-            ],
-            "zai-org/GLM-5.2",
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .serverless()
+            .messages()
+            .messages(
+                vec![
+                    models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
+                    "Hello, summarize what you can do in one sentence.")
+                ],
+                "zai-org/GLM-5.2",
+            )
+            .send()
+            .await?;
+        println!("{} content", res.content.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/serverless/messages/README.md: stream
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_6(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_6 {
     use friendli::models;
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .serverless()
-        .messages()
-        .stream(
-            vec![
-                models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
-                "Hello, summarize what you can do in one sentence.")
-            ],
-            "zai-org/GLM-5.2",
-        )
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let mut stream = client
+            .serverless()
+            .messages()
+            .stream(
+                vec![
+                    models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
+                    "Hello, summarize what you can do in one sentence.")
+                ],
+                "zai-org/GLM-5.2",
+            )
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/serverless/chat_render/README.md: render
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_7(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_7 {
     use friendli::models;
-    let res = client
-        .serverless()
-        .chat_render()
-        .render(
-            "zai-org/GLM-5.2",
-            vec![
-                models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
-                models::Message::User(models::UserMessage::new("Hello!"))
-            ],
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .serverless()
+            .chat_render()
+            .render(
+                "zai-org/GLM-5.2",
+                vec![
+                    models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
+                    models::Message::User(models::UserMessage::new("Hello!"))
+                ],
+            )
+            .send()
+            .await?;
+        println!("{:?}", res.text);
+        Ok(())
+    }
 }
 
 /// docs/sdks/serverless/completions/README.md: complete
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_8(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_8 {
     use friendli::models;
-    let res = client
-        .serverless()
-        .completions()
-        .complete(
-            models::ServerlessCompletionsBody::CompletionsServerlessBodyWithPrompt(models::CompletionsServerlessBodyWithPrompt {
-                top_k: friendli::OptionalNullable::Value(1),
-                ..models::CompletionsServerlessBodyWithPrompt::new(
-                    "zai-org/GLM-5.2",
-                    "Say this is a test!",
-                )
-            }),
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .serverless()
+            .completions()
+            .complete(
+                models::ServerlessCompletionsBody::CompletionsServerlessBodyWithPrompt(models::CompletionsServerlessBodyWithPrompt {
+                    top_k: friendli::OptionalNullable::Value(1),
+                    ..models::CompletionsServerlessBodyWithPrompt::new(
+                        "zai-org/GLM-5.2",
+                        "Say this is a test!",
+                    )
+                }),
+            )
+            .send()
+            .await?;
+        println!("{} choices", res.choices.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/serverless/completions/README.md: stream
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_9(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_9 {
     use friendli::models;
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .serverless()
-        .completions()
-        .stream(
-            models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithPrompt(models::CompletionsStreamServerlessBodyWithPrompt {
-                top_k: friendli::OptionalNullable::Value(1),
-                ..models::CompletionsStreamServerlessBodyWithPrompt::new(
-                    "zai-org/GLM-5.2",
-                    "Say this is a test!",
-                )
-            }),
-        )
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let mut stream = client
+            .serverless()
+            .completions()
+            .stream(
+                models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithPrompt(models::CompletionsStreamServerlessBodyWithPrompt {
+                    top_k: friendli::OptionalNullable::Value(1),
+                    ..models::CompletionsStreamServerlessBodyWithPrompt::new(
+                        "zai-org/GLM-5.2",
+                        "Say this is a test!",
+                    )
+                }),
+            )
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/serverless/audio/README.md: transcribe
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_10(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .serverless()
-        .audio()
-        .transcribe(
-            "openai/whisper-large-v3",
-            friendli::FilePart::from_path("/path/to/file/audio.mp3"),
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_10 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .serverless()
+            .audio()
+            .transcribe(
+                "openai/whisper-large-v3",
+                friendli::FilePart::from_path("/path/to/file/audio.mp3"),
+            )
+            .send()
+            .await?;
+        println!("{:?}", res.text);
+        Ok(())
+    }
 }
 
 /// docs/sdks/serverless/audio/README.md: stream
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_11(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_11 {
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .serverless()
-        .audio()
-        .stream(
-            "openai/whisper-large-v3",
-            friendli::FilePart::from_path("/path/to/file/audio.mp3"),
-        )
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let mut stream = client
+            .serverless()
+            .audio()
+            .stream(
+                "openai/whisper-large-v3",
+                friendli::FilePart::from_path("/path/to/file/audio.mp3"),
+            )
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/serverless/token/README.md: tokenize
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_12(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .serverless()
-        .token()
-        .tokenize("zai-org/GLM-5.2", "What is generative AI?")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_12 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .serverless()
+            .token()
+            .tokenize("zai-org/GLM-5.2", "What is generative AI?")
+            .send()
+            .await?;
+        println!("{} tokens", res.tokens.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/serverless/token/README.md: detokenize
 #[cfg(feature = "serverless")]
-#[allow(unused)]
-pub(crate) async fn example_13(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .serverless()
-        .token()
-        .detokenize("zai-org/GLM-5.2", vec![128000, 3923, 374, 1803, 1413, 15592, 30])
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_13 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .serverless()
+            .token()
+            .detokenize("zai-org/GLM-5.2", vec![128000, 3923, 374, 1803, 1413, 15592, 30])
+            .send()
+            .await?;
+        println!("{:?}", res.text);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/chat/README.md: complete
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_14(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_14 {
     use friendli::models;
-    let res = client
-        .dedicated()
-        .chat()
-        .complete(
-            "(endpoint-id)",
-            vec![
-                models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
-                models::Message::User(models::UserMessage::new("Hello!"))
-            ],
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .chat()
+            .complete(
+                "(endpoint-id)",
+                vec![
+                    models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
+                    models::Message::User(models::UserMessage::new("Hello!"))
+                ],
+            )
+            .send()
+            .await?;
+        println!("{} choices", res.choices.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/chat/README.md: stream
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_15(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_15 {
     use friendli::models;
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .dedicated()
-        .chat()
-        .stream(
-            "(endpoint-id)",
-            vec![
-                models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
-                models::Message::User(models::UserMessage::new("Hello!"))
-            ],
-        )
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let mut stream = client
+            .dedicated()
+            .chat()
+            .stream(
+                "(endpoint-id)",
+                vec![
+                    models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
+                    models::Message::User(models::UserMessage::new("Hello!"))
+                ],
+            )
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/dedicated/responses/README.md: responses
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_16(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .dedicated()
-        .responses()
-        .responses("Hello!", "(endpoint-id)")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_16 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .responses()
+            .responses("Hello!", "(endpoint-id)")
+            .send()
+            .await?;
+        println!("{} output", res.output.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/responses/README.md: stream
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_17(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_17 {
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .dedicated()
-        .responses()
-        .stream("Hello!", "(endpoint-id)")
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let mut stream = client
+            .dedicated()
+            .responses()
+            .stream("Hello!", "(endpoint-id)")
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/dedicated/chat_render/README.md: render
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_18(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_18 {
     use friendli::models;
-    let res = client
-        .dedicated()
-        .chat_render()
-        .render(
-            "(endpoint-id)",
-            vec![
-                models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
-                models::Message::User(models::UserMessage::new("Hello!"))
-            ],
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .chat_render()
+            .render(
+                "(endpoint-id)",
+                vec![
+                    models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
+                    models::Message::User(models::UserMessage::new("Hello!"))
+                ],
+            )
+            .send()
+            .await?;
+        println!("{:?}", res.text);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/messages/README.md: messages
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_19(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_19 {
     use friendli::models;
-    let res = client
-        .dedicated()
-        .messages()
-        .messages(
-            vec![
-                models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
-                "Hello, summarize what you can do in one sentence.")
-            ],
-            "(endpoint-id)",
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .messages()
+            .messages(
+                vec![
+                    models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
+                    "Hello, summarize what you can do in one sentence.")
+                ],
+                "(endpoint-id)",
+            )
+            .send()
+            .await?;
+        println!("{} content", res.content.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/messages/README.md: stream
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_20(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_20 {
     use friendli::models;
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .dedicated()
-        .messages()
-        .stream(
-            vec![
-                models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
-                "Hello, summarize what you can do in one sentence.")
-            ],
-            "(endpoint-id)",
-        )
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let mut stream = client
+            .dedicated()
+            .messages()
+            .stream(
+                vec![
+                    models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
+                    "Hello, summarize what you can do in one sentence.")
+                ],
+                "(endpoint-id)",
+            )
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/dedicated/completions/README.md: complete
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_21(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_21 {
     use friendli::models;
-    let res = client
-        .dedicated()
-        .completions()
-        .complete(
-            models::DedicatedCompletionsBody::CompletionsDedicatedBodyWithPrompt(models::CompletionsDedicatedBodyWithPrompt {
-                top_k: friendli::OptionalNullable::Value(1),
-                ..models::CompletionsDedicatedBodyWithPrompt::new(
-                    "(endpoint-id)",
-                    "Say this is a test!",
-                )
-            }),
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .completions()
+            .complete(
+                models::DedicatedCompletionsBody::CompletionsDedicatedBodyWithPrompt(models::CompletionsDedicatedBodyWithPrompt {
+                    top_k: friendli::OptionalNullable::Value(1),
+                    ..models::CompletionsDedicatedBodyWithPrompt::new(
+                        "(endpoint-id)",
+                        "Say this is a test!",
+                    )
+                }),
+            )
+            .send()
+            .await?;
+        println!("{} choices", res.choices.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/completions/README.md: stream
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_22(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_22 {
     use friendli::models;
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .dedicated()
-        .completions()
-        .stream(
-            models::DedicatedCompletionsStreamBody::CompletionsStreamDedicatedBodyWithPrompt(models::CompletionsStreamDedicatedBodyWithPrompt {
-                top_k: friendli::OptionalNullable::Value(1),
-                ..models::CompletionsStreamDedicatedBodyWithPrompt::new(
-                    "(endpoint-id)",
-                    "Say this is a test!",
-                )
-            }),
-        )
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let mut stream = client
+            .dedicated()
+            .completions()
+            .stream(
+                models::DedicatedCompletionsStreamBody::CompletionsStreamDedicatedBodyWithPrompt(models::CompletionsStreamDedicatedBodyWithPrompt {
+                    top_k: friendli::OptionalNullable::Value(1),
+                    ..models::CompletionsStreamDedicatedBodyWithPrompt::new(
+                        "(endpoint-id)",
+                        "Say this is a test!",
+                    )
+                }),
+            )
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/dedicated/embeddings/README.md: embeddings
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_23(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_23 {
     use friendli::models;
-    let res = client
-        .dedicated()
-        .embeddings()
-        .embeddings("(endpoint-id)")
-        .input("The food was delicious and the waiter...")
-        .encoding_format(models::DedicatedEmbeddingsBodyEncodingFormat::Float)
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .embeddings()
+            .embeddings("(endpoint-id)")
+            .input("The food was delicious and the waiter...")
+            .encoding_format(models::DedicatedEmbeddingsBodyEncodingFormat::Float)
+            .send()
+            .await?;
+        println!("{} data", res.data.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/token/README.md: tokenize
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_24(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .dedicated()
-        .token()
-        .tokenize("(endpoint-id)", "What is generative AI?")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_24 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .token()
+            .tokenize("(endpoint-id)", "What is generative AI?")
+            .send()
+            .await?;
+        println!("{} tokens", res.tokens.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/token/README.md: detokenize
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_25(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .dedicated()
-        .token()
-        .detokenize("(endpoint-id)", vec![128000, 3923, 374, 1803, 1413, 15592, 30])
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_25 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .token()
+            .detokenize("(endpoint-id)", vec![128000, 3923, 374, 1803, 1413, 15592, 30])
+            .send()
+            .await?;
+        println!("{:?}", res.text);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/image/README.md: generate
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_26(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_26 {
     use friendli::models;
-    let res = client
-        .dedicated()
-        .image()
-        .generate(
-            "(endpoint-id)",
-            "An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.",
-        )
-        .num_inference_steps(10)
-        .control_images(
-            vec![
-                models::ImageInput::new("https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png")
-            ],
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .image()
+            .generate(
+                "(endpoint-id)",
+                "An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.",
+            )
+            .num_inference_steps(10)
+            .control_images(
+                vec![
+                    models::ImageInput::new("https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png")
+                ],
+            )
+            .send()
+            .await?;
+        println!("{:?}", res.data);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/image/README.md: edit
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_27(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_27 {
     use friendli::models;
-    let res = client
-        .dedicated()
-        .image()
-        .edit(
-            models::DedicatedImageEditBodyImage::ImageInput(
-                models::ImageInput::new(
-                    "https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png",
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .image()
+            .edit(
+                models::DedicatedImageEditBodyImage::ImageInput(
+                    models::ImageInput::new(
+                        "https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png",
+                    ),
                 ),
-            ),
-            "An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.",
-            "(endpoint-id)",
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+                "An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.",
+                "(endpoint-id)",
+            )
+            .send()
+            .await?;
+        println!("{:?}", res.data);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/audio/README.md: transcribe
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_28(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .dedicated()
-        .audio()
-        .transcribe(
-            "(endpoint-id)",
-            friendli::FilePart::from_path("/path/to/file/audio.mp3"),
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_28 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .audio()
+            .transcribe(
+                "(endpoint-id)",
+                friendli::FilePart::from_path("/path/to/file/audio.mp3"),
+            )
+            .send()
+            .await?;
+        println!("{:?}", res.text);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/audio/README.md: stream
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_29(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_29 {
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .dedicated()
-        .audio()
-        .stream(
-            "(endpoint-id)",
-            friendli::FilePart::from_path("/path/to/file/audio.mp3"),
-        )
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let mut stream = client
+            .dedicated()
+            .audio()
+            .stream(
+                "(endpoint-id)",
+                friendli::FilePart::from_path("/path/to/file/audio.mp3"),
+            )
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/dedicated/classification/README.md: classify
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_30(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .dedicated()
-        .classification()
-        .classify("(endpoint-id)")
-        .input("I love programming.")
-        .tokens(vec![72, 1563, 2335, 13])
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_30 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .classification()
+            .classify("(endpoint-id)")
+            .input("I love programming.")
+            .tokens(vec![72, 1563, 2335, 13])
+            .send()
+            .await?;
+        println!("{} data", res.data.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: wandb_artifact_create
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_31(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .dedicated()
-        .endpoint()
-        .wandb_artifact_create("org/registry/name:v0")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_31 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .endpoint()
+            .wandb_artifact_create("org/registry/name:v0")
+            .send()
+            .await?;
+        println!("{:?}", res.endpoint_id);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: list
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_32(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dedicated().endpoint().list().send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_32 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dedicated().endpoint().list().send().await?;
+        println!("{res:?}");
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: create
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_33(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_33 {
     use friendli::models;
-    let res = client
-        .dedicated()
-        .endpoint()
-        .create(
-            "project-id",
-            "(name)",
-            "(instance-option-id)",
-            models::EndpointAdvancedConfig::new(true, true),
-            "(hf-model-repo)",
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .endpoint()
+            .create(
+                "project-id",
+                "(name)",
+                "(instance-option-id)",
+                models::EndpointAdvancedConfig::new(true, true),
+                "(hf-model-repo)",
+            )
+            .send()
+            .await?;
+        println!("{:?}", res.status);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: get_spec
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_34(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dedicated().endpoint().get_spec("(endpoint-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_34 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dedicated().endpoint().get_spec("(endpoint-id)").send().await?;
+        println!("{:?}", res.name);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: update
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_35(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dedicated().endpoint().update("(endpoint-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_35 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dedicated().endpoint().update("(endpoint-id)").send().await?;
+        println!("{:?}", res.name);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: delete
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_36(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dedicated().endpoint().delete("(endpoint-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_36 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dedicated().endpoint().delete("(endpoint-id)").send().await?;
+        println!("{res:?}");
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: get_version_history
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_37(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .dedicated()
-        .endpoint()
-        .get_version_history("(endpoint-id)")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_37 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dedicated()
+            .endpoint()
+            .get_version_history("(endpoint-id)")
+            .send()
+            .await?;
+        println!("{res:?}");
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: get_status
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_38(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dedicated().endpoint().get_status("(endpoint-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_38 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dedicated().endpoint().get_status("(endpoint-id)").send().await?;
+        println!("{:?}", res.status);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: sleep
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_39(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dedicated().endpoint().sleep("(endpoint-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_39 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dedicated().endpoint().sleep("(endpoint-id)").send().await?;
+        println!("{:?}", res.status);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: wake
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_40(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dedicated().endpoint().wake("(endpoint-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_40 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dedicated().endpoint().wake("(endpoint-id)").send().await?;
+        println!("{:?}", res.status);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: terminate
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_41(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dedicated().endpoint().terminate("(endpoint-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_41 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dedicated().endpoint().terminate("(endpoint-id)").send().await?;
+        println!("{:?}", res.status);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dedicated/endpoint/README.md: restart
 #[cfg(feature = "dedicated")]
-#[allow(unused)]
-pub(crate) async fn example_42(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dedicated().endpoint().restart("(endpoint-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_42 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dedicated().endpoint().restart("(endpoint-id)").send().await?;
+        println!("{:?}", res.status);
+        Ok(())
+    }
 }
 
 /// docs/sdks/container/chat/README.md: complete
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_43(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_43 {
     use friendli::models;
-    let res = client
-        .container()
-        .chat()
-        .complete(
-            vec![
-                models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
-                models::Message::User(models::UserMessage::new("Hello!"))
-            ],
-        )
-        .model("(adapter-route)")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let res = client
+            .container()
+            .chat()
+            .complete(
+                vec![
+                    models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
+                    models::Message::User(models::UserMessage::new("Hello!"))
+                ],
+            )
+            .model("(adapter-route)")
+            .send()
+            .await?;
+        println!("{} choices", res.choices.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/container/chat/README.md: stream
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_44(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_44 {
     use friendli::models;
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .container()
-        .chat()
-        .stream(
-            vec![
-                models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
-                models::Message::User(models::UserMessage::new("Hello!"))
-            ],
-        )
-        .model("(adapter-route)")
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let mut stream = client
+            .container()
+            .chat()
+            .stream(
+                vec![
+                    models::Message::System(models::SystemMessage::new("You are a helpful assistant.")),
+                    models::Message::User(models::UserMessage::new("Hello!"))
+                ],
+            )
+            .model("(adapter-route)")
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/container/responses/README.md: responses
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_45(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .container()
-        .responses()
-        .responses("Hello!")
-        .model("(adapter-route)")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_45 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let res = client
+            .container()
+            .responses()
+            .responses("Hello!")
+            .model("(adapter-route)")
+            .send()
+            .await?;
+        println!("{} output", res.output.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/container/responses/README.md: stream
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_46(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_46 {
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .container()
-        .responses()
-        .stream("Hello!")
-        .model("(adapter-route)")
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let mut stream = client
+            .container()
+            .responses()
+            .stream("Hello!")
+            .model("(adapter-route)")
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/container/messages/README.md: messages
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_47(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_47 {
     use friendli::models;
-    let res = client
-        .container()
-        .messages()
-        .messages(
-            vec![
-                models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
-                "Hello, summarize what you can do in one sentence.")
-            ],
-        )
-        .model("zai-org/GLM-5.2")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let res = client
+            .container()
+            .messages()
+            .messages(
+                vec![
+                    models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
+                    "Hello, summarize what you can do in one sentence.")
+                ],
+            )
+            .model("zai-org/GLM-5.2")
+            .send()
+            .await?;
+        println!("{} content", res.content.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/container/messages/README.md: stream
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_48(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_48 {
     use friendli::models;
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .container()
-        .messages()
-        .stream(
-            vec![
-                models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
-                "Hello, summarize what you can do in one sentence.")
-            ],
-        )
-        .model("zai-org/GLM-5.2")
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let mut stream = client
+            .container()
+            .messages()
+            .stream(
+                vec![
+                    models::MessagesInputMessage::new(models::MessagesInputMessageRole::User,
+                    "Hello, summarize what you can do in one sentence.")
+                ],
+            )
+            .model("zai-org/GLM-5.2")
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/container/completions/README.md: complete
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_49(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_49 {
     use friendli::models;
-    let res = client
-        .container()
-        .completions()
-        .complete(
-            models::ContainerCompletionsBody::CompletionsBodyWithPrompt(models::CompletionsBodyWithPrompt {
-                model: friendli::OptionalNullable::Value("(adapter-route)".to_owned()),
-                top_k: friendli::OptionalNullable::Value(1),
-                ..models::CompletionsBodyWithPrompt::new("Say this is a test!")
-            }),
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let res = client
+            .container()
+            .completions()
+            .complete(
+                models::ContainerCompletionsBody::CompletionsBodyWithPrompt(models::CompletionsBodyWithPrompt {
+                    model: friendli::OptionalNullable::Value("(adapter-route)".to_owned()),
+                    top_k: friendli::OptionalNullable::Value(1),
+                    ..models::CompletionsBodyWithPrompt::new("Say this is a test!")
+                }),
+            )
+            .send()
+            .await?;
+        println!("{} choices", res.choices.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/container/completions/README.md: stream
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_50(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_50 {
     use friendli::models;
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .container()
-        .completions()
-        .stream(
-            models::ContainerCompletionsStreamBody::CompletionsStreamBodyWithPrompt(models::CompletionsStreamBodyWithPrompt {
-                model: friendli::OptionalNullable::Value("(adapter-route)".to_owned()),
-                top_k: friendli::OptionalNullable::Value(1),
-                ..models::CompletionsStreamBodyWithPrompt::new("Say this is a test!")
-            }),
-        )
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let mut stream = client
+            .container()
+            .completions()
+            .stream(
+                models::ContainerCompletionsStreamBody::CompletionsStreamBodyWithPrompt(models::CompletionsStreamBodyWithPrompt {
+                    model: friendli::OptionalNullable::Value("(adapter-route)".to_owned()),
+                    top_k: friendli::OptionalNullable::Value(1),
+                    ..models::CompletionsStreamBodyWithPrompt::new("Say this is a test!")
+                }),
+            )
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/container/token/README.md: tokenize
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_51(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .container()
-        .token()
-        .tokenize("What is generative AI?")
-        .model("(adapter-route)")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_51 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let res = client
+            .container()
+            .token()
+            .tokenize("What is generative AI?")
+            .model("(adapter-route)")
+            .send()
+            .await?;
+        println!("{} tokens", res.tokens.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/container/token/README.md: detokenize
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_52(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .container()
-        .token()
-        .detokenize(vec![128000, 3923, 374, 1803, 1413, 15592, 30])
-        .model("(adapter-route)")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_52 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let res = client
+            .container()
+            .token()
+            .detokenize(vec![128000, 3923, 374, 1803, 1413, 15592, 30])
+            .model("(adapter-route)")
+            .send()
+            .await?;
+        println!("{:?}", res.text);
+        Ok(())
+    }
 }
 
 /// docs/sdks/container/image/README.md: generate
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_53(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_53 {
     use friendli::models;
-    let res = client
-        .container()
-        .image()
-        .generate(
-            "An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.",
-        )
-        .model("(adapter-route)")
-        .num_inference_steps(10)
-        .guidance_scale(3.5)
-        .control_images(
-            vec![
-                models::ImageInput::new("https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png")
-            ],
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let res = client
+            .container()
+            .image()
+            .generate(
+                "An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.",
+            )
+            .model("(adapter-route)")
+            .num_inference_steps(10)
+            .guidance_scale(3.5)
+            .control_images(
+                vec![
+                    models::ImageInput::new("https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png")
+                ],
+            )
+            .send()
+            .await?;
+        let bytes = res.image.decode()?;
+        println!("{} bytes", bytes.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/container/image/README.md: edit
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_54(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_54 {
     use friendli::models;
-    let res = client
-        .container()
-        .image()
-        .edit(
-            models::ContainerImageEditBodyImage::ImageInput(
-                models::ImageInput::new(
-                    "https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png",
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let res = client
+            .container()
+            .image()
+            .edit(
+                models::ContainerImageEditBodyImage::ImageInput(
+                    models::ImageInput::new(
+                        "https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png",
+                    ),
                 ),
-            ),
-            "An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.",
-        )
-        .model("(adapter-route)")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+                "An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.",
+            )
+            .model("(adapter-route)")
+            .send()
+            .await?;
+        let bytes = res.image.decode()?;
+        println!("{} bytes", bytes.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/container/audio/README.md: transcribe
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_55(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .container()
-        .audio()
-        .transcribe(friendli::FilePart::from_path("/path/to/file/audio.mp3"))
-        .model("(adapter-route)")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_55 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let res = client
+            .container()
+            .audio()
+            .transcribe(friendli::FilePart::from_path("/path/to/file/audio.mp3"))
+            .model("(adapter-route)")
+            .send()
+            .await?;
+        println!("{:?}", res.text);
+        Ok(())
+    }
 }
 
 /// docs/sdks/container/audio/README.md: stream
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_56(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_56 {
     use futures_util::StreamExt as _;
-    let mut stream = client
-        .container()
-        .audio()
-        .stream(friendli::FilePart::from_path("/path/to/file/audio.mp3"))
-        .model("(adapter-route)")
-        .send()
-        .await?;
-    while let Some(event) = stream.next().await {
-        let event = event?;
-        println!("{event:?}");
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let mut stream = client
+            .container()
+            .audio()
+            .stream(friendli::FilePart::from_path("/path/to/file/audio.mp3"))
+            .model("(adapter-route)")
+            .send()
+            .await?;
+        while let Some(event) = stream.next().await {
+            let event = event?;
+            println!("{event:?}");
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// docs/sdks/container/classification/README.md: classify
 #[cfg(feature = "container")]
-#[allow(unused)]
-pub(crate) async fn example_57(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .container()
-        .classification()
-        .classify()
-        .model("(adapter-route)")
-        .input("I love programming.")
-        .tokens(vec![72, 1563, 2335, 13])
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_57 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::builder().build()?;
+        let res = client
+            .container()
+            .classification()
+            .classify()
+            .model("(adapter-route)")
+            .input("I love programming.")
+            .tokens(vec![72, 1563, 2335, 13])
+            .send()
+            .await?;
+        println!("{} data", res.data.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/cost/README.md: get_cost
 #[cfg(feature = "cost")]
-#[allow(unused)]
-pub(crate) async fn example_58(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .cost()
-        .get_cost(
-            "2023-11-07T00:00:00Z"
-                .parse::<chrono::DateTime<chrono::Utc>>()
-                .expect("a valid RFC 3339 date-time"),
-            "2023-11-08T00:00:00Z"
-                .parse::<chrono::DateTime<chrono::Utc>>()
-                .expect("a valid RFC 3339 date-time"),
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_58 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .cost()
+            .get_cost(
+                "2023-11-07T00:00:00Z"
+                    .parse::<chrono::DateTime<chrono::Utc>>()
+                    .expect("a valid RFC 3339 date-time"),
+                "2023-11-08T00:00:00Z"
+                    .parse::<chrono::DateTime<chrono::Utc>>()
+                    .expect("a valid RFC 3339 date-time"),
+            )
+            .send()
+            .await?;
+        println!("{} data", res.data.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/usage/README.md: get_usage
 #[cfg(feature = "usage")]
-#[allow(unused)]
-pub(crate) async fn example_59(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .usage()
-        .get_usage(
-            "2023-11-07T00:00:00Z"
-                .parse::<chrono::DateTime<chrono::Utc>>()
-                .expect("a valid RFC 3339 date-time"),
-            "2023-11-08T00:00:00Z"
-                .parse::<chrono::DateTime<chrono::Utc>>()
-                .expect("a valid RFC 3339 date-time"),
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_59 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .usage()
+            .get_usage(
+                "2023-11-07T00:00:00Z"
+                    .parse::<chrono::DateTime<chrono::Utc>>()
+                    .expect("a valid RFC 3339 date-time"),
+                "2023-11-08T00:00:00Z"
+                    .parse::<chrono::DateTime<chrono::Utc>>()
+                    .expect("a valid RFC 3339 date-time"),
+            )
+            .send()
+            .await?;
+        println!("{} data", res.data.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: list_datasets
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_60(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dataset().list_datasets("project-id").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_60 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dataset().list_datasets("project-id").send().await?;
+        println!("{} data", res.data.len());
+        Ok(())
+    }
 }

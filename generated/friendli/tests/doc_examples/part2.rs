@@ -3,207 +3,281 @@
 
 /// docs/sdks/dataset/README.md: create_dataset
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_61(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_61 {
     use friendli::models;
-    let res = client
-        .dataset()
-        .create_dataset("(name)", "project-id", models::DedicatedDatasetModality::new())
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dataset()
+            .create_dataset("(name)", "project-id", models::DedicatedDatasetModality::new())
+            .send()
+            .await?;
+        println!("{:?}", res.id);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: get_dataset
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_62(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dataset().get_dataset("(dataset-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_62 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dataset().get_dataset("(dataset-id)").send().await?;
+        println!("{:?}", res.id);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: delete_dataset
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_63(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dataset().delete_dataset("(dataset-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_63 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dataset().delete_dataset("(dataset-id)").send().await?;
+        println!("{res:?}");
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: list_versions
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_64(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dataset().list_versions("(dataset-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_64 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dataset().list_versions("(dataset-id)").send().await?;
+        println!("{} versions", res.versions.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: create_version
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_65(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dataset().create_version("(dataset-id)", "(comment)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_65 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dataset().create_version("(dataset-id)", "(comment)").send().await?;
+        println!("{:?}", res.id);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: get_version
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_66(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dataset().get_version("(dataset-id)", "(version-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_66 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dataset().get_version("(dataset-id)", "(version-id)").send().await?;
+        println!("{:?}", res.id);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: delete_version
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_67(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .dataset()
-        .delete_version("(dataset-id)", "(version-id)")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_67 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dataset()
+            .delete_version("(dataset-id)", "(version-id)")
+            .send()
+            .await?;
+        println!("{res:?}");
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: list_splits
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_68(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dataset().list_splits("(dataset-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_68 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dataset().list_splits("(dataset-id)").send().await?;
+        println!("{} data", res.data.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: create_split
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_69(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dataset().create_split("(dataset-id)", "(name)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_69 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dataset().create_split("(dataset-id)", "(name)").send().await?;
+        println!("{:?}", res.id);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: get_split
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_70(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dataset().get_split("(dataset-id)", "(split-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_70 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dataset().get_split("(dataset-id)", "(split-id)").send().await?;
+        println!("{:?}", res.id);
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: delete_split
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_71(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dataset().delete_split("(dataset-id)", "(split-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_71 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dataset().delete_split("(dataset-id)", "(split-id)").send().await?;
+        println!("{res:?}");
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: list_samples
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_72(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.dataset().list_samples("(dataset-id)", "(split-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_72 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.dataset().list_samples("(dataset-id)", "(split-id)").send().await?;
+        println!("{} data", res.data.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: update_samples
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_73(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .dataset()
-        .update_samples(
-            "(dataset-id)",
-            "(split-id)",
-            friendli::FilePart::from_path("file.bin"),
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_73 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dataset()
+            .update_samples(
+                "(dataset-id)",
+                "(split-id)",
+                friendli::FilePart::from_path("file.bin"),
+            )
+            .send()
+            .await?;
+        println!("{} samples", res.samples.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: add_samples
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_74(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .dataset()
-        .add_samples("(dataset-id)", "(split-id)", vec!["(body)".to_owned()])
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_74 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dataset()
+            .add_samples("(dataset-id)", "(split-id)", vec!["(body)".to_owned()])
+            .send()
+            .await?;
+        println!("{} samples", res.samples.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/dataset/README.md: delete_samples
 #[cfg(feature = "dataset")]
-#[allow(unused)]
-pub(crate) async fn example_75(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+#[allow(dead_code)]
+mod example_75 {
     use friendli::models;
-    let res = client
-        .dataset()
-        .delete_samples(
-            "(dataset-id)",
-            "(split-id)",
-            vec![models::DeleteSamplesBodyItem::Integer(1)],
-        )
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client
+            .dataset()
+            .delete_samples(
+                "(dataset-id)",
+                "(split-id)",
+                vec![models::DeleteSamplesBodyItem::Integer(1)],
+            )
+            .send()
+            .await?;
+        println!("{} sampleIds", res.sample_ids.len());
+        Ok(())
+    }
 }
 
 /// docs/sdks/file/README.md: init_upload
 #[cfg(feature = "file")]
-#[allow(unused)]
-pub(crate) async fn example_76(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client
-        .file()
-        .init_upload("(name)", 1, "(digest)", "project-id")
-        .send()
-        .await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_76 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.file().init_upload("(name)", 1, "a:a", "project-id").send().await?;
+        println!("{:?}", res.file_id);
+        Ok(())
+    }
 }
 
 /// docs/sdks/file/README.md: get_info
 #[cfg(feature = "file")]
-#[allow(unused)]
-pub(crate) async fn example_77(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.file().get_info("(file-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_77 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.file().get_info("(file-id)").send().await?;
+        println!("{:?}", res.id);
+        Ok(())
+    }
 }
 
 /// docs/sdks/file/README.md: complete_upload
 #[cfg(feature = "file")]
-#[allow(unused)]
-pub(crate) async fn example_78(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.file().complete_upload("(file-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_78 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.file().complete_upload("(file-id)").send().await?;
+        println!("{res:?}");
+        Ok(())
+    }
 }
 
 /// docs/sdks/file/README.md: get_download_url
 #[cfg(feature = "file")]
-#[allow(unused)]
-pub(crate) async fn example_79(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    let res = client.file().get_download_url("(file-id)").send().await?;
-    println!("{res:?}");
-    Ok(())
+#[allow(dead_code)]
+mod example_79 {
+    #[tokio::main]
+    async fn main() -> Result<(), friendli::Error> {
+        let client = friendli::Client::from_env()?;
+        let res = client.file().get_download_url("(file-id)").send().await?;
+        println!("{:?}", res.file_id);
+        Ok(())
+    }
 }
 
 /// docs/models/container_completions_body.md: CompletionsBodyWithPrompt

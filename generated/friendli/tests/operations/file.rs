@@ -21,7 +21,7 @@ async fn init_upload() {
             ::serde_json::from_str::<::std::string::String>("\"sample\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<i64>("1").expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
+            ::serde_json::from_str::<::std::string::String>("\"a:a\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<::std::string::String>("\"sample\"")
                 .expect("sample value decodes"),
@@ -30,7 +30,7 @@ async fn init_upload() {
             ::serde_json::from_str::<
                 friendli::models::FileInitUploadRequest,
             >(
-                    "{\"name\":\"sample\",\"size\":1,\"digest\":\"sample\",\"projectId\":\"sample\"}",
+                    "{\"name\":\"sample\",\"size\":1,\"digest\":\"a:a\",\"projectId\":\"sample\"}",
                 )
                 .expect("example body decodes"),
         )
@@ -52,7 +52,7 @@ async fn init_upload() {
     support::assert_query(request, &[]);
     support::assert_json_body(
         request,
-        "{\"name\":\"sample\",\"size\":1,\"digest\":\"sample\",\"projectId\":\"sample\"}",
+        "{\"name\":\"sample\",\"size\":1,\"digest\":\"a:a\",\"projectId\":\"sample\"}",
     );
 }
 /// `GET /beta/file/{file_id}` (`get_info`)
