@@ -12,11 +12,16 @@ pub const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
 /// bodies are diagnostics, and an endless one must not be buffered.
 pub const DEFAULT_MAX_ERROR_BODY: usize = 64 * 1024;
 
+/// Default for [`ClientBuilder::max_sse_event`](super::ClientBuilder::max_sse_event): one
+/// server-sent event (a chat chunk is a few hundred bytes; a base64 image can be megabytes).
+pub const DEFAULT_MAX_SSE_EVENT: usize = 16 * 1024 * 1024;
+
 /// The client's limits; each is a builder setting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Limits {
     pub(super) response_body: usize,
     pub(super) error_body: usize,
+    pub(super) sse_event: usize,
 }
 
 impl Default for Limits {
@@ -24,6 +29,7 @@ impl Default for Limits {
         Limits {
             response_body: DEFAULT_MAX_RESPONSE_BODY,
             error_body: DEFAULT_MAX_ERROR_BODY,
+            sse_event: DEFAULT_MAX_SSE_EVENT,
         }
     }
 }

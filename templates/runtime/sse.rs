@@ -133,6 +133,13 @@ impl SseParser {
         self.state.last_id.as_deref()
     }
 
+    /// Bytes held for the event being read: its unfinished line and the data lines so far.
+    /// Read once [`next_event`](Self::next_event) has returned `None`, it is the size of the
+    /// one unfinished event.
+    pub fn pending_len(&self) -> usize {
+        self.buf.len() + self.state.data.len()
+    }
+
     /// Whether bytes or a partial event are pending (i.e. the input ended mid-event).
     pub fn has_partial(&self) -> bool {
         self.state.has_data || !self.buf.is_empty()

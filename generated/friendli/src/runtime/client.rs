@@ -148,12 +148,10 @@ impl Client {
     ) -> Result<RawEventStream, Error> {
         let sent = self.send(op, &parts, opts, EVENT_STREAM).await?;
         let idle = opts.timeout.or(self.inner.timeout);
-        Ok(RawEventStream::from_response(
-            op.operation_id,
-            op.sse_sentinel,
-            sent.response,
-            idle,
-        ))
+        Ok(
+            RawEventStream::from_response(op.operation_id, op.sse_sentinel, sent.response, idle)
+                .with_max_event(self.inner.limits.sse_event),
+        )
     }
 
     /// Escape hatch: the response of a successful call, body unread.

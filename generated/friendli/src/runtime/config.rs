@@ -235,6 +235,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest server-sent event a stream holds, in bytes (default 16 MiB). A stream whose
+    /// next event grows past it (say, a line that never ends) yields one [`Error::Stream`] and
+    /// ends, instead of buffering without bound.
+    pub fn max_sse_event(mut self, bytes: usize) -> Self {
+        self.limits.sse_event = bytes;
+        self
+    }
+
     /// Default retry policy (the spec's unless set).
     pub fn retry_policy(mut self, p: RetryPolicy) -> Self {
         self.retry = Some(p);

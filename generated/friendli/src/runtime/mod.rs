@@ -34,7 +34,7 @@ pub use auth::{SchemeKind, SecurityScheme};
 pub use client::Client;
 pub use config::{ClientBuilder, RequestOptions, SpecDefaults};
 pub use error::{ApiError, Error};
-pub use limits::{DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_RESPONSE_BODY};
+pub use limits::{DEFAULT_MAX_ERROR_BODY, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_MAX_SSE_EVENT};
 pub use multipart::{FilePart, Multipart};
 pub use operation::{
     HttpMethod, OperationSpec, RequestBody, RequestParts, encode_path_segment, no_typed_error,

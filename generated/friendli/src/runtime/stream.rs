@@ -35,6 +35,8 @@ pub struct RawEventStream {
     idle_timeout: Option<Duration>,
     /// Created on the first wait, so constructing a stream needs no runtime.
     idle: Option<Pin<Box<Sleep>>>,
+    /// The largest event held before the stream fails (see `ClientBuilder::max_sse_event`).
+    max_event: usize,
     done: bool,
 }
 
@@ -68,8 +70,15 @@ impl RawEventStream {
             sentinel,
             idle_timeout,
             idle: None,
+            max_event: super::limits::DEFAULT_MAX_SSE_EVENT,
             done: false,
         }
+    }
+
+    /// The largest event this stream holds, in bytes; a larger one ends it with an error.
+    pub fn with_max_event(mut self, bytes: usize) -> Self {
+        self.max_event = bytes;
+        self
     }
 
     /// Events from a response whose status was already checked.
@@ -132,6 +141,17 @@ impl Stream for RawEventStream {
                     return Poll::Ready(None);
                 }
                 return Poll::Ready(Some(Ok(event)));
+            }
+            // No whole event is buffered: what is held belongs to the one being read.
+            if this.parser.pending_len() > this.max_event {
+                let err = Error::Stream {
+                    operation: this.operation,
+                    message: format!(
+                        "an event grew past {} bytes (the client's `max_sse_event`); the stream is ended",
+                        this.max_event
+                    ),
+                };
+                return this.fail(err);
             }
             match this.body.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
@@ -345,6 +365,36 @@ mod tests {
 
     async fn collect<S: Stream + Unpin>(s: S) -> Vec<S::Item> {
         s.collect().await
+    }
+
+    #[tokio::test]
+    async fn an_event_past_the_limit_ends_the_stream_with_an_error() {
+        let small = "data: {\"index\":0,\"text\":\"ok\"}\n\n";
+        // A line that never ends, arriving in many chunks: never buffered past the limit.
+        let endless = (0..1000).map(|_| Ok::<_, std::io::Error>(Bytes::from(vec![b'x'; 64])));
+        let chunks = std::iter::once(Ok(Bytes::from_static(small.as_bytes()))).chain(endless);
+        let raw = RawEventStream::new("op", None, stream::iter(chunks), None).with_max_event(1024);
+        let items = collect(EventStream::<Tok>::new(raw)).await;
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert!(matches!(&items[0], Ok(t) if t.text == "ok"));
+        match &items[1] {
+            Err(Error::Stream { message, .. }) => assert!(message.contains("max_sse_event")),
+            other => panic!("{other:?}"),
+        }
+        // Many data lines of one event count together.
+        let lines =
+            (0..200).map(|_| Ok::<_, std::io::Error>(Bytes::from_static(b"data: 0123456789\n")));
+        let raw = RawEventStream::new("op", None, stream::iter(lines), None).with_max_event(1024);
+        let items = collect(raw).await;
+        assert!(
+            matches!(items.last(), Some(Err(Error::Stream { .. }))),
+            "{items:?}"
+        );
+        // Events under the limit pass whatever their number.
+        let many = (0..500).map(|_| Ok::<_, std::io::Error>(Bytes::from_static(small.as_bytes())));
+        let raw = RawEventStream::new("op", None, stream::iter(many), None).with_max_event(64);
+        let items = collect(EventStream::<Tok>::new(raw)).await;
+        assert_eq!(items.iter().filter(|i| i.is_ok()).count(), 500);
     }
 
     #[tokio::test]
