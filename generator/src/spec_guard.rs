@@ -37,13 +37,14 @@ pub fn flow_depth_excess(source: &str) -> Option<usize> {
     let mut quote: Option<char> = None;
     for (index, line) in source.lines().enumerate() {
         let indent = line.len() - line.trim_start_matches(' ').len();
-        if quote.is_none() && depth == 0 {
-            if let Some(parent) = block_scalar {
-                if line.trim().is_empty() || indent > parent {
-                    continue;
-                }
-                block_scalar = None;
+        if quote.is_none()
+            && depth == 0
+            && let Some(parent) = block_scalar
+        {
+            if line.trim().is_empty() || indent > parent {
+                continue;
             }
+            block_scalar = None;
         }
         let bytes = line.as_bytes();
         let mut value_start = depth > 0 || quote.is_none();
