@@ -1,6 +1,7 @@
-//! Project tasks: `regenerate [--check]`, `fetch-spec --from PATH`, `check-history`, `bench`.
+//! Project tasks: `regenerate [--check]`, `fetch-spec --from PATH`, `check-specs`, `fuzz`, `bench`.
 
 mod bench;
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, ExitCode};
@@ -38,6 +39,30 @@ enum Command {
         /// Default: $FRIENDLI_OPENAPI_HISTORY, else ../shared/spec/history.
         #[arg(long)]
         history: Option<PathBuf>,
+    },
+    /// Run N deterministic mutants of the fixtures and the real spec through the CLI; each must
+    /// end with a crate or located errors. Prints outcome counts by class; failing mutants are
+    /// saved (spec + report) for reproduction.
+    Fuzz {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// First seed; mutant i uses seed S + i.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where failing mutants go; default: target/fuzz-failures.
+        #[arg(long)]
+        failures: Option<PathBuf>,
+        /// The real spec; default as for `regenerate`.
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Use a debug build of the CLI (default: release).
+        #[arg(long)]
+        debug: bool,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// How often the real spec is listed beside the fixtures (its share of the mutants).
+        #[arg(long, default_value_t = 4)]
+        real_weight: usize,
     },
     /// Time full regeneration (parse → IR → Rust → format → write) over many runs.
     Bench {
@@ -88,6 +113,23 @@ fn main() -> ExitCode {
         Command::FetchSpec { from } => fetch_spec(&from),
         Command::CheckSpecs { history } => check_specs(history),
         Command::Bench { spec, runs } => bench::run(spec, runs),
+        Command::Fuzz {
+            count,
+            seed,
+            failures,
+            spec,
+            debug,
+            threads,
+            real_weight,
+        } => fuzz::run(fuzz::Options {
+            count,
+            seed,
+            failures,
+            spec,
+            debug,
+            threads,
+            real_weight,
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
