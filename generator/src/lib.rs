@@ -16,6 +16,7 @@ pub mod rust;
 pub mod slice;
 pub mod spec;
 
+mod finite;
 mod generator;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};

@@ -139,6 +139,7 @@ impl<'a> Lowerer<'a> {
         prune::prune_unreferenced(&mut types, &mut operations);
         order::order_untagged_variants(&mut types);
         cycles::box_cycles(&mut types);
+        self.require_finite_values(&types);
 
         Some(Api {
             title: root
@@ -184,6 +185,39 @@ impl<'a> Lowerer<'a> {
             }
         }
         found
+    }
+
+    /// Every type must have a finite value of bounded depth: value builders (samples, docs
+    /// examples) rely on it to end, and a schema without one accepts no JSON document at all.
+    fn require_finite_values(&mut self, types: &[TypeDef]) {
+        for (id, member) in cycles::member_cycles(types) {
+            let def = &types[id.0];
+            let message = if id == member {
+                "this union lists itself as a member: no object or list lies between a value and itself, so nothing tells the members apart; remove that member".to_owned()
+            } else {
+                format!(
+                    "this union and its member `{}` contain each other: no object or list lies between them, so nothing tells the members apart",
+                    types[member.0].name
+                )
+            };
+            self.error(&def.pointer, message);
+        }
+        let heights = crate::finite::Heights::all(types);
+        for id in crate::finite::unbounded_roots(types, &heights) {
+            let def = &types[id.0];
+            let message = crate::finite::unbounded_reason(def, &heights);
+            self.error(&def.pointer, message);
+        }
+        // Only the shallowest types over the limit: the deeper ones contain them.
+        let limit = crate::finite::MAX_HEIGHT;
+        for (id, def) in types.iter().enumerate() {
+            if heights.of_type(TypeId(id)) == Some(limit + 1) {
+                self.error(
+                    &def.pointer,
+                    format!("the smallest value of this schema nests more than {limit} levels deep (required properties and union members); that is not supported"),
+                );
+            }
+        }
     }
 
     pub(crate) fn intern(&self, pointer: &str) -> &'a str {
