@@ -3,6 +3,7 @@
 //! panic, an abort, a stack overflow, a timeout or an "internal generator error".
 //! Failing mutants are saved (spec + report) under `target/fuzz-failures/`, or
 //! `$FRIENDLI_FUZZ_FAILURES`; `cargo xtask fuzz --count N --seed S` runs longer.
+//! `$FRIENDLI_CODEGEN_BIN` runs another build of the CLI than this test's own.
 
 mod common;
 #[path = "mutation/mutator.rs"]
@@ -42,8 +43,12 @@ fn runner() -> Runner {
         .map(PathBuf::from)
         .unwrap_or_else(|| target.join("fuzz-failures"));
     let work = tempfile::tempdir().unwrap().keep();
+    // `FRIENDLI_CODEGEN_BIN` tests another build of the CLI (a release build, say).
+    let binary = std::env::var_os("FRIENDLI_CODEGEN_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_friendli-codegen")));
     Runner::new(
-        PathBuf::from(env!("CARGO_BIN_EXE_friendli-codegen")),
+        binary,
         work,
         failures,
         Duration::from_secs(60),
