@@ -40,7 +40,9 @@ impl Heights {
                         named_in(ty, &mut stack);
                     }
                 }
-                TypeKind::UntaggedUnion(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
+                TypeKind::UntaggedUnion(u) => {
+                    u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack))
+                }
                 TypeKind::TaggedUnion(u) => stack.extend(u.variants.iter().map(|v| v.ty.0)),
                 TypeKind::Alias(ty) => named_in(ty, &mut stack),
                 TypeKind::Enum(_) => {}
@@ -101,11 +103,7 @@ impl Heights {
             hs.try_fold(0, |max, h| Some(max.max(h?)))
         };
         let shallowest = |hs: Box<dyn Iterator<Item = Option<usize>> + '_>, empty: bool| {
-            if empty {
-                Some(0)
-            } else {
-                hs.flatten().min()
-            }
+            if empty { Some(0) } else { hs.flatten().min() }
         };
         let height = match kind {
             TypeKind::Enum(_) => Some(0),
@@ -142,7 +140,9 @@ pub(crate) fn unbounded_roots(types: &[TypeDef], heights: &Heights) -> Vec<TypeI
         let blocking = |ty: &TypeRef| {
             let mut named = Vec::new();
             named_in(ty, &mut named);
-            named.into_iter().find(|&n| heights.of_type(TypeId(n)).is_none())
+            named
+                .into_iter()
+                .find(|&n| heights.of_type(TypeId(n)).is_none())
         };
         match &types[id].kind {
             TypeKind::Struct(s) => s
@@ -187,5 +187,104 @@ pub(crate) fn unbounded_reason(def: &TypeDef, heights: &Heights) -> String {
             "every member of this union leads back to it with no way to stop: add a member that ends the recursion".to_owned()
         }
         _ => "this schema is defined as itself, with no way to stop".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(name: &str, kind: TypeKind) -> TypeDef {
+        TypeDef {
+            name: name.to_owned(),
+            origin: NameOrigin::Inline,
+            pointer: format!("/components/schemas/{name}"),
+            module: name.to_lowercase(),
+            docs: None,
+            examples: Vec::new(),
+            kind,
+        }
+    }
+
+    fn field(name: &str, ty: TypeRef, required: bool, nullable: bool) -> Field {
+        Field {
+            rust_name: name.to_owned(),
+            wire_name: name.to_owned(),
+            ty,
+            required,
+            nullable,
+            default: None,
+            examples: Vec::new(),
+            docs: None,
+            boxed: false,
+        }
+    }
+
+    fn object(fields: Vec<Field>) -> TypeKind {
+        TypeKind::Struct(Struct {
+            fields,
+            additional: None,
+        })
+    }
+
+    #[test]
+    fn recursion_ends_through_lists_null_optional_fields_and_union_members() {
+        let me = || TypeRef::Named(TypeId(0));
+        let ending = [
+            object(vec![field(
+                "children",
+                TypeRef::Array(Box::new(me())),
+                true,
+                false,
+            )]),
+            object(vec![field("parent", me(), false, false)]),
+            object(vec![field("next", me(), true, true)]),
+            TypeKind::UntaggedUnion(UntaggedUnion {
+                variants: vec![
+                    UntaggedVariant {
+                        rust_name: "Me".into(),
+                        ty: me(),
+                        boxed: true,
+                    },
+                    UntaggedVariant {
+                        rust_name: "Text".into(),
+                        ty: TypeRef::String,
+                        boxed: false,
+                    },
+                ],
+            }),
+        ];
+        for kind in ending {
+            let types = [def("T", kind)];
+            assert_eq!(Heights::all(&types).of_type(TypeId(0)), Some(1));
+        }
+        let endless = [def("T", object(vec![field("child", me(), true, false)]))];
+        let heights = Heights::all(&endless);
+        assert_eq!(heights.of_type(TypeId(0)), None);
+        assert_eq!(unbounded_roots(&endless, &heights), vec![TypeId(0)]);
+    }
+
+    #[test]
+    fn height_is_the_shallowest_way_out() {
+        // A -> B (required) -> C (required, a string field): the smallest A is 3 levels deep.
+        let types = [
+            def(
+                "A",
+                object(vec![field("b", TypeRef::Named(TypeId(1)), true, false)]),
+            ),
+            def(
+                "B",
+                object(vec![field("c", TypeRef::Named(TypeId(2)), true, false)]),
+            ),
+            def("C", object(vec![field("s", TypeRef::String, true, false)])),
+        ];
+        let all = Heights::all(&types);
+        assert_eq!(
+            (0..3).map(|i| all.of_type(TypeId(i))).collect::<Vec<_>>(),
+            [Some(3), Some(2), Some(1)]
+        );
+        let from_b = Heights::reachable(&TypeRef::Named(TypeId(1)), &types);
+        assert_eq!(from_b.of_type(TypeId(0)), None, "A is not reachable from B");
+        assert_eq!(from_b.of_type(TypeId(1)), Some(2));
     }
 }

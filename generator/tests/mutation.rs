@@ -47,12 +47,7 @@ fn runner() -> Runner {
     let binary = std::env::var_os("FRIENDLI_CODEGEN_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_friendli-codegen")));
-    Runner::new(
-        binary,
-        work,
-        failures,
-        Duration::from_secs(60),
-    )
+    Runner::new(binary, work, failures, Duration::from_secs(60))
 }
 
 #[test]
@@ -87,8 +82,14 @@ fn mutants_end_with_a_crate_or_located_errors() {
         failures.join("\n")
     );
     // The mutants must reach both ends, or the test checks less than it claims.
-    assert!(mutants.iter().any(|m| m.outcome == Outcome::Generated), "{summary}");
-    assert!(mutants.iter().any(|m| m.outcome == Outcome::Rejected), "{summary}");
+    assert!(
+        mutants.iter().any(|m| m.outcome == Outcome::Generated),
+        "{summary}"
+    );
+    assert!(
+        mutants.iter().any(|m| m.outcome == Outcome::Rejected),
+        "{summary}"
+    );
 }
 
 /// One seed is one mutant, on every machine and in every run.

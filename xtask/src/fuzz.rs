@@ -41,7 +41,12 @@ pub(crate) fn run(options: Options) -> Result<(), String> {
         .failures
         .unwrap_or_else(|| target.join("fuzz-failures"));
     let work = std::env::temp_dir().join(format!("friendli-fuzz-{}", std::process::id()));
-    let runner = Runner::new(binary, work.clone(), failures.clone(), Duration::from_secs(60));
+    let runner = Runner::new(
+        binary,
+        work.clone(),
+        failures.clone(),
+        Duration::from_secs(60),
+    );
     let started = Instant::now();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let mutants = runner.run_all(
@@ -52,7 +57,12 @@ pub(crate) fn run(options: Options) -> Result<(), String> {
         |mutant| {
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if let Outcome::Failure(class) = &mutant.outcome {
-                eprintln!("FAIL {}-{} [{class}]: {}", mutant.base, mutant.seed, mutant.log.join("; "));
+                eprintln!(
+                    "FAIL {}-{} [{class}]: {}",
+                    mutant.base,
+                    mutant.seed,
+                    mutant.log.join("; ")
+                );
             }
             if n % 100 == 0 {
                 eprintln!("{n}/{} mutants", options.count);
@@ -86,7 +96,13 @@ pub(crate) fn run(options: Options) -> Result<(), String> {
 /// Builds the CLI and returns its path.
 fn build(target: &std::path::Path, debug: bool) -> Result<PathBuf, String> {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command.args(["build", "-p", "friendli-codegen", "--bin", "friendli-codegen"]);
+    command.args([
+        "build",
+        "-p",
+        "friendli-codegen",
+        "--bin",
+        "friendli-codegen",
+    ]);
     if !debug {
         command.arg("--release");
     }

@@ -242,7 +242,8 @@ impl<'a> Examples<'a> {
                 }
                 TypeKind::TaggedUnion(u) => match u.variants.first() {
                     Some(v) => {
-                        let mut value = self.minimal(&TypeRef::Named(v.ty), name, scope, depth + 1, inside);
+                        let mut value =
+                            self.minimal(&TypeRef::Named(v.ty), name, scope, depth + 1, inside);
                         if let Value::Object(object) = &mut value {
                             object.insert(u.tag.clone(), Value::String(v.tags[0].clone()));
                         }

@@ -84,7 +84,9 @@ pub(crate) fn member_cycles(types: &[TypeDef]) -> Vec<(TypeId, TypeId)> {
         .filter_map(|(from, targets)| {
             targets
                 .iter()
-                .find(|&&to| component[from] == component[to] && (size[component[to]] > 1 || from == to))
+                .find(|&&to| {
+                    component[from] == component[to] && (size[component[to]] > 1 || from == to)
+                })
                 .map(|&to| (TypeId(from), TypeId(to)))
         })
         .collect()

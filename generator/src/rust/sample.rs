@@ -127,3 +127,88 @@ impl Sampler<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Tree { children: [Tree], next: Tree | string }`, both required.
+    fn tree() -> Vec<TypeDef> {
+        let me = || TypeRef::Named(TypeId(0));
+        let field = |name: &str, ty: TypeRef| Field {
+            rust_name: name.to_owned(),
+            wire_name: name.to_owned(),
+            ty,
+            required: true,
+            nullable: false,
+            default: None,
+            examples: Vec::new(),
+            docs: None,
+            boxed: false,
+        };
+        let def = |name: &str, kind: TypeKind| TypeDef {
+            name: name.to_owned(),
+            origin: NameOrigin::Inline,
+            pointer: String::new(),
+            module: String::new(),
+            docs: None,
+            examples: Vec::new(),
+            kind,
+        };
+        vec![
+            def(
+                "Tree",
+                TypeKind::Struct(Struct {
+                    fields: vec![
+                        field("children", TypeRef::Array(Box::new(me()))),
+                        field("next", TypeRef::Named(TypeId(1))),
+                    ],
+                    additional: None,
+                }),
+            ),
+            def(
+                "Next",
+                TypeKind::UntaggedUnion(UntaggedUnion {
+                    variants: vec![
+                        UntaggedVariant {
+                            rust_name: "Tree".into(),
+                            ty: me(),
+                            boxed: true,
+                        },
+                        UntaggedVariant {
+                            rust_name: "Text".into(),
+                            ty: TypeRef::String,
+                            boxed: false,
+                        },
+                    ],
+                }),
+            ),
+        ]
+    }
+
+    fn depth(value: &Value) -> usize {
+        match value {
+            Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+            Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn recursive_samples_end_with_the_shortest_way_out() {
+        let types = tree();
+        let value = sample(&TypeRef::Named(TypeId(0)), &types, 0);
+        // The first member (`Tree`) shows the shape near the top; deeper down the string ends it.
+        assert!(value["next"].is_object(), "{value}");
+        assert!(depth(&value) <= SHAPE_DEPTH + 2, "{value}");
+        let mut innermost = &value;
+        while innermost["next"].is_object() {
+            innermost = &innermost["next"];
+        }
+        assert_eq!(innermost["next"], json!("sample"), "{value}");
+        assert_eq!(
+            smallest(&TypeRef::Named(TypeId(0)), &types),
+            json!({"children": [], "next": "sample"})
+        );
+    }
+}

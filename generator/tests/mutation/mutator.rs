@@ -260,9 +260,17 @@ fn in_schemas(path: &[String]) -> bool {
 
 /// Nodes that are schemas: under `components/schemas`, or a `schema` of a body or parameter.
 fn is_schema(path: &[String], node: &Map<String, Value>) -> bool {
-    let schemaish = ["type", "properties", "$ref", "items", "anyOf", "oneOf", "allOf"]
-        .iter()
-        .any(|k| node.contains_key(*k));
+    let schemaish = [
+        "type",
+        "properties",
+        "$ref",
+        "items",
+        "anyOf",
+        "oneOf",
+        "allOf",
+    ]
+    .iter()
+    .any(|k| node.contains_key(*k));
     schemaish && (in_schemas(path) || path.iter().any(|t| t == "schema"))
 }
 
@@ -353,8 +361,14 @@ fn recursion(doc: &mut Value, rng: &mut Rng) -> Option<String> {
         2 => ("either", json!({ "oneOf": [me, { "type": "string" }] })),
         3 => ("maybe", json!({ "anyOf": [me, { "type": "null" }] })),
         4 => ("only", json!({ "oneOf": [me] })),
-        5 => ("nested", json!({ "type": "object", "properties": { "inner": me } })),
-        6 => ("map", json!({ "type": "object", "additionalProperties": me })),
+        5 => (
+            "nested",
+            json!({ "type": "object", "properties": { "inner": me } }),
+        ),
+        6 => (
+            "map",
+            json!({ "type": "object", "additionalProperties": me }),
+        ),
         7 => ("both", json!({ "allOf": [me] })),
         _ => ("pair", json!({ "type": "array", "prefixItems": [me, me] })),
     };
@@ -379,7 +393,9 @@ fn recursion(doc: &mut Value, rng: &mut Rng) -> Option<String> {
                 .or_insert_with(|| json!([]));
             if let Some(items) = members.as_array_mut() {
                 items.push(me.clone());
-                items.push(json!({ "type": "object", "properties": { "leaf": { "type": "string" } } }));
+                items.push(
+                    json!({ "type": "object", "properties": { "leaf": { "type": "string" } } }),
+                );
             }
             "oneOf/anyOf: [self, leaf]".to_owned()
         }
@@ -396,7 +412,10 @@ fn recursion(doc: &mut Value, rng: &mut Rng) -> Option<String> {
                     items.push(json!(field));
                 }
             }
-            format!("property {field} ({})", if how == 3 { "required" } else { "optional" })
+            format!(
+                "property {field} ({})",
+                if how == 3 { "required" } else { "optional" }
+            )
         }
     };
     if rng.chance(30) {
@@ -427,7 +446,9 @@ fn recursion(doc: &mut Value, rng: &mut Rng) -> Option<String> {
             o.insert("example".into(), example);
         }
     }
-    Some(format!("{name}: {detail}, shape {shape}, back from {other}"))
+    Some(format!(
+        "{name}: {detail}, shape {shape}, back from {other}"
+    ))
 }
 
 /// Points a `$ref` inside a component schema at that component (direct recursion wherever the
@@ -480,7 +501,12 @@ fn combinator(doc: &mut Value, rng: &mut Rng) -> Option<String> {
         }
         1 => {
             let items = node[key].as_array().cloned().unwrap_or_default();
-            let huge: Vec<Value> = items.iter().cycle().take(items.len() * 150).cloned().collect();
+            let huge: Vec<Value> = items
+                .iter()
+                .cycle()
+                .take(items.len() * 150)
+                .cloned()
+                .collect();
             node[key] = Value::Array(huge);
             "repeated 150x"
         }
@@ -491,8 +517,12 @@ fn combinator(doc: &mut Value, rng: &mut Rng) -> Option<String> {
         3 => {
             // Members of conflicting types.
             if let Some(items) = node[key].as_array_mut() {
-                items.push(json!({ "type": "object", "properties": { "id": { "type": "integer" } } }));
-                items.push(json!({ "type": "object", "properties": { "id": { "type": "string" } } }));
+                items.push(
+                    json!({ "type": "object", "properties": { "id": { "type": "integer" } } }),
+                );
+                items.push(
+                    json!({ "type": "object", "properties": { "id": { "type": "string" } } }),
+                );
             }
             "conflicting members"
         }
@@ -509,7 +539,9 @@ fn combinator(doc: &mut Value, rng: &mut Rng) -> Option<String> {
 }
 
 fn enum_values(doc: &mut Value, rng: &mut Rng) -> Option<String> {
-    let path = pick_object(doc, rng, |_, o| o.contains_key("enum") || o.contains_key("const"))?;
+    let path = pick_object(doc, rng, |_, o| {
+        o.contains_key("enum") || o.contains_key("const")
+    })?;
     let names = odd_names();
     let hostile = hostile_strings();
     let node = get_mut(doc, &path)?.as_object_mut()?;
@@ -549,7 +581,8 @@ fn enum_values(doc: &mut Value, rng: &mut Rng) -> Option<String> {
 
 fn required(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     let path = pick_object(doc, rng, |p, o| {
-        (o.contains_key("required") || o.contains_key("properties")) && !p.iter().any(|t| t == "parameters")
+        (o.contains_key("required") || o.contains_key("properties"))
+            && !p.iter().any(|t| t == "parameters")
     })?;
     let node = get_mut(doc, &path)?.as_object_mut()?;
     let how = rng.below(4);
@@ -680,7 +713,9 @@ fn rename_property(doc: &mut Value, rng: &mut Rng) -> Option<String> {
 }
 
 fn operations(doc: &Value) -> Vec<Vec<String>> {
-    let methods = ["get", "put", "post", "delete", "patch", "options", "head", "trace"];
+    let methods = [
+        "get", "put", "post", "delete", "patch", "options", "head", "trace",
+    ];
     let mut out = Vec::new();
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
         for (key, item) in paths {
@@ -712,7 +747,10 @@ fn rename_operation(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     let op = get_mut(doc, &path)?.as_object_mut()?;
     op.insert("operationId".into(), json!(to));
     if rng.chance(50) {
-        op.insert("x-speakeasy-name-override".into(), json!(odd_name(&Value::Null, rng, &[])));
+        op.insert(
+            "x-speakeasy-name-override".into(),
+            json!(odd_name(&Value::Null, rng, &[])),
+        );
     }
     Some(format!("{} operationId = {to:?}", pointer(&path)))
 }
@@ -722,7 +760,11 @@ fn rename_tag(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     let path = rng.pick(&ops)?.clone();
     let to = match rng.below(4) {
         0 => json!([]),
-        1 => json!([format!("{}.{}", odd_name(doc, rng, &[]), odd_name(doc, rng, &[]))]),
+        1 => json!([format!(
+            "{}.{}",
+            odd_name(doc, rng, &[]),
+            odd_name(doc, rng, &[])
+        )]),
         2 => json!(["...", "a..b"]),
         _ => json!([odd_name(doc, rng, &[])]),
     };
@@ -747,7 +789,11 @@ fn hostile_string(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     let path = pick_object(doc, rng, |_, o| keys.iter().any(|k| o.contains_key(*k)))?;
     let s = rng.pick(&hostile_strings())?.clone();
     let node = get_mut(doc, &path)?.as_object_mut()?;
-    let present: Vec<&str> = keys.iter().copied().filter(|k| node.contains_key(*k)).collect();
+    let present: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| node.contains_key(*k))
+        .collect();
     let key = rng.pick(&present)?.to_string();
     let value = if rng.chance(20) {
         json!(s.repeat(50))
@@ -782,7 +828,9 @@ fn discriminator(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     let existing = pick_object(doc, rng, |_, o| o.contains_key("discriminator"));
     let path = match existing {
         Some(p) => p,
-        None => pick_object(doc, rng, |_, o| o.contains_key("oneOf") || o.contains_key("anyOf"))?,
+        None => pick_object(doc, rng, |_, o| {
+            o.contains_key("oneOf") || o.contains_key("anyOf")
+        })?,
     };
     let node = get_mut(doc, &path)?.as_object_mut()?;
     let disc = node
@@ -840,7 +888,8 @@ fn security(doc: &mut Value, rng: &mut Rng) -> Option<String> {
         return Some("components/securitySchemes/token = \"oops\"".into());
     }
     if ops.is_empty() || rng.chance(30) {
-        doc.as_object_mut()?.insert("security".into(), value.clone());
+        doc.as_object_mut()?
+            .insert("security".into(), value.clone());
         return Some(format!("/security = {value}"));
     }
     let path = rng.pick(&ops)?.clone();
@@ -859,21 +908,33 @@ fn deep_nesting(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     let mut value = node.clone();
     for i in 0..depth {
         value = match how {
-            0 => json!({ "type": "object", "properties": { format!("p{i}"): value }, "required": [format!("p{i}")] }),
+            0 => {
+                json!({ "type": "object", "properties": { format!("p{i}"): value }, "required": [format!("p{i}")] })
+            }
             1 => json!({ "type": "array", "items": value }),
             2 => json!({ "allOf": [value] }),
             _ => json!({ "anyOf": [value, { "type": "null" }] }),
         };
     }
     *node = value;
-    Some(format!("{} wrapped {depth} deep (shape {how})", pointer(&path)))
+    Some(format!(
+        "{} wrapped {depth} deep (shape {how})",
+        pointer(&path)
+    ))
 }
 
 fn node_type(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     let all = paths(doc);
     let path = rng.pick(&all[1..])?.clone();
     let to = rng
-        .pick(&[json!(null), json!(7), json!("text"), json!([]), json!({}), json!(true)])?
+        .pick(&[
+            json!(null),
+            json!(7),
+            json!("text"),
+            json!([]),
+            json!({}),
+            json!(true),
+        ])?
         .clone();
     *get_mut(doc, &path)? = to.clone();
     Some(format!("{} = {to}", pointer(&path)))

@@ -134,8 +134,8 @@ impl Runner {
             std::thread::sleep(Duration::from_millis(5));
         };
         let elapsed = started.elapsed();
-        let stderr = String::from_utf8_lossy(&std::fs::read(&stderr_path).unwrap_or_default())
-            .into_owned();
+        let stderr =
+            String::from_utf8_lossy(&std::fs::read(&stderr_path).unwrap_or_default()).into_owned();
         let outcome = match status {
             None => Outcome::Failure(format!("timeout after {:?}", self.timeout)),
             Some(status) => classify(status, &stderr, &spec),
@@ -255,7 +255,10 @@ fn rejection(stderr: &str, spec: &Path) -> Outcome {
         return Outcome::Failure(format!("unlocated: {}", fold(line)));
     }
     let spec_name = spec.display().to_string();
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error: ")).collect();
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
     if errors.is_empty() {
         // Warnings and the count line come first; the message that stopped the run follows.
         let first = stderr
