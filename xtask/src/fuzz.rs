@@ -18,6 +18,8 @@ pub(crate) struct Options {
     pub failures: Option<PathBuf>,
     pub spec: Option<PathBuf>,
     pub debug: bool,
+    /// A CLI binary to test instead of building one.
+    pub binary: Option<PathBuf>,
     pub threads: usize,
     /// How many times the real spec is listed beside the fixtures (its share of the mutants).
     pub real_weight: usize,
@@ -28,7 +30,10 @@ pub(crate) fn run(options: Options) -> Result<(), String> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
-    let binary = build(&target, options.debug)?;
+    let binary = match options.binary {
+        Some(binary) => binary,
+        None => build(&target, options.debug)?,
+    };
     let mut bases = Vec::new();
     for path in crate::yaml_files(&root.join("spec/fixtures"))? {
         bases.push(Base::load(&path)?);

@@ -58,6 +58,9 @@ enum Command {
         /// Use a debug build of the CLI (default: release).
         #[arg(long)]
         debug: bool,
+        /// Test this CLI binary instead of building one.
+        #[arg(long, conflicts_with = "debug")]
+        binary: Option<PathBuf>,
         #[arg(long, default_value_t = 2)]
         threads: usize,
         /// How often the real spec is listed beside the fixtures (its share of the mutants).
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
             failures,
             spec,
             debug,
+            binary,
             threads,
             real_weight,
         } => fuzz::run(fuzz::Options {
@@ -127,6 +131,7 @@ fn main() -> ExitCode {
             failures,
             spec,
             debug,
+            binary,
             threads,
             real_weight,
         }),
