@@ -758,8 +758,9 @@ fn rename_operation(doc: &mut Value, rng: &mut Rng) -> Option<String> {
 fn rename_tag(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     let ops = operations(doc);
     let path = rng.pick(&ops)?.clone();
-    let to = match rng.below(4) {
+    let to = match rng.below(5) {
         0 => json!([]),
+        4 => json!([rng.pick(&hostile_strings())?.clone()]),
         1 => json!([format!(
             "{}.{}",
             odd_name(doc, rng, &[]),
