@@ -69,7 +69,7 @@ pub(crate) fn run(options: Options) -> Result<(), String> {
                     mutant.log.join("; ")
                 );
             }
-            if n % 100 == 0 {
+            if n.is_multiple_of(100) {
                 eprintln!("{n}/{} mutants", options.count);
             }
         },

@@ -89,7 +89,7 @@ impl Runner {
         let mut doc = base.doc.clone();
         let log = mutate(&mut doc, seed);
         // Mostly YAML, sometimes JSON: both loaders and both line indexes get exercised.
-        let as_json = Rng::new(seed).next_u64() % 4 == 0;
+        let as_json = Rng::new(seed).next_u64().is_multiple_of(4);
         if !as_json && let Ok(text) = yaml_serde::to_string(&doc) {
             return (text, "yaml", log);
         }
@@ -241,7 +241,7 @@ fn panic_class(stderr: &str) -> Option<String> {
     let mut lines = stderr.lines();
     let line = lines.find(|l| l.contains("panicked at "))?;
     let location = line.split("panicked at ").nth(1)?.trim_end_matches(':');
-    let location = location.rsplitn(2, ':').nth(1).unwrap_or(location);
+    let location = location.rsplit_once(':').map_or(location, |(file, _)| file);
     let message = lines.next().unwrap_or_default();
     Some(format!("panic at {location}: {}", fold(message)))
 }
