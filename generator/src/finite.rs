@@ -190,11 +190,12 @@ pub(crate) fn unbounded_reason(def: &TypeDef, heights: &Heights) -> String {
     }
 }
 
+/// Small IR builders for unit tests of value builders.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod test_types {
+    use crate::ir::*;
 
-    fn def(name: &str, kind: TypeKind) -> TypeDef {
+    pub(crate) fn def(name: &str, kind: TypeKind) -> TypeDef {
         TypeDef {
             name: name.to_owned(),
             origin: NameOrigin::Inline,
@@ -206,7 +207,7 @@ mod tests {
         }
     }
 
-    fn field(name: &str, ty: TypeRef, required: bool, nullable: bool) -> Field {
+    pub(crate) fn field(name: &str, ty: TypeRef, required: bool, nullable: bool) -> Field {
         Field {
             rust_name: name.to_owned(),
             wire_name: name.to_owned(),
@@ -220,12 +221,36 @@ mod tests {
         }
     }
 
-    fn object(fields: Vec<Field>) -> TypeKind {
+    pub(crate) fn object(fields: Vec<Field>) -> TypeKind {
         TypeKind::Struct(Struct {
             fields,
             additional: None,
         })
     }
+
+    /// `oneOf: [first, string]`.
+    pub(crate) fn or_string(first: TypeRef) -> TypeKind {
+        TypeKind::UntaggedUnion(UntaggedUnion {
+            variants: vec![
+                UntaggedVariant {
+                    rust_name: "First".into(),
+                    ty: first,
+                    boxed: true,
+                },
+                UntaggedVariant {
+                    rust_name: "Text".into(),
+                    ty: TypeRef::String,
+                    boxed: false,
+                },
+            ],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_types::*;
+    use super::*;
 
     #[test]
     fn recursion_ends_through_lists_null_optional_fields_and_union_members() {
@@ -239,20 +264,7 @@ mod tests {
             )]),
             object(vec![field("parent", me(), false, false)]),
             object(vec![field("next", me(), true, true)]),
-            TypeKind::UntaggedUnion(UntaggedUnion {
-                variants: vec![
-                    UntaggedVariant {
-                        rust_name: "Me".into(),
-                        ty: me(),
-                        boxed: true,
-                    },
-                    UntaggedVariant {
-                        rust_name: "Text".into(),
-                        ty: TypeRef::String,
-                        boxed: false,
-                    },
-                ],
-            }),
+            or_string(me()),
         ];
         for kind in ending {
             let types = [def("T", kind)];

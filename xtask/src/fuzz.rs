@@ -12,17 +12,30 @@ use std::time::{Duration, Instant};
 
 use run::{Base, Outcome, Runner};
 
+#[derive(clap::Args)]
 pub(crate) struct Options {
-    pub count: usize,
-    pub seed: u64,
-    pub failures: Option<PathBuf>,
-    pub spec: Option<PathBuf>,
-    pub debug: bool,
-    /// A CLI binary to test instead of building one.
-    pub binary: Option<PathBuf>,
-    pub threads: usize,
-    /// How many times the real spec is listed beside the fixtures (its share of the mutants).
-    pub real_weight: usize,
+    #[arg(long, default_value_t = 1000)]
+    count: usize,
+    /// First seed; mutant i uses seed S + i.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where failing mutants go; default: target/fuzz-failures.
+    #[arg(long)]
+    failures: Option<PathBuf>,
+    /// The real spec; default as for `regenerate`.
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// Use a debug build of the CLI (default: release).
+    #[arg(long)]
+    debug: bool,
+    /// Test this CLI binary instead of building one.
+    #[arg(long, conflicts_with = "debug")]
+    binary: Option<PathBuf>,
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// How often the real spec is listed beside the fixtures (its share of the mutants).
+    #[arg(long, default_value_t = 4)]
+    real_weight: usize,
 }
 
 pub(crate) fn run(options: Options) -> Result<(), String> {

@@ -43,30 +43,7 @@ enum Command {
     /// Run N deterministic mutants of the fixtures and the real spec through the CLI; each must
     /// end with a crate or located errors. Prints outcome counts by class; failing mutants are
     /// saved (spec + report) for reproduction.
-    Fuzz {
-        #[arg(long, default_value_t = 1000)]
-        count: usize,
-        /// First seed; mutant i uses seed S + i.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Where failing mutants go; default: target/fuzz-failures.
-        #[arg(long)]
-        failures: Option<PathBuf>,
-        /// The real spec; default as for `regenerate`.
-        #[arg(long)]
-        spec: Option<PathBuf>,
-        /// Use a debug build of the CLI (default: release).
-        #[arg(long)]
-        debug: bool,
-        /// Test this CLI binary instead of building one.
-        #[arg(long, conflicts_with = "debug")]
-        binary: Option<PathBuf>,
-        #[arg(long, default_value_t = 2)]
-        threads: usize,
-        /// How often the real spec is listed beside the fixtures (its share of the mutants).
-        #[arg(long, default_value_t = 4)]
-        real_weight: usize,
-    },
+    Fuzz(fuzz::Options),
     /// Time full regeneration (parse → IR → Rust → format → write) over many runs.
     Bench {
         #[arg(long)]
@@ -116,25 +93,7 @@ fn main() -> ExitCode {
         Command::FetchSpec { from } => fetch_spec(&from),
         Command::CheckSpecs { history } => check_specs(history),
         Command::Bench { spec, runs } => bench::run(spec, runs),
-        Command::Fuzz {
-            count,
-            seed,
-            failures,
-            spec,
-            debug,
-            binary,
-            threads,
-            real_weight,
-        } => fuzz::run(fuzz::Options {
-            count,
-            seed,
-            failures,
-            spec,
-            debug,
-            binary,
-            threads,
-            real_weight,
-        }),
+        Command::Fuzz(options) => fuzz::run(options),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

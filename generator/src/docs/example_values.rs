@@ -151,7 +151,7 @@ impl<'a> Examples<'a> {
                 let value = if f.ty == TypeRef::File {
                     file_name(f)
                 } else {
-                    self.fallback_at(
+                    self.fallback(
                         &f.ty,
                         f.examples.first(),
                         f.default.as_ref(),
@@ -167,18 +167,8 @@ impl<'a> Examples<'a> {
 
     /// A value for a required place: the spec's example, its default, a value shown for the
     /// same name elsewhere, one built from nested examples, else a minimal valid sample.
+    /// `depth`: how deep the place is inside a value being derived (so that recursion ends).
     pub(crate) fn fallback(
-        &self,
-        ty: &TypeRef,
-        example: Option<&Value>,
-        default: Option<&Value>,
-        name: Option<&str>,
-        scope: Option<&str>,
-    ) -> Value {
-        self.fallback_at(ty, example, default, name, scope, 0)
-    }
-
-    fn fallback_at(
         &self,
         ty: &TypeRef,
         example: Option<&Value>,
@@ -336,6 +326,7 @@ impl<'a> Examples<'a> {
                 None,
                 Some("body"),
                 Some(scope_of(op)),
+                0,
             ));
         };
         let mut object = match &body.example {
@@ -370,6 +361,7 @@ impl<'a> Examples<'a> {
                 p.default.as_ref(),
                 Some(&p.wire_name),
                 Some(scope_of(op)),
+                0,
             )),
             None => None,
         }

@@ -131,58 +131,20 @@ impl Sampler<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finite::test_types::*;
 
     /// `Tree { children: [Tree], next: Tree | string }`, both required.
     fn tree() -> Vec<TypeDef> {
         let me = || TypeRef::Named(TypeId(0));
-        let field = |name: &str, ty: TypeRef| Field {
-            rust_name: name.to_owned(),
-            wire_name: name.to_owned(),
-            ty,
-            required: true,
-            nullable: false,
-            default: None,
-            examples: Vec::new(),
-            docs: None,
-            boxed: false,
-        };
-        let def = |name: &str, kind: TypeKind| TypeDef {
-            name: name.to_owned(),
-            origin: NameOrigin::Inline,
-            pointer: String::new(),
-            module: String::new(),
-            docs: None,
-            examples: Vec::new(),
-            kind,
-        };
         vec![
             def(
                 "Tree",
-                TypeKind::Struct(Struct {
-                    fields: vec![
-                        field("children", TypeRef::Array(Box::new(me()))),
-                        field("next", TypeRef::Named(TypeId(1))),
-                    ],
-                    additional: None,
-                }),
+                object(vec![
+                    field("children", TypeRef::Array(Box::new(me())), true, false),
+                    field("next", TypeRef::Named(TypeId(1)), true, false),
+                ]),
             ),
-            def(
-                "Next",
-                TypeKind::UntaggedUnion(UntaggedUnion {
-                    variants: vec![
-                        UntaggedVariant {
-                            rust_name: "Tree".into(),
-                            ty: me(),
-                            boxed: true,
-                        },
-                        UntaggedVariant {
-                            rust_name: "Text".into(),
-                            ty: TypeRef::String,
-                            boxed: false,
-                        },
-                    ],
-                }),
-            ),
+            def("Next", or_string(me())),
         ]
     }
 

@@ -281,6 +281,13 @@ fn component_names(doc: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+fn component_mut<'a>(doc: &'a mut Value, name: &str) -> Option<&'a mut Map<String, Value>> {
+    doc.get_mut("components")?
+        .get_mut("schemas")?
+        .get_mut(name)?
+        .as_object_mut()
+}
+
 fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{}", name.replace('~', "~0").replace('/', "~1")) })
 }
@@ -294,43 +301,43 @@ fn ref_delete(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     Some(pointer(&path))
 }
 
-fn ref_missing(doc: &mut Value, rng: &mut Rng) -> Option<String> {
+/// Points a random `$ref` at one of `targets`.
+fn retarget(doc: &mut Value, rng: &mut Rng, targets: &[&str]) -> Option<String> {
     let path = pick_object(doc, rng, |_, o| o.contains_key("$ref"))?;
-    let target = rng
-        .pick(&[
-            "#/components/schemas/DoesNotExist",
-            "#/components/responses/Nope",
-            "#/components/parameters/Nope",
-            "#/components/schemas/",
-            "other.yaml#/components/schemas/X",
-            "https://example.com/schema.json",
-            "#/components/schemas/%ZZ",
-        ])?
-        .to_string();
+    let target = rng.pick(targets)?.to_string();
     get_mut(doc, &path)?["$ref"] = json!(target);
-    Some(format!("{} -> {target}", pointer(&path)))
+    Some(format!("{} -> {target:?}", pointer(&path)))
+}
+
+fn ref_missing(doc: &mut Value, rng: &mut Rng) -> Option<String> {
+    let targets = [
+        "#/components/schemas/DoesNotExist",
+        "#/components/responses/Nope",
+        "#/components/parameters/Nope",
+        "#/components/schemas/",
+        "other.yaml#/components/schemas/X",
+        "https://example.com/schema.json",
+        "#/components/schemas/%ZZ",
+    ];
+    retarget(doc, rng, &targets)
 }
 
 fn ref_non_schema(doc: &mut Value, rng: &mut Rng) -> Option<String> {
-    let path = pick_object(doc, rng, |_, o| o.contains_key("$ref"))?;
-    let target = rng
-        .pick(&[
-            "#/servers/0/url",
-            "#/info",
-            "#/info/title",
-            "#/paths",
-            "#/components/schemas",
-            "#",
-            "#/",
-            "#components/schemas/X",
-            "#/openapi",
-            "#/components/securitySchemes",
-            "#/paths/~1v1~1missing",
-            "",
-        ])?
-        .to_string();
-    get_mut(doc, &path)?["$ref"] = json!(target);
-    Some(format!("{} -> {target:?}", pointer(&path)))
+    let targets = [
+        "#/servers/0/url",
+        "#/info",
+        "#/info/title",
+        "#/paths",
+        "#/components/schemas",
+        "#",
+        "#/",
+        "#components/schemas/X",
+        "#/openapi",
+        "#/components/securitySchemes",
+        "#/paths/~1v1~1missing",
+        "",
+    ];
+    retarget(doc, rng, &targets)
 }
 
 fn ref_duplicate(doc: &mut Value, rng: &mut Rng) -> Option<String> {
@@ -372,11 +379,7 @@ fn recursion(doc: &mut Value, rng: &mut Rng) -> Option<String> {
         7 => ("both", json!({ "allOf": [me] })),
         _ => ("pair", json!({ "type": "array", "prefixItems": [me, me] })),
     };
-    let schema = doc.pointer_mut(&format!(
-        "/components/schemas/{}",
-        name.replace('~', "~0").replace('/', "~1")
-    ))?;
-    let object = schema.as_object_mut()?;
+    let object = component_mut(doc, &name)?;
     let how = rng.below(4);
     let detail = match how {
         // The whole schema becomes `allOf: [itself]` (plus what it had).
@@ -420,13 +423,7 @@ fn recursion(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     };
     if rng.chance(30) {
         // Mutual recursion: the other schema points back.
-        if let Some(o) = doc
-            .pointer_mut(&format!(
-                "/components/schemas/{}",
-                other.replace('~', "~0").replace('/', "~1")
-            ))
-            .and_then(Value::as_object_mut)
-        {
+        if let Some(o) = component_mut(doc, &other) {
             let properties = o.entry("properties").or_insert_with(|| json!({}));
             if let Some(p) = properties.as_object_mut() {
                 p.insert("back".into(), schema_ref(&name));
@@ -436,13 +433,7 @@ fn recursion(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     if rng.chance(40) {
         // A nested example, so example validation and the docs walk the recursion.
         let example = json!({ field: { field: { field: [] } }, "children": [{ "children": [] }] });
-        if let Some(o) = doc
-            .pointer_mut(&format!(
-                "/components/schemas/{}",
-                name.replace('~', "~0").replace('/', "~1")
-            ))
-            .and_then(Value::as_object_mut)
-        {
+        if let Some(o) = component_mut(doc, &name) {
             o.insert("example".into(), example);
         }
     }
