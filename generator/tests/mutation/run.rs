@@ -176,8 +176,8 @@ impl Runner {
         let _ = std::fs::write(self.failures.join(format!("{stem}.txt")), report);
     }
 
-    /// Runs mutants `first_seed..first_seed + count` on `threads` workers; mutant `i` mutates
-    /// base `i % bases.len()`.
+    /// Runs mutants `first_seed..first_seed + count` on `threads` workers; seed `s` mutates
+    /// base `s % bases.len()`, so one seed names one mutant whatever the range it ran in.
     pub fn run_all(
         &self,
         bases: &[Base],
@@ -196,7 +196,9 @@ impl Runner {
                         if i >= count {
                             break;
                         }
-                        let mutant = self.run(&bases[i % bases.len()], first_seed + i as u64);
+                        let seed = first_seed + i as u64;
+                        let base = &bases[(seed % bases.len() as u64) as usize];
+                        let mutant = self.run(base, seed);
                         progress(&mutant);
                         results.lock().expect("no worker panics").push(mutant);
                     }
