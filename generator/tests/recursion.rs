@@ -212,3 +212,44 @@ fn wide_recursion_stays_small() {
     );
     generate(&schemas).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// `next: allOf: [Root, {…}]` merges the component it sits in: the inline type refers to
+/// itself instead of being defined again at every level.
+#[test]
+fn an_inline_all_of_that_merges_its_own_component_generates() {
+    generate(
+        r#"
+    Root:
+      type: object
+      properties:
+        value: {type: integer}
+        next:
+          allOf:
+            - $ref: '#/components/schemas/Root'
+            - type: object
+              properties:
+                note: {type: string}
+      required: [value]
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn a_ref_cycle_through_a_non_component_schema_is_a_located_error() {
+    let text = error(
+        r#"
+    Root:
+      type: object
+      properties:
+        x:
+          type: array
+          items: {$ref: '#/components/schemas/Root/properties/x'}
+"#,
+    );
+    assert!(
+        text.contains("(at #/components/schemas/Root/properties/x")
+            && text.contains("nest more than 64"),
+        "{text}"
+    );
+}

@@ -33,6 +33,10 @@ pub(crate) struct Lowerer<'a> {
     /// Above zero while lowering a multipart body: `format: binary` is then a file part.
     multipart_depth: usize,
     examples: examples::ExampleValidator,
+    /// Inline schemas being defined (pointer, id), innermost last.
+    defining: Vec<(&'a str, TypeId)>,
+    /// How many schemas `lower_type` is inside of.
+    lowering_depth: usize,
 }
 
 /// Lowers a loaded document. Errors abort; warnings come back with the IR.
@@ -47,6 +51,8 @@ pub fn lower(doc: &SpecDocument) -> Result<(Api, Diagnostics), Diagnostics> {
         diagnostics: Vec::new(),
         multipart_depth: 0,
         examples: examples::ExampleValidator::new(&doc.root),
+        defining: Vec::new(),
+        lowering_depth: 0,
     };
     let api = lowerer.run();
     let mut diagnostics = Diagnostics::new(&doc.path);

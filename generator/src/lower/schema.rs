@@ -10,6 +10,9 @@ use crate::diagnostics::Diagnostic;
 use crate::ir::*;
 use crate::spec::escape_token;
 
+/// Schema nesting lowering follows; far beyond any real spec, far below the stack's limit.
+const MAX_LOWERING_DEPTH: usize = 64;
+
 /// A schema node with its JSON pointer.
 #[derive(Clone, Copy)]
 pub(crate) struct Node<'v> {
@@ -111,6 +114,22 @@ impl<'a> Lowerer<'a> {
         hint: &str,
         module: &str,
     ) -> (TypeRef, bool) {
+        // Nesting, and `$ref` cycles through schemas that are not components (which no type id
+        // stands for), end here rather than at the thread's stack limit.
+        if self.lowering_depth >= MAX_LOWERING_DEPTH {
+            self.error(
+                node.pointer,
+                format!("schemas nest more than {MAX_LOWERING_DEPTH} levels deep here (or a `$ref` leads back into a schema that is not a component)"),
+            );
+            return (TypeRef::Any, false);
+        }
+        self.lowering_depth += 1;
+        let lowered = self.lower_type_at(node, hint, module);
+        self.lowering_depth -= 1;
+        lowered
+    }
+
+    fn lower_type_at(&mut self, node: Node<'a>, hint: &str, module: &str) -> (TypeRef, bool) {
         let schema = node.value;
         let Some(object) = schema.as_object() else {
             return match schema {
@@ -312,6 +331,11 @@ impl<'a> Lowerer<'a> {
         module: &str,
         build: impl FnOnce(&mut Self, &str) -> TypeKind,
     ) -> TypeId {
+        // An inline schema met again while it is being defined (an `allOf` that merges the
+        // component it sits in) is that same type: recursion, boxed later like any other.
+        if let Some(&(_, id)) = self.defining.iter().find(|(p, _)| *p == node.pointer) {
+            return id;
+        }
         let wanted = type_ident(hint);
         let (name, collision) = self.type_names.claim(&wanted, node.pointer);
         if let Some(collision) = collision {
@@ -333,7 +357,9 @@ impl<'a> Lowerer<'a> {
             examples: Vec::new(),
             kind: TypeKind::Alias(TypeRef::Any),
         }));
+        self.defining.push((node.pointer, id));
         let kind = build(self, &name);
+        self.defining.pop();
         let examples = self.valid_examples(node.pointer, examples_of(node.value));
         if let Some(def) = self.types[id.0].as_mut() {
             def.kind = kind;
