@@ -308,9 +308,16 @@ fn fold(message: &str) -> String {
             None => out.push(c),
         }
     }
-    let out = out
-        .split_whitespace()
-        .map(|w| if w.contains('/') { "<path>" } else { w })
+    let words: Vec<&str> = out.split_whitespace().collect();
+    let out = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| match w {
+            w if w.contains('/') => "<path>",
+            // `cannot slice <operationId> for …`: one class whatever the operation.
+            _ if i > 0 && words[i - 1] == "slice" => "<operation>",
+            w => w,
+        })
         .collect::<Vec<_>>()
         .join(" ");
     out.chars().take(100).collect()
