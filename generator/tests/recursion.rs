@@ -253,3 +253,21 @@ fn a_ref_cycle_through_a_non_component_schema_is_a_located_error() {
         "{text}"
     );
 }
+
+#[test]
+fn components_that_are_references_to_each_other_are_one_error_each() {
+    let text = error(
+        r#"
+    Root:
+      $ref: '#/components/schemas/Other'
+    Other:
+      $ref: '#/components/schemas/Root'
+"#,
+    );
+    assert!(
+        text.contains("(at #/components/schemas/Root): this schema is only a reference to `Other`")
+            && text.matches("(at #/components/schemas/Root)").count() == 1
+            && text.matches("(at #/components/schemas/Other)").count() == 1,
+        "{text}"
+    );
+}

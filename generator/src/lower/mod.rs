@@ -196,20 +196,28 @@ impl<'a> Lowerer<'a> {
     /// Every type must have a finite value of bounded depth: value builders (samples, docs
     /// examples) rely on it to end, and a schema without one accepts no JSON document at all.
     fn require_finite_values(&mut self, types: &[TypeDef]) {
-        for (id, member) in cycles::member_cycles(types) {
+        let member_cycles = cycles::member_cycles(types);
+        for &(id, member) in &member_cycles {
             let def = &types[id.0];
-            let message = if id == member {
-                "this union lists itself as a member: no object or list lies between a value and itself, so nothing tells the members apart; remove that member".to_owned()
-            } else {
-                format!(
+            let message = match (&def.kind, id == member) {
+                (TypeKind::Alias(_), _) => format!(
+                    "this schema is only a reference to `{}`, which leads back here: nothing lies between them",
+                    types[member.0].name
+                ),
+                (_, true) => "this union lists itself as a member: no object or list lies between a value and itself, so nothing tells the members apart; remove that member".to_owned(),
+                (_, false) => format!(
                     "this union and its member `{}` contain each other: no object or list lies between them, so nothing tells the members apart",
                     types[member.0].name
-                )
+                ),
             };
             self.error(&def.pointer, message);
         }
         let heights = crate::finite::Heights::all(types);
         for id in crate::finite::unbounded_roots(types, &heights) {
+            // Already reported: that cycle is the reason.
+            if member_cycles.iter().any(|(on_cycle, _)| *on_cycle == id) {
+                continue;
+            }
             let def = &types[id.0];
             let message = crate::finite::unbounded_reason(def, &heights);
             self.error(&def.pointer, message);
