@@ -271,3 +271,24 @@ fn components_that_are_references_to_each_other_are_one_error_each() {
         "{text}"
     );
 }
+
+/// `X: allOf: [X, {…}]` adds nothing by naming itself; merged once, even when the member is
+/// listed 200 times (merging it again at every level never ended).
+#[test]
+fn a_self_referential_all_of_merges_once() {
+    let mut members = String::new();
+    for _ in 0..200 {
+        members.push_str("        - $ref: '#/components/schemas/Root'\n");
+    }
+    let schemas = format!(
+        "    Root:\n      allOf:\n{members}        - type: object\n          properties:\n            name: {{type: string}}\n          required: [name]\n"
+    );
+    let generator = Generator::from_source("recursion.yaml".as_ref(), spec(&schemas))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ir = friendli_codegen::dump::ir_text(generator.api());
+    assert!(
+        ir.contains("field name (wire \"name\"): string required"),
+        "{ir}"
+    );
+    generator.crate_files().unwrap_or_else(|e| panic!("{e}"));
+}

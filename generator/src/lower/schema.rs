@@ -454,7 +454,14 @@ impl<'a> Lowerer<'a> {
         let mut properties: Vec<(String, Node<'a>)> = Vec::new();
         let mut required: Vec<String> = Vec::new();
         let mut additional: Option<Node<'a>> = None;
-        self.collect_object(node, &mut properties, &mut required, &mut additional, 0);
+        self.collect_object(
+            node,
+            &mut properties,
+            &mut required,
+            &mut additional,
+            0,
+            &mut Vec::new(),
+        );
 
         let mut scope = NameScope::default();
         let mut fields = Vec::with_capacity(properties.len());
@@ -499,6 +506,7 @@ impl<'a> Lowerer<'a> {
         required: &mut Vec<String>,
         additional: &mut Option<Node<'a>>,
         depth: usize,
+        merged: &mut Vec<&'a str>,
     ) {
         if depth > 16 {
             self.error(node.pointer, "`allOf` nesting deeper than 16 levels");
@@ -507,6 +515,12 @@ impl<'a> Lowerer<'a> {
         let Some((node, _)) = self.deref(node) else {
             return;
         };
+        // A schema merged once adds nothing the second time: an `allOf` member that refers
+        // back to the schema being merged (`X: allOf: [X, …]`), or one listed twice.
+        if merged.contains(&node.pointer) {
+            return;
+        }
+        merged.push(node.pointer);
         if let Some(Value::Array(parts)) = node.value.get("allOf") {
             let base = child(node.pointer, "allOf");
             for (i, part) in parts.iter().enumerate() {
@@ -514,7 +528,7 @@ impl<'a> Lowerer<'a> {
                     value: part,
                     pointer: self.intern(&child(&base, &i.to_string())),
                 };
-                self.collect_object(part, properties, required, additional, depth + 1);
+                self.collect_object(part, properties, required, additional, depth + 1, merged);
             }
         }
         match node.value.get("properties") {
@@ -754,7 +768,14 @@ impl<'a> Lowerer<'a> {
         let mut required = Vec::new();
         let mut additional = None;
         let before = self.diagnostics.len();
-        self.collect_object(node, &mut properties, &mut required, &mut additional, 0);
+        self.collect_object(
+            node,
+            &mut properties,
+            &mut required,
+            &mut additional,
+            0,
+            &mut Vec::new(),
+        );
         self.diagnostics.truncate(before);
         if properties.is_empty() {
             return None;
