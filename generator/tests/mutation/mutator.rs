@@ -828,6 +828,10 @@ fn discriminator(doc: &mut Value, rng: &mut Rng) -> Option<String> {
     let disc = node
         .entry("discriminator")
         .or_insert_with(|| json!({ "propertyName": "type" }));
+    // An earlier mutation may have left something else there.
+    if !disc.is_object() {
+        *disc = json!({ "propertyName": "type" });
+    }
     let how = rng.below(5);
     let detail = match how {
         0 => {
