@@ -20,6 +20,7 @@ pub mod spec;
 pub mod spec_guard;
 pub mod spec_lock;
 
+mod finite;
 mod generator;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};

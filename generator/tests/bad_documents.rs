@@ -190,7 +190,7 @@ fn schemas_that_describe_no_value_are_refused() {
         alias_loop,
         23,
         "/components/schemas/L1",
-        "only a reference to itself",
+        "which leads back here",
     );
     let self_all_of = Case {
         name: "self_all_of",
@@ -201,7 +201,7 @@ fn schemas_that_describe_no_value_are_refused() {
         self_all_of,
         23,
         "/components/schemas/A",
-        "only a reference to itself",
+        "which leads back here",
     );
     let option_loop = Case {
         name: "option_loop",
@@ -212,7 +212,7 @@ fn schemas_that_describe_no_value_are_refused() {
         option_loop,
         23,
         "/components/schemas/N",
-        "only a reference to itself",
+        "which leads back here",
     );
 }
 

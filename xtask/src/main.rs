@@ -1,9 +1,10 @@
 //! Project tasks: `regenerate [--check]`, `fetch-spec [--from PATH | --url URL]`, `bump-spec`,
-//! `check-specs`, `verify-diff`, `bench`.
+//! `check-specs`, `verify-diff`, `fuzz`, `bench`.
 
 mod bench;
 mod bump;
 mod fetch;
+mod fuzz;
 mod verify_diff;
 
 use std::path::{Path, PathBuf};
@@ -83,6 +84,10 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         pairs: usize,
     },
+    /// Run N deterministic mutants of the fixtures and the real spec through the CLI; each must
+    /// end with a crate or located errors. Prints outcome counts by class; failing mutants are
+    /// saved (spec + report) for reproduction.
+    Fuzz(fuzz::Options),
     /// Time full regeneration (parse → IR → Rust → format → write) over many runs.
     Bench {
         #[arg(long)]
@@ -124,6 +129,7 @@ fn main() -> ExitCode {
         Command::CheckSpecs { history } => check_specs(history),
         Command::VerifyDiff { history, pairs } => verify_diff::run(history, pairs),
         Command::Bench { spec, runs } => bench::run(spec, runs),
+        Command::Fuzz(options) => fuzz::run(options),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::ir::*;
-use crate::rust::sample::{constrained, sample};
+use crate::rust::sample::{constrained, sample, smallest};
 
 /// Nesting followed when building an example out of property examples.
 const MAX_DEPTH: usize = 4;
@@ -116,7 +116,7 @@ impl<'a> Examples<'a> {
                         if object.is_empty() {
                             return None;
                         }
-                        self.complete_required(s, &mut object, None);
+                        self.complete_required(s, &mut object, None, depth + 1);
                         Some(Value::Object(object))
                     }
                     TypeKind::UntaggedUnion(u) => u
@@ -137,8 +137,15 @@ impl<'a> Examples<'a> {
         }
     }
 
-    /// Fills the required fields an example leaves out, so the value is valid.
-    fn complete_required(&self, s: &Struct, object: &mut Map<String, Value>, scope: Option<&str>) {
+    /// Fills the required fields an example leaves out, so the value is valid. `depth` goes on
+    /// from the caller's, so a recursive type's derived example ends.
+    fn complete_required(
+        &self,
+        s: &Struct,
+        object: &mut Map<String, Value>,
+        scope: Option<&str>,
+        depth: usize,
+    ) {
         for f in s.fields.iter().filter(|f| f.required) {
             if !object.contains_key(&f.wire_name) {
                 let value = if f.ty == TypeRef::File {
@@ -152,6 +159,7 @@ impl<'a> Examples<'a> {
                             f.default.as_ref(),
                             Some(&f.wire_name),
                             scope,
+                            depth,
                         ),
                         &f.constraints,
                     )
@@ -163,6 +171,7 @@ impl<'a> Examples<'a> {
 
     /// A value for a required place: the spec's example, its default, a value shown for the
     /// same name elsewhere, one built from nested examples, else a minimal valid sample.
+    /// `depth`: how deep the place is inside a value being derived (so that recursion ends).
     pub(crate) fn fallback(
         &self,
         ty: &TypeRef,
@@ -170,23 +179,26 @@ impl<'a> Examples<'a> {
         default: Option<&Value>,
         name: Option<&str>,
         scope: Option<&str>,
+        depth: usize,
     ) -> Value {
         example
             .or(default)
             .cloned()
             .or_else(|| self.named(ty, name?, scope))
-            .or_else(|| self.derived(ty, 0))
-            .unwrap_or_else(|| self.minimal(ty, name, scope, 0))
+            .or_else(|| self.derived(ty, depth))
+            .unwrap_or_else(|| self.minimal(ty, name, scope, 0, &[]))
     }
 
     /// A minimal valid value (required fields only) like [`sample`]'s, whose strings are
     /// named after their property (`"(tool-call-id)"`) or borrowed from same-named examples.
+    /// `inside`: the structs this value is nested in, outermost first.
     fn minimal(
         &self,
         ty: &TypeRef,
         name: Option<&str>,
         scope: Option<&str>,
         depth: usize,
+        inside: &[TypeId],
     ) -> Value {
         if depth > MAX_MINIMAL_DEPTH {
             return sample(ty, self.types, 0);
@@ -198,13 +210,17 @@ impl<'a> Examples<'a> {
             // One item shows the shape; deeper down an empty list keeps recursive types
             // (`children: Node[]`) finite and the example short.
             TypeRef::Array(item) if depth == 0 => {
-                Value::Array(vec![self.minimal(item, name, scope, depth + 1)])
+                Value::Array(vec![self.minimal(item, name, scope, depth + 1, inside)])
             }
             TypeRef::Array(_) => Value::Array(Vec::new()),
-            TypeRef::Nullable(inner) => self.minimal(inner, name, scope, depth),
+            TypeRef::Nullable(inner) => self.minimal(inner, name, scope, depth, inside),
             TypeRef::Named(id) => match &self.types[id.0].kind {
-                TypeKind::Alias(inner) => self.minimal(inner, name, scope, depth),
+                TypeKind::Alias(inner) => self.minimal(inner, name, scope, depth, inside),
+                // A type met again inside itself: its smallest value ends the recursion at once
+                // (each level below would otherwise repeat every required field's search).
+                TypeKind::Struct(_) if inside.contains(id) => smallest(ty, self.types),
                 TypeKind::Struct(s) => {
+                    let inside = &[inside, &[*id]].concat();
                     let mut object = Map::new();
                     for f in s.fields.iter().filter(|f| f.required) {
                         let value = match f.examples.first().or(f.default.as_ref()) {
@@ -212,7 +228,13 @@ impl<'a> Examples<'a> {
                             None if f.ty == TypeRef::File => file_name(f),
                             None => constrained(
                                 self.named(&f.ty, &f.wire_name, scope).unwrap_or_else(|| {
-                                    self.minimal(&f.ty, Some(&f.wire_name), scope, depth + 1)
+                                    self.minimal(
+                                        &f.ty,
+                                        Some(&f.wire_name),
+                                        scope,
+                                        depth + 1,
+                                        inside,
+                                    )
                                 }),
                                 &f.constraints,
                             ),
@@ -223,7 +245,8 @@ impl<'a> Examples<'a> {
                 }
                 TypeKind::TaggedUnion(u) => match u.variants.first() {
                     Some(v) => {
-                        let mut value = self.minimal(&TypeRef::Named(v.ty), name, scope, depth + 1);
+                        let mut value =
+                            self.minimal(&TypeRef::Named(v.ty), name, scope, depth + 1, inside);
                         if let Value::Object(object) = &mut value {
                             object.insert(u.tag.clone(), Value::String(v.tags[0].clone()));
                         }
@@ -232,7 +255,7 @@ impl<'a> Examples<'a> {
                     None => sample(ty, self.types, 0),
                 },
                 TypeKind::UntaggedUnion(u) => match u.variants.first() {
-                    Some(v) => self.minimal(&v.ty, name, scope, depth + 1),
+                    Some(v) => self.minimal(&v.ty, name, scope, depth + 1, inside),
                     None => sample(ty, self.types, 0),
                 },
                 TypeKind::Enum(_) => sample(ty, self.types, 0),
@@ -295,7 +318,7 @@ impl<'a> Examples<'a> {
             .and_then(|names| names.first())
             .map(String::as_str)
             .unwrap_or(&self.types[id.0].name);
-        self.minimal(ty, Some(name), None, 0)
+        self.minimal(ty, Some(name), None, 0, &[])
     }
 
     /// The request body a usage example sends: the spec's request example, plus the examples of
@@ -316,6 +339,7 @@ impl<'a> Examples<'a> {
                 None,
                 Some("body"),
                 Some(scope_of(op)),
+                0,
             ));
         };
         let mut object = match &body.example {
@@ -335,7 +359,7 @@ impl<'a> Examples<'a> {
                 object.insert(f.wire_name.clone(), v);
             }
         }
-        self.complete_required(s, &mut object, Some(scope_of(op)));
+        self.complete_required(s, &mut object, Some(scope_of(op)), 0);
         Some(Value::Object(object))
     }
 
@@ -350,6 +374,7 @@ impl<'a> Examples<'a> {
                 p.default.as_ref(),
                 Some(&p.wire_name),
                 Some(scope_of(op)),
+                0,
             )),
             None => None,
         }

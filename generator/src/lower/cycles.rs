@@ -59,6 +59,39 @@ fn by_value(ty: &TypeRef) -> Vec<usize> {
     }
 }
 
+/// Unions (and aliases) that contain themselves as a member, directly or through other
+/// unions: `oneOf: [Self, …]`. No object or array lies between a value and itself, so nothing
+/// decides which member a value is, and the Rust enum would try itself forever. Each comes
+/// back as (union, the member that leads back to it).
+pub(crate) fn member_cycles(types: &[TypeDef]) -> Vec<(TypeId, TypeId)> {
+    let edges: Vec<Vec<usize>> = types
+        .iter()
+        .map(|def| match &def.kind {
+            TypeKind::TaggedUnion(u) => u.variants.iter().map(|v| v.ty.0).collect(),
+            TypeKind::UntaggedUnion(u) => u.variants.iter().flat_map(|v| by_value(&v.ty)).collect(),
+            TypeKind::Alias(ty) => by_value(ty),
+            TypeKind::Struct(_) | TypeKind::Enum(_) => Vec::new(),
+        })
+        .collect();
+    let component = strongly_connected(&edges);
+    let mut size = vec![0usize; types.len()];
+    for c in &component {
+        size[*c] += 1;
+    }
+    edges
+        .iter()
+        .enumerate()
+        .filter_map(|(from, targets)| {
+            targets
+                .iter()
+                .find(|&&to| {
+                    component[from] == component[to] && (size[component[to]] > 1 || from == to)
+                })
+                .map(|&to| (TypeId(from), TypeId(to)))
+        })
+        .collect()
+}
+
 /// Tarjan's algorithm, iterative so deep schemas cannot overflow the stack.
 fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
     const UNSEEN: usize = usize::MAX;

@@ -34,6 +34,10 @@ pub(crate) struct Lowerer<'a> {
     /// Above zero while lowering a multipart body: `format: binary` is then a file part.
     multipart_depth: usize,
     examples: examples::ExampleValidator,
+    /// Inline schemas being defined (pointer, id), innermost last.
+    defining: Vec<(&'a str, TypeId)>,
+    /// How many schemas `lower_type` is inside of.
+    lowering_depth: usize,
 }
 
 /// Lowers a loaded document. Errors abort; warnings come back with the IR.
@@ -48,6 +52,8 @@ pub fn lower(doc: &SpecDocument) -> Result<(Api, Diagnostics), Diagnostics> {
         diagnostics: Vec::new(),
         multipart_depth: 0,
         examples: examples::ExampleValidator::new(&doc.root),
+        defining: Vec::new(),
+        lowering_depth: 0,
     };
     let api = lowerer.run();
     let mut diagnostics = Diagnostics::new(&doc.path);
@@ -131,7 +137,6 @@ impl<'a> Lowerer<'a> {
             def.examples = examples;
         }
 
-        self.check_alias_cycles();
         let mut operations = self.lower_operations();
         self.check_document();
         let mut types: Vec<TypeDef> = std::mem::take(&mut self.types)
@@ -142,6 +147,7 @@ impl<'a> Lowerer<'a> {
         prune::prune_unreferenced(&mut types, &mut operations);
         order::order_untagged_variants(&mut types);
         cycles::box_cycles(&mut types);
+        self.require_finite_values(&types);
 
         Some(Api {
             title: root
@@ -166,52 +172,6 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    /// A schema that is only another name for itself (`A: {$ref: B}`, `B: {$ref: A}`, or
-    /// `A: {allOf: [{$ref: A}]}`) describes no value; every later stage would chase it forever.
-    fn check_alias_cycles(&mut self) {
-        for start in 0..self.types.len() {
-            let mut seen = vec![start];
-            let mut current = start;
-            // `Option<A>` is still only `A` to a type alias: `type A = Option<A>` never ends.
-            let aliased = |def: &Option<TypeDef>| {
-                let TypeKind::Alias(ty) = &def.as_ref()?.kind else {
-                    return None;
-                };
-                let mut ty = ty;
-                while let TypeRef::Nullable(inner) = ty {
-                    ty = inner.as_ref();
-                }
-                match ty {
-                    TypeRef::Named(next) => Some(next.0),
-                    _ => None,
-                }
-            };
-            while let Some(next) = aliased(&self.types[current]) {
-                current = next;
-                if current == start {
-                    let names: Vec<&str> = seen
-                        .iter()
-                        .filter_map(|i| self.types[*i].as_ref().map(|d| d.pointer.as_str()))
-                        .collect();
-                    let message = format!(
-                        "this schema is only a reference to itself (through {}): expected a schema that describes a value",
-                        names.join(" → ")
-                    );
-                    let pointer = self.types[start]
-                        .as_ref()
-                        .map(|d| d.pointer.clone())
-                        .unwrap_or_default();
-                    self.error(&pointer, message);
-                    break;
-                }
-                if seen.contains(&current) {
-                    break;
-                }
-                seen.push(current);
-            }
-        }
-    }
-
     /// Components used as `multipart/form-data` bodies: their binary fields are file parts.
     fn multipart_body_components(&self) -> Vec<String> {
         let mut found = Vec::new();
@@ -233,6 +193,47 @@ impl<'a> Lowerer<'a> {
             }
         }
         found
+    }
+
+    /// Every type must have a finite value of bounded depth: value builders (samples, docs
+    /// examples) rely on it to end, and a schema without one accepts no JSON document at all.
+    fn require_finite_values(&mut self, types: &[TypeDef]) {
+        let member_cycles = cycles::member_cycles(types);
+        for &(id, member) in &member_cycles {
+            let def = &types[id.0];
+            let message = match (&def.kind, id == member) {
+                (TypeKind::Alias(_), _) => format!(
+                    "this schema is only a reference to `{}`, which leads back here: nothing lies between them",
+                    types[member.0].name
+                ),
+                (_, true) => "this union lists itself as a member: no object or list lies between a value and itself, so nothing tells the members apart; remove that member".to_owned(),
+                (_, false) => format!(
+                    "this union and its member `{}` contain each other: no object or list lies between them, so nothing tells the members apart",
+                    types[member.0].name
+                ),
+            };
+            self.error(&def.pointer, message);
+        }
+        let heights = crate::finite::Heights::all(types);
+        for id in crate::finite::unbounded_roots(types, &heights) {
+            // Already reported: that cycle is the reason.
+            if member_cycles.iter().any(|(on_cycle, _)| *on_cycle == id) {
+                continue;
+            }
+            let def = &types[id.0];
+            let message = crate::finite::unbounded_reason(def, &heights);
+            self.error(&def.pointer, message);
+        }
+        // Only the shallowest types over the limit: the deeper ones contain them.
+        let limit = crate::finite::MAX_HEIGHT;
+        for (id, def) in types.iter().enumerate() {
+            if heights.of_type(TypeId(id)) == Some(limit + 1) {
+                self.error(
+                    &def.pointer,
+                    format!("the smallest value of this schema nests more than {limit} levels deep (required properties and union members); that is not supported"),
+                );
+            }
+        }
     }
 
     pub(crate) fn intern(&self, pointer: &str) -> &'a str {

@@ -10,6 +10,9 @@ use crate::diagnostics::Diagnostic;
 use crate::ir::*;
 use crate::spec::escape_token;
 
+/// Schema nesting lowering follows; far beyond any real spec, far below the stack's limit.
+const MAX_LOWERING_DEPTH: usize = 64;
+
 /// A schema node with its JSON pointer.
 #[derive(Clone, Copy)]
 pub(crate) struct Node<'v> {
@@ -145,6 +148,22 @@ impl<'a> Lowerer<'a> {
         hint: &str,
         module: &str,
     ) -> (TypeRef, bool) {
+        // Nesting, and `$ref` cycles through schemas that are not components (which no type id
+        // stands for), end here rather than at the thread's stack limit.
+        if self.lowering_depth >= MAX_LOWERING_DEPTH {
+            self.error(
+                node.pointer,
+                format!("schemas nest more than {MAX_LOWERING_DEPTH} levels deep here (or a `$ref` leads back into a schema that is not a component)"),
+            );
+            return (TypeRef::Any, false);
+        }
+        self.lowering_depth += 1;
+        let lowered = self.lower_type_at(node, hint, module);
+        self.lowering_depth -= 1;
+        lowered
+    }
+
+    fn lower_type_at(&mut self, node: Node<'a>, hint: &str, module: &str) -> (TypeRef, bool) {
         let schema = node.value;
         let Some(object) = schema.as_object() else {
             return match schema {
@@ -370,6 +389,11 @@ impl<'a> Lowerer<'a> {
         module: &str,
         build: impl FnOnce(&mut Self, &str) -> TypeKind,
     ) -> TypeId {
+        // An inline schema met again while it is being defined (an `allOf` that merges the
+        // component it sits in) is that same type: recursion, boxed later like any other.
+        if let Some(&(_, id)) = self.defining.iter().find(|(p, _)| *p == node.pointer) {
+            return id;
+        }
         let wanted = type_ident(hint);
         let (name, collision) = self.type_names.claim(&wanted, node.pointer);
         if let Some(collision) = collision {
@@ -391,7 +415,9 @@ impl<'a> Lowerer<'a> {
             examples: Vec::new(),
             kind: TypeKind::Alias(TypeRef::Any),
         }));
+        self.defining.push((node.pointer, id));
         let kind = build(self, &name);
+        self.defining.pop();
         let examples = self.valid_examples(node.pointer, examples_of(node.value));
         if let Some(def) = self.types[id.0].as_mut() {
             def.kind = kind;
@@ -494,6 +520,7 @@ impl<'a> Lowerer<'a> {
             &mut properties,
             &mut required,
             &mut additional,
+            0,
             &mut Vec::new(),
         );
 
@@ -540,24 +567,22 @@ impl<'a> Lowerer<'a> {
         properties: &mut Vec<(String, Node<'a>)>,
         required: &mut Vec<String>,
         additional: &mut Option<Node<'a>>,
-        visiting: &mut Vec<&'a str>,
+        depth: usize,
+        merged: &mut Vec<&'a str>,
     ) {
-        let Some((resolved, _)) = self.deref(node) else {
-            return;
-        };
-        if visiting.contains(&resolved.pointer) {
-            self.error(
-                node.pointer,
-                format!("`allOf` refers back to `#{}`, which it is part of: expected `allOf` parts that do not contain the schema itself", resolved.pointer),
-            );
-            return;
-        }
-        if visiting.len() > 16 {
+        if depth > 16 {
             self.error(node.pointer, "`allOf` nesting deeper than 16 levels");
             return;
         }
-        let node = resolved;
-        visiting.push(node.pointer);
+        let Some((node, _)) = self.deref(node) else {
+            return;
+        };
+        // A schema merged once adds nothing the second time: an `allOf` member that refers
+        // back to the schema being merged (`X: allOf: [X, …]`), or one listed twice.
+        if merged.contains(&node.pointer) {
+            return;
+        }
+        merged.push(node.pointer);
         if let Some(Value::Array(parts)) = node.value.get("allOf") {
             let base = child(node.pointer, "allOf");
             for (i, part) in parts.iter().enumerate() {
@@ -565,7 +590,7 @@ impl<'a> Lowerer<'a> {
                     value: part,
                     pointer: self.intern(&child(&base, &i.to_string())),
                 };
-                self.collect_object(part, properties, required, additional, visiting);
+                self.collect_object(part, properties, required, additional, depth + 1, merged);
             }
         }
         match node.value.get("properties") {
@@ -623,7 +648,6 @@ impl<'a> Lowerer<'a> {
             ),
             None => {}
         }
-        visiting.pop();
         if let Some(ap) = node.value.get("additionalProperties")
             && !matches!(ap, Value::Bool(false))
         {
@@ -821,6 +845,7 @@ impl<'a> Lowerer<'a> {
             &mut properties,
             &mut required,
             &mut additional,
+            0,
             &mut Vec::new(),
         );
         self.diagnostics.truncate(before);

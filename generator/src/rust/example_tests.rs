@@ -27,15 +27,34 @@ fn contains_file(ty: &TypeRef, types: &[TypeDef]) -> bool {
     }
 }
 
+/// The tag of the tagged union that `id` is a variant of, when the union (not the struct)
+/// writes it.
+fn tag_written_by_union(api: &Api, id: TypeId) -> Option<&str> {
+    api.types.iter().find_map(|def| match &def.kind {
+        TypeKind::TaggedUnion(u) => u
+            .variants
+            .iter()
+            .any(|v| v.ty == id && !v.tag_in_struct)
+            .then_some(u.tag.as_str()),
+        _ => None,
+    })
+}
+
 pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>) -> TokenStream {
     let mut cases: Vec<Case> = Vec::new();
     for (i, def) in api.types.iter().enumerate() {
+        let tag = tag_written_by_union(api, TypeId(i));
         for example in &def.examples {
+            let mut example = example.clone();
+            // A variant struct's own example carries the tag, which only its union writes.
+            if let (Some(tag), Some(object)) = (tag, example.as_object_mut()) {
+                object.remove(tag);
+            }
             cases.push(Case {
                 pointer: def.pointer.clone(),
                 ty: TypeRef::Named(TypeId(i)),
                 field: None,
-                example: example.clone(),
+                example,
             });
         }
         if let TypeKind::Struct(s) = &def.kind {
