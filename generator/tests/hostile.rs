@@ -235,3 +235,31 @@ fn the_cli_refuses_a_foreign_directory_and_keeps_unrelated_files() {
     let siblings = std::fs::read_dir(dir.path()).unwrap().count();
     assert_eq!(siblings, 2, "no staging directory is left behind");
 }
+
+#[test]
+fn keyword_tags_and_digit_operation_ids_give_valid_rust() {
+    let spec = r#"openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /v1/a:
+    post:
+      operationId: _7
+      tags: [Self.async]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {x: {type: string}}}}}}
+  /v1/b:
+    get:
+      operationId: "٣abc"
+      tags: [Self]
+      responses:
+        '200': {description: ok}
+"#;
+    let generator =
+        Generator::from_source(std::path::Path::new("keywords.yaml"), spec.to_owned()).unwrap();
+    let files = generator.crate_files().unwrap();
+    let resources = &files.files["src/resources/self_.rs"];
+    assert!(
+        resources.contains("pub struct SelfType") && resources.contains("pub struct SelfAsync"),
+        "{resources}"
+    );
+}

@@ -115,19 +115,6 @@ impl Base64 {
     }
 }
 
-/// Text that is no base64 is a response that did not decode, so `res.image.decode()?` works in
-/// a function returning `Result<_, friendli::Error>`.
-impl From<base64::DecodeError> for crate::Error {
-    fn from(err: base64::DecodeError) -> Self {
-        crate::Error::Decode {
-            operation: "Base64::decode",
-            path: ".".into(),
-            message: format!("not base64: {err}"),
-            body: bytes::Bytes::new(),
-        }
-    }
-}
-
 impl fmt::Debug for Base64 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const SHOWN: usize = 32;
@@ -231,19 +218,6 @@ mod tests {
         field: OptionalNullable<i64>,
         #[serde(deserialize_with = "required_nullable")]
         required: Option<i64>,
-    }
-
-    #[test]
-    fn base64_errors_are_sdk_errors() {
-        fn decode(text: &str) -> Result<Vec<u8>, crate::Error> {
-            Ok(Base64(text.into()).decode()?)
-        }
-        assert_eq!(decode("aGk=").unwrap(), b"hi");
-        let err = decode("not base64!").unwrap_err();
-        assert!(
-            matches!(&err, crate::Error::Decode { message, .. } if message.starts_with("not base64")),
-            "{err:?}"
-        );
     }
 
     #[test]

@@ -855,8 +855,10 @@ pub(crate) fn resource_tree(api: &Api) -> ResourceNode<'_> {
     root
 }
 
+/// The handle type of a resource path: through the one type-name sanitiser, so a tag such
+/// as `Self` names `SelfType`, never the keyword.
 pub(crate) fn handle_name(path: &[String]) -> String {
-    path.iter().map(|s| s.to_upper_camel_case()).collect()
+    crate::lower::type_ident(&path.join(" "))
 }
 
 /// One top-level resource's module: its handle and the handles beneath it.

@@ -277,6 +277,19 @@ pub(crate) fn truncate_utf8(bytes: &[u8], limit: usize) -> Cow<'_, str> {
     }
 }
 
+/// Text that is no base64 is a response that did not decode, so `res.image.decode()?` works in
+/// a function returning `Result<_, friendli::Error>`.
+impl From<base64::DecodeError> for Error {
+    fn from(err: base64::DecodeError) -> Self {
+        Error::Decode {
+            operation: "Base64::decode",
+            path: ".".into(),
+            message: format!("not base64: {err}"),
+            body: bytes::Bytes::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,6 +409,19 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "`chat`: could not decode response at `choices[0].index`: invalid type"
+        );
+    }
+
+    #[test]
+    fn base64_errors_are_sdk_errors() {
+        fn decode(text: &str) -> Result<Vec<u8>, crate::Error> {
+            Ok(crate::runtime::Base64::from(text.to_owned()).decode()?)
+        }
+        assert_eq!(decode("aGk=").unwrap(), b"hi");
+        let err = decode("not base64!").unwrap_err();
+        assert!(
+            matches!(&err, crate::Error::Decode { message, .. } if message.starts_with("not base64")),
+            "{err:?}"
         );
     }
 }
