@@ -147,12 +147,7 @@ pub fn one_line(text: &str) -> String {
 /// than the longest run inside, and padded when the text starts or ends with a backtick.
 pub fn inline_code(text: &str) -> String {
     let text = visible(text).replace('\n', " ");
-    let (mut longest, mut run) = (0, 0);
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
+    let fence = "`".repeat(longest_run(&text, '`') + 1);
     let pad = if text.starts_with('`')
         || text.ends_with('`')
         || (text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty())
@@ -179,6 +174,16 @@ pub fn html_attribute(text: &str) -> String {
         value = value.replace("--", "-&#45;");
     }
     value
+}
+
+/// The longest run of `c` in `text` (a code fence must be longer than any run inside it).
+pub(crate) fn longest_run(text: &str, c: char) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for ch in text.chars() {
+        run = if ch == c { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
 }
 
 /// A quoted TOML basic string holding the text's visible characters; quotes, backslashes

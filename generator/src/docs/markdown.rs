@@ -86,18 +86,9 @@ pub(crate) fn code_cell(text: &str) -> String {
     escape_pipes(&code_span(text))
 }
 
-fn longest_run(text: &str, c: char) -> usize {
-    let (mut longest, mut run) = (0, 0);
-    for ch in text.chars() {
-        run = if ch == c { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    longest
-}
-
 /// A fence for a code block holding `text`: at least `min` backticks, longer than any run inside.
 pub(crate) fn fence_for(text: &str, min: usize) -> String {
-    "`".repeat(min.max(longest_run(text, '`') + 1))
+    "`".repeat(min.max(crate::neutralise::longest_run(text, '`') + 1))
 }
 
 /// Spec prose as a block of a page: headings inside it are escaped (they would add headings to
