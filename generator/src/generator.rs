@@ -2,8 +2,10 @@
 
 use std::path::Path;
 
+use crate::config::Config;
 use crate::diagnostics::Diagnostics;
 use crate::ir::Api;
+use crate::plan::ClientPlan;
 use crate::output::{FileSet, Staleness, WriteError, WriteOptions, WriteReport};
 use crate::spec::SpecDocument;
 
@@ -23,6 +25,22 @@ pub enum Error {
     },
 }
 
+/// Plans the client and runs the Rust and docs emitters side by side on the plan (docs on a
+/// second thread); their file sets are merged. `spec` is the document itself, which the API
+/// pages slice.
+pub fn emit(api: &Api, spec: &serde_json::Value, config: &Config) -> Result<FileSet, String> {
+    let plan = crate::plan::plan(api, config);
+    std::thread::scope(|scope| {
+        let docs = scope.spawn(|| crate::docs::emit_docs(&plan, spec));
+        let mut files = crate::rust::emit_crate(&plan)?;
+        let docs = docs
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        files.extend(docs);
+        Ok(files)
+    })
+}
+
 /// A spec loaded and lowered, ready to emit.
 ///
 /// ```no_run
@@ -37,11 +55,8 @@ pub struct Generator {
     spec: SpecDocument,
     api: Api,
     warnings: Diagnostics,
-    crate_version: String,
+    config: Config,
 }
-
-/// The package name of the emitted crate.
-pub const PACKAGE: &str = "friendli";
 
 impl Generator {
     pub fn from_path(path: &Path) -> Result<Self, Error> {
@@ -58,14 +73,25 @@ impl Generator {
             spec,
             api,
             warnings,
-            crate_version: crate::spec_lock::DEFAULT_CRATE_VERSION.to_owned(),
+            config: Config::default(),
         })
     }
 
     /// The version written into the crate's `Cargo.toml` (the lock's `crate_version`).
     pub fn with_crate_version(mut self, version: &str) -> Self {
-        self.crate_version = version.to_owned();
+        self.config.crate_version = version.to_owned();
         self
+    }
+
+    /// Names, environment variables and the rest of what the spec does not say (see
+    /// [`Config`]); the default is the Friendli SDK.
+    pub fn with_config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     pub fn api(&self) -> &Api {
@@ -81,16 +107,22 @@ impl Generator {
         &self.warnings
     }
 
-    /// Every file of the crate, relative to the crate directory.
+    /// The client plan both emitters read.
+    pub fn plan(&self) -> ClientPlan<'_> {
+        crate::plan::plan(&self.api, &self.config)
+    }
+
+    /// Every file of the crate, relative to the crate directory: the Rust emitter and the
+    /// docs emitter run side by side on the plan (docs on a second thread) and their file
+    /// sets are merged.
     pub fn crate_files(&self) -> Result<FileSet, Error> {
-        crate::rust::emit_crate(&self.api, &self.spec.root, PACKAGE, &self.crate_version)
-            .map_err(Error::Emit)
+        emit(&self.api, &self.spec.root, &self.config).map_err(Error::Emit)
     }
 
     /// All model types in one self-contained module body (for `include!` from `OUT_DIR`):
     /// `pub mod models { ... }` plus the serde support the models need.
     pub fn models_rs(&self) -> Result<String, Error> {
-        crate::rust::emit_models_module(&self.api).map_err(Error::Emit)
+        crate::rust::emit_models_module(&self.plan()).map_err(Error::Emit)
     }
 
     /// Writes the crate into `dir` as a whole (see [`crate::output`]): files it wrote before

@@ -6,6 +6,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod config;
 pub mod diagnostics;
 pub mod diff;
 pub mod docs;
@@ -14,7 +15,9 @@ pub mod ir;
 pub mod lower;
 pub mod neutralise;
 pub mod output;
+pub mod plan;
 pub mod rust;
+pub mod rust_syntax;
 pub mod slice;
 pub mod spec;
 pub mod spec_guard;
@@ -23,6 +26,7 @@ pub mod spec_lock;
 mod finite;
 mod generator;
 
+pub use config::Config;
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
-pub use generator::{Error, Generator};
+pub use generator::{Error, Generator, emit};
 pub use output::FileSet;

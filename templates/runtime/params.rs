@@ -120,7 +120,7 @@ pub fn multipart_field<T: serde::Serialize + ?Sized>(
     form: Multipart,
     name: &str,
     value: &T,
-) -> Result<Multipart, serde_json::Error> {
+) -> Result<Multipart, crate::Error> {
     fn add(form: Multipart, name: &str, value: serde_json::Value) -> Multipart {
         match value {
             serde_json::Value::Null => form,
@@ -131,7 +131,9 @@ pub fn multipart_field<T: serde::Serialize + ?Sized>(
             other => form.text(name, other.to_string()),
         }
     }
-    Ok(add(form, name, serde_json::to_value(value)?))
+    let value = serde_json::to_value(value)
+        .map_err(|err| crate::Error::Config(format!("cannot encode field `{name}`: {err}")))?;
+    Ok(add(form, name, value))
 }
 
 #[cfg(test)]

@@ -23,8 +23,7 @@ impl crate::Client {
     pub fn builder() -> crate::ClientBuilder {
         Self::builder_with(&SPEC_DEFAULTS)
     }
-    /// A client from `FRIENDLI_TOKEN` and `FRIENDLI_TEAM`, both optional: operations whose
-    /// spec requires a token fail at call time without one.
+    /// A client from `FRIENDLI_TOKEN` and `FRIENDLI_TEAM`, both optional: operations whose spec requires a token fail at call time without one.
     pub fn from_env() -> ::std::result::Result<Self, crate::Error> {
         Self::from_env_with(&SPEC_DEFAULTS)
     }

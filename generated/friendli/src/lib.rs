@@ -14,6 +14,7 @@
     rustdoc::invalid_html_tags,
     rustdoc::invalid_rust_codeblocks
 )]
+mod bodies;
 mod client;
 pub mod models;
 pub mod operations;
@@ -30,6 +31,8 @@ pub use runtime::{
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ErrorBody {
+    #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
     MessagesErrorResponse(crate::models::MessagesErrorResponse),
+    #[cfg(any(feature = "dataset", feature = "dedicated", feature = "file"))]
     HttpValidationError(crate::models::HttpValidationError),
 }

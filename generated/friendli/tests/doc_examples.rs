@@ -11,8 +11,6 @@ mod part3;
 mod part4;
 #[path = "doc_examples/part5.rs"]
 mod part5;
-#[path = "doc_examples/part6.rs"]
-mod part6;
 #[allow(dead_code)]
 mod support {
     pub fn client(server: &::wiremock::MockServer) -> friendli::Client {

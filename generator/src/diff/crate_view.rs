@@ -10,9 +10,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::*;
-use crate::rust::client::{self, ClientContext, InputKind};
-use crate::rust::models::{ModelContext, field_type, filled_by_default};
-use crate::rust::types::{defaultable_types, type_tokens_in};
+use crate::config::Config;
+use crate::plan::filled_by_default;
+use crate::rust::client::{input_value_type_in, response_type_in};
+use crate::rust_syntax::{field_type_in, type_tokens_in};
 
 pub(crate) struct ApiView<'a> {
     pub api: &'a Api,
@@ -99,45 +100,34 @@ pub(crate) fn rust_text(tokens: TokenStream) -> String {
 
 impl<'a> ApiView<'a> {
     pub(crate) fn new(api: &'a Api) -> Self {
-        let defaultable = defaultable_types(&api.types);
-        let models = ModelContext {
-            types: &api.types,
-            defaultable: &defaultable,
-            with_runtime: true,
-        };
-        let error_variants = client::error_variants(api);
-        let cx = ClientContext {
-            api,
-            models: &models,
-            error_variants: error_variants.clone(),
-        };
+        let plan = crate::plan::plan(api, &Config::default());
+        let defaultable = &plan.defaultable;
         let root = quote!(friendli);
         let ty_text = |ty: &TypeRef| rust_text(type_tokens_in(ty, &api.types, &root));
-        let links: BTreeMap<String, String> = crate::docs::sdk_pages::operation_links(api)
-            .into_iter()
-            .collect();
-        let generated: Vec<&Operation> = api.operations.iter().filter(|o| !o.ignored).collect();
+        let links: BTreeMap<String, String> =
+            crate::docs::sdk_pages::operation_links(&plan.tree)
+                .into_iter()
+                .collect();
+        let generated: Vec<&'a Operation> = api.operations.iter().filter(|o| !o.ignored).collect();
         let operations: Vec<OperationView<'a>> = generated
             .iter()
             .map(|op| {
-                let inputs = client::inputs(op, &api.types);
-                let arg = |i: &client::Input<'_>| Arg {
+                let op: &'a Operation = op;
+                let op_plan = plan.operation(op);
+                let arg = |i: &crate::plan::Input<'_>| Arg {
                     name: i.setter.trim_start_matches("r#").to_owned(),
-                    ty: rust_text(client::input_value_type_in(&cx, i, &root)),
+                    ty: rust_text(input_value_type_in(api, i, &root)),
                 };
-                let positional = inputs.iter().filter(|i| i.required()).map(arg).collect();
+                let positional = op_plan.required_inputs().map(arg).collect();
                 let mut setters = BTreeMap::new();
-                for input in inputs.iter().filter(|i| !i.required()) {
+                for input in op_plan.setters() {
                     let Arg { name, ty } = arg(input);
-                    if let InputKind::Field(f) = input.kind
-                        && f.nullable
-                        && f.ty != TypeRef::Any
-                    {
-                        setters.insert(format!("{name}_null"), String::new());
+                    if let Some(null_setter) = input.null_setter() {
+                        setters.insert(null_setter, String::new());
                     }
                     setters.insert(name, ty);
                 }
-                if let Some((id, _)) = client::body_struct(op, &api.types) {
+                if let crate::plan::BodyPlan::Model { id, .. } = op_plan.body {
                     setters.insert("body".into(), ty_text(&TypeRef::Named(id)));
                 }
                 let errors = op
@@ -160,14 +150,14 @@ impl<'a> ApiView<'a> {
                     link: links.get(&op.operation_id).cloned(),
                     positional,
                     setters,
-                    response: rust_text(client::response_type(&cx, op)),
+                    response: rust_text(response_type_in(api, op, &root)),
                     errors,
                     server: op.server.clone().unwrap_or_else(|| api.server_url.clone()),
                     streaming_twin,
                 }
             })
             .collect();
-        let reach = reachable_by_family(api, &generated);
+        let reach = &plan.type_families;
         let model_paths = crate::docs::model_paths(api);
         let types = api
             .types
@@ -182,14 +172,14 @@ impl<'a> ApiView<'a> {
                             .map(|f| FieldView {
                                 field: Some(f),
                                 name: f.rust_name.trim_start_matches("r#").to_owned(),
-                                ty: rust_text(field_type(&models, f)),
+                                ty: rust_text(field_type_in(f, &api.types, &root)),
                             })
                             .collect();
                         let constructor = s
                             .fields
                             .iter()
                             .zip(&fields)
-                            .filter(|(f, _)| !filled_by_default(&models, f))
+                            .filter(|(f, _)| !filled_by_default(&api.types, f))
                             .map(|(_, v)| Arg {
                                 name: v.name.clone(),
                                 ty: v.ty.clone(),
@@ -220,13 +210,12 @@ impl<'a> ApiView<'a> {
                 }
             })
             .collect();
-        let tree = client::resource_tree(api);
         Self {
             api,
             operations,
             types,
-            families: tree.child_order.clone(),
-            error_variants: error_variants.into_iter().map(|(_, name)| name).collect(),
+            families: plan.families.clone(),
+            error_variants: plan.error_variants.iter().map(|(_, name)| name.clone()).collect(),
         }
     }
 
@@ -262,56 +251,3 @@ impl<'a> ApiView<'a> {
     }
 }
 
-/// For each type, the families whose operations use it (directly or through other types).
-fn reachable_by_family(api: &Api, ops: &[&Operation]) -> Vec<BTreeSet<String>> {
-    let mut reach = vec![BTreeSet::new(); api.types.len()];
-    for op in ops {
-        let mut stack = Vec::new();
-        for ty in op
-            .parameters
-            .iter()
-            .map(|p| &p.ty)
-            .chain(op.body.as_ref().map(|b| &b.ty))
-            .chain(match &op.response {
-                Response::Json { ty, .. } | Response::EventStream { ty, .. } => Some(ty),
-                Response::Empty { .. } => None,
-            })
-            .chain(op.errors.iter().filter_map(|e| e.ty.as_ref()))
-        {
-            named_ids(ty, &mut stack);
-        }
-        let family = &op.resource[0];
-        while let Some(id) = stack.pop() {
-            if !reach[id.0].insert(family.clone()) {
-                continue;
-            }
-            match &api.types[id.0].kind {
-                TypeKind::Struct(s) => {
-                    for ty in s.fields.iter().map(|f| &f.ty).chain(&s.additional) {
-                        named_ids(ty, &mut stack);
-                    }
-                }
-                TypeKind::TaggedUnion(u) => stack.extend(u.variants.iter().map(|v| v.ty)),
-                TypeKind::UntaggedUnion(u) => {
-                    for v in &u.variants {
-                        named_ids(&v.ty, &mut stack);
-                    }
-                }
-                TypeKind::Alias(ty) => named_ids(ty, &mut stack),
-                TypeKind::Enum(_) => {}
-            }
-        }
-    }
-    reach
-}
-
-fn named_ids(ty: &TypeRef, out: &mut Vec<TypeId>) {
-    match ty {
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
-            named_ids(inner, out)
-        }
-        TypeRef::Tuple(items) => items.iter().for_each(|t| named_ids(t, out)),
-        TypeRef::Named(id) => out.push(*id),
-        _ => {}
-    }
-}

@@ -130,9 +130,9 @@ fn compare_operation(old: &OperationView<'_>, new: &OperationView<'_>) -> Vec<Ch
             "builder-renamed",
             line()
                 .text("request builder ")
-                .code(crate::rust::client::builder_name(old.op))
+                .code(crate::plan::builder_name(old.op))
                 .text(" is now ")
-                .code(crate::rust::client::builder_name(new.op)),
+                .code(crate::plan::builder_name(new.op)),
             Some(line().text("only code that names the builder type breaks")),
         );
     }

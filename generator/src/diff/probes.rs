@@ -290,8 +290,8 @@ fn probe_code(view: &ApiView<'_>, change: &Change) -> Result<String, &'static st
                 )),
                 "builder-renamed" => program(&format!(
                     "type Builder = friendli::operations::{}::{};",
-                    crate::rust::client::operation_module(op.op),
-                    crate::rust::client::builder_name(op.op)
+                    op.op.module,
+                    crate::plan::builder_name(op.op)
                 )),
                 _ if change.class == Class::Breaking => {
                     async_probe(&format!("    let _ = {};", call(op)))

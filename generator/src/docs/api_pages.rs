@@ -10,6 +10,7 @@ use crate::ir::*;
 
 use super::markdown::{blockquote, code_span, fence_for, first_paragraph, prose, relative};
 use super::sdk_pages::{namespace, operation_links};
+use crate::plan::ResourceNode;
 use super::{DocsContext, IndexEntry, IndexSection, render};
 
 #[derive(Template)]
@@ -76,9 +77,9 @@ pub(crate) struct ApiPages {
 pub(crate) type Page = (String, String, IndexEntry);
 
 impl ApiPages {
-    pub(crate) fn new(api: &Api) -> Self {
+    pub(crate) fn new(tree: &ResourceNode<'_>) -> Self {
         Self {
-            sdk_links: operation_links(api),
+            sdk_links: operation_links(tree),
         }
     }
 

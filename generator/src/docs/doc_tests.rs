@@ -12,8 +12,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::ir::*;
-use crate::rust::client::pin_stream_flag;
-use crate::rust::e2e_tests::mock_response;
+use crate::plan::inputs::pin_stream_flag;
+use crate::plan::mock::mock_response;
 
 use super::usage::Snippet;
 use super::{DocsContext, Output};
@@ -27,7 +27,7 @@ const EXAMPLES_PER_FILE: usize = 60;
 pub(crate) const TEST_FILE: &str = "tests/doc_examples.rs";
 
 pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String> {
-    let header = crate::rust::header(cx.api, "//");
+    let header = crate::rust_syntax::header(cx.api, "//");
     let mut parts = Vec::new();
     for (n, chunk) in out.snippets.chunks(EXAMPLES_PER_FILE).enumerate() {
         let module = format!("part{}", n + 1);
@@ -44,7 +44,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     }
     let runs = mock_runs(cx, &out.snippets);
     let servers = path_servers(cx.api);
-    let text = crate::rust::format_file(
+    let text = crate::rust_syntax::format_file(
         TEST_FILE,
         quote! {
             //! Every Rust code block of the docs (`README.md`, `docs/**`), compiled as its own function

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::ir::*;
-use crate::rust::sample::{constrained, sample, smallest};
+use crate::plan::sample::{constrained, sample, smallest};
 
 /// Nesting followed when building an example out of property examples.
 const MAX_DEPTH: usize = 4;

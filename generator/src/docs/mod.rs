@@ -28,21 +28,21 @@ use serde_json::Value;
 
 use crate::ir::{Api, TypeId};
 use crate::output::FileSet;
-use crate::rust::models::ModelContext;
+use crate::plan::ClientPlan;
 use example_values::Examples;
 use rust_values::RustValues;
 use usage::Snippet;
 
 /// Every docs page of the crate, relative to the crate directory (`docs/...`, `README.md`),
 /// plus `tests/doc_examples.rs`, which compiles every Rust block of those pages.
-pub fn emit_docs(api: &Api, spec: &Value) -> Result<FileSet, String> {
-    let defaultable = crate::rust::types::defaultable_types(&api.types);
-    let cx = DocsContext::new(api, spec, &defaultable);
+pub fn emit_docs(plan: &ClientPlan<'_>, spec: &Value) -> Result<FileSet, String> {
+    let api = plan.api;
+    let cx = DocsContext::new(plan, spec);
     // The API pages (slicing the spec, writing YAML) are over half the work and each stands
     // alone: a second thread starts on them at once, and this one joins in when it has made
     // the other pages. Pages are put back in operation order, so the output does not depend
     // on which thread made what.
-    let api_pages = api_pages::ApiPages::new(api);
+    let api_pages = api_pages::ApiPages::new(&plan.tree);
     let next = AtomicUsize::new(0);
     let make_api_pages = || -> Result<Vec<(usize, api_pages::Page)>, String> {
         let mut made = Vec::new();
@@ -84,6 +84,7 @@ pub fn emit_docs(api: &Api, spec: &Value) -> Result<FileSet, String> {
 /// What every page needs: the IR, the spec, where each model page is, how to write values.
 pub(crate) struct DocsContext<'a> {
     pub api: &'a Api,
+    pub plan: &'a ClientPlan<'a>,
     pub spec: &'a Value,
     pub values: RustValues<'a>,
     pub examples: Examples<'a>,
@@ -92,16 +93,13 @@ pub(crate) struct DocsContext<'a> {
 }
 
 impl<'a> DocsContext<'a> {
-    fn new(api: &'a Api, spec: &'a Value, defaultable: &'a [bool]) -> Self {
-        let models = ModelContext {
-            types: &api.types,
-            defaultable,
-            with_runtime: true,
-        };
+    fn new(plan: &'a ClientPlan<'a>, spec: &'a Value) -> Self {
+        let api = plan.api;
         Self {
             api,
+            plan,
             spec,
-            values: RustValues::new(models),
+            values: RustValues::new(&api.types, &plan.config.crate_ident()),
             examples: Examples::new(api),
             model_paths: model_paths(api),
         }
@@ -113,7 +111,7 @@ impl<'a> DocsContext<'a> {
 
     /// The `@generated` first line of a markdown page.
     pub(crate) fn header(&self) -> String {
-        format!("<!-- {} -->\n", crate::rust::header(self.api, "").trim())
+        format!("<!-- {} -->\n", crate::rust_syntax::header(self.api, "").trim())
     }
 }
 

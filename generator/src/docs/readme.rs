@@ -9,7 +9,6 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::ir::*;
-use crate::rust::client::{error_variants, resource_tree};
 
 use super::markdown::{cell, code_span, one_line};
 use super::sdk_pages::{
@@ -192,7 +191,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
         None,
     )?;
 
-    let typed = error_variants(api).first().map(|(_, name)| {
+    let typed = cx.plan.error_variants.first().map(|(_, name)| {
         let variant = format_ident!("{}", name);
         quote! {
             if let Some(friendli::ErrorBody::#variant(details)) = &api_error.typed {
@@ -246,9 +245,9 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
         None,
     )?;
 
-    let links = operation_links(api);
+    let links = operation_links(&cx.plan.tree);
     let mut resources = Vec::new();
-    walk(&resource_tree(api), &mut Vec::new(), &mut |path, node| {
+    walk(&cx.plan.tree, &mut Vec::new(), &mut |path, node| {
         let page = sdk_page_path(path);
         resources.push(ResourceItem {
             namespace: namespace(path),
@@ -268,7 +267,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
                 .collect(),
         });
     });
-    let families = resource_tree(api).child_order;
+    let families = cx.plan.families.clone();
     let path_servers = path_server
         .as_ref()
         .map(|s| {

@@ -11,9 +11,9 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::ir::*;
-use crate::rust::models::{ModelContext, filled_by_default};
-use crate::rust::sample::sample;
-use crate::rust::types::ident;
+use crate::plan::sample::sample;
+use crate::plan::{Presence, filled_by_default};
+use crate::rust_syntax::ident;
 
 use super::example_values::fits;
 
@@ -27,16 +27,22 @@ pub(crate) enum Position {
 }
 
 pub(crate) struct RustValues<'a> {
-    pub models: ModelContext<'a>,
+    types: &'a [TypeDef],
+    /// The crate's name in Rust paths (`friendli`), for the runtime types. A `String`, not an
+    /// `Ident`: the docs context is shared across threads, token types are not `Sync`.
+    root: String,
 }
 
 impl<'a> RustValues<'a> {
-    pub(crate) fn new(models: ModelContext<'a>) -> Self {
-        Self { models }
+    pub(crate) fn new(types: &'a [TypeDef], crate_ident: &str) -> Self {
+        Self {
+            types,
+            root: crate_ident.to_owned(),
+        }
     }
 
     fn types(&self) -> &'a [TypeDef] {
-        self.models.types
+        self.types
     }
 
     fn model_path(&self, id: TypeId) -> TokenStream {
@@ -45,6 +51,7 @@ impl<'a> RustValues<'a> {
     }
 
     pub(crate) fn expr(&self, ty: &TypeRef, value: &Value, pos: Position) -> TokenStream {
+        let root = format_ident!("{}", self.root);
         match ty {
             TypeRef::String => match value.as_str() {
                 Some(s) if pos == Position::Into => quote!(#s),
@@ -84,7 +91,7 @@ impl<'a> RustValues<'a> {
                 if pos == Position::Into {
                     quote!(#text)
                 } else {
-                    quote!(friendli::Base64::from(#text))
+                    quote!(#root::Base64::from(#text))
                 }
             }
             TypeRef::File => {
@@ -94,7 +101,7 @@ impl<'a> RustValues<'a> {
                     .map(|s| s.trim_start_matches('@'))
                     .filter(|s| !s.is_empty() && !s.contains('\n'))
                     .unwrap_or("input.bin");
-                quote!(friendli::FilePart::from_path(#path))
+                quote!(#root::FilePart::from_path(#path))
             }
             TypeRef::Any => {
                 let json = json_tokens(value);
@@ -243,7 +250,7 @@ impl<'a> RustValues<'a> {
         let args: Vec<TokenStream> = s
             .fields
             .iter()
-            .filter(|f| !filled_by_default(&self.models, f))
+            .filter(|f| !filled_by_default(self.types, f))
             .map(|f| {
                 // Values come complete (examples are valid, samples have every required field).
                 let v = get(f)
@@ -290,7 +297,7 @@ impl<'a> RustValues<'a> {
 
     /// An argument of `new`, which takes `impl Into<field type>`.
     fn constructor_arg(&self, f: &Field, value: &Value) -> TokenStream {
-        let nullable = f.nullable && f.ty != TypeRef::Any;
+        let nullable = Presence::of_field(f).is_nullable();
         if nullable && value.is_null() {
             return quote!(None);
         }
@@ -317,9 +324,10 @@ impl<'a> RustValues<'a> {
 
     /// The value of an optional field in struct update syntax; `None` leaves it unset.
     fn optional_field(&self, f: &Field, value: &Value) -> Option<TokenStream> {
-        let nullable = f.nullable && f.ty != TypeRef::Any;
+        let nullable = Presence::of_field(f).is_nullable();
+        let root = format_ident!("{}", self.root);
         if value.is_null() {
-            return nullable.then(|| quote!(friendli::OptionalNullable::Null));
+            return nullable.then(|| quote!(#root::OptionalNullable::Null));
         }
         let inner = self.expr(&f.ty, value, Position::Exact);
         let inner = if f.boxed {
@@ -328,7 +336,7 @@ impl<'a> RustValues<'a> {
             inner
         };
         Some(if nullable {
-            quote!(friendli::OptionalNullable::Value(#inner))
+            quote!(#root::OptionalNullable::Value(#inner))
         } else {
             quote!(Some(#inner))
         })

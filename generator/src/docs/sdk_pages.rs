@@ -6,9 +6,7 @@ use askama::Template;
 use serde_json::Value;
 
 use crate::ir::*;
-use crate::rust::client::{
-    InputKind, ResourceNode, builder_name, handle_name, inputs, resource_tree,
-};
+use crate::plan::{InputKind, Presence, ResourceNode, handle_name};
 
 use super::markdown::{
     Anchors, cell, code_cell, code_span, fence_for, first_paragraph, prose, relative,
@@ -149,10 +147,9 @@ pub(crate) fn namespace(resource: &[String]) -> String {
 }
 
 /// The anchor of each operation's section on its resource page, for links from elsewhere.
-pub(crate) fn operation_links(api: &Api) -> Vec<(String, String)> {
+pub(crate) fn operation_links(tree: &ResourceNode<'_>) -> Vec<(String, String)> {
     let mut links = Vec::new();
-    let tree = resource_tree(api);
-    walk(&tree, &mut Vec::new(), &mut |path, node| {
+    walk(tree, &mut Vec::new(), &mut |path, node| {
         let name = handle_name(path);
         for (op, anchor) in node
             .operations
@@ -185,9 +182,8 @@ pub(crate) fn walk<'a>(
 }
 
 pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String> {
-    let tree = resource_tree(cx.api);
     let mut result = Ok(());
-    walk(&tree, &mut Vec::new(), &mut |path, node| {
+    walk(&cx.plan.tree, &mut Vec::new(), &mut |path, node| {
         if result.is_ok() {
             result = emit_page(cx, out, path, node);
         }
@@ -274,9 +270,10 @@ fn operation_section(
         .or(op.summary.as_deref())
         .map(prose)
         .unwrap_or_default();
-    let op_inputs = inputs(op, &cx.api.types);
-    let has_null_setters = op_inputs.iter().any(|i| matches!(&i.kind, InputKind::Field(f) if !f.required && f.nullable && f.ty != TypeRef::Any));
-    let builder = code_span(&builder_name(op));
+    let op_plan = cx.plan.operation(op);
+    let op_inputs = &op_plan.inputs;
+    let has_null_setters = op_inputs.iter().any(|i| i.null_setter().is_some());
+    let builder = code_span(&op_plan.builder);
     let send = code_span(".send().await");
     let mut builder_note = if op_inputs.iter().any(|i| i.required()) {
         format!(
@@ -325,7 +322,10 @@ fn example_cell(value: Option<&Value>) -> String {
 
 fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<ParameterRow> {
     let types = &cx.api.types;
-    let mut rows: Vec<ParameterRow> = inputs(op, types)
+    let mut rows: Vec<ParameterRow> = cx
+        .plan
+        .operation(op)
+        .inputs
         .iter()
         .map(|input| {
             let required = input.required();
@@ -356,11 +356,10 @@ fn parameter_rows(cx: &DocsContext<'_>, page: &str, op: &Operation) -> Vec<Param
                     )
                 }
                 InputKind::Field(f) => {
-                    let nullable = f.nullable && f.ty != TypeRef::Any;
-                    let holder = match (f.required, nullable) {
-                        (true, false) => Holder::Plain,
-                        (false, true) => Holder::OptionalNullable,
-                        _ => Holder::Option,
+                    let holder = match input.presence {
+                        Presence::Required => Holder::Plain,
+                        Presence::OptionalNullable => Holder::OptionalNullable,
+                        Presence::Optional | Presence::RequiredNullable => Holder::Option,
                     };
                     (
                         type_cell(cx, page, &f.ty, holder, f.boxed),

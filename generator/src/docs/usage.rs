@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::ir::*;
 use crate::lower::field_ident;
-use crate::rust::client::{Input, InputKind, inputs};
-use crate::rust::types::ident;
+use crate::plan::{Input, InputKind, Presence};
+use crate::rust_syntax::ident;
 
 use super::DocsContext;
 use super::rust_values::Position;
@@ -65,7 +65,7 @@ impl Snippet {
 
 /// Formats statements as a function body, without the function around them.
 pub(crate) fn format_statements(stmts: TokenStream) -> Result<String, String> {
-    let text = crate::rust::format_file(
+    let text = crate::rust_syntax::format_file(
         "a docs example",
         quote! { async fn __doc_example() { #stmts } },
     )?;
@@ -129,20 +129,19 @@ fn names_models(tokens: TokenStream) -> bool {
 /// `client.dedicated().image().generate("(endpoint-id)", "An orange…").num_inference_steps(10)`,
 /// plus the JSON body it sends.
 pub(crate) fn call_chain(cx: &DocsContext<'_>, op: &Operation) -> (TokenStream, CallInfo) {
-    let types = &cx.api.types;
     let body = cx.examples.body(op);
     let mut args = Vec::new();
     let mut setters = Vec::new();
-    for input in inputs(op, types) {
+    for input in &cx.plan.operation(op).inputs {
         let value = match &input.kind {
             InputKind::Param(p) => cx.examples.param(op, p),
             InputKind::Field(f) => body.as_ref().and_then(|b| b.get(&f.wire_name)).cloned(),
             InputKind::Body(_) => body.clone(),
         };
         if input.required() {
-            args.push(required_arg(cx, &input, &value.unwrap_or(Value::Null)));
+            args.push(required_arg(cx, input, &value.unwrap_or(Value::Null)));
         } else if let Some(value) = value {
-            setters.extend(setter_call(cx, &input, &value));
+            setters.extend(setter_call(cx, input, &value));
         }
     }
     let segments = op.resource.iter().map(|s| ident(&field_ident(s)));
@@ -159,11 +158,12 @@ pub(crate) fn call_chain(cx: &DocsContext<'_>, op: &Operation) -> (TokenStream, 
 
 /// A positional argument (`impl Into<T>`, or `impl Into<Option<T>>` when required but nullable).
 fn required_arg(cx: &DocsContext<'_>, input: &Input<'_>, value: &Value) -> TokenStream {
-    let (ty, nullable) = match &input.kind {
-        InputKind::Param(p) => (&p.ty, p.nullable),
-        InputKind::Field(f) => (&f.ty, f.nullable && f.ty != TypeRef::Any),
-        InputKind::Body(b) => (&b.ty, false),
+    let ty = match &input.kind {
+        InputKind::Param(p) => &p.ty,
+        InputKind::Field(f) => &f.ty,
+        InputKind::Body(b) => &b.ty,
     };
+    let nullable = input.presence == Presence::RequiredNullable;
     match (nullable, value.is_null()) {
         (true, true) => quote!(None),
         // `Option<T>: From<T>` only for `T` itself.
@@ -179,9 +179,10 @@ fn setter_call(cx: &DocsContext<'_>, input: &Input<'_>, value: &Value) -> Option
         InputKind::Param(p) => &p.ty,
         InputKind::Field(f) => {
             if value.is_null() {
-                let null_setter =
-                    quote::format_ident!("{}_null", input.setter.trim_start_matches("r#"));
-                return (f.nullable && f.ty != TypeRef::Any).then(|| quote!(.#null_setter()));
+                return input.null_setter().map(|null_setter| {
+                    let null_setter = quote::format_ident!("{}", null_setter);
+                    quote!(.#null_setter())
+                });
             }
             &f.ty
         }
@@ -314,7 +315,7 @@ pub(crate) fn operation_snippet(
         None => stmts,
     };
     let client = client_setup(op);
-    let program = crate::rust::format_file(
+    let program = crate::rust_syntax::format_file(
         "a docs example",
         quote! {
             #uses_models

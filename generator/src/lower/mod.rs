@@ -10,6 +10,7 @@ mod order;
 mod prune;
 mod schema;
 mod tags;
+mod twins;
 
 use std::collections::HashMap;
 
@@ -144,6 +145,7 @@ impl<'a> Lowerer<'a> {
             .flatten()
             .collect();
         tags::place_tags(&mut types, &operations);
+        twins::alias_stream_twins(&mut types);
         prune::prune_unreferenced(&mut types, &mut operations);
         order::order_untagged_variants(&mut types);
         cycles::box_cycles(&mut types);

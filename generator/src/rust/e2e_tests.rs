@@ -7,13 +7,13 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::TEAM_HEADER;
-use super::client::{
-    ClientContext, InputKind, body_struct, input_value_type_in, inputs, pin_stream_flag,
-};
-use super::sample::{constrained, sample};
-use super::types::{ident, type_tokens_in};
+use super::client::input_value_type_in;
 use crate::ir::*;
+use crate::plan::inputs::{body_struct, pin_stream_flag};
+use crate::plan::mock::mock_response;
+use crate::plan::sample::{constrained, sample};
+use crate::plan::{ClientPlan, InputKind};
+use crate::rust_syntax::{ident, type_tokens_in};
 use crate::lower::field_ident;
 
 fn encode_segment(s: &str) -> String {
@@ -36,10 +36,10 @@ fn param_text(value: &Value) -> Vec<String> {
     }
 }
 
-fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
-    let types = &cx.api.types;
-    let root = quote!(friendli);
-    let inputs = inputs(op, types);
+fn test_body(plan: &ClientPlan<'_>, op: &Operation) -> TokenStream {
+    let types = &plan.api.types;
+    let root = crate_root(plan);
+    let inputs = &plan.operation(op).inputs;
     let method = ident(&op.method_name);
     let segments = op.resource.iter().map(|s| ident(&field_ident(s)));
 
@@ -59,7 +59,7 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
     let mut multipart_texts: Vec<String> = Vec::new();
     let mut args = Vec::new();
     for input in inputs.iter().filter(|i| i.required()) {
-        let ty = input_value_type_in(cx, input, &root);
+        let ty = input_value_type_in(plan.api, input, &root);
         let value = match &input.kind {
             InputKind::Param(p) => {
                 p.examples
@@ -98,7 +98,7 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
         if let InputKind::Field(f) = &input.kind
             && f.ty == TypeRef::File
         {
-            args.push(quote!(friendli::FilePart::from_bytes(
+            args.push(quote!(#root::FilePart::from_bytes(
                 "sample.wav",
                 &b"RIFF sample bytes"[..]
             )));
@@ -145,7 +145,7 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
     }
     let auth_pairs = auth_headers.iter().map(|(k, v)| quote!((#k, #v)));
     let team = op.parameters.iter().any(|p| {
-        p.location == ParamLocation::Header && p.wire_name.eq_ignore_ascii_case(TEAM_HEADER)
+        p.location == ParamLocation::Header && p.wire_name.eq_ignore_ascii_case(&plan.config.team_header)
     });
 
     let route_path = path.clone();
@@ -220,65 +220,20 @@ fn test_body(cx: &ClientContext<'_>, op: &Operation) -> TokenStream {
     }
 }
 
-/// What the mock server answers an operation with: status, and body with its content type
-/// (the spec's example response, else a minimal valid one). Also used by the docs test.
-pub(crate) fn mock_response(
-    op: &Operation,
-    types: &[TypeDef],
-) -> (u16, Option<(String, &'static str)>) {
-    match &op.response {
-        Response::Json {
-            status,
-            ty,
-            example,
-        } => (
-            *status,
-            Some((
-                example
-                    .clone()
-                    .unwrap_or_else(|| sample(ty, types, 0))
-                    .to_string(),
-                "application/json",
-            )),
-        ),
-        Response::EventStream {
-            ty,
-            example,
-            sentinel,
-            ..
-        } => {
-            let text = example.clone().unwrap_or_else(|| {
-                let done = sentinel
-                    .as_ref()
-                    .map(|s| format!("data: {s}\n\n"))
-                    .unwrap_or_default();
-                format!("data: {}\n\n{done}", sample(ty, types, 0))
-            });
-            (200, Some((text, "text/event-stream")))
-        }
-        Response::Empty { status } => (*status, None),
-    }
-}
-
 /// The end-to-end test binary `tests/operations/`: `main.rs`, the shared `support.rs`, and
 /// one module per API family (keeps every file small).
-pub(crate) fn operations_test_files(cx: &ClientContext<'_>) -> Vec<(String, TokenStream)> {
-    let mut families: Vec<&str> = Vec::new();
-    for op in cx.api.operations.iter().filter(|o| !o.ignored) {
-        if !families.contains(&op.resource[0].as_str()) {
-            families.push(&op.resource[0]);
-        }
-    }
+pub(crate) fn operations_test_files(plan: &ClientPlan<'_>) -> Vec<(String, TokenStream)> {
+    let families = &plan.families;
     let mut files = Vec::new();
-    for family in &families {
-        let tests = cx
-            .api
+    for family in families {
+        let tests = plan
             .operations
             .iter()
-            .filter(|o| !o.ignored && o.resource[0] == *family)
+            .filter(|o| o.family == *family)
+            .map(|o| o.op)
             .map(|op| {
                 let name = format_ident!("{}", op.module);
-                let body = test_body(cx, op);
+                let body = test_body(plan, op);
                 let doc = format!(
                     " {} ({})",
                     crate::neutralise::inline_code(&format!(
@@ -318,14 +273,22 @@ pub(crate) fn operations_test_files(cx: &ClientContext<'_>) -> Vec<(String, Toke
             #(#mods)*
         },
     ));
-    files.push(("tests/operations/support.rs".to_owned(), support_module(cx)));
+    files.push(("tests/operations/support.rs".to_owned(), support_module(plan)));
     files
 }
 
-fn support_module(cx: &ClientContext<'_>) -> TokenStream {
-    let team_header = TEAM_HEADER.to_ascii_lowercase();
+/// The generated crate's name in Rust paths (`friendli`).
+fn crate_root(plan: &ClientPlan<'_>) -> TokenStream {
+    let name = format_ident!("{}", plan.config.crate_ident());
+    quote!(#name)
+}
+
+fn support_module(plan: &ClientPlan<'_>) -> TokenStream {
+    let root = crate_root(plan);
+    let team_header = plan.config.team_header.to_ascii_lowercase();
+    let user_agent = format!("{}/", plan.config.user_agent);
     let container_servers: Vec<String> = {
-        let mut servers: Vec<String> = cx
+        let mut servers: Vec<String> = plan
             .api
             .operations
             .iter()
@@ -345,20 +308,20 @@ fn support_module(cx: &ClientContext<'_>) -> TokenStream {
             pub const TOKEN: &str = "test-token";
             pub const TEAM: &str = "team-e2e";
 
-            pub fn client(server: &::wiremock::MockServer) -> friendli::Client {
-                friendli::Client::builder()
+            pub fn client(server: &::wiremock::MockServer) -> #root::Client {
+                #root::Client::builder()
                     .token(TOKEN)
                     .team(TEAM)
                     .base_url(server.uri())
                     #(.server_url_for(#container_servers, server.uri()))*
-                    .retry_policy(friendli::RetryPolicy::none())
+                    .retry_policy(#root::RetryPolicy::none())
                     .build()
                     .expect("a client with a token builds")
             }
 
             pub fn assert_same_json(actual: &::serde_json::Value, expected: &str) {
                 let expected: ::serde_json::Value = ::serde_json::from_str(expected).expect("expected JSON is valid");
-                assert!(friendli::runtime::testing::json_equivalent(actual, &expected), "JSON differs:\n  actual:   {actual}\n  expected: {expected}");
+                assert!(#root::runtime::testing::json_equivalent(actual, &expected), "JSON differs:\n  actual:   {actual}\n  expected: {expected}");
             }
 
             fn header<'r>(request: &'r ::wiremock::Request, name: &str) -> ::std::option::Option<&'r str> {
@@ -375,7 +338,7 @@ fn support_module(cx: &ClientContext<'_>) -> TokenStream {
                     assert_eq!(header(request, "authorization"), None, "no credentials for an operation without security");
                 }
                 assert_eq!(header(request, #team_header), team.then_some(TEAM), "the team header only where declared");
-                assert!(header(request, "user-agent").is_some_and(|ua| ua.starts_with("friendli-rust/")), "user agent");
+                assert!(header(request, "user-agent").is_some_and(|ua| ua.starts_with(#user_agent)), "user agent");
                 assert_eq!(header(request, "accept"), Some(accept));
             }
 
@@ -402,7 +365,7 @@ fn support_module(cx: &ClientContext<'_>) -> TokenStream {
                 }
             }
 
-            pub async fn collect<T>(mut stream: friendli::EventStream<T>) -> Vec<T>
+            pub async fn collect<T>(mut stream: #root::EventStream<T>) -> Vec<T>
             where
                 T: ::serde::de::DeserializeOwned + Send + 'static,
             {

@@ -5,8 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::models::{ModelContext, field_type};
-use super::types::type_tokens;
+use super::models::ModelContext;
+use crate::rust_syntax::field_type;
+use crate::rust_syntax::type_tokens;
 use crate::ir::*;
 
 struct Case {
@@ -20,9 +21,13 @@ fn contains_file(ty: &TypeRef, types: &[TypeDef]) -> bool {
     match ty {
         TypeRef::File => true,
         TypeRef::Array(t) | TypeRef::Map(t) | TypeRef::Nullable(t) => contains_file(t, types),
-        TypeRef::Named(id) => {
-            matches!(&types[id.0].kind, TypeKind::Struct(s) if s.fields.iter().any(|f| f.ty == TypeRef::File))
-        }
+        TypeRef::Named(id) => match &types[id.0].kind {
+            TypeKind::Struct(s) => s.fields.iter().any(|f| f.ty == TypeRef::File),
+            // A streaming twin's body is an alias of the JSON body (bounded: aliases of
+            // aliases end, lowering refuses reference-only cycles).
+            TypeKind::Alias(target @ TypeRef::Named(_)) => contains_file(target, types),
+            _ => false,
+        },
         _ => false,
     }
 }
@@ -63,7 +68,7 @@ pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>) -> TokenStream {
                     cases.push(Case {
                         pointer: format!("{}/properties/{}", def.pointer, f.wire_name),
                         ty: f.ty.clone(),
-                        field: Some(field_type(cx, f)),
+                        field: Some(field_type(f, cx.types)),
                         example: example.clone(),
                     });
                 }

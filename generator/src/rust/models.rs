@@ -4,8 +4,24 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
-use super::types::{ident, type_tokens};
 use crate::ir::*;
+use crate::plan::{ClientPlan, Presence, filled_by_default};
+use crate::rust_syntax::{field_type as field_type_of, ident, type_tokens};
+
+/// Lints the spec's own content can trip in model code (its docs, its names, its shapes),
+/// allowed once for the models module, whichever way the models are emitted.
+pub(crate) const MODEL_LINTS: &str = "clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::disallowed_names";
+
+/// `#![allow(..)]` with [`MODEL_LINTS`].
+pub(crate) fn model_lints() -> TokenStream {
+    let lints: TokenStream = MODEL_LINTS.parse().expect("lint paths are tokens");
+    quote!(#![allow(#lints)])
+}
+
+/// `cfg(any(feature = ..))` for a type only some API families use.
+pub(crate) fn type_cfg(plan: &ClientPlan<'_>, id: TypeId) -> Option<TokenStream> {
+    super::bodies::families_cfg(plan, &plan.type_families[id.0])
+}
 
 pub(crate) struct ModelContext<'a> {
     pub types: &'a [TypeDef],
@@ -50,15 +66,8 @@ fn boxed(inner: TokenStream, boxed: bool) -> TokenStream {
     }
 }
 
-/// The Rust type of a field, following DESIGN §4's required × nullable table.
-pub(crate) fn field_type(cx: &ModelContext<'_>, f: &Field) -> TokenStream {
-    let inner = boxed(type_tokens(&f.ty, cx.types), f.boxed);
-    let nullable = f.nullable && f.ty != TypeRef::Any;
-    match (f.required, nullable) {
-        (true, false) => inner,
-        (true, true) | (false, false) => quote!(::std::option::Option<#inner>),
-        (false, true) => quote!(crate::OptionalNullable<#inner>),
-    }
+fn field_type(cx: &ModelContext<'_>, f: &Field) -> TokenStream {
+    field_type_of(f, cx.types)
 }
 
 fn field_serde_attrs(f: &Field) -> TokenStream {
@@ -66,18 +75,17 @@ fn field_serde_attrs(f: &Field) -> TokenStream {
         let wire = &f.wire_name;
         quote!(rename = #wire,)
     });
-    let nullable = f.nullable && f.ty != TypeRef::Any;
-    let presence = match (f.required, nullable, &f.ty) {
-        (_, _, TypeRef::File) => quote!(skip,),
-        (true, false, _) => quote!(),
-        (true, true, _) => {
+    let presence = match (Presence::of_field(f), &f.ty) {
+        (_, TypeRef::File) => quote!(skip,),
+        (Presence::Required, _) => quote!(),
+        (Presence::RequiredNullable, _) => {
             quote!(deserialize_with = "crate::runtime::serde_support::required_nullable",)
         }
-        (false, false, _) => quote!(
+        (Presence::Optional, _) => quote!(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
         ),
-        (false, true, _) => quote!(
+        (Presence::OptionalNullable, _) => quote!(
             default,
             skip_serializing_if = "crate::OptionalNullable::is_absent",
         ),
@@ -88,13 +96,6 @@ fn field_serde_attrs(f: &Field) -> TokenStream {
     quote!(#[serde(#rename #presence)])
 }
 
-/// A field the constructor fills itself: optional, or a constant with a default value.
-pub(crate) fn filled_by_default(cx: &ModelContext<'_>, f: &Field) -> bool {
-    if !f.required {
-        return true;
-    }
-    matches!(&f.ty, TypeRef::Named(id) if matches!(&cx.types[id.0].kind, TypeKind::Enum(e) if e.values.len() == 1 && e.default.is_some()))
-}
 
 fn struct_item(
     cx: &ModelContext<'_>,
@@ -121,32 +122,43 @@ fn struct_item(
     });
 
     // `new` takes the required fields in spec order and fills the rest with defaults.
-    let params = s
+    let given: Vec<&Field> = s
         .fields
         .iter()
-        .filter(|f| !filled_by_default(cx, f))
-        .map(|f| {
-            let field_name = ident(&f.rust_name);
-            let ty = field_type(cx, f);
-            quote!(#field_name: impl ::std::convert::Into<#ty>)
-        });
-    let inits = s.fields.iter().map(|f| {
+        .filter(|f| !filled_by_default(cx.types, f))
+        .collect();
+    let params = given.iter().map(|f| {
         let field_name = ident(&f.rust_name);
-        if filled_by_default(cx, f) {
-            quote!(#field_name: ::std::default::Default::default())
-        } else {
-            quote!(#field_name: #field_name.into())
-        }
+        let ty = field_type(cx, f);
+        quote!(#field_name: impl ::std::convert::Into<#ty>)
     });
-    let additional_init = s
-        .additional
-        .as_ref()
-        .map(|_| quote!(additional_properties: ::std::default::Default::default(),));
+    let given_inits = given.iter().map(|f| {
+        let field_name = ident(&f.rust_name);
+        quote!(#field_name: #field_name.into(),)
+    });
+    let rest = if given.len() == s.fields.len() && s.additional.is_none() {
+        quote!()
+    } else if cx.defaultable[id.0] {
+        quote!(..::std::default::Default::default())
+    } else {
+        let fields = s
+            .fields
+            .iter()
+            .filter(|f| filled_by_default(cx.types, f))
+            .map(|f| ident(&f.rust_name));
+        let additional = s
+            .additional
+            .as_ref()
+            .map(|_| quote!(additional_properties: ::std::default::Default::default(),));
+        quote!(#(#fields: ::std::default::Default::default(),)* #additional)
+    };
+    let allow = super::client::too_many_arguments(given.len());
     let constructor = quote! {
         impl #name {
             /// Builds a value from its required fields; optional fields start unset.
+            #allow
             pub fn new(#(#params),*) -> Self {
-                Self { #(#inits,)* #additional_init }
+                Self { #(#given_inits)* #rest }
             }
         }
     };

@@ -22,11 +22,7 @@ impl AssistantMessage {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            content: ::std::default::Default::default(),
-            reasoning_content: ::std::default::Default::default(),
-            reasoning: ::std::default::Default::default(),
-            name: ::std::default::Default::default(),
-            tool_calls: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

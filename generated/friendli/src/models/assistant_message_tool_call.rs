@@ -18,8 +18,8 @@ impl AssistantMessageToolCall {
     ) -> Self {
         Self {
             id: id.into(),
-            r#type: ::std::default::Default::default(),
             function: function.into(),
+            ..::std::default::Default::default()
         }
     }
 }

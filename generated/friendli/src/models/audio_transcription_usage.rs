@@ -29,13 +29,12 @@ impl AudioTranscriptionUsage {
         processed_audio_length_ms: impl ::std::convert::Into<i64>,
     ) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             input_tokens: input_tokens.into(),
             output_tokens: output_tokens.into(),
             total_tokens: total_tokens.into(),
             input_audio_length_ms: input_audio_length_ms.into(),
             processed_audio_length_ms: processed_audio_length_ms.into(),
-            input_token_details: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

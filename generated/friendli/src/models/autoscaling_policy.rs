@@ -28,9 +28,7 @@ impl AutoscalingPolicy {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            min_replica: ::std::default::Default::default(),
-            max_replica: ::std::default::Default::default(),
-            cooldown_period: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -20,9 +20,9 @@ impl ChatChoice {
     ) -> Self {
         Self {
             index: index.into(),
-            logprobs: ::std::default::Default::default(),
             message: message.into(),
             finish_reason: finish_reason.into(),
+            logprobs: ::std::default::Default::default(),
         }
     }
 }

@@ -15,9 +15,8 @@ impl ChatChoiceMessage {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(role: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            content: ::std::default::Default::default(),
             role: role.into(),
-            tool_calls: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

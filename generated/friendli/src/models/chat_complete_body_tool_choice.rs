@@ -13,8 +13,8 @@ impl ChatCompleteBodyToolChoice {
         >,
     ) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             function: function.into(),
+            ..::std::default::Default::default()
         }
     }
 }

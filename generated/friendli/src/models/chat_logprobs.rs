@@ -11,7 +11,7 @@ impl ChatLogprobs {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            content: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

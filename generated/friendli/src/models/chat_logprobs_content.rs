@@ -23,8 +23,8 @@ impl ChatLogprobsContent {
         Self {
             token: token.into(),
             logprob: logprob.into(),
-            bytes: ::std::default::Default::default(),
             top_logprobs: top_logprobs.into(),
+            ..::std::default::Default::default()
         }
     }
 }

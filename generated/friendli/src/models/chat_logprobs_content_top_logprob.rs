@@ -18,7 +18,7 @@ impl ChatLogprobsContentTopLogprob {
         Self {
             token: token.into(),
             logprob: logprob.into(),
-            bytes: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -25,9 +25,8 @@ impl ChatResult {
             id: id.into(),
             choices: choices.into(),
             usage: usage.into(),
-            object: ::std::default::Default::default(),
             created: created.into(),
-            model: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -24,7 +24,7 @@ impl ChatUsage {
             prompt_tokens: prompt_tokens.into(),
             completion_tokens: completion_tokens.into(),
             total_tokens: total_tokens.into(),
-            prompt_tokens_details: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -116,6 +116,7 @@ impl CompletionsBodyWithPrompt {
         prompt: impl ::std::convert::Into<crate::models::CompletionsBodyWithPromptPrompt>,
     ) -> Self {
         Self {
+            prompt: prompt.into(),
             model: ::std::default::Default::default(),
             bad_word_tokens: ::std::default::Default::default(),
             bad_words: ::std::default::Default::default(),
@@ -147,7 +148,6 @@ impl CompletionsBodyWithPrompt {
             top_p: ::std::default::Default::default(),
             xtc_threshold: ::std::default::Default::default(),
             xtc_probability: ::std::default::Default::default(),
-            prompt: prompt.into(),
         }
     }
 }

@@ -114,38 +114,8 @@ impl CompletionsBodyWithTokens {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
         Self {
-            model: ::std::default::Default::default(),
-            bad_word_tokens: ::std::default::Default::default(),
-            bad_words: ::std::default::Default::default(),
-            embedding_to_replace: ::std::default::Default::default(),
-            encoder_no_repeat_ngram: ::std::default::Default::default(),
-            encoder_repetition_penalty: ::std::default::Default::default(),
-            eos_token: ::std::default::Default::default(),
-            forced_output_tokens: ::std::default::Default::default(),
-            frequency_penalty: ::std::default::Default::default(),
-            logprobs: ::std::default::Default::default(),
-            max_tokens: ::std::default::Default::default(),
-            max_total_tokens: ::std::default::Default::default(),
-            min_p: ::std::default::Default::default(),
-            min_tokens: ::std::default::Default::default(),
-            min_total_tokens: ::std::default::Default::default(),
-            n: ::std::default::Default::default(),
-            no_repeat_ngram: ::std::default::Default::default(),
-            presence_penalty: ::std::default::Default::default(),
-            repetition_penalty: ::std::default::Default::default(),
-            response_format: ::std::default::Default::default(),
-            seed: ::std::default::Default::default(),
-            stop: ::std::default::Default::default(),
-            stop_tokens: ::std::default::Default::default(),
-            stream: ::std::default::Default::default(),
-            stream_options: ::std::default::Default::default(),
-            temperature: ::std::default::Default::default(),
-            token_index_to_replace: ::std::default::Default::default(),
-            top_k: ::std::default::Default::default(),
-            top_p: ::std::default::Default::default(),
-            xtc_threshold: ::std::default::Default::default(),
-            xtc_probability: ::std::default::Default::default(),
             tokens: tokens.into(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -28,10 +28,10 @@ impl CompletionsChoice {
         Self {
             index: index.into(),
             text: text.into(),
-            logprobs: ::std::default::Default::default(),
             seed: seed.into(),
             finish_reason: finish_reason.into(),
             tokens: tokens.into(),
+            logprobs: ::std::default::Default::default(),
         }
     }
 }

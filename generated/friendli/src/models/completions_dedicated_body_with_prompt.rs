@@ -121,6 +121,7 @@ impl CompletionsDedicatedBodyWithPrompt {
     ) -> Self {
         Self {
             model: model.into(),
+            prompt: prompt.into(),
             bad_word_tokens: ::std::default::Default::default(),
             bad_words: ::std::default::Default::default(),
             embedding_to_replace: ::std::default::Default::default(),
@@ -151,7 +152,6 @@ impl CompletionsDedicatedBodyWithPrompt {
             top_p: ::std::default::Default::default(),
             xtc_threshold: ::std::default::Default::default(),
             xtc_probability: ::std::default::Default::default(),
-            prompt: prompt.into(),
         }
     }
 }

@@ -22,10 +22,9 @@ impl CompletionsResult {
     ) -> Self {
         Self {
             id: id.into(),
-            object: ::std::default::Default::default(),
             usage: usage.into(),
             choices: choices.into(),
-            model: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

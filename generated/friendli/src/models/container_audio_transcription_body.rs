@@ -26,8 +26,8 @@ impl ContainerAudioTranscriptionBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(file: impl ::std::convert::Into<crate::FilePart>) -> Self {
         Self {
-            model: ::std::default::Default::default(),
             file: file.into(),
+            model: ::std::default::Default::default(),
             chunking_strategy: ::std::default::Default::default(),
             language: ::std::default::Default::default(),
             stream: ::std::default::Default::default(),

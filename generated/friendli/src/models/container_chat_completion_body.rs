@@ -133,37 +133,8 @@ impl ContainerChatCompletionBody {
         messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
     ) -> Self {
         Self {
-            model: ::std::default::Default::default(),
             messages: messages.into(),
-            chat_template_kwargs: ::std::default::Default::default(),
-            eos_token: ::std::default::Default::default(),
-            frequency_penalty: ::std::default::Default::default(),
-            logit_bias: ::std::default::Default::default(),
-            logprobs: ::std::default::Default::default(),
-            max_tokens: ::std::default::Default::default(),
-            min_p: ::std::default::Default::default(),
-            n: ::std::default::Default::default(),
-            parallel_tool_calls: ::std::default::Default::default(),
-            presence_penalty: ::std::default::Default::default(),
-            repetition_penalty: ::std::default::Default::default(),
-            reasoning_effort: ::std::default::Default::default(),
-            reasoning_budget: ::std::default::Default::default(),
-            seed: ::std::default::Default::default(),
-            stop: ::std::default::Default::default(),
-            stream: ::std::default::Default::default(),
-            stream_options: ::std::default::Default::default(),
-            parse_reasoning: ::std::default::Default::default(),
-            include_reasoning: ::std::default::Default::default(),
-            temperature: ::std::default::Default::default(),
-            tool_choice: ::std::default::Default::default(),
-            top_k: ::std::default::Default::default(),
-            top_logprobs: ::std::default::Default::default(),
-            top_p: ::std::default::Default::default(),
-            xtc_threshold: ::std::default::Default::default(),
-            xtc_probability: ::std::default::Default::default(),
-            tools: ::std::default::Default::default(),
-            min_tokens: ::std::default::Default::default(),
-            response_format: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -11,8 +11,8 @@ impl ContainerDetokenizationBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
         Self {
-            model: ::std::default::Default::default(),
             tokens: tokens.into(),
+            ..::std::default::Default::default()
         }
     }
 }

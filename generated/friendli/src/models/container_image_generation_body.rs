@@ -33,14 +33,8 @@ impl ContainerImageGenerationBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            model: ::std::default::Default::default(),
             prompt: prompt.into(),
-            num_inference_steps: ::std::default::Default::default(),
-            guidance_scale: ::std::default::Default::default(),
-            seed: ::std::default::Default::default(),
-            response_format: ::std::default::Default::default(),
-            control_images: ::std::default::Default::default(),
-            controlnet_weights: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

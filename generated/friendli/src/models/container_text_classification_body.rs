@@ -21,9 +21,7 @@ impl ContainerTextClassificationBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            model: ::std::default::Default::default(),
-            input: ::std::default::Default::default(),
-            tokens: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

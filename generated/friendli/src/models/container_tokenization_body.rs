@@ -11,8 +11,8 @@ impl ContainerTokenizationBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            model: ::std::default::Default::default(),
             prompt: prompt.into(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -14,8 +14,8 @@ impl CostResponse {
     ) -> Self {
         Self {
             has_more: has_more.into(),
-            next_page: ::std::default::Default::default(),
             data: data.into(),
+            ..::std::default::Default::default()
         }
     }
 }

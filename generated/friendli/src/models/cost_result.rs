@@ -18,9 +18,7 @@ impl CostResult {
     pub fn new(total: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             total: total.into(),
-            quantity: ::std::default::Default::default(),
-            unit_price: ::std::default::Default::default(),
-            line_item: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -26,8 +26,7 @@ impl DedicatedChatRenderBody {
         Self {
             model: model.into(),
             messages: messages.into(),
-            chat_template_kwargs: ::std::default::Default::default(),
-            tools: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -15,8 +15,7 @@ impl DedicatedDatasetModality {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            input_modals: ::std::default::Default::default(),
-            output_modals: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -24,9 +24,7 @@ impl DedicatedEmbeddingsBody {
     pub fn new(model: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             model: model.into(),
-            input: ::std::default::Default::default(),
-            tokens: ::std::default::Default::default(),
-            encoding_format: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

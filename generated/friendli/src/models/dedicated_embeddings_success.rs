@@ -24,11 +24,10 @@ impl DedicatedEmbeddingsSuccess {
     ) -> Self {
         Self {
             id: id.into(),
-            model: ::std::default::Default::default(),
-            object: ::std::default::Default::default(),
             data: data.into(),
             usage: usage.into(),
             created: created.into(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -72,11 +72,8 @@ impl DedicatedEndpointCreateBody {
             name: name.into(),
             instance_option_id: instance_option_id.into(),
             advanced: advanced.into(),
-            simplescale: ::std::default::Default::default(),
-            autoscaling_policy: ::std::default::Default::default(),
             hf_model_repo: hf_model_repo.into(),
-            hf_model_repo_revision: ::std::default::Default::default(),
-            initial_version_comment: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

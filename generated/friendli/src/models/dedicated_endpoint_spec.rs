@@ -82,6 +82,7 @@ pub struct DedicatedEndpointSpec {
 }
 impl DedicatedEndpointSpec {
     /// Builds a value from its required fields; optional fields start unset.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         gpu_type: impl ::std::convert::Into<::std::string::String>,
@@ -100,7 +101,6 @@ impl DedicatedEndpointSpec {
             name: name.into(),
             gpu_type: gpu_type.into(),
             num_gpu: num_gpu.into(),
-            instance_id: ::std::default::Default::default(),
             project_id: project_id.into(),
             creator_id: creator_id.into(),
             team_id: team_id.into(),
@@ -108,13 +108,9 @@ impl DedicatedEndpointSpec {
             autoscaling_max: autoscaling_max.into(),
             autoscaling_cooldown: autoscaling_cooldown.into(),
             max_batch_size: max_batch_size.into(),
-            max_input_length: ::std::default::Default::default(),
-            max_context_length: ::std::default::Default::default(),
             tokenizer_skip_special_tokens: tokenizer_skip_special_tokens.into(),
             tokenizer_add_special_tokens: tokenizer_add_special_tokens.into(),
-            curr_replica_cnt: ::std::default::Default::default(),
-            desired_replica_cnt: ::std::default::Default::default(),
-            updated_replica_cnt: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

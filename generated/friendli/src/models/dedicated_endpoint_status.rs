@@ -33,8 +33,8 @@ impl DedicatedEndpointStatus {
     ) -> Self {
         Self {
             status: status.into(),
-            error_code: ::std::default::Default::default(),
             created_at: created_at.into(),
+            error_code: ::std::default::Default::default(),
             updated_at: ::std::default::Default::default(),
             phase: ::std::default::Default::default(),
         }

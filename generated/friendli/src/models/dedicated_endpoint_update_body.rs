@@ -69,14 +69,7 @@ impl DedicatedEndpointUpdateBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            name: ::std::default::Default::default(),
-            advanced: ::std::default::Default::default(),
-            simplescale: ::std::default::Default::default(),
-            autoscaling_policy: ::std::default::Default::default(),
-            hf_model_repo: ::std::default::Default::default(),
-            hf_model_repo_revision: ::std::default::Default::default(),
-            new_version_comment: ::std::default::Default::default(),
-            instance_option_id: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -22,8 +22,7 @@ impl DedicatedEndpointVersionHistoryResponse {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            data: ::std::default::Default::default(),
-            next_cursor: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -40,11 +40,7 @@ impl DedicatedEndpointWandbArtifactCreateBody {
     ) -> Self {
         Self {
             wandb_artifact_version_name: wandb_artifact_version_name.into(),
-            accelerator: ::std::default::Default::default(),
-            name: ::std::default::Default::default(),
-            project_id: ::std::default::Default::default(),
-            idempotency_key: ::std::default::Default::default(),
-            autoscaling_policy: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -37,12 +37,7 @@ impl DedicatedImageGenerationBody {
         Self {
             model: model.into(),
             prompt: prompt.into(),
-            num_inference_steps: ::std::default::Default::default(),
-            guidance_scale: ::std::default::Default::default(),
-            seed: ::std::default::Default::default(),
-            response_format: ::std::default::Default::default(),
-            control_images: ::std::default::Default::default(),
-            controlnet_weights: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -40,14 +40,9 @@ impl DedicatedMessagesSuccess {
     ) -> Self {
         Self {
             id: id.into(),
-            r#type: ::std::default::Default::default(),
-            role: ::std::default::Default::default(),
             content: content.into(),
-            stop_reason: ::std::default::Default::default(),
-            stop_sequence: ::std::default::Default::default(),
             usage: usage.into(),
-            model: ::std::default::Default::default(),
-            additional_properties: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -44,15 +44,9 @@ impl DedicatedResponsesSuccess {
     ) -> Self {
         Self {
             id: id.into(),
-            object: ::std::default::Default::default(),
             created_at: created_at.into(),
-            error: ::std::default::Default::default(),
-            status: ::std::default::Default::default(),
             output: output.into(),
-            usage: ::std::default::Default::default(),
-            incomplete_details: ::std::default::Default::default(),
-            model: ::std::default::Default::default(),
-            additional_properties: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -21,8 +21,7 @@ impl DedicatedTextClassificationBody {
     pub fn new(model: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             model: model.into(),
-            input: ::std::default::Default::default(),
-            tokens: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

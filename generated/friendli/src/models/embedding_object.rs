@@ -16,8 +16,8 @@ impl EmbeddingObject {
     ) -> Self {
         Self {
             index: index.into(),
-            object: ::std::default::Default::default(),
             embedding: embedding.into(),
+            object: ::std::default::Default::default(),
         }
     }
 }

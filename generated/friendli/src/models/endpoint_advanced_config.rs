@@ -30,16 +30,9 @@ impl EndpointAdvancedConfig {
         tokenizer_add_special_tokens: impl ::std::convert::Into<bool>,
     ) -> Self {
         Self {
-            max_batch_size: ::std::default::Default::default(),
             tokenizer_skip_special_tokens: tokenizer_skip_special_tokens.into(),
             tokenizer_add_special_tokens: tokenizer_add_special_tokens.into(),
-            max_token_count: ::std::default::Default::default(),
-            enable_content_logging: ::std::default::Default::default(),
-            max_input_length: ::std::default::Default::default(),
-            max_context_length: ::std::default::Default::default(),
-            queue_timeout_ms: ::std::default::Default::default(),
-            queue_backpressure_metric_kind: ::std::default::Default::default(),
-            queue_backpressure_metric_threshold: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -30,6 +30,7 @@ pub struct FileInfo {
 }
 impl FileInfo {
     /// Builds a value from its required fields; optional fields start unset.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,

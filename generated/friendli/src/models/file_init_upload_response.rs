@@ -23,8 +23,7 @@ impl FileInitUploadResponse {
     pub fn new(file_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             file_id: file_id.into(),
-            upload_url: ::std::default::Default::default(),
-            aws: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

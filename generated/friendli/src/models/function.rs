@@ -22,9 +22,9 @@ impl Function {
         >,
     ) -> Self {
         Self {
-            description: ::std::default::Default::default(),
             name: name.into(),
             parameters: parameters.into(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -19,7 +19,7 @@ impl Functionality {
             tool_call: tool_call.into(),
             builtin_tool: builtin_tool.into(),
             parallel_tool_call: parallel_tool_call.into(),
-            structured_output: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -8,7 +8,7 @@ impl HttpValidationError {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            detail: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -19,7 +19,7 @@ impl ListDatasetsResponse {
     ) -> Self {
         Self {
             data: data.into(),
-            next_cursor: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

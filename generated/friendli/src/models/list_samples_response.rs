@@ -21,7 +21,7 @@ impl ListSamplesResponse {
     ) -> Self {
         Self {
             data: data.into(),
-            next_cursor: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

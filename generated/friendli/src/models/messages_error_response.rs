@@ -15,9 +15,8 @@ impl MessagesErrorResponse {
         error: impl ::std::convert::Into<crate::models::MessagesErrorObject>,
     ) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             error: error.into(),
-            request_id: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

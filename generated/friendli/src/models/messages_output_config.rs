@@ -12,8 +12,7 @@ impl MessagesOutputConfig {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            effort: ::std::default::Default::default(),
-            format: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -14,8 +14,7 @@ impl MessagesOutputFormat {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
-            schema: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

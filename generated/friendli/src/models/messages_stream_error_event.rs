@@ -14,7 +14,7 @@ impl MessagesStreamErrorEvent {
     ) -> Self {
         Self {
             error: error.into(),
-            request_id: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

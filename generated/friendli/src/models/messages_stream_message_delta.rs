@@ -16,7 +16,7 @@ impl MessagesStreamMessageDelta {
     ) -> Self {
         Self {
             delta: delta.into(),
-            usage: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

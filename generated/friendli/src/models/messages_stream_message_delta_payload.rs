@@ -14,8 +14,7 @@ impl MessagesStreamMessageDeltaPayload {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            stop_reason: ::std::default::Default::default(),
-            stop_sequence: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

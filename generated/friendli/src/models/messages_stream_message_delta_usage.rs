@@ -15,9 +15,7 @@ impl MessagesStreamMessageDeltaUsage {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            input_tokens: ::std::default::Default::default(),
-            output_tokens: ::std::default::Default::default(),
-            cache_read_input_tokens: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -34,13 +34,8 @@ impl MessagesStreamMessageEnvelope {
     ) -> Self {
         Self {
             id: id.into(),
-            r#type: ::std::default::Default::default(),
-            role: ::std::default::Default::default(),
-            content: ::std::default::Default::default(),
-            stop_reason: ::std::default::Default::default(),
-            stop_sequence: ::std::default::Default::default(),
             usage: usage.into(),
-            model: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

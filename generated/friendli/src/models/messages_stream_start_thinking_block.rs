@@ -12,7 +12,7 @@ impl MessagesStreamStartThinkingBlock {
     pub fn new(thinking: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             thinking: thinking.into(),
-            signature: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

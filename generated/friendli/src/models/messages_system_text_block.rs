@@ -10,8 +10,8 @@ impl MessagesSystemTextBlock {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             text: text.into(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -23,10 +23,7 @@ impl MessagesToolDefinition {
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
-            r#type: ::std::default::Default::default(),
-            description: ::std::default::Default::default(),
-            input_schema: ::std::default::Default::default(),
-            strict: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

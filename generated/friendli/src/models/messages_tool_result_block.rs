@@ -12,7 +12,7 @@ impl MessagesToolResultBlock {
     pub fn new(tool_use_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             tool_use_id: tool_use_id.into(),
-            content: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -18,9 +18,9 @@ impl MessagesToolUseBlock {
         >,
     ) -> Self {
         Self {
-            id: ::std::default::Default::default(),
             name: name.into(),
             input: input.into(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -18,7 +18,7 @@ impl MessagesUsage {
         Self {
             input_tokens: input_tokens.into(),
             output_tokens: output_tokens.into(),
-            cache_read_input_tokens: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

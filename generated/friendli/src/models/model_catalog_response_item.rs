@@ -26,6 +26,7 @@ pub struct ModelCatalogResponseItem {
 }
 impl ModelCatalogResponseItem {
     /// Builds a value from its required fields; optional fields start unset.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -40,7 +41,6 @@ impl ModelCatalogResponseItem {
     ) -> Self {
         Self {
             id: id.into(),
-            hugging_face_id: ::std::default::Default::default(),
             name: name.into(),
             created: created.into(),
             context_length: context_length.into(),
@@ -48,10 +48,9 @@ impl ModelCatalogResponseItem {
             pricing: pricing.into(),
             functionality: functionality.into(),
             description: description.into(),
-            deprecation_date: ::std::default::Default::default(),
             hugging_face_url: hugging_face_url.into(),
             license: license.into(),
-            discount_to_user: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

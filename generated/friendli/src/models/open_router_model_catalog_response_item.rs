@@ -46,6 +46,7 @@ pub struct OpenRouterModelCatalogResponseItem {
 }
 impl OpenRouterModelCatalogResponseItem {
     /// Builds a value from its required fields; optional fields start unset.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -69,17 +70,17 @@ impl OpenRouterModelCatalogResponseItem {
     ) -> Self {
         Self {
             id: id.into(),
-            hugging_face_id: ::std::default::Default::default(),
             name: name.into(),
             created: created.into(),
             input_modalities: input_modalities.into(),
             output_modalities: output_modalities.into(),
-            quantization: ::std::default::Default::default(),
             context_length: context_length.into(),
-            max_output_length: ::std::default::Default::default(),
             pricing: pricing.into(),
             supported_sampling_parameters: supported_sampling_parameters.into(),
             supported_features: supported_features.into(),
+            hugging_face_id: ::std::default::Default::default(),
+            quantization: ::std::default::Default::default(),
+            max_output_length: ::std::default::Default::default(),
             description: ::std::default::Default::default(),
             deprecation_date: ::std::default::Default::default(),
             is_ready: ::std::default::Default::default(),

@@ -28,10 +28,7 @@ impl OpenRouterPricingTier {
         Self {
             prompt: prompt.into(),
             completion: completion.into(),
-            image: ::std::default::Default::default(),
-            request: ::std::default::Default::default(),
-            input_cache_read: ::std::default::Default::default(),
-            min_context: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

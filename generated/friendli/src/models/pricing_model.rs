@@ -30,8 +30,7 @@ impl PricingModel {
             output: output.into(),
             prompt: prompt.into(),
             completion: completion.into(),
-            input_cache_read: ::std::default::Default::default(),
-            audio_minute: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -9,7 +9,7 @@ impl PromptTokensDetails {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            cached_tokens: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -12,7 +12,7 @@ impl ResponsesCustomTool {
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             name: name.into(),
-            description: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -21,11 +21,10 @@ impl ResponsesCustomToolCall {
         input: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             call_id: call_id.into(),
             name: name.into(),
             input: input.into(),
-            id: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

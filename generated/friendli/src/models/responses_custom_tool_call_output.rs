@@ -20,9 +20,9 @@ impl ResponsesCustomToolCallOutput {
         >,
     ) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             call_id: call_id.into(),
             output: output.into(),
+            r#type: ::std::default::Default::default(),
             id: ::std::default::Default::default(),
         }
     }

@@ -24,12 +24,10 @@ impl ResponsesFunctionCall {
         arguments: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             call_id: call_id.into(),
             name: name.into(),
             arguments: arguments.into(),
-            id: ::std::default::Default::default(),
-            status: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

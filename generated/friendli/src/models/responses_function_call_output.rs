@@ -25,9 +25,9 @@ impl ResponsesFunctionCallOutput {
         >,
     ) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             call_id: call_id.into(),
             output: output.into(),
+            r#type: ::std::default::Default::default(),
             id: ::std::default::Default::default(),
             status: ::std::default::Default::default(),
         }

@@ -26,8 +26,7 @@ impl ResponsesFunctionTool {
         Self {
             name: name.into(),
             parameters: parameters.into(),
-            strict: ::std::default::Default::default(),
-            description: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

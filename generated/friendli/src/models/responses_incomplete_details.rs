@@ -9,7 +9,7 @@ impl ResponsesIncompleteDetails {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            reason: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

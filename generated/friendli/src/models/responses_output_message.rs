@@ -21,9 +21,9 @@ impl ResponsesOutputMessage {
     ) -> Self {
         Self {
             id: id.into(),
-            role: ::std::default::Default::default(),
             status: status.into(),
             content: content.into(),
+            role: ::std::default::Default::default(),
         }
     }
 }

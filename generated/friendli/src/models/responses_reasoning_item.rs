@@ -25,11 +25,9 @@ impl ResponsesReasoningItem {
         >,
     ) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             id: id.into(),
             summary: summary.into(),
-            content: ::std::default::Default::default(),
-            status: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -9,7 +9,7 @@ impl ResponsesTextConfig {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            format: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

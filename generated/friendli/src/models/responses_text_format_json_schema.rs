@@ -23,8 +23,7 @@ impl ResponsesTextFormatJsonSchema {
         Self {
             name: name.into(),
             schema: schema.into(),
-            description: ::std::default::Default::default(),
-            strict: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

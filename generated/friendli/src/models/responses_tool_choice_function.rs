@@ -10,8 +10,8 @@ impl ResponsesToolChoiceFunction {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             name: name.into(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -29,8 +29,8 @@ impl ResponsesUsage {
             input_tokens: input_tokens.into(),
             input_tokens_details: input_tokens_details.into(),
             output_tokens: output_tokens.into(),
-            output_tokens_details: ::std::default::Default::default(),
             total_tokens: total_tokens.into(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -17,10 +17,7 @@ impl ServerVadChunkingStrategy {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
-            prefix_padding_ms: ::std::default::Default::default(),
-            silence_duration_ms: ::std::default::Default::default(),
-            threshold: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

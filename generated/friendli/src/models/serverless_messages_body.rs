@@ -87,25 +87,8 @@ impl ServerlessMessagesBody {
     ) -> Self {
         Self {
             messages: messages.into(),
-            max_tokens: ::std::default::Default::default(),
             model: model.into(),
-            system: ::std::default::Default::default(),
-            stream: ::std::default::Default::default(),
-            temperature: ::std::default::Default::default(),
-            top_p: ::std::default::Default::default(),
-            top_k: ::std::default::Default::default(),
-            stop_sequences: ::std::default::Default::default(),
-            tools: ::std::default::Default::default(),
-            tool_choice: ::std::default::Default::default(),
-            thinking: ::std::default::Default::default(),
-            output_config: ::std::default::Default::default(),
-            cache_control: ::std::default::Default::default(),
-            container: ::std::default::Default::default(),
-            context_manager: ::std::default::Default::default(),
-            inference_geo: ::std::default::Default::default(),
-            metadata: ::std::default::Default::default(),
-            service_tier: ::std::default::Default::default(),
-            additional_properties: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

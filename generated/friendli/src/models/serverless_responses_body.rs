@@ -52,6 +52,7 @@ impl ServerlessResponsesBody {
     ) -> Self {
         Self {
             input: input.into(),
+            model: model.into(),
             instructions: ::std::default::Default::default(),
             max_output_tokens: ::std::default::Default::default(),
             temperature: ::std::default::Default::default(),
@@ -62,7 +63,6 @@ impl ServerlessResponsesBody {
             text: ::std::default::Default::default(),
             reasoning: ::std::default::Default::default(),
             stream: ::std::default::Default::default(),
-            model: model.into(),
             additional_properties: ::std::default::Default::default(),
         }
     }

@@ -11,7 +11,7 @@ impl StreamOptions {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            include_usage: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

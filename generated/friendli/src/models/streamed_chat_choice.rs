@@ -22,9 +22,8 @@ impl StreamedChatChoice {
     ) -> Self {
         Self {
             index: index.into(),
-            logprobs: ::std::default::Default::default(),
             delta: delta.into(),
-            finish_reason: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -16,9 +16,7 @@ impl StreamedChatChoiceDelta {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            content: ::std::default::Default::default(),
-            role: ::std::default::Default::default(),
-            tool_calls: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

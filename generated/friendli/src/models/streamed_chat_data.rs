@@ -25,11 +25,9 @@ impl StreamedChatData {
     ) -> Self {
         Self {
             id: id.into(),
-            usage: ::std::default::Default::default(),
-            object: ::std::default::Default::default(),
             choices: choices.into(),
             created: created.into(),
-            model: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

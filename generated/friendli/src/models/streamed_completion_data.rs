@@ -26,10 +26,8 @@ impl StreamedCompletionData {
         Self {
             id: id.into(),
             choices: choices.into(),
-            usage: ::std::default::Default::default(),
-            object: ::std::default::Default::default(),
             created: created.into(),
-            model: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

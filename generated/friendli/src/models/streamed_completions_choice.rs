@@ -25,9 +25,7 @@ impl StreamedCompletionsChoice {
         Self {
             index: index.into(),
             text: text.into(),
-            logprobs: ::std::default::Default::default(),
-            finish_reason: ::std::default::Default::default(),
-            token: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -13,7 +13,7 @@ impl StreamedFunctionResult {
     pub fn new(arguments: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             arguments: arguments.into(),
-            name: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -17,10 +17,9 @@ impl StreamedToolCallResult {
         function: impl ::std::convert::Into<crate::models::StreamedFunctionResult>,
     ) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
-            id: ::std::default::Default::default(),
             index: index.into(),
             function: function.into(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -12,7 +12,7 @@ impl SystemMessage {
     pub fn new(content: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self {
             content: content.into(),
-            name: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

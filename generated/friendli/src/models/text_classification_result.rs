@@ -16,8 +16,8 @@ impl TextClassificationResult {
     ) -> Self {
         Self {
             data: data.into(),
-            object: ::std::default::Default::default(),
             usage: usage.into(),
+            ..::std::default::Default::default()
         }
     }
 }

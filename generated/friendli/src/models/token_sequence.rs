@@ -9,7 +9,7 @@ impl TokenSequence {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            tokens: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

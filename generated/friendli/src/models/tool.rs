@@ -9,8 +9,8 @@ impl Tool {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(function: impl ::std::convert::Into<crate::models::Function>) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             function: function.into(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -14,9 +14,9 @@ impl ToolCallResult {
         function: impl ::std::convert::Into<crate::models::FunctionResult>,
     ) -> Self {
         Self {
-            r#type: ::std::default::Default::default(),
             id: id.into(),
             function: function.into(),
+            ..::std::default::Default::default()
         }
     }
 }

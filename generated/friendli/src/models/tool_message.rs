@@ -18,7 +18,7 @@ impl ToolMessage {
         Self {
             content: content.into(),
             tool_call_id: tool_call_id.into(),
-            name: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -37,11 +37,11 @@ impl ToolStatusData {
             name: name.into(),
             status: status.into(),
             parameters: parameters.into(),
+            timestamp: timestamp.into(),
             result: ::std::default::Default::default(),
             files: ::std::default::Default::default(),
             message: ::std::default::Default::default(),
             error: ::std::default::Default::default(),
-            timestamp: timestamp.into(),
         }
     }
 }

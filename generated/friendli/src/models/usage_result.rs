@@ -35,15 +35,7 @@ impl UsageResult {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
         Self {
-            product_type: ::std::default::Default::default(),
-            model: ::std::default::Default::default(),
-            user_id: ::std::default::Default::default(),
-            num_model_requests: ::std::default::Default::default(),
-            input_tokens: ::std::default::Default::default(),
-            input_cached_tokens: ::std::default::Default::default(),
-            output_tokens: ::std::default::Default::default(),
-            gpu_usage: ::std::default::Default::default(),
-            processed_audio_length_ms: ::std::default::Default::default(),
+            ..::std::default::Default::default()
         }
     }
 }

@@ -158,3 +158,13 @@ pub mod get_info;
 pub mod complete_upload;
 #[cfg(feature = "file")]
 pub mod get_download_url;
+pub(crate) const SECURITY_0: &[&[crate::runtime::SecurityScheme]] = &[
+    &[
+        crate::runtime::SecurityScheme {
+            name: "token",
+            kind: crate::runtime::SchemeKind::Http {
+                scheme: "Bearer",
+            },
+        },
+    ],
+];

@@ -65,14 +65,18 @@ impl ContainerChat {
     /// Generate a model response from a list of messages comprising a conversation. Compatible with the OpenAI Chat Completions API, with support for streaming, tool calls, and structured outputs.
     ///
     /// `POST /v1/chat/completions` (`containerChatComplete`)
-    #[allow(clippy::too_many_arguments)]
     pub fn complete(
         &self,
         messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
     ) -> crate::operations::container_chat_complete::ContainerChatCompleteRequest {
-        crate::operations::container_chat_complete::ContainerChatCompleteRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            messages,
+            crate::operations::container_chat_complete::ContainerChatComplete {
+            },
+            crate::models::ContainerChatCompletionBody {
+                messages: messages.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
     /// Stream chat completions
@@ -80,14 +84,18 @@ impl ContainerChat {
     /// Generate a model response from a list of messages comprising a conversation. Compatible with the OpenAI Chat Completions API, with support for streaming, tool calls, and structured outputs.
     ///
     /// `POST /v1/chat/completions` (`containerChatStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
     ) -> crate::operations::container_chat_stream::ContainerChatStreamRequest {
-        crate::operations::container_chat_stream::ContainerChatStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            messages,
+            crate::operations::container_chat_stream::ContainerChatStream {
+            },
+            crate::models::ContainerChatCompletionBody {
+                messages: messages.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
 }
@@ -102,14 +110,29 @@ impl ContainerResponses {
     /// Generate a model response from text or image inputs. Follows the OpenAI Responses API format, with support for streaming, function and custom tool calls, structured outputs, and reasoning controls.
     ///
     /// `POST /v1/responses` (`containerResponses`)
-    #[allow(clippy::too_many_arguments)]
     pub fn responses(
         &self,
         input: impl ::std::convert::Into<crate::models::ContainerResponsesBodyInput>,
     ) -> crate::operations::container_responses::ContainerResponsesRequest {
-        crate::operations::container_responses::ContainerResponsesRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            input,
+            crate::operations::container_responses::ContainerResponses {
+            },
+            crate::models::ContainerResponsesBody {
+                input: input.into(),
+                instructions: ::std::default::Default::default(),
+                max_output_tokens: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+                top_p: ::std::default::Default::default(),
+                parallel_tool_calls: ::std::default::Default::default(),
+                tools: ::std::default::Default::default(),
+                tool_choice: ::std::default::Default::default(),
+                text: ::std::default::Default::default(),
+                reasoning: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                model: ::std::default::Default::default(),
+                additional_properties: ::std::default::Default::default(),
+            },
         )
     }
     /// Stream responses
@@ -117,16 +140,29 @@ impl ContainerResponses {
     /// Generate a model response from text or image inputs. Follows the OpenAI Responses API format, with support for streaming, function and custom tool calls, structured outputs, and reasoning controls.
     ///
     /// `POST /v1/responses` (`containerResponsesStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
-        input: impl ::std::convert::Into<
-            crate::models::ContainerResponsesStreamBodyInput,
-        >,
+        input: impl ::std::convert::Into<crate::models::ContainerResponsesBodyInput>,
     ) -> crate::operations::container_responses_stream::ContainerResponsesStreamRequest {
-        crate::operations::container_responses_stream::ContainerResponsesStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            input,
+            crate::operations::container_responses_stream::ContainerResponsesStream {
+            },
+            crate::models::ContainerResponsesBody {
+                input: input.into(),
+                instructions: ::std::default::Default::default(),
+                max_output_tokens: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+                top_p: ::std::default::Default::default(),
+                parallel_tool_calls: ::std::default::Default::default(),
+                tools: ::std::default::Default::default(),
+                tool_choice: ::std::default::Default::default(),
+                text: ::std::default::Default::default(),
+                reasoning: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                model: ::std::default::Default::default(),
+                additional_properties: ::std::default::Default::default(),
+            },
         )
     }
 }
@@ -141,16 +177,20 @@ impl ContainerMessages {
     /// Generate a model response from a conversation using the Anthropic Messages API format. Supports streaming, function tool calls, and extended thinking.
     ///
     /// `POST /v1/messages` (`containerMessages`)
-    #[allow(clippy::too_many_arguments)]
     pub fn messages(
         &self,
         messages: impl ::std::convert::Into<
             ::std::vec::Vec<crate::models::MessagesInputMessage>,
         >,
     ) -> crate::operations::container_messages::ContainerMessagesRequest {
-        crate::operations::container_messages::ContainerMessagesRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            messages,
+            crate::operations::container_messages::ContainerMessages {
+            },
+            crate::models::ContainerMessagesBody {
+                messages: messages.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
     /// Stream messages
@@ -158,16 +198,20 @@ impl ContainerMessages {
     /// Generate a model response from a conversation using the Anthropic Messages API format. Supports streaming, function tool calls, and extended thinking.
     ///
     /// `POST /v1/messages` (`containerMessagesStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         messages: impl ::std::convert::Into<
             ::std::vec::Vec<crate::models::MessagesInputMessage>,
         >,
     ) -> crate::operations::container_messages_stream::ContainerMessagesStreamRequest {
-        crate::operations::container_messages_stream::ContainerMessagesStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            messages,
+            crate::operations::container_messages_stream::ContainerMessagesStream {
+            },
+            crate::models::ContainerMessagesBody {
+                messages: messages.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
 }
@@ -182,14 +226,14 @@ impl ContainerCompletions {
     /// Generate a text completion from a prompt or token sequence. Supports streaming and configurable generation parameters.
     ///
     /// `POST /v1/completions` (`containerCompletionsComplete`)
-    #[allow(clippy::too_many_arguments)]
     pub fn complete(
         &self,
         body: impl ::std::convert::Into<crate::models::ContainerCompletionsBody>,
     ) -> crate::operations::container_completions_complete::ContainerCompletionsCompleteRequest {
-        crate::operations::container_completions_complete::ContainerCompletionsCompleteRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            body,
+            crate::operations::container_completions_complete::ContainerCompletionsComplete {},
+            body.into(),
         )
     }
     /// Stream completions
@@ -197,14 +241,15 @@ impl ContainerCompletions {
     /// Generate a text completion from a prompt or token sequence. Supports streaming and configurable generation parameters.
     ///
     /// `POST /v1/completions` (`containerCompletionsStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         body: impl ::std::convert::Into<crate::models::ContainerCompletionsStreamBody>,
     ) -> crate::operations::container_completions_stream::ContainerCompletionsStreamRequest {
-        crate::operations::container_completions_stream::ContainerCompletionsStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            body,
+            crate::operations::container_completions_stream::ContainerCompletionsStream {
+            },
+            body.into(),
         )
     }
 }
@@ -219,14 +264,18 @@ impl ContainerToken {
     /// Convert text input into token IDs.
     ///
     /// `POST /v1/tokenize` (`containerTokenization`)
-    #[allow(clippy::too_many_arguments)]
     pub fn tokenize(
         &self,
         prompt: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::container_tokenization::ContainerTokenizationRequest {
-        crate::operations::container_tokenization::ContainerTokenizationRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            prompt,
+            crate::operations::container_tokenization::ContainerTokenization {
+            },
+            crate::models::ContainerTokenizationBody {
+                prompt: prompt.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
     /// Detokenization
@@ -234,14 +283,18 @@ impl ContainerToken {
     /// Convert a list of token IDs back into text.
     ///
     /// `POST /v1/detokenize` (`containerDetokenization`)
-    #[allow(clippy::too_many_arguments)]
     pub fn detokenize(
         &self,
         tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> crate::operations::container_detokenization::ContainerDetokenizationRequest {
-        crate::operations::container_detokenization::ContainerDetokenizationRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            tokens,
+            crate::operations::container_detokenization::ContainerDetokenization {
+            },
+            crate::models::ContainerDetokenizationBody {
+                tokens: tokens.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
 }
@@ -256,14 +309,18 @@ impl ContainerImage {
     /// Generate an image from a text prompt.
     ///
     /// `POST /v1/images/generations` (`containerImagesGenerate`)
-    #[allow(clippy::too_many_arguments)]
     pub fn generate(
         &self,
         prompt: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::container_images_generate::ContainerImagesGenerateRequest {
-        crate::operations::container_images_generate::ContainerImagesGenerateRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            prompt,
+            crate::operations::container_images_generate::ContainerImagesGenerate {
+            },
+            crate::models::ContainerImageGenerationBody {
+                prompt: prompt.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
     /// Image edits
@@ -271,16 +328,24 @@ impl ContainerImage {
     /// Edit an image based on a text prompt.
     ///
     /// `POST /v1/images/edits` (`containerImagesEdit`)
-    #[allow(clippy::too_many_arguments)]
     pub fn edit(
         &self,
         image: impl ::std::convert::Into<crate::models::ContainerImageEditBodyImage>,
         prompt: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::container_images_edit::ContainerImagesEditRequest {
-        crate::operations::container_images_edit::ContainerImagesEditRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            image,
-            prompt,
+            crate::operations::container_images_edit::ContainerImagesEdit {
+            },
+            crate::models::ContainerImageEditBody {
+                image: image.into(),
+                prompt: prompt.into(),
+                model: ::std::default::Default::default(),
+                num_inference_steps: ::std::default::Default::default(),
+                guidance_scale: ::std::default::Default::default(),
+                seed: ::std::default::Default::default(),
+                response_format: ::std::default::Default::default(),
+            },
         )
     }
 }
@@ -295,14 +360,21 @@ impl ContainerAudio {
     /// Transcribe an audio file into text.
     ///
     /// `POST /v1/audio/transcriptions` (`containerAudioTranscriptions`)
-    #[allow(clippy::too_many_arguments)]
     pub fn transcribe(
         &self,
         file: impl ::std::convert::Into<crate::FilePart>,
     ) -> crate::operations::container_audio_transcriptions::ContainerAudioTranscriptionsRequest {
-        crate::operations::container_audio_transcriptions::ContainerAudioTranscriptionsRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            file,
+            crate::operations::container_audio_transcriptions::ContainerAudioTranscriptions {},
+            crate::models::ContainerAudioTranscriptionBody {
+                file: file.into(),
+                model: ::std::default::Default::default(),
+                chunking_strategy: ::std::default::Default::default(),
+                language: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+            },
         )
     }
     /// Stream audio transcriptions
@@ -310,14 +382,21 @@ impl ContainerAudio {
     /// Transcribe an audio file into text.
     ///
     /// `POST /v1/audio/transcriptions` (`containerAudioTranscriptionsStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         file: impl ::std::convert::Into<crate::FilePart>,
     ) -> crate::operations::container_audio_transcriptions_stream::ContainerAudioTranscriptionsStreamRequest {
-        crate::operations::container_audio_transcriptions_stream::ContainerAudioTranscriptionsStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            file,
+            crate::operations::container_audio_transcriptions_stream::ContainerAudioTranscriptionsStream {},
+            crate::models::ContainerAudioTranscriptionBody {
+                file: file.into(),
+                model: ::std::default::Default::default(),
+                chunking_strategy: ::std::default::Default::default(),
+                language: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+            },
         )
     }
 }
@@ -332,12 +411,15 @@ impl ContainerClassification {
     /// Classify text input into categories with per-class probabilities.
     ///
     /// `POST /classify` (`containerTextClassification`)
-    #[allow(clippy::too_many_arguments)]
     pub fn classify(
         &self,
     ) -> crate::operations::container_text_classification::ContainerTextClassificationRequest {
-        crate::operations::container_text_classification::ContainerTextClassificationRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
+            crate::operations::container_text_classification::ContainerTextClassification {},
+            crate::models::ContainerTextClassificationBody {
+                ..::std::default::Default::default()
+            },
         )
     }
 }

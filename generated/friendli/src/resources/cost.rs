@@ -10,16 +10,23 @@ impl Cost {
     /// Get cost details for the team.
     ///
     /// `GET /v1/team/cost` (`getCost`)
-    #[allow(clippy::too_many_arguments)]
     pub fn get_cost(
         &self,
         start_time: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
         end_time: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
     ) -> crate::operations::get_cost::GetCostRequest {
-        crate::operations::get_cost::GetCostRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            start_time,
-            end_time,
+            crate::operations::get_cost::GetCost {
+                start_time: start_time.into(),
+                end_time: end_time.into(),
+                bucket_width: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                page: ::std::option::Option::None,
+                group_by: ::std::option::Option::None,
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
 }

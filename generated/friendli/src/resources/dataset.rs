@@ -10,14 +10,21 @@ impl Dataset {
     /// List datasets accessible to the user.
     ///
     /// `GET /beta/dataset` (`list_datasets`)
-    #[allow(clippy::too_many_arguments)]
     pub fn list_datasets(
         &self,
         project_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::list_datasets::ListDatasetsRequest {
-        crate::operations::list_datasets::ListDatasetsRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            project_id,
+            crate::operations::list_datasets::ListDatasets {
+                project_id: project_id.into(),
+                cursor: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                direction: ::std::option::Option::None,
+                name_search: ::std::option::Option::None,
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Create a new dataset
@@ -25,18 +32,22 @@ impl Dataset {
     /// Create a new dataset.
     ///
     /// `POST /beta/dataset` (`create_dataset`)
-    #[allow(clippy::too_many_arguments)]
     pub fn create_dataset(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
         project_id: impl ::std::convert::Into<::std::string::String>,
         modality: impl ::std::convert::Into<crate::models::DedicatedDatasetModality>,
     ) -> crate::operations::create_dataset::CreateDatasetRequest {
-        crate::operations::create_dataset::CreateDatasetRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            name,
-            project_id,
-            modality,
+            crate::operations::create_dataset::CreateDataset {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::CreateDatasetRequest {
+                name: name.into(),
+                project_id: project_id.into(),
+                modality: modality.into(),
+            },
         )
     }
     /// Get dataset info
@@ -44,14 +55,17 @@ impl Dataset {
     /// Get information about a specific dataset.
     ///
     /// `GET /beta/dataset/{dataset_id}` (`get_dataset`)
-    #[allow(clippy::too_many_arguments)]
     pub fn get_dataset(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::get_dataset::GetDatasetRequest {
-        crate::operations::get_dataset::GetDatasetRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
+            crate::operations::get_dataset::GetDataset {
+                dataset_id: dataset_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Delete dataset
@@ -59,14 +73,17 @@ impl Dataset {
     /// Delete a specific dataset.
     ///
     /// `DELETE /beta/dataset/{dataset_id}` (`delete_dataset`)
-    #[allow(clippy::too_many_arguments)]
     pub fn delete_dataset(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::delete_dataset::DeleteDatasetRequest {
-        crate::operations::delete_dataset::DeleteDatasetRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
+            crate::operations::delete_dataset::DeleteDataset {
+                dataset_id: dataset_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// List versions
@@ -74,14 +91,17 @@ impl Dataset {
     /// List versions for a dataset.
     ///
     /// `GET /beta/dataset/{dataset_id}/version` (`list_versions`)
-    #[allow(clippy::too_many_arguments)]
     pub fn list_versions(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::list_versions::ListVersionsRequest {
-        crate::operations::list_versions::ListVersionsRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
+            crate::operations::list_versions::ListVersions {
+                dataset_id: dataset_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Create a version
@@ -89,16 +109,19 @@ impl Dataset {
     /// Create a version for the current state of the split.
     ///
     /// `POST /beta/dataset/{dataset_id}/version` (`create_version`)
-    #[allow(clippy::too_many_arguments)]
     pub fn create_version(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         comment: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::create_version::CreateVersionRequest {
-        crate::operations::create_version::CreateVersionRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
-            comment,
+            crate::operations::create_version::CreateVersion {
+                dataset_id: dataset_id.into(),
+                comment: comment.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Get version info
@@ -106,16 +129,19 @@ impl Dataset {
     /// Get a dataset version.
     ///
     /// `GET /beta/dataset/{dataset_id}/version/{version_id}` (`get_version`)
-    #[allow(clippy::too_many_arguments)]
     pub fn get_version(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         version_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::get_version::GetVersionRequest {
-        crate::operations::get_version::GetVersionRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
-            version_id,
+            crate::operations::get_version::GetVersion {
+                dataset_id: dataset_id.into(),
+                version_id: version_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Delete a version
@@ -123,16 +149,19 @@ impl Dataset {
     /// Delete a version from the dataset.
     ///
     /// `DELETE /beta/dataset/{dataset_id}/version/{version_id}` (`delete_version`)
-    #[allow(clippy::too_many_arguments)]
     pub fn delete_version(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         version_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::delete_version::DeleteVersionRequest {
-        crate::operations::delete_version::DeleteVersionRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
-            version_id,
+            crate::operations::delete_version::DeleteVersion {
+                dataset_id: dataset_id.into(),
+                version_id: version_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// List splits
@@ -140,14 +169,21 @@ impl Dataset {
     /// List splits in the dataset.
     ///
     /// `GET /beta/dataset/{dataset_id}/split` (`list_splits`)
-    #[allow(clippy::too_many_arguments)]
     pub fn list_splits(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::list_splits::ListSplitsRequest {
-        crate::operations::list_splits::ListSplitsRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
+            crate::operations::list_splits::ListSplits {
+                dataset_id: dataset_id.into(),
+                cursor: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                direction: ::std::option::Option::None,
+                version_id: ::std::option::Option::None,
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Create a split
@@ -155,16 +191,19 @@ impl Dataset {
     /// Create a new split in the dataset.
     ///
     /// `POST /beta/dataset/{dataset_id}/split` (`create_split`)
-    #[allow(clippy::too_many_arguments)]
     pub fn create_split(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::create_split::CreateSplitRequest {
-        crate::operations::create_split::CreateSplitRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
-            name,
+            crate::operations::create_split::CreateSplit {
+                dataset_id: dataset_id.into(),
+                name: name.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Get split info
@@ -172,16 +211,19 @@ impl Dataset {
     /// Get information about a specific split.
     ///
     /// `GET /beta/dataset/{dataset_id}/split/{split_id}` (`get_split`)
-    #[allow(clippy::too_many_arguments)]
     pub fn get_split(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         split_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::get_split::GetSplitRequest {
-        crate::operations::get_split::GetSplitRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
-            split_id,
+            crate::operations::get_split::GetSplit {
+                dataset_id: dataset_id.into(),
+                split_id: split_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Delete split
@@ -189,16 +231,19 @@ impl Dataset {
     /// Delete a specific split.
     ///
     /// `DELETE /beta/dataset/{dataset_id}/split/{split_id}` (`delete_split`)
-    #[allow(clippy::too_many_arguments)]
     pub fn delete_split(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         split_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::delete_split::DeleteSplitRequest {
-        crate::operations::delete_split::DeleteSplitRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
-            split_id,
+            crate::operations::delete_split::DeleteSplit {
+                dataset_id: dataset_id.into(),
+                split_id: split_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// List samples
@@ -206,16 +251,23 @@ impl Dataset {
     /// List samples from the split.
     ///
     /// `GET /beta/dataset/{dataset_id}/split/{split_id}/sample` (`list_samples`)
-    #[allow(clippy::too_many_arguments)]
     pub fn list_samples(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         split_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::list_samples::ListSamplesRequest {
-        crate::operations::list_samples::ListSamplesRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
-            split_id,
+            crate::operations::list_samples::ListSamples {
+                dataset_id: dataset_id.into(),
+                split_id: split_id.into(),
+                cursor: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                direction: ::std::option::Option::None,
+                version_id: ::std::option::Option::None,
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Update samples
@@ -223,18 +275,22 @@ impl Dataset {
     /// Update samples as raw file.
     ///
     /// `PUT /beta/dataset/{dataset_id}/split/{split_id}/sample` (`upload_raw_samples`)
-    #[allow(clippy::too_many_arguments)]
     pub fn update_samples(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         split_id: impl ::std::convert::Into<::std::string::String>,
         file: impl ::std::convert::Into<crate::FilePart>,
     ) -> crate::operations::upload_raw_samples::UploadRawSamplesRequest {
-        crate::operations::upload_raw_samples::UploadRawSamplesRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
-            split_id,
-            file,
+            crate::operations::upload_raw_samples::UploadRawSamples {
+                dataset_id: dataset_id.into(),
+                split_id: split_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::BodyUploadRawSamples {
+                file: file.into(),
+            },
         )
     }
     /// Add samples
@@ -242,18 +298,20 @@ impl Dataset {
     /// Add samples to the split.
     ///
     /// `POST /beta/dataset/{dataset_id}/split/{split_id}/sample` (`add_samples`)
-    #[allow(clippy::too_many_arguments)]
     pub fn add_samples(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
         split_id: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
     ) -> crate::operations::add_samples::AddSamplesRequest {
-        crate::operations::add_samples::AddSamplesRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
-            split_id,
-            body,
+            crate::operations::add_samples::AddSamples {
+                dataset_id: dataset_id.into(),
+                split_id: split_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            body.into(),
         )
     }
     /// Delete samples
@@ -261,7 +319,6 @@ impl Dataset {
     /// Delete samples from the split.
     ///
     /// `POST /beta/dataset/{dataset_id}/split/{split_id}/sample/delete` (`delete_samples`)
-    #[allow(clippy::too_many_arguments)]
     pub fn delete_samples(
         &self,
         dataset_id: impl ::std::convert::Into<::std::string::String>,
@@ -270,11 +327,14 @@ impl Dataset {
             ::std::vec::Vec<crate::models::DeleteSamplesBodyItem>,
         >,
     ) -> crate::operations::delete_samples::DeleteSamplesRequest {
-        crate::operations::delete_samples::DeleteSamplesRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            dataset_id,
-            split_id,
-            body,
+            crate::operations::delete_samples::DeleteSamples {
+                dataset_id: dataset_id.into(),
+                split_id: split_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            body.into(),
         )
     }
 }

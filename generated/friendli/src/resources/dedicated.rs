@@ -83,16 +83,21 @@ impl DedicatedChat {
     /// Generate a model response from a list of messages comprising a conversation. Compatible with the OpenAI Chat Completions API, with support for streaming, tool calls, and structured outputs.
     ///
     /// `POST /dedicated/v1/chat/completions` (`dedicatedChatComplete`)
-    #[allow(clippy::too_many_arguments)]
     pub fn complete(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
     ) -> crate::operations::dedicated_chat_complete::DedicatedChatCompleteRequest {
-        crate::operations::dedicated_chat_complete::DedicatedChatCompleteRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            messages,
+            crate::operations::dedicated_chat_complete::DedicatedChatComplete {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedChatCompletionBody {
+                model: model.into(),
+                messages: messages.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
     /// Stream chat completions
@@ -100,16 +105,21 @@ impl DedicatedChat {
     /// Generate a model response from a list of messages comprising a conversation. Compatible with the OpenAI Chat Completions API, with support for streaming, tool calls, and structured outputs.
     ///
     /// `POST /dedicated/v1/chat/completions` (`dedicatedChatStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
     ) -> crate::operations::dedicated_chat_stream::DedicatedChatStreamRequest {
-        crate::operations::dedicated_chat_stream::DedicatedChatStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            messages,
+            crate::operations::dedicated_chat_stream::DedicatedChatStream {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedChatCompletionBody {
+                model: model.into(),
+                messages: messages.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
 }
@@ -124,16 +134,31 @@ impl DedicatedResponses {
     /// Generate a model response from text or image inputs. Follows the OpenAI Responses API format, with support for streaming, function and custom tool calls, structured outputs, and reasoning controls.
     ///
     /// `POST /dedicated/v1/responses` (`dedicatedResponses`)
-    #[allow(clippy::too_many_arguments)]
     pub fn responses(
         &self,
         input: impl ::std::convert::Into<crate::models::DedicatedResponsesBodyInput>,
         model: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_responses::DedicatedResponsesRequest {
-        crate::operations::dedicated_responses::DedicatedResponsesRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            input,
-            model,
+            crate::operations::dedicated_responses::DedicatedResponses {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedResponsesBody {
+                input: input.into(),
+                model: model.into(),
+                instructions: ::std::default::Default::default(),
+                max_output_tokens: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+                top_p: ::std::default::Default::default(),
+                parallel_tool_calls: ::std::default::Default::default(),
+                tools: ::std::default::Default::default(),
+                tool_choice: ::std::default::Default::default(),
+                text: ::std::default::Default::default(),
+                reasoning: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                additional_properties: ::std::default::Default::default(),
+            },
         )
     }
     /// Stream responses
@@ -141,18 +166,31 @@ impl DedicatedResponses {
     /// Generate a model response from text or image inputs. Follows the OpenAI Responses API format, with support for streaming, function and custom tool calls, structured outputs, and reasoning controls.
     ///
     /// `POST /dedicated/v1/responses` (`dedicatedResponsesStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
-        input: impl ::std::convert::Into<
-            crate::models::DedicatedResponsesStreamBodyInput,
-        >,
+        input: impl ::std::convert::Into<crate::models::DedicatedResponsesBodyInput>,
         model: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_responses_stream::DedicatedResponsesStreamRequest {
-        crate::operations::dedicated_responses_stream::DedicatedResponsesStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            input,
-            model,
+            crate::operations::dedicated_responses_stream::DedicatedResponsesStream {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedResponsesBody {
+                input: input.into(),
+                model: model.into(),
+                instructions: ::std::default::Default::default(),
+                max_output_tokens: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+                top_p: ::std::default::Default::default(),
+                parallel_tool_calls: ::std::default::Default::default(),
+                tools: ::std::default::Default::default(),
+                tool_choice: ::std::default::Default::default(),
+                text: ::std::default::Default::default(),
+                reasoning: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                additional_properties: ::std::default::Default::default(),
+            },
         )
     }
 }
@@ -167,16 +205,21 @@ impl DedicatedChatRender {
     /// Render a list of chat messages into the prompt text sent to the model.
     ///
     /// `POST /dedicated/v1/chat/render` (`dedicatedChatRender`)
-    #[allow(clippy::too_many_arguments)]
     pub fn render(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
     ) -> crate::operations::dedicated_chat_render::DedicatedChatRenderRequest {
-        crate::operations::dedicated_chat_render::DedicatedChatRenderRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            messages,
+            crate::operations::dedicated_chat_render::DedicatedChatRender {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedChatRenderBody {
+                model: model.into(),
+                messages: messages.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
 }
@@ -191,7 +234,6 @@ impl DedicatedMessages {
     /// Generate a model response from a conversation using the Anthropic Messages API format. Supports streaming, function tool calls, and extended thinking.
     ///
     /// `POST /dedicated/v1/messages` (`dedicatedMessages`)
-    #[allow(clippy::too_many_arguments)]
     pub fn messages(
         &self,
         messages: impl ::std::convert::Into<
@@ -199,10 +241,16 @@ impl DedicatedMessages {
         >,
         model: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_messages::DedicatedMessagesRequest {
-        crate::operations::dedicated_messages::DedicatedMessagesRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            messages,
-            model,
+            crate::operations::dedicated_messages::DedicatedMessages {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedMessagesBody {
+                messages: messages.into(),
+                model: model.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
     /// Stream messages
@@ -210,7 +258,6 @@ impl DedicatedMessages {
     /// Generate a model response from a conversation using the Anthropic Messages API format. Supports streaming, function tool calls, and extended thinking.
     ///
     /// `POST /dedicated/v1/messages` (`dedicatedMessagesStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         messages: impl ::std::convert::Into<
@@ -218,10 +265,16 @@ impl DedicatedMessages {
         >,
         model: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_messages_stream::DedicatedMessagesStreamRequest {
-        crate::operations::dedicated_messages_stream::DedicatedMessagesStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            messages,
-            model,
+            crate::operations::dedicated_messages_stream::DedicatedMessagesStream {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedMessagesBody {
+                messages: messages.into(),
+                model: model.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
 }
@@ -236,14 +289,16 @@ impl DedicatedCompletions {
     /// Generate a text completion from a prompt or token sequence. Supports streaming and configurable generation parameters.
     ///
     /// `POST /dedicated/v1/completions` (`dedicatedCompletionsComplete`)
-    #[allow(clippy::too_many_arguments)]
     pub fn complete(
         &self,
         body: impl ::std::convert::Into<crate::models::DedicatedCompletionsBody>,
     ) -> crate::operations::dedicated_completions_complete::DedicatedCompletionsCompleteRequest {
-        crate::operations::dedicated_completions_complete::DedicatedCompletionsCompleteRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            body,
+            crate::operations::dedicated_completions_complete::DedicatedCompletionsComplete {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            body.into(),
         )
     }
     /// Stream completions
@@ -251,14 +306,16 @@ impl DedicatedCompletions {
     /// Generate a text completion from a prompt or token sequence. Supports streaming and configurable generation parameters.
     ///
     /// `POST /dedicated/v1/completions` (`dedicatedCompletionsStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         body: impl ::std::convert::Into<crate::models::DedicatedCompletionsStreamBody>,
     ) -> crate::operations::dedicated_completions_stream::DedicatedCompletionsStreamRequest {
-        crate::operations::dedicated_completions_stream::DedicatedCompletionsStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            body,
+            crate::operations::dedicated_completions_stream::DedicatedCompletionsStream {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            body.into(),
         )
     }
 }
@@ -273,14 +330,19 @@ impl DedicatedEmbeddings {
     /// Generate an embedding vector from input text or token sequence.
     ///
     /// `POST /dedicated/v1/embeddings` (`dedicatedEmbeddings`)
-    #[allow(clippy::too_many_arguments)]
     pub fn embeddings(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_embeddings::DedicatedEmbeddingsRequest {
-        crate::operations::dedicated_embeddings::DedicatedEmbeddingsRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
+            crate::operations::dedicated_embeddings::DedicatedEmbeddings {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedEmbeddingsBody {
+                model: model.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
 }
@@ -295,16 +357,20 @@ impl DedicatedToken {
     /// Convert text input into token IDs.
     ///
     /// `POST /dedicated/v1/tokenize` (`dedicatedTokenization`)
-    #[allow(clippy::too_many_arguments)]
     pub fn tokenize(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         prompt: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_tokenization::DedicatedTokenizationRequest {
-        crate::operations::dedicated_tokenization::DedicatedTokenizationRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            prompt,
+            crate::operations::dedicated_tokenization::DedicatedTokenization {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedTokenizationBody {
+                model: model.into(),
+                prompt: prompt.into(),
+            },
         )
     }
     /// Detokenization
@@ -312,16 +378,20 @@ impl DedicatedToken {
     /// Convert a list of token IDs back into text.
     ///
     /// `POST /dedicated/v1/detokenize` (`dedicatedDetokenization`)
-    #[allow(clippy::too_many_arguments)]
     pub fn detokenize(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> crate::operations::dedicated_detokenization::DedicatedDetokenizationRequest {
-        crate::operations::dedicated_detokenization::DedicatedDetokenizationRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            tokens,
+            crate::operations::dedicated_detokenization::DedicatedDetokenization {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedDetokenizationBody {
+                model: model.into(),
+                tokens: tokens.into(),
+            },
         )
     }
 }
@@ -336,16 +406,21 @@ impl DedicatedImage {
     /// Generate an image from a text prompt.
     ///
     /// `POST /dedicated/v1/images/generations` (`dedicatedImagesGenerate`)
-    #[allow(clippy::too_many_arguments)]
     pub fn generate(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         prompt: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_images_generate::DedicatedImagesGenerateRequest {
-        crate::operations::dedicated_images_generate::DedicatedImagesGenerateRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            prompt,
+            crate::operations::dedicated_images_generate::DedicatedImagesGenerate {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedImageGenerationBody {
+                model: model.into(),
+                prompt: prompt.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
     /// Image edits
@@ -353,18 +428,26 @@ impl DedicatedImage {
     /// Edit an image based on a text prompt.
     ///
     /// `POST /dedicated/v1/images/edits` (`dedicatedImagesEdit`)
-    #[allow(clippy::too_many_arguments)]
     pub fn edit(
         &self,
         image: impl ::std::convert::Into<crate::models::DedicatedImageEditBodyImage>,
         prompt: impl ::std::convert::Into<::std::string::String>,
         model: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_images_edit::DedicatedImagesEditRequest {
-        crate::operations::dedicated_images_edit::DedicatedImagesEditRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            image,
-            prompt,
-            model,
+            crate::operations::dedicated_images_edit::DedicatedImagesEdit {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedImageEditBody {
+                image: image.into(),
+                prompt: prompt.into(),
+                model: model.into(),
+                num_inference_steps: ::std::default::Default::default(),
+                guidance_scale: ::std::default::Default::default(),
+                seed: ::std::default::Default::default(),
+                response_format: ::std::default::Default::default(),
+            },
         )
     }
 }
@@ -379,16 +462,24 @@ impl DedicatedAudio {
     /// Transcribe an audio file into text.
     ///
     /// `POST /dedicated/v1/audio/transcriptions` (`dedicatedAudioTranscriptions`)
-    #[allow(clippy::too_many_arguments)]
     pub fn transcribe(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         file: impl ::std::convert::Into<crate::FilePart>,
     ) -> crate::operations::dedicated_audio_transcriptions::DedicatedAudioTranscriptionsRequest {
-        crate::operations::dedicated_audio_transcriptions::DedicatedAudioTranscriptionsRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            file,
+            crate::operations::dedicated_audio_transcriptions::DedicatedAudioTranscriptions {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedAudioTranscriptionBody {
+                model: model.into(),
+                file: file.into(),
+                chunking_strategy: ::std::default::Default::default(),
+                language: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+            },
         )
     }
     /// Stream audio transcriptions
@@ -396,16 +487,24 @@ impl DedicatedAudio {
     /// Transcribe an audio file into text.
     ///
     /// `POST /dedicated/v1/audio/transcriptions` (`dedicatedAudioTranscriptionsStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         file: impl ::std::convert::Into<crate::FilePart>,
     ) -> crate::operations::dedicated_audio_transcriptions_stream::DedicatedAudioTranscriptionsStreamRequest {
-        crate::operations::dedicated_audio_transcriptions_stream::DedicatedAudioTranscriptionsStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            file,
+            crate::operations::dedicated_audio_transcriptions_stream::DedicatedAudioTranscriptionsStream {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedAudioTranscriptionBody {
+                model: model.into(),
+                file: file.into(),
+                chunking_strategy: ::std::default::Default::default(),
+                language: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+            },
         )
     }
 }
@@ -420,14 +519,19 @@ impl DedicatedClassification {
     /// Classify text input into categories with per-class probabilities.
     ///
     /// `POST /dedicated/classify` (`dedicatedTextClassification`)
-    #[allow(clippy::too_many_arguments)]
     pub fn classify(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_text_classification::DedicatedTextClassificationRequest {
-        crate::operations::dedicated_text_classification::DedicatedTextClassificationRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
+            crate::operations::dedicated_text_classification::DedicatedTextClassification {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedTextClassificationBody {
+                model: model.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
 }
@@ -442,14 +546,19 @@ impl DedicatedEndpoint {
     /// Create an endpoint from Weights & Biases artifact. If the idempotency key is provided, the API will check if the endpoint already exists, and rollout the existing endpoint if it does. In such cases, the project id must be provided.
     ///
     /// `POST /dedicated/endpoint/wandb-artifact-create` (`dedicatedEndpointWandbArtifactCreate`)
-    #[allow(clippy::too_many_arguments)]
     pub fn wandb_artifact_create(
         &self,
         wandb_artifact_version_name: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_endpoint_wandb_artifact_create::DedicatedEndpointWandbArtifactCreateRequest {
-        crate::operations::dedicated_endpoint_wandb_artifact_create::DedicatedEndpointWandbArtifactCreateRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            wandb_artifact_version_name,
+            crate::operations::dedicated_endpoint_wandb_artifact_create::DedicatedEndpointWandbArtifactCreate {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedEndpointWandbArtifactCreateBody {
+                wandb_artifact_version_name: wandb_artifact_version_name.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
     /// List all endpoints
@@ -457,12 +566,18 @@ impl DedicatedEndpoint {
     /// List all endpoint statuses
     ///
     /// `GET /dedicated/beta/endpoint` (`dedicatedListEndpoints`)
-    #[allow(clippy::too_many_arguments)]
     pub fn list(
         &self,
     ) -> crate::operations::dedicated_list_endpoints::DedicatedListEndpointsRequest {
-        crate::operations::dedicated_list_endpoints::DedicatedListEndpointsRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
+            crate::operations::dedicated_list_endpoints::DedicatedListEndpoints {
+                project_id: ::std::option::Option::None,
+                cursor: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Create a new endpoint
@@ -470,7 +585,6 @@ impl DedicatedEndpoint {
     /// Create a new endpoint and return its status
     ///
     /// `POST /dedicated/beta/endpoint` (`dedicatedCreateEndpoint`)
-    #[allow(clippy::too_many_arguments)]
     pub fn create(
         &self,
         project_id: impl ::std::convert::Into<::std::string::String>,
@@ -479,13 +593,19 @@ impl DedicatedEndpoint {
         advanced: impl ::std::convert::Into<crate::models::EndpointAdvancedConfig>,
         hf_model_repo: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_create_endpoint::DedicatedCreateEndpointRequest {
-        crate::operations::dedicated_create_endpoint::DedicatedCreateEndpointRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            project_id,
-            name,
-            instance_option_id,
-            advanced,
-            hf_model_repo,
+            crate::operations::dedicated_create_endpoint::DedicatedCreateEndpoint {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedEndpointCreateBody {
+                project_id: project_id.into(),
+                name: name.into(),
+                instance_option_id: instance_option_id.into(),
+                advanced: advanced.into(),
+                hf_model_repo: hf_model_repo.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
     /// Get endpoint specification
@@ -493,14 +613,17 @@ impl DedicatedEndpoint {
     /// Get the specification of an endpoint
     ///
     /// `GET /dedicated/beta/endpoint/{endpoint_id}` (`dedicatedGetEndpoint`)
-    #[allow(clippy::too_many_arguments)]
     pub fn get_spec(
         &self,
         endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_get_endpoint::DedicatedGetEndpointRequest {
-        crate::operations::dedicated_get_endpoint::DedicatedGetEndpointRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            endpoint_id,
+            crate::operations::dedicated_get_endpoint::DedicatedGetEndpoint {
+                endpoint_id: endpoint_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Update endpoint spec
@@ -508,14 +631,19 @@ impl DedicatedEndpoint {
     /// Update the specification of a specific endpoint
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}` (`dedicatedUpdateEndpoint`)
-    #[allow(clippy::too_many_arguments)]
     pub fn update(
         &self,
         endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_update_endpoint::DedicatedUpdateEndpointRequest {
-        crate::operations::dedicated_update_endpoint::DedicatedUpdateEndpointRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            endpoint_id,
+            crate::operations::dedicated_update_endpoint::DedicatedUpdateEndpoint {
+                endpoint_id: endpoint_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::DedicatedEndpointUpdateBody {
+                ..::std::default::Default::default()
+            },
         )
     }
     /// Delete endpoint
@@ -523,14 +651,17 @@ impl DedicatedEndpoint {
     /// Delete a specific endpoint
     ///
     /// `DELETE /dedicated/beta/endpoint/{endpoint_id}` (`dedicatedDeleteEndpoint`)
-    #[allow(clippy::too_many_arguments)]
     pub fn delete(
         &self,
         endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_delete_endpoint::DedicatedDeleteEndpointRequest {
-        crate::operations::dedicated_delete_endpoint::DedicatedDeleteEndpointRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            endpoint_id,
+            crate::operations::dedicated_delete_endpoint::DedicatedDeleteEndpoint {
+                endpoint_id: endpoint_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Get endpoint version history
@@ -538,14 +669,19 @@ impl DedicatedEndpoint {
     /// Get version history of a specific endpoint
     ///
     /// `GET /dedicated/beta/endpoint/{endpoint_id}/version` (`dedicatedGetEndpointVersionHistory`)
-    #[allow(clippy::too_many_arguments)]
     pub fn get_version_history(
         &self,
         endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_get_endpoint_version_history::DedicatedGetEndpointVersionHistoryRequest {
-        crate::operations::dedicated_get_endpoint_version_history::DedicatedGetEndpointVersionHistoryRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            endpoint_id,
+            crate::operations::dedicated_get_endpoint_version_history::DedicatedGetEndpointVersionHistory {
+                endpoint_id: endpoint_id.into(),
+                cursor: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Get endpoint status
@@ -553,14 +689,17 @@ impl DedicatedEndpoint {
     /// Get the status of a specific endpoint
     ///
     /// `GET /dedicated/beta/endpoint/{endpoint_id}/status` (`dedicatedGetEndpointStatus`)
-    #[allow(clippy::too_many_arguments)]
     pub fn get_status(
         &self,
         endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_get_endpoint_status::DedicatedGetEndpointStatusRequest {
-        crate::operations::dedicated_get_endpoint_status::DedicatedGetEndpointStatusRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            endpoint_id,
+            crate::operations::dedicated_get_endpoint_status::DedicatedGetEndpointStatus {
+                endpoint_id: endpoint_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Sleep endpoint
@@ -568,14 +707,17 @@ impl DedicatedEndpoint {
     /// Put a specific endpoint to sleep
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/sleep` (`dedicatedSleepEndpoint`)
-    #[allow(clippy::too_many_arguments)]
     pub fn sleep(
         &self,
         endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_sleep_endpoint::DedicatedSleepEndpointRequest {
-        crate::operations::dedicated_sleep_endpoint::DedicatedSleepEndpointRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            endpoint_id,
+            crate::operations::dedicated_sleep_endpoint::DedicatedSleepEndpoint {
+                endpoint_id: endpoint_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Wake endpoint
@@ -583,14 +725,17 @@ impl DedicatedEndpoint {
     /// Wake up a specific endpoint
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/wake` (`dedicatedWakeEndpoint`)
-    #[allow(clippy::too_many_arguments)]
     pub fn wake(
         &self,
         endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_wake_endpoint::DedicatedWakeEndpointRequest {
-        crate::operations::dedicated_wake_endpoint::DedicatedWakeEndpointRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            endpoint_id,
+            crate::operations::dedicated_wake_endpoint::DedicatedWakeEndpoint {
+                endpoint_id: endpoint_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Terminate endpoint
@@ -598,14 +743,17 @@ impl DedicatedEndpoint {
     /// Terminate a specific endpoint
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/terminate` (`dedicatedTerminateEndpoint`)
-    #[allow(clippy::too_many_arguments)]
     pub fn terminate(
         &self,
         endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_terminate_endpoint::DedicatedTerminateEndpointRequest {
-        crate::operations::dedicated_terminate_endpoint::DedicatedTerminateEndpointRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            endpoint_id,
+            crate::operations::dedicated_terminate_endpoint::DedicatedTerminateEndpoint {
+                endpoint_id: endpoint_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Restart endpoint
@@ -613,14 +761,17 @@ impl DedicatedEndpoint {
     /// Restart a FAILED or TERMINATED endpoint
     ///
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/restart` (`dedicatedRestartEndpoint`)
-    #[allow(clippy::too_many_arguments)]
     pub fn restart(
         &self,
         endpoint_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::dedicated_restart_endpoint::DedicatedRestartEndpointRequest {
-        crate::operations::dedicated_restart_endpoint::DedicatedRestartEndpointRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            endpoint_id,
+            crate::operations::dedicated_restart_endpoint::DedicatedRestartEndpoint {
+                endpoint_id: endpoint_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
 }

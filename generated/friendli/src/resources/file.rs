@@ -10,7 +10,6 @@ impl File {
     /// Initiate file upload.
     ///
     /// `POST /beta/file` (`init_upload`)
-    #[allow(clippy::too_many_arguments)]
     pub fn init_upload(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -18,12 +17,17 @@ impl File {
         digest: impl ::std::convert::Into<::std::string::String>,
         project_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::init_upload::InitUploadRequest {
-        crate::operations::init_upload::InitUploadRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            name,
-            size,
-            digest,
-            project_id,
+            crate::operations::init_upload::InitUpload {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::FileInitUploadRequest {
+                name: name.into(),
+                size: size.into(),
+                digest: digest.into(),
+                project_id: project_id.into(),
+            },
         )
     }
     /// Get file info
@@ -31,26 +35,35 @@ impl File {
     /// Get file info.
     ///
     /// `GET /beta/file/{file_id}` (`get_info`)
-    #[allow(clippy::too_many_arguments)]
     pub fn get_info(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::get_info::GetInfoRequest {
-        crate::operations::get_info::GetInfoRequest::new(self.client.clone(), file_id)
+        crate::runtime::Request::new(
+            self.client.clone(),
+            crate::operations::get_info::GetInfo {
+                file_id: file_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
+        )
     }
     /// Complete file upload
     ///
     /// Complete file upload.
     ///
     /// `PATCH /beta/file/{file_id}` (`complete_upload`)
-    #[allow(clippy::too_many_arguments)]
     pub fn complete_upload(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::complete_upload::CompleteUploadRequest {
-        crate::operations::complete_upload::CompleteUploadRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            file_id,
+            crate::operations::complete_upload::CompleteUpload {
+                file_id: file_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
     /// Get file download URL
@@ -58,14 +71,17 @@ impl File {
     /// Get file download URL.
     ///
     /// `GET /beta/file/{file_id}/download_url` (`get_download_url`)
-    #[allow(clippy::too_many_arguments)]
     pub fn get_download_url(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::get_download_url::GetDownloadUrlRequest {
-        crate::operations::get_download_url::GetDownloadUrlRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            file_id,
+            crate::operations::get_download_url::GetDownloadUrl {
+                file_id: file_id.into(),
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
 }

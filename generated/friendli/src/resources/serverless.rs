@@ -59,16 +59,21 @@ impl ServerlessChat {
     /// Generate a model response from a list of messages comprising a conversation. Compatible with the OpenAI Chat Completions API, with support for streaming, tool calls, and structured outputs.
     ///
     /// `POST /serverless/v1/chat/completions` (`serverlessChatComplete`)
-    #[allow(clippy::too_many_arguments)]
     pub fn complete(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
     ) -> crate::operations::serverless_chat_complete::ServerlessChatCompleteRequest {
-        crate::operations::serverless_chat_complete::ServerlessChatCompleteRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            messages,
+            crate::operations::serverless_chat_complete::ServerlessChatComplete {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::ServerlessChatCompletionBody {
+                model: model.into(),
+                messages: messages.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
     /// Stream chat completions
@@ -76,16 +81,21 @@ impl ServerlessChat {
     /// Generate a model response from a list of messages comprising a conversation. Compatible with the OpenAI Chat Completions API, with support for streaming, tool calls, and structured outputs.
     ///
     /// `POST /serverless/v1/chat/completions` (`serverlessChatStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
     ) -> crate::operations::serverless_chat_stream::ServerlessChatStreamRequest {
-        crate::operations::serverless_chat_stream::ServerlessChatStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            messages,
+            crate::operations::serverless_chat_stream::ServerlessChatStream {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::ServerlessChatCompletionBody {
+                model: model.into(),
+                messages: messages.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
 }
@@ -100,16 +110,31 @@ impl ServerlessResponses {
     /// Generate a model response from text or image inputs. Follows the OpenAI Responses API format, with support for streaming, function and custom tool calls, structured outputs, and reasoning controls.
     ///
     /// `POST /serverless/v1/responses` (`serverlessResponses`)
-    #[allow(clippy::too_many_arguments)]
     pub fn responses(
         &self,
         input: impl ::std::convert::Into<crate::models::ServerlessResponsesBodyInput>,
         model: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::serverless_responses::ServerlessResponsesRequest {
-        crate::operations::serverless_responses::ServerlessResponsesRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            input,
-            model,
+            crate::operations::serverless_responses::ServerlessResponses {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::ServerlessResponsesBody {
+                input: input.into(),
+                model: model.into(),
+                instructions: ::std::default::Default::default(),
+                max_output_tokens: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+                top_p: ::std::default::Default::default(),
+                parallel_tool_calls: ::std::default::Default::default(),
+                tools: ::std::default::Default::default(),
+                tool_choice: ::std::default::Default::default(),
+                text: ::std::default::Default::default(),
+                reasoning: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                additional_properties: ::std::default::Default::default(),
+            },
         )
     }
     /// Stream responses
@@ -117,18 +142,31 @@ impl ServerlessResponses {
     /// Generate a model response from text or image inputs. Follows the OpenAI Responses API format, with support for streaming, function and custom tool calls, structured outputs, and reasoning controls.
     ///
     /// `POST /serverless/v1/responses` (`serverlessResponsesStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
-        input: impl ::std::convert::Into<
-            crate::models::ServerlessResponsesStreamBodyInput,
-        >,
+        input: impl ::std::convert::Into<crate::models::ServerlessResponsesBodyInput>,
         model: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::serverless_responses_stream::ServerlessResponsesStreamRequest {
-        crate::operations::serverless_responses_stream::ServerlessResponsesStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            input,
-            model,
+            crate::operations::serverless_responses_stream::ServerlessResponsesStream {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::ServerlessResponsesBody {
+                input: input.into(),
+                model: model.into(),
+                instructions: ::std::default::Default::default(),
+                max_output_tokens: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+                top_p: ::std::default::Default::default(),
+                parallel_tool_calls: ::std::default::Default::default(),
+                tools: ::std::default::Default::default(),
+                tool_choice: ::std::default::Default::default(),
+                text: ::std::default::Default::default(),
+                reasoning: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                additional_properties: ::std::default::Default::default(),
+            },
         )
     }
 }
@@ -143,7 +181,6 @@ impl ServerlessMessages {
     /// Generate a model response from a conversation using the Anthropic Messages API format. Supports streaming, function tool calls, and extended thinking.
     ///
     /// `POST /serverless/v1/messages` (`serverlessMessages`)
-    #[allow(clippy::too_many_arguments)]
     pub fn messages(
         &self,
         messages: impl ::std::convert::Into<
@@ -151,10 +188,16 @@ impl ServerlessMessages {
         >,
         model: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::serverless_messages::ServerlessMessagesRequest {
-        crate::operations::serverless_messages::ServerlessMessagesRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            messages,
-            model,
+            crate::operations::serverless_messages::ServerlessMessages {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::ServerlessMessagesBody {
+                messages: messages.into(),
+                model: model.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
     /// Stream messages
@@ -162,7 +205,6 @@ impl ServerlessMessages {
     /// Generate a model response from a conversation using the Anthropic Messages API format. Supports streaming, function tool calls, and extended thinking.
     ///
     /// `POST /serverless/v1/messages` (`serverlessMessagesStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         messages: impl ::std::convert::Into<
@@ -170,10 +212,16 @@ impl ServerlessMessages {
         >,
         model: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::serverless_messages_stream::ServerlessMessagesStreamRequest {
-        crate::operations::serverless_messages_stream::ServerlessMessagesStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            messages,
-            model,
+            crate::operations::serverless_messages_stream::ServerlessMessagesStream {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::ServerlessMessagesBody {
+                messages: messages.into(),
+                model: model.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
 }
@@ -188,16 +236,21 @@ impl ServerlessChatRender {
     /// Render a list of chat messages into the prompt text sent to the model.
     ///
     /// `POST /serverless/v1/chat/render` (`serverlessChatRender`)
-    #[allow(clippy::too_many_arguments)]
     pub fn render(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
     ) -> crate::operations::serverless_chat_render::ServerlessChatRenderRequest {
-        crate::operations::serverless_chat_render::ServerlessChatRenderRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            messages,
+            crate::operations::serverless_chat_render::ServerlessChatRender {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::ServerlessChatRenderBody {
+                model: model.into(),
+                messages: messages.into(),
+                ..::std::default::Default::default()
+            },
         )
     }
 }
@@ -212,14 +265,16 @@ impl ServerlessCompletions {
     /// Generate a text completion from a prompt or token sequence. Supports streaming and configurable generation parameters.
     ///
     /// `POST /serverless/v1/completions` (`serverlessCompletionsComplete`)
-    #[allow(clippy::too_many_arguments)]
     pub fn complete(
         &self,
         body: impl ::std::convert::Into<crate::models::ServerlessCompletionsBody>,
     ) -> crate::operations::serverless_completions_complete::ServerlessCompletionsCompleteRequest {
-        crate::operations::serverless_completions_complete::ServerlessCompletionsCompleteRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            body,
+            crate::operations::serverless_completions_complete::ServerlessCompletionsComplete {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            body.into(),
         )
     }
     /// Stream completions
@@ -227,14 +282,16 @@ impl ServerlessCompletions {
     /// Generate a text completion from a prompt or token sequence. Supports streaming and configurable generation parameters.
     ///
     /// `POST /serverless/v1/completions` (`serverlessCompletionsStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         body: impl ::std::convert::Into<crate::models::ServerlessCompletionsStreamBody>,
     ) -> crate::operations::serverless_completions_stream::ServerlessCompletionsStreamRequest {
-        crate::operations::serverless_completions_stream::ServerlessCompletionsStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            body,
+            crate::operations::serverless_completions_stream::ServerlessCompletionsStream {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            body.into(),
         )
     }
 }
@@ -249,16 +306,24 @@ impl ServerlessAudio {
     /// Transcribe an audio file into text.
     ///
     /// `POST /serverless/v1/audio/transcriptions` (`serverlessAudioTranscriptions`)
-    #[allow(clippy::too_many_arguments)]
     pub fn transcribe(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         file: impl ::std::convert::Into<crate::FilePart>,
     ) -> crate::operations::serverless_audio_transcriptions::ServerlessAudioTranscriptionsRequest {
-        crate::operations::serverless_audio_transcriptions::ServerlessAudioTranscriptionsRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            file,
+            crate::operations::serverless_audio_transcriptions::ServerlessAudioTranscriptions {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::ServerlessAudioTranscriptionBody {
+                model: model.into(),
+                file: file.into(),
+                chunking_strategy: ::std::default::Default::default(),
+                language: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+            },
         )
     }
     /// Stream audio transcriptions
@@ -266,16 +331,24 @@ impl ServerlessAudio {
     /// Transcribe an audio file into text.
     ///
     /// `POST /serverless/v1/audio/transcriptions` (`serverlessAudioTranscriptionsStream`)
-    #[allow(clippy::too_many_arguments)]
     pub fn stream(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         file: impl ::std::convert::Into<crate::FilePart>,
     ) -> crate::operations::serverless_audio_transcriptions_stream::ServerlessAudioTranscriptionsStreamRequest {
-        crate::operations::serverless_audio_transcriptions_stream::ServerlessAudioTranscriptionsStreamRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            file,
+            crate::operations::serverless_audio_transcriptions_stream::ServerlessAudioTranscriptionsStream {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::ServerlessAudioTranscriptionBody {
+                model: model.into(),
+                file: file.into(),
+                chunking_strategy: ::std::default::Default::default(),
+                language: ::std::default::Default::default(),
+                stream: ::std::default::Default::default(),
+                temperature: ::std::default::Default::default(),
+            },
         )
     }
 }
@@ -290,16 +363,20 @@ impl ServerlessToken {
     /// Convert text input into token IDs.
     ///
     /// `POST /serverless/v1/tokenize` (`serverlessTokenization`)
-    #[allow(clippy::too_many_arguments)]
     pub fn tokenize(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         prompt: impl ::std::convert::Into<::std::string::String>,
     ) -> crate::operations::serverless_tokenization::ServerlessTokenizationRequest {
-        crate::operations::serverless_tokenization::ServerlessTokenizationRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            prompt,
+            crate::operations::serverless_tokenization::ServerlessTokenization {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::ServerlessTokenizationBody {
+                model: model.into(),
+                prompt: prompt.into(),
+            },
         )
     }
     /// Detokenization
@@ -307,16 +384,20 @@ impl ServerlessToken {
     /// Convert a list of token IDs back into text.
     ///
     /// `POST /serverless/v1/detokenize` (`serverlessDetokenization`)
-    #[allow(clippy::too_many_arguments)]
     pub fn detokenize(
         &self,
         model: impl ::std::convert::Into<::std::string::String>,
         tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>,
     ) -> crate::operations::serverless_detokenization::ServerlessDetokenizationRequest {
-        crate::operations::serverless_detokenization::ServerlessDetokenizationRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            model,
-            tokens,
+            crate::operations::serverless_detokenization::ServerlessDetokenization {
+                x_friendli_team: ::std::option::Option::None,
+            },
+            crate::models::ServerlessDetokenizationBody {
+                model: model.into(),
+                tokens: tokens.into(),
+            },
         )
     }
 }

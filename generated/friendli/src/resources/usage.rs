@@ -8,16 +8,27 @@ impl Usage {
     /// Get usage details for the team.
     ///
     /// `GET /v1/team/usage` (`getUsage`)
-    #[allow(clippy::too_many_arguments)]
     pub fn get_usage(
         &self,
         start_time: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
         end_time: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
     ) -> crate::operations::get_usage::GetUsageRequest {
-        crate::operations::get_usage::GetUsageRequest::new(
+        crate::runtime::Request::new(
             self.client.clone(),
-            start_time,
-            end_time,
+            crate::operations::get_usage::GetUsage {
+                start_time: start_time.into(),
+                end_time: end_time.into(),
+                bucket_width: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+                page: ::std::option::Option::None,
+                group_by: ::std::option::Option::None,
+                models: ::std::option::Option::None,
+                user_ids: ::std::option::Option::None,
+                product_types: ::std::option::Option::None,
+                gpu_types: ::std::option::Option::None,
+                x_friendli_team: ::std::option::Option::None,
+            },
+            (),
         )
     }
 }

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod multipart;
 pub mod operation;
 pub mod params;
+pub mod request;
 pub mod retry;
 pub mod serde_support;
 pub mod sse;
@@ -44,4 +45,5 @@ pub use sse::{SseEvent, SseParser};
 pub use stream::{EventStream, RawEventStream};
 
 pub use params::ParamValue;
+pub use request::{Events, Json, JsonBody, ModelBody, NoContent, Operation, Request};
 pub use serde_support::{Base64, OptionalNullable};

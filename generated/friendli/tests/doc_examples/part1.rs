@@ -222,9 +222,9 @@ mod example_9 {
             .serverless()
             .completions()
             .stream(
-                models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithPrompt(models::CompletionsStreamServerlessBodyWithPrompt {
+                models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithPrompt(models::CompletionsServerlessBodyWithPrompt {
                     top_k: friendli::OptionalNullable::Value(1),
-                    ..models::CompletionsStreamServerlessBodyWithPrompt::new(
+                    ..models::CompletionsServerlessBodyWithPrompt::new(
                         "zai-org/GLM-5.2",
                         "Say this is a test!",
                     )
@@ -544,9 +544,9 @@ mod example_22 {
             .dedicated()
             .completions()
             .stream(
-                models::DedicatedCompletionsStreamBody::CompletionsStreamDedicatedBodyWithPrompt(models::CompletionsStreamDedicatedBodyWithPrompt {
+                models::DedicatedCompletionsStreamBody::CompletionsStreamDedicatedBodyWithPrompt(models::CompletionsDedicatedBodyWithPrompt {
                     top_k: friendli::OptionalNullable::Value(1),
-                    ..models::CompletionsStreamDedicatedBodyWithPrompt::new(
+                    ..models::CompletionsDedicatedBodyWithPrompt::new(
                         "(endpoint-id)",
                         "Say this is a test!",
                     )
@@ -968,7 +968,6 @@ mod example_44 {
                     models::Message::User(models::UserMessage::new("Hello!"))
                 ],
             )
-            .model("(adapter-route)")
             .send()
             .await?;
         while let Some(event) = stream.next().await {
@@ -1007,13 +1006,7 @@ mod example_46 {
     #[tokio::main]
     async fn main() -> Result<(), friendli::Error> {
         let client = friendli::Client::builder().build()?;
-        let mut stream = client
-            .container()
-            .responses()
-            .stream("Hello!")
-            .model("(adapter-route)")
-            .send()
-            .await?;
+        let mut stream = client.container().responses().stream("Hello!").send().await?;
         while let Some(event) = stream.next().await {
             let event = event?;
             println!("{event:?}");
@@ -1118,10 +1111,10 @@ mod example_50 {
             .container()
             .completions()
             .stream(
-                models::ContainerCompletionsStreamBody::CompletionsStreamBodyWithPrompt(models::CompletionsStreamBodyWithPrompt {
+                models::ContainerCompletionsStreamBody::CompletionsStreamBodyWithPrompt(models::CompletionsBodyWithPrompt {
                     model: friendli::OptionalNullable::Value("(adapter-route)".to_owned()),
                     top_k: friendli::OptionalNullable::Value(1),
-                    ..models::CompletionsStreamBodyWithPrompt::new("Say this is a test!")
+                    ..models::CompletionsBodyWithPrompt::new("Say this is a test!")
                 }),
             )
             .send()
@@ -1264,7 +1257,6 @@ mod example_56 {
             .container()
             .audio()
             .stream(friendli::FilePart::from_path("/path/to/file/audio.mp3"))
-            .model("(adapter-route)")
             .send()
             .await?;
         while let Some(event) = stream.next().await {

@@ -463,9 +463,9 @@ pub(crate) async fn example_157(client: friendli::Client) -> ::std::result::Resu
 #[allow(unused)]
 pub(crate) async fn example_158(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithPrompt(models::CompletionsStreamServerlessBodyWithPrompt {
+    let value = models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithPrompt(models::CompletionsServerlessBodyWithPrompt {
         top_k: friendli::OptionalNullable::Value(1),
-        ..models::CompletionsStreamServerlessBodyWithPrompt::new(
+        ..models::CompletionsServerlessBodyWithPrompt::new(
             "zai-org/GLM-5.2",
             "Say this is a test!",
         )
@@ -477,9 +477,9 @@ pub(crate) async fn example_158(client: friendli::Client) -> ::std::result::Resu
 #[allow(unused)]
 pub(crate) async fn example_159(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithTokens(models::CompletionsStreamServerlessBodyWithTokens {
+    let value = models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithTokens(models::CompletionsServerlessBodyWithTokens {
         top_k: friendli::OptionalNullable::Value(1),
-        ..models::CompletionsStreamServerlessBodyWithTokens::new(
+        ..models::CompletionsServerlessBodyWithTokens::new(
             "zai-org/GLM-5.2",
             vec![128000, 2028, 374, 13118, 264, 1296],
         )

@@ -61,173 +61,9 @@ pub(crate) async fn example_187(client: friendli::Client) -> ::std::result::Resu
     Ok(())
 }
 
-/// docs/models/completions_stream_body_with_prompt_seed.md: IntegerArray
-#[allow(unused)]
-pub(crate) async fn example_188(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamBodyWithPromptSeed::IntegerArray(vec![42]);
-    Ok(())
-}
-
-/// docs/models/completions_stream_body_with_prompt_seed.md: Integer
-#[allow(unused)]
-pub(crate) async fn example_189(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamBodyWithPromptSeed::Integer(42);
-    Ok(())
-}
-
-/// docs/models/completions_stream_body_with_prompt_prompt.md: StringArray
-#[allow(unused)]
-pub(crate) async fn example_190(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamBodyWithPromptPrompt::StringArray(
-        vec!["Say this is a test!".to_owned()],
-    );
-    Ok(())
-}
-
-/// docs/models/completions_stream_body_with_prompt_prompt.md: String
-#[allow(unused)]
-pub(crate) async fn example_191(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamBodyWithPromptPrompt::String(
-        "Say this is a test!".to_owned(),
-    );
-    Ok(())
-}
-
-/// docs/models/completions_stream_body_with_tokens_seed.md: IntegerArray
-#[allow(unused)]
-pub(crate) async fn example_192(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamBodyWithTokensSeed::IntegerArray(vec![42]);
-    Ok(())
-}
-
-/// docs/models/completions_stream_body_with_tokens_seed.md: Integer
-#[allow(unused)]
-pub(crate) async fn example_193(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamBodyWithTokensSeed::Integer(42);
-    Ok(())
-}
-
-/// docs/models/completions_stream_dedicated_body_with_prompt_seed.md: IntegerArray
-#[allow(unused)]
-pub(crate) async fn example_194(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamDedicatedBodyWithPromptSeed::IntegerArray(
-        vec![42],
-    );
-    Ok(())
-}
-
-/// docs/models/completions_stream_dedicated_body_with_prompt_seed.md: Integer
-#[allow(unused)]
-pub(crate) async fn example_195(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamDedicatedBodyWithPromptSeed::Integer(42);
-    Ok(())
-}
-
-/// docs/models/completions_stream_dedicated_body_with_prompt_prompt.md: StringArray
-#[allow(unused)]
-pub(crate) async fn example_196(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamDedicatedBodyWithPromptPrompt::StringArray(
-        vec!["Say this is a test!".to_owned()],
-    );
-    Ok(())
-}
-
-/// docs/models/completions_stream_dedicated_body_with_prompt_prompt.md: String
-#[allow(unused)]
-pub(crate) async fn example_197(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamDedicatedBodyWithPromptPrompt::String(
-        "Say this is a test!".to_owned(),
-    );
-    Ok(())
-}
-
-/// docs/models/completions_stream_dedicated_body_with_tokens_seed.md: IntegerArray
-#[allow(unused)]
-pub(crate) async fn example_198(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamDedicatedBodyWithTokensSeed::IntegerArray(
-        vec![42],
-    );
-    Ok(())
-}
-
-/// docs/models/completions_stream_dedicated_body_with_tokens_seed.md: Integer
-#[allow(unused)]
-pub(crate) async fn example_199(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamDedicatedBodyWithTokensSeed::Integer(42);
-    Ok(())
-}
-
-/// docs/models/completions_stream_serverless_body_with_prompt_seed.md: IntegerArray
-#[allow(unused)]
-pub(crate) async fn example_200(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamServerlessBodyWithPromptSeed::IntegerArray(
-        vec![42],
-    );
-    Ok(())
-}
-
-/// docs/models/completions_stream_serverless_body_with_prompt_seed.md: Integer
-#[allow(unused)]
-pub(crate) async fn example_201(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamServerlessBodyWithPromptSeed::Integer(42);
-    Ok(())
-}
-
-/// docs/models/completions_stream_serverless_body_with_prompt_prompt.md: StringArray
-#[allow(unused)]
-pub(crate) async fn example_202(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamServerlessBodyWithPromptPrompt::StringArray(
-        vec!["Say this is a test!".to_owned()],
-    );
-    Ok(())
-}
-
-/// docs/models/completions_stream_serverless_body_with_prompt_prompt.md: String
-#[allow(unused)]
-pub(crate) async fn example_203(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamServerlessBodyWithPromptPrompt::String(
-        "Say this is a test!".to_owned(),
-    );
-    Ok(())
-}
-
-/// docs/models/completions_stream_serverless_body_with_tokens_seed.md: IntegerArray
-#[allow(unused)]
-pub(crate) async fn example_204(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamServerlessBodyWithTokensSeed::IntegerArray(
-        vec![42],
-    );
-    Ok(())
-}
-
-/// docs/models/completions_stream_serverless_body_with_tokens_seed.md: Integer
-#[allow(unused)]
-pub(crate) async fn example_205(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::CompletionsStreamServerlessBodyWithTokensSeed::Integer(42);
-    Ok(())
-}
-
 /// docs/models/container_audio_transcription_body_chunking_strategy.md: ServerVadChunkingStrategy
 #[allow(unused)]
-pub(crate) async fn example_206(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_188(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerAudioTranscriptionBodyChunkingStrategy::ServerVadChunkingStrategy(
         models::ServerVadChunkingStrategy::new(),
@@ -237,7 +73,7 @@ pub(crate) async fn example_206(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_audio_transcription_body_chunking_strategy.md: Variant0
 #[allow(unused)]
-pub(crate) async fn example_207(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_189(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerAudioTranscriptionBodyChunkingStrategy::Variant0(
         models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0::Auto,
@@ -245,29 +81,9 @@ pub(crate) async fn example_207(client: friendli::Client) -> ::std::result::Resu
     Ok(())
 }
 
-/// docs/models/container_audio_transcription_stream_body_chunking_strategy.md: ServerVadChunkingStrategy
-#[allow(unused)]
-pub(crate) async fn example_208(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerAudioTranscriptionStreamBodyChunkingStrategy::ServerVadChunkingStrategy(
-        models::ServerVadChunkingStrategy::new(),
-    );
-    Ok(())
-}
-
-/// docs/models/container_audio_transcription_stream_body_chunking_strategy.md: Variant0
-#[allow(unused)]
-pub(crate) async fn example_209(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerAudioTranscriptionStreamBodyChunkingStrategy::Variant0(
-        models::ContainerAudioTranscriptionStreamBodyChunkingStrategyVariant0::Auto,
-    );
-    Ok(())
-}
-
 /// docs/models/container_chat_completion_body_seed.md: IntegerArray
 #[allow(unused)]
-pub(crate) async fn example_210(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_190(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerChatCompletionBodySeed::IntegerArray(vec![42]);
     Ok(())
@@ -275,7 +91,7 @@ pub(crate) async fn example_210(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_chat_completion_body_seed.md: Integer
 #[allow(unused)]
-pub(crate) async fn example_211(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_191(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerChatCompletionBodySeed::Integer(42);
     Ok(())
@@ -283,7 +99,7 @@ pub(crate) async fn example_211(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_chat_completion_body_tool_choice.md: ChatCompleteBodyToolChoice
 #[allow(unused)]
-pub(crate) async fn example_212(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_192(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerChatCompletionBodyToolChoice::ChatCompleteBodyToolChoice(
         models::ChatCompleteBodyToolChoice::new(
@@ -295,7 +111,7 @@ pub(crate) async fn example_212(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_chat_completion_body_tool_choice.md: String
 #[allow(unused)]
-pub(crate) async fn example_213(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_193(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerChatCompletionBodyToolChoice::String(
         "(tool-choice)".to_owned(),
@@ -303,47 +119,9 @@ pub(crate) async fn example_213(client: friendli::Client) -> ::std::result::Resu
     Ok(())
 }
 
-/// docs/models/container_chat_completion_stream_body_seed.md: IntegerArray
-#[allow(unused)]
-pub(crate) async fn example_214(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerChatCompletionStreamBodySeed::IntegerArray(vec![42]);
-    Ok(())
-}
-
-/// docs/models/container_chat_completion_stream_body_seed.md: Integer
-#[allow(unused)]
-pub(crate) async fn example_215(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerChatCompletionStreamBodySeed::Integer(42);
-    Ok(())
-}
-
-/// docs/models/container_chat_completion_stream_body_tool_choice.md: ChatCompleteBodyToolChoice
-#[allow(unused)]
-pub(crate) async fn example_216(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerChatCompletionStreamBodyToolChoice::ChatCompleteBodyToolChoice(
-        models::ChatCompleteBodyToolChoice::new(
-            models::ChatCompleteBodyToolChoiceFunction::new("(name)"),
-        ),
-    );
-    Ok(())
-}
-
-/// docs/models/container_chat_completion_stream_body_tool_choice.md: String
-#[allow(unused)]
-pub(crate) async fn example_217(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerChatCompletionStreamBodyToolChoice::String(
-        "(tool-choice)".to_owned(),
-    );
-    Ok(())
-}
-
 /// docs/models/container_image_edit_body_image.md: ImageInput
 #[allow(unused)]
-pub(crate) async fn example_218(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_194(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerImageEditBodyImage::ImageInput(
         models::ImageInput::new(
@@ -355,7 +133,7 @@ pub(crate) async fn example_218(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_image_edit_body_image.md: ImageInputArray
 #[allow(unused)]
-pub(crate) async fn example_219(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_195(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerImageEditBodyImage::ImageInputArray(
         vec![
@@ -367,7 +145,7 @@ pub(crate) async fn example_219(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_messages_body_system.md: MessagesSystemTextBlockArray
 #[allow(unused)]
-pub(crate) async fn example_220(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_196(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerMessagesBodySystem::MessagesSystemTextBlockArray(
         vec![models::MessagesSystemTextBlock::new("(text)")],
@@ -377,7 +155,7 @@ pub(crate) async fn example_220(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_messages_body_system.md: String
 #[allow(unused)]
-pub(crate) async fn example_221(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_197(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerMessagesBodySystem::String("(system)".to_owned());
     Ok(())
@@ -385,7 +163,7 @@ pub(crate) async fn example_221(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_messages_body_service_tier.md: ValueMap
 #[allow(unused)]
-pub(crate) async fn example_222(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_198(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerMessagesBodyServiceTier::ValueMap(
         std::collections::BTreeMap::from([("key".to_owned(), serde_json::json!({}))]),
@@ -395,7 +173,7 @@ pub(crate) async fn example_222(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_messages_body_service_tier.md: String
 #[allow(unused)]
-pub(crate) async fn example_223(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_199(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerMessagesBodyServiceTier::String(
         "(service-tier)".to_owned(),
@@ -403,47 +181,9 @@ pub(crate) async fn example_223(client: friendli::Client) -> ::std::result::Resu
     Ok(())
 }
 
-/// docs/models/container_messages_stream_body_system.md: MessagesSystemTextBlockArray
-#[allow(unused)]
-pub(crate) async fn example_224(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerMessagesStreamBodySystem::MessagesSystemTextBlockArray(
-        vec![models::MessagesSystemTextBlock::new("(text)")],
-    );
-    Ok(())
-}
-
-/// docs/models/container_messages_stream_body_system.md: String
-#[allow(unused)]
-pub(crate) async fn example_225(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerMessagesStreamBodySystem::String("(system)".to_owned());
-    Ok(())
-}
-
-/// docs/models/container_messages_stream_body_service_tier.md: ValueMap
-#[allow(unused)]
-pub(crate) async fn example_226(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerMessagesStreamBodyServiceTier::ValueMap(
-        std::collections::BTreeMap::from([("key".to_owned(), serde_json::json!({}))]),
-    );
-    Ok(())
-}
-
-/// docs/models/container_messages_stream_body_service_tier.md: String
-#[allow(unused)]
-pub(crate) async fn example_227(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerMessagesStreamBodyServiceTier::String(
-        "(service-tier)".to_owned(),
-    );
-    Ok(())
-}
-
 /// docs/models/container_responses_body_input.md: ResponsesInputItemArray
 #[allow(unused)]
-pub(crate) async fn example_228(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_200(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerResponsesBodyInput::ResponsesInputItemArray(
         vec![
@@ -456,7 +196,7 @@ pub(crate) async fn example_228(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_responses_body_input.md: String
 #[allow(unused)]
-pub(crate) async fn example_229(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_201(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerResponsesBodyInput::String("Hello!".to_owned());
     Ok(())
@@ -464,7 +204,7 @@ pub(crate) async fn example_229(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_responses_body_tool_choice.md: ResponsesToolChoiceFunction
 #[allow(unused)]
-pub(crate) async fn example_230(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_202(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerResponsesBodyToolChoice::ResponsesToolChoiceFunction(
         models::ResponsesToolChoiceFunction::new("(name)"),
@@ -474,7 +214,7 @@ pub(crate) async fn example_230(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_responses_body_tool_choice.md: ResponsesToolChoiceCustom
 #[allow(unused)]
-pub(crate) async fn example_231(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_203(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerResponsesBodyToolChoice::ResponsesToolChoiceCustom(
         models::ResponsesToolChoiceCustom::new("(name)"),
@@ -484,7 +224,7 @@ pub(crate) async fn example_231(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_responses_body_tool_choice.md: Variant0
 #[allow(unused)]
-pub(crate) async fn example_232(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_204(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerResponsesBodyToolChoice::Variant0(
         models::ContainerResponsesBodyToolChoiceVariant0::None,
@@ -492,60 +232,9 @@ pub(crate) async fn example_232(client: friendli::Client) -> ::std::result::Resu
     Ok(())
 }
 
-/// docs/models/container_responses_stream_body_input.md: ResponsesInputItemArray
-#[allow(unused)]
-pub(crate) async fn example_233(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerResponsesStreamBodyInput::ResponsesInputItemArray(
-        vec![
-            models::ResponsesInputItem::FunctionCall(models::ResponsesFunctionCall::new("(call-id)",
-            "(name)", "(arguments)"))
-        ],
-    );
-    Ok(())
-}
-
-/// docs/models/container_responses_stream_body_input.md: String
-#[allow(unused)]
-pub(crate) async fn example_234(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerResponsesStreamBodyInput::String("Hello!".to_owned());
-    Ok(())
-}
-
-/// docs/models/container_responses_stream_body_tool_choice.md: ResponsesToolChoiceFunction
-#[allow(unused)]
-pub(crate) async fn example_235(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerResponsesStreamBodyToolChoice::ResponsesToolChoiceFunction(
-        models::ResponsesToolChoiceFunction::new("(name)"),
-    );
-    Ok(())
-}
-
-/// docs/models/container_responses_stream_body_tool_choice.md: ResponsesToolChoiceCustom
-#[allow(unused)]
-pub(crate) async fn example_236(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerResponsesStreamBodyToolChoice::ResponsesToolChoiceCustom(
-        models::ResponsesToolChoiceCustom::new("(name)"),
-    );
-    Ok(())
-}
-
-/// docs/models/container_responses_stream_body_tool_choice.md: Variant0
-#[allow(unused)]
-pub(crate) async fn example_237(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
-    use friendli::models;
-    let value = models::ContainerResponsesStreamBodyToolChoice::Variant0(
-        models::ContainerResponsesStreamBodyToolChoiceVariant0::None,
-    );
-    Ok(())
-}
-
 /// docs/models/container_text_classification_body_input.md: StringArray
 #[allow(unused)]
-pub(crate) async fn example_238(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_205(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerTextClassificationBodyInput::StringArray(
         vec!["I love programming.".to_owned()],
@@ -555,7 +244,7 @@ pub(crate) async fn example_238(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/container_text_classification_body_input.md: String
 #[allow(unused)]
-pub(crate) async fn example_239(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_206(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::ContainerTextClassificationBodyInput::String(
         "I love programming.".to_owned(),
@@ -565,10 +254,359 @@ pub(crate) async fn example_239(client: friendli::Client) -> ::std::result::Resu
 
 /// docs/models/dedicated_audio_transcription_body_chunking_strategy.md: ServerVadChunkingStrategy
 #[allow(unused)]
-pub(crate) async fn example_240(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+pub(crate) async fn example_207(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
     let value = models::DedicatedAudioTranscriptionBodyChunkingStrategy::ServerVadChunkingStrategy(
         models::ServerVadChunkingStrategy::new(),
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_audio_transcription_body_chunking_strategy.md: Variant0
+#[allow(unused)]
+pub(crate) async fn example_208(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedAudioTranscriptionBodyChunkingStrategy::Variant0(
+        models::DedicatedAudioTranscriptionBodyChunkingStrategyVariant0::Auto,
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_chat_completion_body_seed.md: IntegerArray
+#[allow(unused)]
+pub(crate) async fn example_209(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedChatCompletionBodySeed::IntegerArray(vec![42]);
+    Ok(())
+}
+
+/// docs/models/dedicated_chat_completion_body_seed.md: Integer
+#[allow(unused)]
+pub(crate) async fn example_210(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedChatCompletionBodySeed::Integer(42);
+    Ok(())
+}
+
+/// docs/models/dedicated_chat_completion_body_tool_choice.md: ChatCompleteBodyToolChoice
+#[allow(unused)]
+pub(crate) async fn example_211(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedChatCompletionBodyToolChoice::ChatCompleteBodyToolChoice(
+        models::ChatCompleteBodyToolChoice::new(
+            models::ChatCompleteBodyToolChoiceFunction::new("(name)"),
+        ),
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_chat_completion_body_tool_choice.md: String
+#[allow(unused)]
+pub(crate) async fn example_212(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedChatCompletionBodyToolChoice::String(
+        "(tool-choice)".to_owned(),
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_embeddings_body_input.md: StringArray
+#[allow(unused)]
+pub(crate) async fn example_213(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedEmbeddingsBodyInput::StringArray(
+        vec!["The food was delicious and the waiter...".to_owned()],
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_embeddings_body_input.md: String
+#[allow(unused)]
+pub(crate) async fn example_214(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedEmbeddingsBodyInput::String(
+        "The food was delicious and the waiter...".to_owned(),
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_image_edit_body_image.md: ImageInput
+#[allow(unused)]
+pub(crate) async fn example_215(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedImageEditBodyImage::ImageInput(
+        models::ImageInput::new(
+            "https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png",
+        ),
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_image_edit_body_image.md: ImageInputArray
+#[allow(unused)]
+pub(crate) async fn example_216(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedImageEditBodyImage::ImageInputArray(
+        vec![
+            models::ImageInput::new("https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png")
+        ],
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_messages_body_system.md: MessagesSystemTextBlockArray
+#[allow(unused)]
+pub(crate) async fn example_217(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedMessagesBodySystem::MessagesSystemTextBlockArray(
+        vec![models::MessagesSystemTextBlock::new("(text)")],
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_messages_body_system.md: String
+#[allow(unused)]
+pub(crate) async fn example_218(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedMessagesBodySystem::String("(system)".to_owned());
+    Ok(())
+}
+
+/// docs/models/dedicated_messages_body_service_tier.md: ValueMap
+#[allow(unused)]
+pub(crate) async fn example_219(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedMessagesBodyServiceTier::ValueMap(
+        std::collections::BTreeMap::from([("key".to_owned(), serde_json::json!({}))]),
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_messages_body_service_tier.md: String
+#[allow(unused)]
+pub(crate) async fn example_220(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedMessagesBodyServiceTier::String(
+        "(service-tier)".to_owned(),
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_responses_body_input.md: ResponsesInputItemArray
+#[allow(unused)]
+pub(crate) async fn example_221(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedResponsesBodyInput::ResponsesInputItemArray(
+        vec![
+            models::ResponsesInputItem::FunctionCall(models::ResponsesFunctionCall::new("(call-id)",
+            "(name)", "(arguments)"))
+        ],
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_responses_body_input.md: String
+#[allow(unused)]
+pub(crate) async fn example_222(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedResponsesBodyInput::String("Hello!".to_owned());
+    Ok(())
+}
+
+/// docs/models/dedicated_responses_body_tool_choice.md: ResponsesToolChoiceFunction
+#[allow(unused)]
+pub(crate) async fn example_223(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedResponsesBodyToolChoice::ResponsesToolChoiceFunction(
+        models::ResponsesToolChoiceFunction::new("(name)"),
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_responses_body_tool_choice.md: ResponsesToolChoiceCustom
+#[allow(unused)]
+pub(crate) async fn example_224(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedResponsesBodyToolChoice::ResponsesToolChoiceCustom(
+        models::ResponsesToolChoiceCustom::new("(name)"),
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_responses_body_tool_choice.md: Variant0
+#[allow(unused)]
+pub(crate) async fn example_225(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedResponsesBodyToolChoice::Variant0(
+        models::DedicatedResponsesBodyToolChoiceVariant0::None,
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_text_classification_body_input.md: StringArray
+#[allow(unused)]
+pub(crate) async fn example_226(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedTextClassificationBodyInput::StringArray(
+        vec!["I love programming.".to_owned()],
+    );
+    Ok(())
+}
+
+/// docs/models/dedicated_text_classification_body_input.md: String
+#[allow(unused)]
+pub(crate) async fn example_227(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::DedicatedTextClassificationBodyInput::String(
+        "I love programming.".to_owned(),
+    );
+    Ok(())
+}
+
+/// docs/models/embedding_object_embedding.md: NumberArray
+#[allow(unused)]
+pub(crate) async fn example_228(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::EmbeddingObjectEmbedding::NumberArray(
+        vec![0.0023064255, - 0.009327292, - 0.0028842222],
+    );
+    Ok(())
+}
+
+/// docs/models/embedding_object_embedding.md: Base64
+#[allow(unused)]
+pub(crate) async fn example_229(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::EmbeddingObjectEmbedding::Base64(
+        friendli::Base64::from("c2FtcGxl"),
+    );
+    Ok(())
+}
+
+/// docs/models/image_generation_dedicated_result_data.md: UrlImageItemArray
+#[allow(unused)]
+pub(crate) async fn example_230(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::ImageGenerationDedicatedResultData::UrlImageItemArray(
+        vec![
+            models::UrlImageItem::new(123, models::UrlImageItemResponseFormat::Url,
+            "(url-to-generated-image)")
+        ],
+    );
+    Ok(())
+}
+
+/// docs/models/image_generation_dedicated_result_data.md: B64ImageItemArray
+#[allow(unused)]
+pub(crate) async fn example_231(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::ImageGenerationDedicatedResultData::B64ImageItemArray(
+        vec![
+            models::B64ImageItem::new(42, models::B64ImageItemResponseFormat::Url,
+            "c2FtcGxl")
+        ],
+    );
+    Ok(())
+}
+
+/// docs/models/messages_input_message_content.md: ContentBlockArray
+#[allow(unused)]
+pub(crate) async fn example_232(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::MessagesInputMessageContent::ContentBlockArray(
+        vec![
+            models::MessagesContentBlock::Text(models::MessagesTextBlock::new("I can answer questions, generate text, and help with coding tasks."))
+        ],
+    );
+    Ok(())
+}
+
+/// docs/models/messages_input_message_content.md: String
+#[allow(unused)]
+pub(crate) async fn example_233(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::MessagesInputMessageContent::String(
+        "You are a helpful assistant.".to_owned(),
+    );
+    Ok(())
+}
+
+/// docs/models/messages_tool_result_block_content.md: ValueMapArray
+#[allow(unused)]
+pub(crate) async fn example_234(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::MessagesToolResultBlockContent::ValueMapArray(
+        vec![
+            std::collections::BTreeMap::from([("type".to_owned(),
+            serde_json::json!("output_text")), ("text".to_owned(),
+            serde_json::json!("Hello there, how may I assist you today?"))])
+        ],
+    );
+    Ok(())
+}
+
+/// docs/models/messages_tool_result_block_content.md: String
+#[allow(unused)]
+pub(crate) async fn example_235(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::MessagesToolResultBlockContent::String(
+        "You are a helpful assistant.".to_owned(),
+    );
+    Ok(())
+}
+
+/// docs/models/open_router_model_catalog_response_item_pricing.md: PricingTier
+#[allow(unused)]
+pub(crate) async fn example_236(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::OpenRouterModelCatalogResponseItemPricing::PricingTier(
+        models::OpenRouterPricingTier::new("What is generative AI?", "(completion)"),
+    );
+    Ok(())
+}
+
+/// docs/models/open_router_model_catalog_response_item_pricing.md: PricingTierArray
+#[allow(unused)]
+pub(crate) async fn example_237(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::OpenRouterModelCatalogResponseItemPricing::PricingTierArray(
+        vec![
+            models::OpenRouterPricingTier::new("What is generative AI?", "(completion)")
+        ],
+    );
+    Ok(())
+}
+
+/// docs/models/responses_custom_tool_call_output_output.md: ContentArray
+#[allow(unused)]
+pub(crate) async fn example_238(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::ResponsesCustomToolCallOutputOutput::ContentArray(
+        vec![
+            models::ResponsesCustomToolCallOutputContent::InputText(models::ResponsesInputText::new("(text)"))
+        ],
+    );
+    Ok(())
+}
+
+/// docs/models/responses_custom_tool_call_output_output.md: String
+#[allow(unused)]
+pub(crate) async fn example_239(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::ResponsesCustomToolCallOutputOutput::String(
+        "(output)".to_owned(),
+    );
+    Ok(())
+}
+
+/// docs/models/responses_function_call_output_output.md: ContentArray
+#[allow(unused)]
+pub(crate) async fn example_240(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+    use friendli::models;
+    let value = models::ResponsesFunctionCallOutputOutput::ContentArray(
+        vec![
+            models::ResponsesFunctionCallOutputContent::InputText(models::ResponsesInputText::new("(text)"))
+        ],
     );
     Ok(())
 }

@@ -83,7 +83,7 @@ async fn container_chat_stream() {
         )
         .body(
             ::serde_json::from_str::<
-                friendli::models::ContainerChatCompletionStreamBody,
+                friendli::models::ContainerChatCompletionBody,
             >(
                     "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]}",
                 )
@@ -170,13 +170,13 @@ async fn container_responses_stream() {
         .responses()
         .stream(
             ::serde_json::from_str::<
-                friendli::models::ContainerResponsesStreamBodyInput,
+                friendli::models::ContainerResponsesBodyInput,
             >("\"Hello!\"")
                 .expect("sample value decodes"),
         )
         .body(
             ::serde_json::from_str::<
-                friendli::models::ContainerResponsesStreamBody,
+                friendli::models::ContainerResponsesBody,
             >("{\"input\":\"Hello!\"}")
                 .expect("example body decodes"),
         )
@@ -273,7 +273,7 @@ async fn container_messages_stream() {
         )
         .body(
             ::serde_json::from_str::<
-                friendli::models::ContainerMessagesStreamBody,
+                friendli::models::ContainerMessagesBody,
             >(
                     "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
                 )
@@ -355,7 +355,7 @@ async fn container_completions_stream() {
         .stream(
             ::serde_json::from_str::<
                 friendli::models::ContainerCompletionsStreamBody,
-            >("{\"prompt\":[\"sample\"]}")
+            >("{\"prompt\":[]}")
                 .expect("sample value decodes"),
         )
         .send()
@@ -367,7 +367,7 @@ async fn container_completions_stream() {
     let request = &requests[0];
     support::assert_common_headers(request, "text/event-stream", &[], false);
     support::assert_query(request, &[]);
-    support::assert_json_body(request, "{\"prompt\":[\"sample\"],\"stream\":true}");
+    support::assert_json_body(request, "{\"prompt\":[]}");
 }
 /// `POST /v1/tokenize` (`containerTokenization`)
 #[tokio::test]

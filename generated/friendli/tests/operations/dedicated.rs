@@ -92,7 +92,7 @@ async fn dedicated_chat_stream() {
         )
         .body(
             ::serde_json::from_str::<
-                friendli::models::DedicatedChatCompletionStreamBody,
+                friendli::models::DedicatedChatCompletionBody,
             >(
                     "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
                 )
@@ -194,7 +194,7 @@ async fn dedicated_responses_stream() {
         .responses()
         .stream(
             ::serde_json::from_str::<
-                friendli::models::DedicatedResponsesStreamBodyInput,
+                friendli::models::DedicatedResponsesBodyInput,
             >("\"Hello!\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
@@ -202,7 +202,7 @@ async fn dedicated_responses_stream() {
         )
         .body(
             ::serde_json::from_str::<
-                friendli::models::DedicatedResponsesStreamBody,
+                friendli::models::DedicatedResponsesBody,
             >("{\"input\":\"Hello!\",\"model\":\"(endpoint-id)\"}")
                 .expect("example body decodes"),
         )
@@ -375,7 +375,7 @@ async fn dedicated_messages_stream() {
         )
         .body(
             ::serde_json::from_str::<
-                friendli::models::DedicatedMessagesStreamBody,
+                friendli::models::DedicatedMessagesBody,
             >(
                     "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
                 )
@@ -467,7 +467,7 @@ async fn dedicated_completions_stream() {
         .stream(
             ::serde_json::from_str::<
                 friendli::models::DedicatedCompletionsStreamBody,
-            >("{\"model\":\"sample\",\"prompt\":[\"sample\"]}")
+            >("{\"model\":\"sample\",\"prompt\":[]}")
                 .expect("sample value decodes"),
         )
         .send()
@@ -484,10 +484,7 @@ async fn dedicated_completions_stream() {
         true,
     );
     support::assert_query(request, &[]);
-    support::assert_json_body(
-        request,
-        "{\"model\":\"sample\",\"prompt\":[\"sample\"],\"stream\":true}",
-    );
+    support::assert_json_body(request, "{\"model\":\"sample\",\"prompt\":[]}");
 }
 /// `POST /dedicated/v1/embeddings` (`dedicatedEmbeddings`)
 #[tokio::test]

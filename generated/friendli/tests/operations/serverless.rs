@@ -92,7 +92,7 @@ async fn serverless_chat_stream() {
         )
         .body(
             ::serde_json::from_str::<
-                friendli::models::ServerlessChatCompletionStreamBody,
+                friendli::models::ServerlessChatCompletionBody,
             >(
                     "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
                 )
@@ -194,7 +194,7 @@ async fn serverless_responses_stream() {
         .responses()
         .stream(
             ::serde_json::from_str::<
-                friendli::models::ServerlessResponsesStreamBodyInput,
+                friendli::models::ServerlessResponsesBodyInput,
             >("\"Hello!\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<::std::string::String>("\"zai-org/GLM-5.2\"")
@@ -202,7 +202,7 @@ async fn serverless_responses_stream() {
         )
         .body(
             ::serde_json::from_str::<
-                friendli::models::ServerlessResponsesStreamBody,
+                friendli::models::ServerlessResponsesBody,
             >("{\"input\":\"Hello!\",\"model\":\"zai-org/GLM-5.2\"}")
                 .expect("example body decodes"),
         )
@@ -316,7 +316,7 @@ async fn serverless_messages_stream() {
         )
         .body(
             ::serde_json::from_str::<
-                friendli::models::ServerlessMessagesStreamBody,
+                friendli::models::ServerlessMessagesBody,
             >(
                     "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
                 )
@@ -467,7 +467,7 @@ async fn serverless_completions_stream() {
         .stream(
             ::serde_json::from_str::<
                 friendli::models::ServerlessCompletionsStreamBody,
-            >("{\"model\":\"sample\",\"prompt\":[\"sample\"]}")
+            >("{\"model\":\"sample\",\"prompt\":[]}")
                 .expect("sample value decodes"),
         )
         .send()
@@ -484,10 +484,7 @@ async fn serverless_completions_stream() {
         true,
     );
     support::assert_query(request, &[]);
-    support::assert_json_body(
-        request,
-        "{\"model\":\"sample\",\"prompt\":[\"sample\"],\"stream\":true}",
-    );
+    support::assert_json_body(request, "{\"model\":\"sample\",\"prompt\":[]}");
 }
 /// `POST /serverless/v1/audio/transcriptions` (`serverlessAudioTranscriptions`)
 #[tokio::test]

@@ -1,0 +1,116 @@
+//! Setters of request body fields, once per body model: every operation that sends the model
+//! gets them through one `impl<Op, K> Request<Op, Model, K>`.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::client::input_value_type;
+use super::docs::doc_attrs;
+use crate::ir::*;
+use crate::neutralise::inline_code;
+use crate::plan::{BodyModelPlan, ClientPlan, InputKind, Presence};
+use crate::rust_syntax::{ident, type_tokens};
+
+/// `cfg(any(feature = ..))` for code only some families use; `None` when all do.
+pub(crate) fn families_cfg(plan: &ClientPlan<'_>, families: &BTreeSet<String>) -> Option<TokenStream> {
+    if families.is_empty() || families.len() == plan.families.len() {
+        return None;
+    }
+    if families.len() == 1 {
+        let name = families.iter().next();
+        return Some(quote!(#[cfg(feature = #name)]));
+    }
+    let names = families.iter();
+    Some(quote!(#[cfg(any(#(feature = #names),*))]))
+}
+
+/// The body models, grouped by the model module they live in: (module, the models' setters).
+pub(crate) fn body_files(plan: &ClientPlan<'_>) -> Vec<(String, BTreeSet<String>, TokenStream)> {
+    let mut files: Vec<(String, BTreeSet<String>, Vec<TokenStream>)> = Vec::new();
+    for model in &plan.body_models {
+        let module = plan.api.types[model.id.0].module.clone();
+        let items = body_setters(plan, model);
+        match files.iter_mut().find(|(m, _, _)| *m == module) {
+            Some((_, families, group)) => {
+                families.extend(model.families.iter().cloned());
+                group.push(items);
+            }
+            None => files.push((module, model.families.clone(), vec![items])),
+        }
+    }
+    files
+        .into_iter()
+        .map(|(module, families, items)| {
+            (
+                module,
+                families,
+                quote! {
+                    //! Setters of request body fields, shared by every operation that sends the body.
+                    #(#items)*
+                },
+            )
+        })
+        .collect()
+}
+
+fn body_setters(plan: &ClientPlan<'_>, model: &BodyModelPlan<'_>) -> TokenStream {
+    let ty = type_tokens(&TypeRef::Named(model.id), &plan.api.types);
+    let cfg = families_cfg(plan, &model.families);
+    let setters = model.setters.iter().map(|input| {
+        let InputKind::Field(f) = input.kind else {
+            return quote!();
+        };
+        let name = ident(&input.setter);
+        let value_ty = input_value_type(plan, input);
+        let docs = doc_attrs(f.docs.as_deref());
+        let field = ident(&f.rust_name);
+        let value = if f.boxed {
+            quote!(::std::boxed::Box::new(value.into()))
+        } else {
+            quote!(value.into())
+        };
+        let store = if input.presence == Presence::OptionalNullable {
+            quote!(crate::OptionalNullable::Value(#value))
+        } else {
+            quote!(::std::option::Option::Some(#value))
+        };
+        let null_setter = input.null_setter().map(|null_name| {
+            let null_name = format_ident!("{}", null_name);
+            let doc = format!(
+                " Sends {} explicitly (for example to clear a setting).",
+                inline_code(&format!("{}: null", input.wire))
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #null_name(mut self) -> Self {
+                    self.body.#field = crate::OptionalNullable::Null;
+                    self
+                }
+            }
+        });
+        quote! {
+            #docs
+            pub fn #name(mut self, value: impl ::std::convert::Into<#value_ty>) -> Self {
+                self.body.#field = #store;
+                self
+            }
+            #null_setter
+        }
+    });
+    let doc = format!(
+        " Setters of the {} fields, for every operation that sends it.",
+        inline_code(&plan.api.types[model.id.0].name)
+    );
+    quote! {
+        #cfg
+        impl crate::runtime::ModelBody for #ty {}
+
+        #cfg
+        #[doc = #doc]
+        impl<Op, K> crate::runtime::Request<Op, #ty, K> {
+            #(#setters)*
+        }
+    }
+}
