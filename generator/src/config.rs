@@ -102,15 +102,17 @@ impl Config {
         token("team-env", &self.team_env)?;
         token("team-header", &self.team_header)?;
         token("user-agent", &self.user_agent)?;
-        if !self.docs_site.starts_with("https://") || self.docs_site.contains(char::is_whitespace)
-        {
+        if !self.docs_site.starts_with("https://") || self.docs_site.contains(char::is_whitespace) {
             return Err(format!(
                 "docs-site {:?}: expected an https:// URL",
                 self.docs_site
             ));
         }
         if self.license.is_empty() || self.license.contains(|c: char| c.is_control()) {
-            return Err(format!("license {:?}: expected an SPDX expression", self.license));
+            return Err(format!(
+                "license {:?}: expected an SPDX expression",
+                self.license
+            ));
         }
         Ok(())
     }
@@ -122,7 +124,8 @@ mod tests {
 
     #[test]
     fn keys_left_out_keep_their_defaults() {
-        let config = Config::from_toml("package = \"acme-sdk\"\ntoken-env = \"ACME_TOKEN\"\n").unwrap();
+        let config =
+            Config::from_toml("package = \"acme-sdk\"\ntoken-env = \"ACME_TOKEN\"\n").unwrap();
         assert_eq!(config.package, "acme-sdk");
         assert_eq!(config.crate_ident(), "acme_sdk");
         assert_eq!(config.token_env, "ACME_TOKEN");
@@ -131,10 +134,26 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_are_refused() {
-        assert!(Config::from_toml("pakage = \"x\"").unwrap_err().contains("pakage"));
-        assert!(Config::from_toml("package = \"a b\"").unwrap_err().contains("package"));
-        assert!(Config::from_toml("token-env = \"A\\nB\"").unwrap_err().contains("token-env"));
-        assert!(Config::from_toml("docs-site = \"javascript:x\"").unwrap_err().contains("docs-site"));
+        assert!(
+            Config::from_toml("pakage = \"x\"")
+                .unwrap_err()
+                .contains("pakage")
+        );
+        assert!(
+            Config::from_toml("package = \"a b\"")
+                .unwrap_err()
+                .contains("package")
+        );
+        assert!(
+            Config::from_toml("token-env = \"A\\nB\"")
+                .unwrap_err()
+                .contains("token-env")
+        );
+        assert!(
+            Config::from_toml("docs-site = \"javascript:x\"")
+                .unwrap_err()
+                .contains("docs-site")
+        );
     }
 
     #[test]

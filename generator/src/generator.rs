@@ -5,8 +5,8 @@ use std::path::Path;
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
 use crate::ir::Api;
-use crate::plan::ClientPlan;
 use crate::output::{FileSet, Staleness, WriteError, WriteOptions, WriteReport};
+use crate::plan::ClientPlan;
 use crate::spec::SpecDocument;
 
 /// What can go wrong; each variant's message names the file and, where known, line and pointer.

@@ -20,6 +20,23 @@ pub struct Api {
     /// Every named type, components first (spec order), then inline types in discovery order.
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
+    /// The spec's `tags` with a description (the docs' resource overviews).
+    pub tags: Vec<TagDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagDoc {
+    pub name: String,
+    pub description: String,
+}
+
+/// An operation's docs page text from the spec's `x-mint` extension (each part trimmed,
+/// empty ones left out).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PageDoc {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub content: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -209,6 +226,8 @@ pub struct Operation {
     pub description: Option<String>,
     /// Path-level server, when the path overrides the global one.
     pub server: Option<String>,
+    /// Docs page text the spec gives besides summary and description (`x-mint`).
+    pub page: Option<PageDoc>,
     pub ignored: bool,
     pub parameters: Vec<Parameter>,
     pub body: Option<RequestBody>,

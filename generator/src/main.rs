@@ -38,6 +38,10 @@ enum Command {
         /// Run the whole pipeline and report, but write nothing.
         #[arg(long, conflicts_with_all = ["check", "force"])]
         dry_run: bool,
+        /// The crate's names (package, environment variables, user agent, docs site) as TOML;
+        /// without it, the Friendli SDK's.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Report what changed between two specs in the generated crate's terms (calls, arguments,
     /// setters, models), each change classed breaking / additive / docs-only.
@@ -73,18 +77,27 @@ fn diff(old: &std::path::Path, new: &std::path::Path, format: DiffFormat) -> Exi
 }
 
 fn main() -> ExitCode {
-    let (spec, out, check, force, dry_run) = match Cli::parse().command {
+    let (spec, out, check, force, dry_run, config) = match Cli::parse().command {
         Command::Generate {
             spec,
             out,
             check,
             force,
             dry_run,
-        } => (spec, out, check, force, dry_run),
+            config,
+        } => (spec, out, check, force, dry_run, config),
         Command::Diff { old, new, format } => return diff(&old, &new, format),
     };
+    let config = match config.as_deref().map(friendli_codegen::Config::from_path) {
+        None => friendli_codegen::Config::default(),
+        Some(Ok(config)) => config,
+        Some(Err(err)) => {
+            eprintln!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let generator = match friendli_codegen::Generator::from_path(&spec) {
-        Ok(generator) => generator,
+        Ok(generator) => generator.with_config(config),
         Err(err) => {
             eprintln!("{err}");
             return ExitCode::FAILURE;

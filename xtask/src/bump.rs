@@ -88,7 +88,9 @@ pub(crate) fn bump_spec(ws: &Workspace, bump: Bump) -> Result<Outcome, String> {
         .map_err(|e| format!("the new spec does not load; nothing was written.\n{e}"))?;
     let report = diff(old.api(), new.api());
     let new_version = report.semver.next_version(&lock.crate_version)?;
-    let new = new.with_crate_version(&new_version);
+    let new = new
+        .with_config(super::codegen_config()?)
+        .with_crate_version(&new_version);
     let files = new
         .crate_files()
         .map_err(|e| format!("the new spec does not generate; nothing was written.\n{e}"))?;

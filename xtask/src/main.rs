@@ -108,6 +108,17 @@ pub(crate) fn lock_path() -> PathBuf {
     root().join("spec/friendli.lock")
 }
 
+/// `spec/codegen.toml`: the crate's names (package, environment variables, user agent, docs
+/// site); the Friendli defaults when the file is absent.
+pub(crate) fn codegen_config() -> Result<friendli_codegen::Config, String> {
+    let path = root().join("spec/codegen.toml");
+    if path.exists() {
+        friendli_codegen::Config::from_path(&path)
+    } else {
+        Ok(friendli_codegen::Config::default())
+    }
+}
+
 pub(crate) fn lock() -> Result<SpecLock, String> {
     SpecLock::read(&lock_path())
 }
@@ -145,6 +156,7 @@ fn regenerate(check: bool, spec: Option<PathBuf>) -> Result<(), String> {
     let lock = lock()?;
     let generator = Generator::from_path(&spec)
         .map_err(|e| e.to_string())?
+        .with_config(codegen_config()?)
         .with_crate_version(&lock.crate_version);
     let locked = lock.sha256;
     let actual = &generator.spec().sha256;

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::*;
 use crate::config::Config;
+use crate::ir::*;
 use crate::plan::filled_by_default;
 use crate::rust::client::{input_value_type_in, response_type_in};
 use crate::rust_syntax::{field_type_in, type_tokens_in};
@@ -104,10 +104,9 @@ impl<'a> ApiView<'a> {
         let defaultable = &plan.defaultable;
         let root = quote!(friendli);
         let ty_text = |ty: &TypeRef| rust_text(type_tokens_in(ty, &api.types, &root));
-        let links: BTreeMap<String, String> =
-            crate::docs::sdk_pages::operation_links(&plan.tree)
-                .into_iter()
-                .collect();
+        let links: BTreeMap<String, String> = crate::docs::sdk_pages::operation_links(&plan.tree)
+            .into_iter()
+            .collect();
         let generated: Vec<&'a Operation> = api.operations.iter().filter(|o| !o.ignored).collect();
         let operations: Vec<OperationView<'a>> = generated
             .iter()
@@ -215,7 +214,11 @@ impl<'a> ApiView<'a> {
             operations,
             types,
             families: plan.families.clone(),
-            error_variants: plan.error_variants.iter().map(|(_, name)| name.clone()).collect(),
+            error_variants: plan
+                .error_variants
+                .iter()
+                .map(|(_, name)| name.clone())
+                .collect(),
         }
     }
 
@@ -250,4 +253,3 @@ impl<'a> ApiView<'a> {
         rust_text(type_tokens_in(ty, &self.api.types, &quote!(friendli)))
     }
 }
-

@@ -10,8 +10,8 @@ use crate::ir::*;
 
 use super::markdown::{blockquote, code_span, fence_for, first_paragraph, prose, relative};
 use super::sdk_pages::{namespace, operation_links};
-use crate::plan::ResourceNode;
 use super::{DocsContext, IndexEntry, IndexSection, render};
+use crate::plan::ResourceNode;
 
 #[derive(Template)]
 #[template(path = "api_page.md", escape = "none")]
@@ -38,32 +38,23 @@ struct PageText {
     content: Option<String>,
 }
 
-fn page_text(op: &Operation, operation: Option<&Value>) -> PageText {
-    let mint = operation.and_then(|o| o.get("x-mint"));
-    let text = |v: Option<&Value>| {
-        v.and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+fn page_text(op: &Operation) -> PageText {
+    let fallback_title = || {
+        op.summary
+            .clone()
+            .unwrap_or_else(|| op.operation_id.clone())
     };
-    let Some(mint) = mint else {
+    let Some(page) = &op.page else {
         return PageText {
-            title: op
-                .summary
-                .clone()
-                .unwrap_or_else(|| op.operation_id.clone()),
+            title: fallback_title(),
             description: op.description.clone(),
             content: None,
         };
     };
-    let metadata = mint.get("metadata");
     PageText {
-        title: text(metadata.and_then(|m| m.get("title")))
-            .or_else(|| op.summary.clone())
-            .unwrap_or_else(|| op.operation_id.clone()),
-        description: text(metadata.and_then(|m| m.get("description")))
-            .or_else(|| op.description.clone()),
-        content: text(mint.get("content")).or_else(|| op.description.clone()),
+        title: page.title.clone().unwrap_or_else(fallback_title),
+        description: page.description.clone().or_else(|| op.description.clone()),
+        content: page.content.clone().or_else(|| op.description.clone()),
     }
 }
 
@@ -86,16 +77,11 @@ impl ApiPages {
     pub(crate) fn page(&self, cx: &DocsContext<'_>, op: &Operation) -> Result<Page, String> {
         let page = api_page_path(op);
         let method = op.method.as_str().to_ascii_lowercase();
-        let operation = cx
-            .spec
-            .get("paths")
-            .and_then(|p| p.get(&op.path_key))
-            .and_then(|item| item.get(&method));
-        let text = page_text(op, operation);
+        let text = page_text(op);
         let mut slice = crate::slice::slice_operation(cx.spec, &op.path_key, &method)
             .map_err(|err| format!("cannot slice {} for {page}: {err}", op.operation_id))?;
         seed_shape(&mut slice);
-        absolute_description_links(&mut slice);
+        absolute_description_links(&mut slice, &cx.plan.config.docs_site);
         let yaml = super::yaml::to_yaml(&slice).trim_end().to_owned();
         let sdk = match self.sdk_links.iter().find(|(id, _)| *id == op.operation_id) {
             Some((_, target)) => {
@@ -177,20 +163,22 @@ fn seed_shape(slice: &mut Value) {
 /// Root-relative links in descriptions (`[x](/openapi/...)`) resolve only on the docs site:
 /// they are made absolute, as in the rest of the pages. Example values are data and are left
 /// as they are.
-fn absolute_description_links(value: &mut Value) {
+fn absolute_description_links(value: &mut Value, site: &str) {
     match value {
         Value::Object(object) => {
             for (key, value) in object.iter_mut() {
                 match (key.as_str(), value) {
                     ("example" | "examples" | "default" | "const" | "enum", _) => {}
                     ("description" | "summary", Value::String(text)) => {
-                        *text = super::markdown::absolute_links(text);
+                        *text = super::markdown::absolute_links(text, site);
                     }
-                    (_, value) => absolute_description_links(value),
+                    (_, value) => absolute_description_links(value, site),
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(absolute_description_links),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| absolute_description_links(item, site)),
         _ => {}
     }
 }

@@ -27,6 +27,7 @@ const EXAMPLES_PER_FILE: usize = 60;
 pub(crate) const TEST_FILE: &str = "tests/doc_examples.rs";
 
 pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String> {
+    let krate = cx.krate();
     let header = crate::rust_syntax::header(cx.api, "//");
     let mut parts = Vec::new();
     for (n, chunk) in out.snippets.chunks(EXAMPLES_PER_FILE).enumerate() {
@@ -55,12 +56,12 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
             // Which helpers a spec needs depends on which examples run.
             #[allow(dead_code)]
             mod support {
-                pub fn client(server: &::wiremock::MockServer) -> friendli::Client {
-                    friendli::Client::builder()
+                pub fn client(server: &::wiremock::MockServer) -> #krate::Client {
+                    #krate::Client::builder()
                         .token("test-token")
                         .base_url(server.uri())
                         #(.server_url_for(#servers, server.uri()))*
-                        .retry_policy(friendli::RetryPolicy::none())
+                        .retry_policy(#krate::RetryPolicy::none())
                         .build()
                         .expect("a client with a token builds")
                 }
@@ -69,7 +70,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
                 pub fn assert_json_body(request: &::wiremock::Request, expected: &str) {
                     let actual: ::serde_json::Value = ::serde_json::from_slice(&request.body).expect("the body is JSON");
                     let expected: ::serde_json::Value = ::serde_json::from_str(expected).expect("expected JSON is valid");
-                    assert!(friendli::runtime::testing::json_equivalent(&actual, &expected), "JSON body differs:\n  actual:   {actual}\n  expected: {expected}");
+                    assert!(#krate::runtime::testing::json_equivalent(&actual, &expected), "JSON body differs:\n  actual:   {actual}\n  expected: {expected}");
                 }
             }
 
@@ -102,8 +103,9 @@ fn example_fn(text: &mut String, n: usize, snippet: &Snippet) {
         ),
         None => (
             format!(
-                "#[allow(unused)]\npub(crate) async fn {}(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {{\n",
-                example_name(n)
+                "#[allow(unused)]\npub(crate) async fn {}(client: {krate}::Client) -> ::std::result::Result<(), {krate}::Error> {{\n",
+                example_name(n),
+                krate = snippet.krate,
             ),
             snippet.code.as_str(),
         ),
@@ -173,6 +175,7 @@ fn chosen(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<(usize, String)> {
 }
 
 fn mock_runs(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<TokenStream> {
+    let krate = cx.krate();
     chosen(cx, snippets)
         .into_iter()
         .filter_map(|(index, operation_id)| {
@@ -186,7 +189,7 @@ fn mock_runs(cx: &DocsContext<'_>, snippets: &[Snippet]) -> Vec<TokenStream> {
                 Some(_) => {
                     let body: TokenStream = snippet.code.parse().ok()?;
                     quote! {
-                        async fn run(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
+                        async fn run(client: #krate::Client) -> ::std::result::Result<(), #krate::Error> {
                             #body
                             Ok(())
                         }

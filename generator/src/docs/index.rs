@@ -10,9 +10,9 @@ pub(crate) const INDEX: &str = "docs/llms.txt";
 
 #[derive(Template)]
 #[template(path = "llms.txt", escape = "none")]
-struct Index {
+struct Index<'c> {
     title: String,
-    package: &'static str,
+    package: &'c str,
     sdk: Vec<String>,
     api: Vec<String>,
     models: Vec<String>,
@@ -39,7 +39,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     };
     let index = Index {
         title: one_line(&cx.api.title),
-        package: "friendli",
+        package: &cx.plan.config.package,
         sdk: line(IndexSection::Sdk),
         api: line(IndexSection::Api),
         models: line(IndexSection::Models),

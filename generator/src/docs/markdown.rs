@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 /// Where root-relative links in the spec's descriptions point: they are written for this site
 /// (the spec also spells some of them out in full with this prefix).
-pub(crate) const DOCS_SITE: &str = "https://friendli.ai/docs";
 
 /// Text for one table cell: `|` escaped, newlines folded (paragraph breaks become `<br>`),
 /// root-relative links made absolute.
@@ -217,14 +216,15 @@ pub(crate) fn blockquote(text: &str) -> String {
         .join("\n")
 }
 
-/// Spec text made harmless (see [`crate::neutralise::markdown`]) with its root-relative links
-/// made absolute. Every helper here that takes spec prose starts with this.
+/// Spec text made harmless (see [`crate::neutralise::markdown`]). Every helper here that takes
+/// spec prose starts with this; root-relative links are made absolute once per page
+/// ([`absolute_links`], from `Output::page`).
 fn spec_text(text: &str) -> String {
-    absolute_links(&crate::neutralise::markdown(text))
+    crate::neutralise::markdown(text)
 }
 
-/// `[text](/path)` → `[text](https://friendli.ai/docs/path)`; other links are kept.
-pub(crate) fn absolute_links(text: &str) -> String {
+/// `[text](/path)` → `[text](<site>/path)` (the configured docs site); other links are kept.
+pub(crate) fn absolute_links(text: &str, site: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("](/") {
@@ -232,7 +232,7 @@ pub(crate) fn absolute_links(text: &str) -> String {
         out.push_str(before);
         // `//host/...` is protocol-relative, not site-relative.
         if !after.starts_with("//") {
-            out.push_str(DOCS_SITE);
+            out.push_str(site);
         }
         rest = after;
     }
@@ -316,8 +316,11 @@ mod tests {
         assert_eq!(cell("a | b\nc\n\nd"), "a \\| b c<br>d");
         assert_eq!(cell("already \\| escaped"), "already \\| escaped");
         assert_eq!(
-            cell("see [x](/guides/a#b)"),
-            "see [x](https://friendli.ai/docs/guides/a#b)"
+            absolute_links(
+                &cell("see [x](/guides/a#b), [y](//cdn/z)"),
+                "https://docs.example"
+            ),
+            "see [x](https://docs.example/guides/a#b), [y](//cdn/z)"
         );
     }
 

@@ -105,13 +105,21 @@ impl<'a> DocsContext<'a> {
         }
     }
 
+    /// The crate's name in Rust paths (`friendli`).
+    pub(crate) fn krate(&self) -> proc_macro2::Ident {
+        quote::format_ident!("{}", self.plan.config.crate_ident())
+    }
+
     pub(crate) fn model_path(&self, id: TypeId) -> String {
         self.model_paths[id.0].clone()
     }
 
     /// The `@generated` first line of a markdown page.
     pub(crate) fn header(&self) -> String {
-        format!("<!-- {} -->\n", crate::rust_syntax::header(self.api, "").trim())
+        format!(
+            "<!-- {} -->\n",
+            crate::rust_syntax::header(self.api, "").trim()
+        )
     }
 }
 
@@ -160,8 +168,9 @@ pub(crate) struct Output {
 impl Output {
     /// Adds a page (the `@generated` header goes first).
     pub(crate) fn page(&mut self, cx: &DocsContext<'_>, path: &str, text: String) {
+        let text = markdown::absolute_links(text.trim_end(), &cx.plan.config.docs_site);
         self.files
-            .insert(path, format!("{}{}", cx.header(), text.trim_end()) + "\n");
+            .insert(path, format!("{}{text}", cx.header()) + "\n");
     }
 }
 

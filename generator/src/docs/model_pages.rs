@@ -319,6 +319,7 @@ fn variant_section(
 ) -> Result<VariantSection, String> {
     let expr = cx.values.union_variant(id, index, value);
     let snippet = snippet(
+        cx,
         quote::quote!(let value = #expr;),
         false,
         None,

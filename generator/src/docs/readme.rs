@@ -18,20 +18,19 @@ use super::usage::{CallInfo, Snippet, call_chain, handle_response, snippet};
 use super::{DocsContext, IndexEntry, IndexSection, Output, render};
 
 /// The package name the generated crate is used under (also in every snippet).
-const PACKAGE: &str = "friendli";
 const README: &str = "README.md";
 
 #[derive(Template)]
 #[template(path = "readme.md", escape = "none")]
-struct Readme {
-    package: &'static str,
+struct Readme<'c> {
+    package: &'c str,
     title: String,
     version: String,
-    crate_path: &'static str,
+    crate_path: &'c str,
     features: String,
     first_feature: String,
-    token_env: &'static str,
-    team_env: &'static str,
+    token_env: &'c str,
+    team_env: &'c str,
     auth_env: String,
     auth_builder: String,
     first_call: String,
@@ -87,23 +86,30 @@ fn showcase(api: &Api) -> Option<&Operation> {
 
 pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String> {
     let api = cx.api;
+    let config = &cx.plan.config;
+    let krate = cx.krate();
+    let token_env = &config.token_env;
+    let crate_path = format!("generated/{}", config.package);
     let Some(op) = showcase(api) else {
         return Ok(());
     };
     let feature = Some(op.resource[0].clone());
-    let mut blocks = Blocks::default();
-    let token_line = quote!(let token = std::env::var("FRIENDLI_TOKEN").unwrap_or_default(););
+    let mut blocks = Blocks {
+        cx,
+        snippets: Vec::new(),
+    };
+    let token_line = quote!(let token = std::env::var(#token_env).unwrap_or_default(););
 
     let auth_env = blocks.add(
         "Authentication",
-        quote!(let client = friendli::Client::from_env()?;),
+        quote!(let client = #krate::Client::from_env()?;),
         false,
         None,
         None,
     )?;
     let auth_builder = blocks.add(
         "Authentication",
-        quote! { #token_line let client = friendli::Client::builder().token(token).build()?; },
+        quote! { #token_line let client = #krate::Client::builder().token(token).build()?; },
         false,
         None,
         None,
@@ -159,7 +165,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     };
 
     let backoff = quote! {
-        friendli::RetryPolicy::backoff(
+        #krate::RetryPolicy::backoff(
             std::time::Duration::from_millis(500),
             std::time::Duration::from_secs(30),
             std::time::Duration::from_secs(300),
@@ -176,7 +182,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     )?;
     let retry_client = blocks.add("Retries", quote! {
         #token_line
-        let client = friendli::Client::builder().token(token).retry_policy(friendli::RetryPolicy::none()).build()?;
+        let client = #krate::Client::builder().token(token).retry_policy(#krate::RetryPolicy::none()).build()?;
     }, false, None, None)?;
     let timeout_call = blocks.add(
         "Timeouts",
@@ -194,7 +200,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     let typed = cx.plan.error_variants.first().map(|(_, name)| {
         let variant = format_ident!("{}", name);
         quote! {
-            if let Some(friendli::ErrorBody::#variant(details)) = &api_error.typed {
+            if let Some(#krate::ErrorBody::#variant(details)) = &api_error.typed {
                 eprintln!("details: {details:?}");
             }
         }
@@ -226,7 +232,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     let send = handle_response(op, quote!(#chain.server_url(#default_server)));
     let servers = blocks.add("Server Selection", quote! {
         #token_line
-        let client = friendli::Client::builder().token(token).base_url(#default_server) #remap .build()?;
+        let client = #krate::Client::builder().token(token).base_url(#default_server) #remap .build()?;
         #send
     }, false, feature.clone(), None)?;
     let http_client = blocks.add(
@@ -237,8 +243,8 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
                 .connect_timeout(std::time::Duration::from_secs(5))
                 .pool_idle_timeout(std::time::Duration::from_secs(90))
                 .build()
-                .map_err(|err| friendli::Error::Config(err.to_string()))?;
-            let client = friendli::Client::builder().token(token).http_client(http).build()?;
+                .map_err(|err| #krate::Error::Config(err.to_string()))?;
+            let client = #krate::Client::builder().token(token).http_client(http).build()?;
         },
         false,
         None,
@@ -280,18 +286,18 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     let retry_defaults = retry_defaults(api);
 
     let readme = Readme {
-        package: PACKAGE,
+        package: &config.package,
         title: one_line(&api.title),
         version: one_line(&api.version),
-        crate_path: "generated/friendli",
+        crate_path: &crate_path,
         features: families
             .iter()
             .map(|f| code_span(f))
             .collect::<Vec<_>>()
             .join(", "),
         first_feature: families.first().cloned().unwrap_or_default(),
-        token_env: "FRIENDLI_TOKEN",
-        team_env: "FRIENDLI_TEAM",
+        token_env: &config.token_env,
+        team_env: &config.team_env,
         auth_env,
         auth_builder,
         first_call,
@@ -315,8 +321,9 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
     out.index.push(IndexEntry { section: IndexSection::Sdk, title: "README".into(), path: README.into(), summary: "Installation, authentication, a first call, streaming, uploads, retries, errors, servers".into() });
 
     let example = snippet(
+        cx,
         quote! {
-            let policy = friendli::RetryPolicy::backoff(
+            let policy = #krate::RetryPolicy::backoff(
                 std::time::Duration::from_millis(500),
                 std::time::Duration::from_secs(30),
                 std::time::Duration::from_secs(300),
@@ -325,7 +332,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
             .status_codes([429, 503])
             .retry_connection_errors(true)
             .max_attempts(5);
-            let never = friendli::RetryPolicy::none();
+            let never = #krate::RetryPolicy::none();
         },
         false,
         None,
@@ -350,11 +357,12 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
 
 /// The README's code blocks, in page order.
 #[derive(Default)]
-struct Blocks {
+struct Blocks<'c, 'a> {
+    cx: &'c DocsContext<'a>,
     snippets: Vec<Snippet>,
 }
 
-impl Blocks {
+impl Blocks<'_, '_> {
     /// Adds a block of the given section; returns its page text.
     fn add(
         &mut self,
@@ -365,6 +373,7 @@ impl Blocks {
         call: Option<CallInfo>,
     ) -> Result<String, String> {
         let s = snippet(
+            self.cx,
             stmts,
             needs_client,
             feature,

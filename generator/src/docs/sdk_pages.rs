@@ -205,7 +205,12 @@ fn emit_page(
         operations.push(operation_section(cx, out, &page, op, anchor)?);
     }
     let namespace = namespace(resource);
-    let overview = tag_description(cx.spec, &node.operations[0].tag).map(|d| prose(&d));
+    let overview = cx
+        .api
+        .tags
+        .iter()
+        .find(|t| t.name == node.operations[0].tag)
+        .map(|t| prose(&t.description));
     let summary = format!(
         "{}: {}",
         code_span(&namespace),
@@ -232,17 +237,6 @@ fn emit_page(
     )?;
     out.page(cx, &page, text);
     Ok(())
-}
-
-/// The description the spec gives the tag of a resource, if any.
-fn tag_description(spec: &Value, tag: &str) -> Option<String> {
-    spec.get("tags")?
-        .as_array()?
-        .iter()
-        .find(|t| t.get("name").and_then(Value::as_str) == Some(tag))?
-        .get("description")?
-        .as_str()
-        .map(str::to_owned)
 }
 
 /// An operation's one-line summary: its `summary`, else the first paragraph of its description.

@@ -16,15 +16,19 @@ use super::DocsContext;
 use super::rust_values::Position;
 
 /// What pages show before a snippet that calls the API; the test passes `client` in instead.
-pub(crate) const CLIENT_LINE: &str = "let client = friendli::Client::from_env()?;";
+pub(crate) fn client_line(krate: &str) -> String {
+    format!("let client = {krate}::Client::from_env()?;")
+}
 
 /// One Rust code block of the docs.
 #[derive(Debug, Clone)]
 pub(crate) struct Snippet {
     /// The code: `use` lines first, then statements, as prettyplease formats them.
     pub code: String,
-    /// Pages show [`CLIENT_LINE`] after the `use` lines.
+    /// Pages show [`client_line`] after the `use` lines.
     pub needs_client: bool,
+    /// The crate's name in Rust paths.
+    pub krate: String,
     /// The Cargo feature (API family) the code needs.
     pub feature: Option<String>,
     /// Where the block appears (page and section), for the test's doc comment.
@@ -55,8 +59,9 @@ impl Snippet {
         if uses > 0 {
             out.push("");
         }
+        let client = client_line(&self.krate);
         if self.needs_client {
-            out.push(CLIENT_LINE);
+            out.push(&client);
         }
         out.extend(&lines[uses..]);
         out.join("\n")
@@ -83,21 +88,24 @@ pub(crate) fn format_statements(stmts: TokenStream) -> Result<String, String> {
 
 /// A snippet from statements; `use friendli::models;` is added when they name models.
 pub(crate) fn snippet(
+    cx: &DocsContext<'_>,
     stmts: TokenStream,
     needs_client: bool,
     feature: Option<String>,
     origin: String,
     call: Option<CallInfo>,
 ) -> Result<Snippet, String> {
+    let krate = cx.krate();
     let uses_models = names_models(stmts.clone()).then(|| {
         quote!(
-            use friendli::models;
+            use #krate::models;
         )
     });
     let code = format_statements(quote!(#uses_models #stmts))?;
     Ok(Snippet {
         code,
         needs_client,
+        krate: krate.to_string(),
         feature,
         origin,
         call,
@@ -234,11 +242,12 @@ fn response_handling(op: &Operation, call: TokenStream) -> (TokenStream, TokenSt
 
 /// How a complete program makes its client: from the environment when the operation needs the
 /// API token, else without one (a local Friendli Container needs none).
-pub(crate) fn client_setup(op: &Operation) -> TokenStream {
+pub(crate) fn client_setup(cx: &DocsContext<'_>, op: &Operation) -> TokenStream {
+    let krate = cx.krate();
     if !op.security.is_empty() {
-        quote!(friendli::Client::from_env()?)
+        quote!(#krate::Client::from_env()?)
     } else {
-        quote!(friendli::Client::builder().build()?)
+        quote!(#krate::Client::builder().build()?)
     }
 }
 
@@ -294,15 +303,17 @@ pub(crate) fn operation_snippet(
     let (chain, call) = call_chain(cx, op);
     let (uses, stmts) = response_handling(op, chain.clone());
     let mut snippet = snippet(
+        cx,
         quote!(#uses #stmts),
         true,
         Some(op.resource[0].clone()),
         origin,
         Some(call),
     )?;
+    let krate = cx.krate();
     let uses_models = names_models(stmts.clone()).then(|| {
         quote!(
-            use friendli::models;
+            use #krate::models;
         )
     });
     // The program uses the result as the Response section says; a run against a mock sends the
@@ -314,14 +325,14 @@ pub(crate) fn operation_snippet(
         },
         None => stmts,
     };
-    let client = client_setup(op);
+    let client = client_setup(cx, op);
     let program = crate::rust_syntax::format_file(
         "a docs example",
         quote! {
             #uses_models
             #uses
             #[tokio::main]
-            async fn main() -> Result<(), friendli::Error> {
+            async fn main() -> Result<(), #krate::Error> {
                 let client = #client;
                 #stmts
                 Ok(())

@@ -151,7 +151,20 @@ impl<'a> Lowerer<'a> {
         cycles::box_cycles(&mut types);
         self.require_finite_values(&types);
 
+        let tags = root
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|tag| {
+                Some(TagDoc {
+                    name: tag.get("name")?.as_str()?.to_owned(),
+                    description: tag.get("description")?.as_str()?.to_owned(),
+                })
+            })
+            .collect();
         Some(Api {
+            tags,
             title: root
                 .pointer("/info/title")
                 .and_then(Value::as_str)

@@ -238,6 +238,20 @@ impl<'a> Lowerer<'a> {
                 .and_then(Value::as_str)
                 .map(String::from),
             server,
+            page: op.get("x-mint").map(|mint| {
+                let text = |v: Option<&Value>| {
+                    v.and_then(Value::as_str)
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                };
+                let metadata = mint.get("metadata");
+                PageDoc {
+                    title: text(metadata.and_then(|m| m.get("title"))),
+                    description: text(metadata.and_then(|m| m.get("description"))),
+                    content: text(mint.get("content")),
+                }
+            }),
             ignored: op.get("x-speakeasy-ignore").and_then(Value::as_bool) == Some(true),
             parameters,
             body,

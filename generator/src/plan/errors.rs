@@ -17,7 +17,6 @@ pub fn error_variants(api: &Api) -> Vec<(TypeRef, String)> {
     variants
 }
 
-
 /// Which statuses a declared error response covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusMatch {

@@ -79,7 +79,10 @@ impl Presence {
 
     /// Whether `null` can be sent on purpose (a `_null()` setter, `OptionalNullable::Null`).
     pub fn is_nullable(self) -> bool {
-        matches!(self, Presence::RequiredNullable | Presence::OptionalNullable)
+        matches!(
+            self,
+            Presence::RequiredNullable | Presence::OptionalNullable
+        )
     }
 }
 
@@ -197,7 +200,11 @@ pub fn inputs<'a>(op: &'a Operation, types: &'a [TypeDef]) -> Vec<Input<'a>> {
             setter: scope.claim("body", "").0,
             wire: "body",
             kind: InputKind::Body(body),
-            presence: if body.required { Presence::Required } else { Presence::Optional },
+            presence: if body.required {
+                Presence::Required
+            } else {
+                Presence::Optional
+            },
         }),
         (None, None) => {}
     }

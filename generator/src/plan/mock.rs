@@ -6,10 +6,7 @@ use crate::ir::*;
 
 /// What the mock server answers an operation with: status, and body with its content type
 /// (the spec's example response, else a minimal valid one). Also used by the docs test.
-pub fn mock_response(
-    op: &Operation,
-    types: &[TypeDef],
-) -> (u16, Option<(String, &'static str)>) {
+pub fn mock_response(op: &Operation, types: &[TypeDef]) -> (u16, Option<(String, &'static str)>) {
     match &op.response {
         Response::Json {
             status,
@@ -43,4 +40,3 @@ pub fn mock_response(
         Response::Empty { status } => (*status, None),
     }
 }
-

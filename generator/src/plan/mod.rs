@@ -264,7 +264,12 @@ fn type_features(
 }
 
 /// Adds `family` to every type reachable from `stack`.
-fn reach(types: &[TypeDef], mut stack: Vec<TypeId>, family: &str, families: &mut [BTreeSet<String>]) {
+fn reach(
+    types: &[TypeDef],
+    mut stack: Vec<TypeId>,
+    family: &str,
+    families: &mut [BTreeSet<String>],
+) {
     while let Some(id) = stack.pop() {
         if !families[id.0].insert(family.to_owned()) {
             continue;

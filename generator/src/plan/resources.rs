@@ -33,4 +33,3 @@ pub fn resource_tree(api: &Api) -> ResourceNode<'_> {
 pub fn handle_name(path: &[String]) -> String {
     crate::lower::type_ident(&path.join(" "))
 }
-

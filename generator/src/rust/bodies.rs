@@ -14,7 +14,10 @@ use crate::plan::{BodyModelPlan, ClientPlan, InputKind, Presence};
 use crate::rust_syntax::{ident, type_tokens};
 
 /// `cfg(any(feature = ..))` for code only some families use; `None` when all do.
-pub(crate) fn families_cfg(plan: &ClientPlan<'_>, families: &BTreeSet<String>) -> Option<TokenStream> {
+pub(crate) fn families_cfg(
+    plan: &ClientPlan<'_>,
+    families: &BTreeSet<String>,
+) -> Option<TokenStream> {
     if families.is_empty() || families.len() == plan.families.len() {
         return None;
     }

@@ -19,7 +19,9 @@ pub(crate) fn forced_value(f: &Field, value: bool) -> TokenStream {
     match Presence::of_field(f) {
         Presence::Required => quote!(#value),
         Presence::OptionalNullable => quote!(crate::OptionalNullable::Value(#value)),
-        Presence::Optional | Presence::RequiredNullable => quote!(::std::option::Option::Some(#value)),
+        Presence::Optional | Presence::RequiredNullable => {
+            quote!(::std::option::Option::Some(#value))
+        }
     }
 }
 
@@ -266,10 +268,14 @@ fn body_init(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream {
             } else if plan.defaultable[id.0] {
                 quote!(#body_ty { #(#given)* ..::std::default::Default::default() })
             } else {
-                let rest = model.fields.iter().filter(|f| positional(f).is_none()).map(|f| {
-                    let field = ident(&f.rust_name);
-                    quote!(#field: ::std::default::Default::default(),)
-                });
+                let rest = model
+                    .fields
+                    .iter()
+                    .filter(|f| positional(f).is_none())
+                    .map(|f| {
+                        let field = ident(&f.rust_name);
+                        quote!(#field: ::std::default::Default::default(),)
+                    });
                 let additional = model
                     .additional
                     .as_ref()

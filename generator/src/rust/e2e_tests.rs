@@ -9,12 +9,12 @@ use serde_json::Value;
 
 use super::client::input_value_type_in;
 use crate::ir::*;
+use crate::lower::field_ident;
 use crate::plan::inputs::{body_struct, pin_stream_flag};
 use crate::plan::mock::mock_response;
 use crate::plan::sample::{constrained, sample};
 use crate::plan::{ClientPlan, InputKind};
 use crate::rust_syntax::{ident, type_tokens_in};
-use crate::lower::field_ident;
 
 fn encode_segment(s: &str) -> String {
     s.bytes()
@@ -145,7 +145,8 @@ fn test_body(plan: &ClientPlan<'_>, op: &Operation) -> TokenStream {
     }
     let auth_pairs = auth_headers.iter().map(|(k, v)| quote!((#k, #v)));
     let team = op.parameters.iter().any(|p| {
-        p.location == ParamLocation::Header && p.wire_name.eq_ignore_ascii_case(&plan.config.team_header)
+        p.location == ParamLocation::Header
+            && p.wire_name.eq_ignore_ascii_case(&plan.config.team_header)
     });
 
     let route_path = path.clone();
@@ -273,7 +274,10 @@ pub(crate) fn operations_test_files(plan: &ClientPlan<'_>) -> Vec<(String, Token
             #(#mods)*
         },
     ));
-    files.push(("tests/operations/support.rs".to_owned(), support_module(plan)));
+    files.push((
+        "tests/operations/support.rs".to_owned(),
+        support_module(plan),
+    ));
     files
 }
 

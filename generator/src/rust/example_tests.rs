@@ -6,9 +6,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::models::ModelContext;
+use crate::ir::*;
 use crate::rust_syntax::field_type;
 use crate::rust_syntax::type_tokens;
-use crate::ir::*;
 
 struct Case {
     pointer: String,

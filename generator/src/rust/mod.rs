@@ -39,9 +39,15 @@ pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
     };
     let modules = model_modules(api);
     for (module, ids) in &modules {
-        insert(&format!("src/models/{module}.rs"), model_file(plan, &cx, ids)?)?;
+        insert(
+            &format!("src/models/{module}.rs"),
+            model_file(plan, &cx, ids)?,
+        )?;
     }
-    insert("src/spec_examples.rs", example_tests::example_tests(api, &cx))?;
+    insert(
+        "src/spec_examples.rs",
+        example_tests::example_tests(api, &cx),
+    )?;
     insert("src/models/mod.rs", models_mod(plan, &modules))?;
     insert("src/lib.rs", lib_rs(plan))?;
     insert("src/client.rs", client_rs(plan))?;
@@ -85,7 +91,11 @@ pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
     for family in &plan.families {
         insert(
             &format!("src/resources/{family}.rs"),
-            client::resource_file(plan, std::slice::from_ref(family), &plan.tree.children[family]),
+            client::resource_file(
+                plan,
+                std::slice::from_ref(family),
+                &plan.tree.children[family],
+            ),
         )?;
         let m = format_ident!("{}", family);
         resource_mods.push(quote!(#[cfg(feature = #family)] pub mod #m;));
@@ -214,7 +224,10 @@ fn lib_rs(plan: &ClientPlan<'_>) -> TokenStream {
     );
     let example = [
         " ```no_run".to_owned(),
-        format!(" # async fn run() -> Result<(), {}::Error> {{", config.crate_ident()),
+        format!(
+            " # async fn run() -> Result<(), {}::Error> {{",
+            config.crate_ident()
+        ),
         format!(
             " let client = {}::Client::from_env()?; // {}, optional {}",
             config.crate_ident(),

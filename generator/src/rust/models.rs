@@ -96,7 +96,6 @@ fn field_serde_attrs(f: &Field) -> TokenStream {
     quote!(#[serde(#rename #presence)])
 }
 
-
 fn struct_item(
     cx: &ModelContext<'_>,
     id: TypeId,

@@ -6,9 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::client::{
-    body_storage_type, forced_value, input_value_type, response_kind,
-};
+use super::client::{body_storage_type, forced_value, input_value_type, response_kind};
 use super::docs::doc_attrs;
 use crate::ir::*;
 use crate::neutralise::{inline_code, one_line};
@@ -30,13 +28,16 @@ pub(crate) fn security_lists<'p>(plan: &'p ClientPlan<'_>) -> Vec<&'p [SecurityR
 
 /// The `SECURITY_<n>` constants.
 pub(crate) fn security_consts(plan: &ClientPlan<'_>) -> TokenStream {
-    let consts = security_lists(plan).into_iter().enumerate().map(|(n, list)| {
-        let name = format_ident!("SECURITY_{}", n);
-        let tokens = security_tokens(list);
-        quote! {
-            pub(crate) const #name: &[&[crate::runtime::SecurityScheme]] = #tokens;
-        }
-    });
+    let consts = security_lists(plan)
+        .into_iter()
+        .enumerate()
+        .map(|(n, list)| {
+            let name = format_ident!("SECURITY_{}", n);
+            let tokens = security_tokens(list);
+            quote! {
+                pub(crate) const #name: &[&[crate::runtime::SecurityScheme]] = #tokens;
+            }
+        });
     quote!(#(#consts)*)
 }
 
@@ -230,7 +231,9 @@ fn parts_fn(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream {
         BodyPlan::Whole {
             stream_flag: Some(flag),
             ..
-        } => quote!(parts.body = crate::runtime::RequestBody::encode_with_stream_flag(body, #flag)?;),
+        } => {
+            quote!(parts.body = crate::runtime::RequestBody::encode_with_stream_flag(body, #flag)?;)
+        }
         BodyPlan::Model { .. } | BodyPlan::Whole { .. } => {
             quote!(parts.body = crate::runtime::RequestBody::encode(body)?;)
         }
