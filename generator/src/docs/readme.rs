@@ -356,7 +356,6 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
 }
 
 /// The README's code blocks, in page order.
-#[derive(Default)]
 struct Blocks<'c, 'a> {
     cx: &'c DocsContext<'a>,
     snippets: Vec<Snippet>,
