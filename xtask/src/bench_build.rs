@@ -323,14 +323,22 @@ fn manifest_summary(manifest: &toml::Table) -> String {
     )
 }
 
-/// The nearest `Cargo.lock` at or above the crate: its workspace's, so both crates build the
-/// versions their checkouts pin.
+/// The lock file cargo uses for the crate in its checkout: its workspace root's (the nearest
+/// directory at or above it whose `Cargo.toml` has a `[workspace]`), else its own. So both crates
+/// build the versions their checkouts pin.
 fn lock_file(crate_dir: &Path) -> Option<PathBuf> {
     let absolute = std::fs::canonicalize(crate_dir).ok()?;
-    absolute
+    let is_workspace_root = |dir: &Path| {
+        std::fs::read_to_string(dir.join("Cargo.toml"))
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .is_some_and(|manifest| manifest.contains_key("workspace"))
+    };
+    let root = absolute
         .ancestors()
-        .map(|dir| dir.join("Cargo.lock"))
-        .find(|lock| lock.is_file())
+        .find(|dir| is_workspace_root(dir))
+        .unwrap_or(&absolute);
+    Some(root.join("Cargo.lock")).filter(|lock| lock.is_file())
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
@@ -615,6 +623,34 @@ wiremock = "0.6"
         assert_eq!(lines["other"], 3);
         assert_eq!(lines["total"], 12);
         assert_eq!(largest_model_file(src).unwrap(), "models/chat/big.rs");
+    }
+
+    #[test]
+    fn the_lock_file_is_the_workspace_roots_not_a_stray_one_in_the_crate() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            &root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"gen/c\"]\n",
+        )
+        .unwrap();
+        write(&root.join("Cargo.lock"), "").unwrap();
+        write(&root.join("gen/c/Cargo.toml"), "[package]\nname = \"c\"\n").unwrap();
+        write(&root.join("gen/c/Cargo.lock"), "").unwrap();
+        let found = lock_file(&root.join("gen/c")).unwrap();
+        assert_eq!(
+            found,
+            std::fs::canonicalize(root).unwrap().join("Cargo.lock")
+        );
+        let alone = tempfile::tempdir().unwrap();
+        write(
+            &alone.path().join("Cargo.toml"),
+            "[package]\nname = \"c\"\n",
+        )
+        .unwrap();
+        assert_eq!(lock_file(alone.path()), None);
+        write(&alone.path().join("Cargo.lock"), "").unwrap();
+        assert!(lock_file(alone.path()).is_some());
     }
 
     #[test]
