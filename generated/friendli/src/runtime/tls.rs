@@ -8,8 +8,8 @@
 //! - `native-tls`: the platform's TLS (OpenSSL on Linux, which needs its headers to build).
 //!
 //! Both rustls options verify certificates against the platform's roots
-//! (`rustls-platform-verifier`). With `native-tls` and a rustls option both enabled, reqwest
-//! uses `native-tls`. With none of them the crate speaks plain `http` only (a local container,
+//! (`rustls-platform-verifier`). With both rustls options, `ring` is installed and used; with
+//! `native-tls` and a rustls option, reqwest uses `native-tls`. With none of them the crate speaks plain `http` only (a local container,
 //! a proxy): an `https` call then fails with a transport error.
 
 /// Installs the `ring` provider as rustls' process-wide default when the process has none yet,
