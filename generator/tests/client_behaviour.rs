@@ -310,6 +310,44 @@ fn compression_on_by_default_and_tracing_opt_in() {
     );
 }
 
+/// The default TLS must not bring `aws-lc-rs` back: rustls comes in without a provider and with
+/// `ring` only, and the other two backends stay available by name.
+#[test]
+fn tls_defaults_to_rustls_with_ring() {
+    let g = generator(&spec("", &get("/x", "x", ""))).unwrap();
+    let files = g.crate_files().unwrap();
+    let manifest: toml::Table = files.files["Cargo.toml"].parse().unwrap();
+    let strings = |v: &toml::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let features = manifest["features"].as_table().unwrap();
+    assert!(strings(&features["default"]).contains(&"rustls-ring".to_owned()));
+    assert_eq!(
+        strings(&features["rustls-ring"]),
+        ["reqwest/rustls-no-provider", "dep:rustls"]
+    );
+    assert_eq!(strings(&features["rustls-aws-lc"]), ["reqwest/rustls"]);
+    assert_eq!(strings(&features["native-tls"]), ["reqwest/native-tls"]);
+    assert_eq!(strings(&features["rustls"]), ["rustls-ring"]);
+    let dependencies = manifest["dependencies"].as_table().unwrap();
+    for name in ["reqwest", "rustls"] {
+        assert_eq!(
+            dependencies[name]["default-features"].as_bool(),
+            Some(false),
+            "{name}"
+        );
+    }
+    let rustls = strings(&dependencies["rustls"]["features"]);
+    assert!(rustls.contains(&"ring".to_owned()), "{rustls:?}");
+    assert!(!rustls.iter().any(|f| f.starts_with("aws")), "{rustls:?}");
+    let reqwest = strings(&dependencies["reqwest"]["features"]);
+    assert!(!reqwest.iter().any(|f| f.contains("tls")), "{reqwest:?}");
+}
+
 #[test]
 fn stream_flag_is_pinned_in_whole_union_bodies() {
     let body = "oneOf:\n                - $ref: '#/components/schemas/Chat'\n                - $ref: '#/components/schemas/ChatWithTokens'";

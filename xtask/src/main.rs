@@ -1,7 +1,8 @@
 //! Project tasks: `regenerate [--check]`, `fetch-spec [--from PATH | --url URL]`, `bump-spec`,
-//! `check-specs`, `verify-diff`, `fuzz`, `bench`.
+//! `check-specs`, `verify-diff`, `fuzz`, `bench`, `bench-build`.
 
 mod bench;
+mod bench_build;
 mod bump;
 mod fetch;
 mod fuzz;
@@ -95,6 +96,11 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         runs: usize,
     },
+    /// Time cold builds of the generated crate in fresh target directories: its dependencies
+    /// alone, the crate with default features, one API family, a rebuild after touching a
+    /// model; print the lines of `src/` and the crate's own share (b − a). With `--baseline`,
+    /// the same for another crate (e.g. from a checkout of main), side by side.
+    BenchBuild(bench_build::Options),
 }
 
 pub(crate) fn root() -> PathBuf {
@@ -141,6 +147,7 @@ fn main() -> ExitCode {
         Command::VerifyDiff { history, pairs } => verify_diff::run(history, pairs),
         Command::Bench { spec, runs } => bench::run(spec, runs),
         Command::Fuzz(options) => fuzz::run(options),
+        Command::BenchBuild(options) => bench_build::run(options),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -357,8 +357,17 @@ license = {license}
 publish = false
 
 [features]
-default = ["rustls", "gzip"{default_features}]
-rustls = ["reqwest/rustls"]
+default = ["rustls-ring", "gzip"{default_features}]
+# TLS: rustls with the `ring` provider (default: the quickest to build), rustls with `aws-lc-rs`
+# (reqwest's own default, a large C build), or the platform's TLS (OpenSSL on Linux: needs its
+# headers, libssl-dev, and pkg-config). Both rustls options verify certificates against the
+# platform's roots. With native-tls and a rustls option, native-tls is used; with none, the
+# client speaks plain http only (a local container) and https calls fail.
+rustls-ring = ["reqwest/rustls-no-provider", "dep:rustls"]
+rustls-aws-lc = ["reqwest/rustls"]
+native-tls = ["reqwest/native-tls"]
+# `rustls-ring` under the name the default TLS feature had before the choice.
+rustls = ["rustls-ring"]
 # Sends `Accept-Encoding: gzip` and decodes compressed responses.
 gzip = ["reqwest/gzip"]
 # One `tracing` span per call and an event per retry (never the token or bodies).
@@ -376,6 +385,7 @@ memchr = "2"
 percent-encoding = "2"
 fastrand = "2"
 reqwest = {{ version = "0.13", default-features = false, features = ["json", "stream", "multipart", "charset", "http2"] }}
+rustls = {{ version = "0.23", optional = true, default-features = false, features = ["std", "tls12", "ring"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 serde_path_to_error = "0.1"
@@ -386,6 +396,7 @@ tracing = {{ version = "0.1", optional = true, default-features = false, feature
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}
 wiremock = "0.6"
 tempfile = "3"
+rcgen = {{ version = "0.14", default-features = false, features = ["crypto", "ring"] }}
 futures-util = "0.3"
 "#,
         package = crate::neutralise::toml_string(&config.package),

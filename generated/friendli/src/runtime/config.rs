@@ -158,6 +158,9 @@ impl std::fmt::Debug for ClientBuilder {
 
 impl ClientBuilder {
     pub(super) fn new(defaults: &'static SpecDefaults) -> Self {
+        // Before the caller builds a `reqwest::Client` for `http_client` (an argument is
+        // evaluated after the builder it is passed to): rustls without a provider panics there.
+        super::tls::ensure_crypto_provider();
         ClientBuilder {
             defaults,
             token: None,
@@ -255,7 +258,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses a preconfigured `reqwest::Client` (proxies, TLS roots, pools, ...).
+    /// Uses a preconfigured `reqwest::Client` (proxies, TLS roots, pools, ...). With the default
+    /// `rustls-ring` feature, one built before any `Client::builder()` call needs
+    /// [`ensure_crypto_provider`](super::tls::ensure_crypto_provider) first.
     pub fn http_client(mut self, c: reqwest::Client) -> Self {
         self.http = Some(c);
         self

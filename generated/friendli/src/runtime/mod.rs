@@ -22,12 +22,16 @@ pub mod sse;
 pub mod stream;
 #[doc(hidden)]
 pub mod testing;
+pub mod tls;
 mod trace;
 
 #[cfg(test)]
 mod client_tests;
 #[cfg(test)]
 mod resilience_tests;
+// The test server speaks rustls with `ring`; native-tls, when also enabled, takes over the client.
+#[cfg(all(test, feature = "rustls-ring", not(feature = "native-tls")))]
+mod tls_tests;
 #[cfg(test)]
 mod transfer_tests;
 
