@@ -83,6 +83,22 @@ fn squeeze(text: &str) -> String {
 }
 
 /// The emitted file of an operation, squeezed.
+/// The security list an operation's description names: its `SECURITY_<n>` constant from
+/// `operations/mod.rs`, squeezed, or the inline empty list.
+fn operation_security(generator: &Generator, module: &str) -> String {
+    let file = operation_file(generator, module);
+    let start = file.find("security:").expect("the description has security") + "security:".len();
+    let value = &file[start..file[start..].find(",header_params").map(|e| start + e).unwrap()];
+    let Some(name) = value.strip_prefix("super::") else {
+        return value.to_owned();
+    };
+    let files = generator.crate_files().expect("the crate emits");
+    let mod_rs = squeeze(&files.files["src/operations/mod.rs"]);
+    let decl = format!("pub(crate)const{name}:&[&[crate::runtime::SecurityScheme]]=");
+    let start = mod_rs.find(&decl).unwrap_or_else(|| panic!("{name} in {mod_rs}")) + decl.len();
+    mod_rs[start..start + mod_rs[start..].find(';').unwrap()].to_owned()
+}
+
 fn operation_file(generator: &Generator, module: &str) -> String {
     let files = generator.crate_files().expect("the crate emits");
     let path = format!("src/operations/{module}.rs");
@@ -160,13 +176,13 @@ fn effective_security_is_lowered_per_operation() {
     );
 
     // Emitted as data for the runtime; an operation without security gets none.
-    let inherits = operation_file(&g, "inherits");
-    assert!(
-        inherits.contains(r#"security:&[&[crate::runtime::SecurityScheme{name:"token",kind:crate::runtime::SchemeKind::Http{scheme:"Bearer"}}]]"#),
-        "{inherits}"
+    let inherits = operation_security(&g, "inherits");
+    assert_eq!(
+        inherits,
+        r#"&[&[crate::runtime::SecurityScheme{name:"token",kind:crate::runtime::SchemeKind::Http{scheme:"Bearer"}}]]"#,
     );
-    assert!(operation_file(&g, "open").contains("security:&[],"));
-    let both = operation_file(&g, "both");
+    assert_eq!(operation_security(&g, "open"), "&[]");
+    let both = operation_security(&g, "both");
     assert!(
         both.contains(r#"crate::runtime::SchemeKind::ApiKeyHeader{name:"X-Key"}"#)
             && both.contains(r#"crate::runtime::SchemeKind::ApiKeyQuery{name:"api_key"}"#),
@@ -250,19 +266,30 @@ fn stream_flag_is_pinned_to_how_the_response_is_read() {
     let g = generator(&spec("", &paths)).unwrap();
     for (module, flag) in [("chat_complete", false), ("chat_stream", true)] {
         let file = operation_file(&g, module);
+        let files = g.crate_files().expect("the crate emits");
+        let setters = squeeze(&files.files["src/bodies/chat.rs"]);
         assert!(
-            !file.contains("pubfnstream(") && !file.contains("pubfnstream_null("),
-            "{module}: no setter can contradict the response type: {file}"
+            !setters.contains("pubfnstream(") && !setters.contains("pubfnstream_null("),
+            "{module}: no setter can contradict the response type: {setters}"
         );
-        let pinned = format!("stream:::std::option::Option::Some({flag})");
-        assert!(file.contains(&pinned), "{module}: built with it: {file}");
-        let repinned =
-            format!("self.body=body;self.body.stream=::std::option::Option::Some({flag});");
-        assert!(
-            file.contains(&repinned),
-            "{module}: `.body(..)` pins it again: {file}"
+        // The runtime calls `pin_body` when the builder is made and in `.body(..)`.
+        let pinned = format!(
+            "fnpin_body(body:&mutSelf::Body){{body.stream=::std::option::Option::Some({flag});}}"
         );
+        assert!(file.contains(&pinned), "{module}: pinned: {file}");
     }
+    let runtime = squeeze(
+        friendli_codegen::rust::RUNTIME_FILES
+            .iter()
+            .find(|(name, _)| *name == "request.rs")
+            .map(|(_, text)| *text)
+            .unwrap(),
+    );
+    assert!(
+        runtime.contains("self.body=body;Op::pin_body(&mutself.body);")
+            && runtime.contains("Op::pin_body(&mutbody);"),
+        "`new` and `.body(..)` pin the flag"
+    );
 }
 
 #[test]
@@ -357,8 +384,7 @@ fn stream_flag_is_pinned_in_whole_union_bodies() {
     let g = generator(&yaml).unwrap();
     for (module, flag) in [("complete_complete", false), ("complete_stream", true)] {
         let file = operation_file(&g, module);
-        let pinned =
-            format!("crate::runtime::RequestBody::json_with_stream_flag(&self.body,{flag})");
+        let pinned = format!("crate::runtime::RequestBody::encode_with_stream_flag(body,{flag})");
         assert!(file.contains(&pinned), "{module}: {file}");
     }
 }

@@ -184,7 +184,8 @@ fn operation_plan<'a>(
         op,
         module: op.module.clone(),
         builder: builder_name(op),
-        params_type: op.module.to_upper_camel_case(),
+        // Through the one type-name sanitiser: an operation `self` names `SelfType`.
+        params_type: crate::lower::type_ident(&op.module),
         family: op.resource[0].clone(),
         inputs: inputs::inputs(op, types),
         body,
