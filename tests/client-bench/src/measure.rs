@@ -33,7 +33,7 @@ impl Clock {
 }
 
 /// CPU time consumed by the calling thread (user + system), in nanoseconds.
-fn thread_cpu_ns() -> u64 {
+pub fn thread_cpu_ns() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
