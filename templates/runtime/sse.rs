@@ -103,6 +103,7 @@ impl SseParser {
     }
 
     /// Appends a received chunk without copying it.
+    #[inline]
     pub fn feed_bytes(&mut self, chunk: Bytes) {
         if chunk.is_empty() {
             return;
@@ -127,12 +128,63 @@ impl SseParser {
     /// Parses up to the end of the next event; `true` when one was dispatched, to be
     /// read with [`ready`](Self::ready) or [`take_ready`](Self::take_ready). Drops the
     /// previous one.
+    #[inline]
     pub(crate) fn advance(&mut self) -> bool {
         if let Some(previous) = self.ready.take()
             && let Data::Joined = previous.data
         {
             self.state.data.clear();
         }
+        let rest = &self.current[self.pos..];
+        if rest.is_empty() && self.queued.is_empty() {
+            // Reading stops only where a chunk ends, and a span never outlives its chunk.
+            debug_assert!(self.state.span.is_none());
+            // Let the chunk go before more input is read: it shares the HTTP client's
+            // read buffer, which can then be reused in place instead of reallocated.
+            self.current = Bytes::new();
+            self.pos = 0;
+            return false;
+        }
+        if rest.starts_with(b"data:")
+            && self.bom_checked
+            && !self.skip_lf
+            && self.line.is_empty()
+            && !self.state.has_data
+        {
+            let eol = find_eol(rest);
+            if let Some(eol) = eol
+                && self.dispatch_one_line(eol)
+            {
+                return true;
+            }
+            return self.advance_lines(Some(eol));
+        }
+        self.advance_lines(None)
+    }
+
+    /// The usual event, `data: …` and a blank line, LF-terminated, at `current[pos..]`
+    /// whose first line end is at `eol`: dispatched at once rather than line by line.
+    #[inline]
+    fn dispatch_one_line(&mut self, eol: usize) -> bool {
+        let rest = &self.current[self.pos..];
+        if !(rest[eol] == b'\n' && rest.get(eol + 1) == Some(&b'\n')) {
+            return false;
+        }
+        debug_assert!(rest.starts_with(b"data:") && !self.state.has_data && self.line.is_empty());
+        let start = self.pos;
+        let value_at = 5 + usize::from(rest[5] == b' ');
+        self.pos += eol + 2;
+        self.ready = Some(Ready {
+            data: Data::Span(start + value_at, start + eol),
+            event: self.state.event.take(),
+        });
+        true
+    }
+
+    /// [`advance`](Self::advance) line by line. `first_eol`, when given, is the line-end
+    /// search already done at `pos`.
+    #[inline(never)]
+    fn advance_lines(&mut self, mut first_eol: Option<Option<usize>>) -> bool {
         loop {
             if self.pos == self.current.len() {
                 // The chunk is used up: keep what the event being read holds of it.
@@ -168,11 +220,25 @@ impl SseParser {
                 self.bom_checked = true;
                 continue;
             }
-            let Some(eol) = find_eol(rest) else {
+            // A blank line ends every event: look at its first byte before scanning.
+            let eol = match (first_eol.take(), rest[0]) {
+                (Some(eol), _) => eol,
+                (None, b'\n' | b'\r') => Some(0),
+                (None, _) => find_eol(rest),
+            };
+            let Some(eol) = eol else {
                 self.line.extend_from_slice(rest);
                 self.pos = self.current.len();
                 continue;
             };
+            if rest.starts_with(b"data:")
+                && !self.state.has_data
+                && self.line.is_empty()
+                && self.dispatch_one_line(eol)
+            {
+                return true;
+            }
+            let rest = &self.current[self.pos..];
             let start = self.pos;
             self.pos += line_end(rest, eol, &mut self.skip_lf);
             let dispatched = if self.line.is_empty() {
@@ -198,7 +264,23 @@ impl SseParser {
         }
     }
 
+    /// The data of the event the last [`advance`](Self::advance) dispatched (empty if none).
+    #[inline]
+    pub(crate) fn ready_data(&self) -> &[u8] {
+        match self.ready {
+            Some(Ready {
+                data: Data::Span(start, end),
+                ..
+            }) => &self.current[start..end],
+            Some(Ready {
+                data: Data::Joined, ..
+            }) => &self.state.data,
+            None => &[],
+        }
+    }
+
     /// The event the last [`advance`](Self::advance) dispatched.
+    #[inline]
     pub(crate) fn ready(&self) -> Option<EventRef<'_>> {
         let ready = self.ready.as_ref()?;
         Some(EventRef {
@@ -259,9 +341,12 @@ impl SseParser {
     /// Bytes held for the event being read: its unfinished line and the data lines so far,
     /// plus any input not parsed yet. Read once [`next_event`](Self::next_event) has
     /// returned `None`, it is the size of the one unfinished event.
+    #[inline]
     pub fn pending_len(&self) -> usize {
-        let unparsed: usize =
-            self.current.len() - self.pos + self.queued.iter().map(Bytes::len).sum::<usize>();
+        let mut unparsed = self.current.len() - self.pos;
+        if !self.queued.is_empty() {
+            unparsed += self.queued.iter().map(Bytes::len).sum::<usize>();
+        }
         let data = match self.ready {
             Some(Ready {
                 data: Data::Joined, ..

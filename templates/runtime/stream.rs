@@ -23,6 +23,7 @@ enum Body {
 }
 
 impl Body {
+    #[inline]
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, BoxError>>> {
         match self {
             Body::Response(s) => s
@@ -166,25 +167,28 @@ impl RawEventStream {
 impl RawEventStream {
     /// Reads to the next event and hands the parser, holding it, to `on_event`, which
     /// returns `None` to skip it and may end the stream through its `&mut bool`.
-    /// Events are read in place, so `on_event` decides what to copy.
-    fn poll_event<R>(
+    /// Events are read in place, so `on_event` decides what to copy. Inlined, so that
+    /// a typed item is built where the caller wants it rather than moved out through
+    /// each layer.
+    #[inline]
+    fn poll_event<T>(
         &mut self,
         cx: &mut Context<'_>,
-        mut on_event: impl FnMut(&mut SseParser, &mut bool) -> Option<R>,
-    ) -> Poll<Option<Result<R, Error>>> {
+        mut on_event: impl FnMut(&mut SseParser, &mut bool) -> Option<Result<T, Error>>,
+    ) -> Poll<Option<Result<T, Error>>> {
         loop {
             if self.done {
                 return Poll::Ready(None);
             }
             while self.parser.advance() {
-                if let (Some(s), Some(event)) = (self.sentinel, self.parser.ready())
-                    && event.data.trim_ascii() == s.as_bytes()
+                if let Some(s) = self.sentinel
+                    && self.parser.ready_data().trim_ascii() == s.as_bytes()
                 {
                     self.done = true;
                     return Poll::Ready(None);
                 }
                 if let Some(item) = on_event(&mut self.parser, &mut self.done) {
-                    return Poll::Ready(Some(Ok(item)));
+                    return Poll::Ready(Some(item));
                 }
             }
             // No whole event is buffered: what is held belongs to the one being read.
@@ -271,7 +275,7 @@ impl Stream for RawEventStream {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.get_mut()
-            .poll_event(cx, |parser, _| parser.take_ready())
+            .poll_event(cx, |parser, _| parser.take_ready().map(Ok))
     }
 }
 
@@ -324,7 +328,25 @@ impl<T> EventStream<T> {
 
 /// Decodes one event for [`EventStream`]; `None` skips it (a keep-alive). Sets `done`
 /// when the event reports an error that ends the stream.
+#[inline]
 fn decode_event<T: DeserializeOwned>(
+    operation: &'static str,
+    envelope: bool,
+    event: EventRef<'_>,
+    done: &mut bool,
+) -> Option<Result<T, Error>> {
+    if event.event.is_none() && !envelope {
+        // The common case, decoded straight from the read buffer.
+        if let Ok(value) = serde_json::from_slice(event.data) {
+            return Some(Ok(value));
+        }
+    }
+    decode_event_slow(operation, envelope, event, done)
+}
+
+/// [`decode_event`] for named events, envelopes, keep-alives and errors.
+#[cold]
+fn decode_event_slow<T: DeserializeOwned>(
     operation: &'static str,
     envelope: bool,
     event: EventRef<'_>,
@@ -346,7 +368,7 @@ fn decode_event<T: DeserializeOwned>(
     let decoded = if envelope {
         decode_json(operation, &Bytes::from(envelope_json(&event)))
     } else {
-        // Straight from the read buffer; the data is copied only into an error.
+        // The data is copied only into an error, which names the failing path.
         serde_json::from_slice(event.data)
             .or_else(|_| decode_json(operation, &Bytes::copy_from_slice(event.data)))
     };
@@ -392,12 +414,9 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
         let this = self.get_mut();
         let operation = this.raw.operation;
         let envelope = this.envelope;
-        this.raw
-            .poll_event(cx, |parser, done| {
-                let event = parser.ready()?;
-                decode_event(operation, envelope, event, done)
-            })
-            .map(|item| item.map(|decoded| decoded.and_then(|r| r)))
+        this.raw.poll_event(cx, |parser, done| {
+            decode_event(operation, envelope, parser.ready()?, done)
+        })
     }
 }
 

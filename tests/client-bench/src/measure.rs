@@ -45,6 +45,16 @@ pub fn thread_cpu_ns() -> u64 {
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
+/// The system (kernel) part of the calling thread's CPU time, in nanoseconds.
+pub fn thread_sys_ns() -> u64 {
+    // SAFETY: an all-zero `rusage` is a valid value for the kernel to overwrite.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable rusage; RUSAGE_THREAD is supported on Linux.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+    assert_eq!(rc, 0, "getrusage(RUSAGE_THREAD) failed");
+    usage.ru_stime.tv_sec as u64 * 1_000_000_000 + usage.ru_stime.tv_usec as u64 * 1_000
+}
+
 /// Criterion measurement: CPU time of the benchmark thread, in nanoseconds.
 pub struct ThreadCpuTime;
 
