@@ -1,10 +1,14 @@
 //! Incremental server-sent events parser (WHATWG "event stream interpretation").
 //!
-//! Built for throughput: network chunks are appended to one `BytesMut`, line ends
-//! are found with a word-at-a-time scan, lines are never copied into `String`s,
-//! and the only per-event allocation is the data payload (split off a reused buffer).
+//! Built for throughput: received chunks are kept as they are and parsed in place. An
+//! event that lies inside one chunk costs one vectorised line-end scan per line and no
+//! copy: its data is handed out as a slice of the chunk (or a `Bytes` sharing it). Bytes
+//! are copied only where the stream forces it: a line cut by a chunk boundary, and data
+//! that spans several `data:` lines or chunks.
 
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use std::collections::VecDeque;
+
+use bytes::Bytes;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -31,23 +35,56 @@ impl SseEvent {
     }
 }
 
+/// A dispatched event borrowed from the parser, valid until the parser is used again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct EventRef<'a> {
+    pub(crate) event: Option<&'a str>,
+    pub(crate) data: &'a [u8],
+    pub(crate) id: Option<&'a str>,
+}
+
 /// Push parser: [`feed`](Self::feed) bytes as they arrive, then drain complete
 /// events with [`next_event`](Self::next_event).
 #[derive(Debug, Default)]
 pub struct SseParser {
-    buf: BytesMut,
-    /// Prefix of `buf` already known to hold no line end (avoids rescanning long lines).
-    scanned: usize,
-    /// The previous line ended with a CR that was the last buffered byte; a LF
-    /// arriving next belongs to that line end.
+    /// The chunk being parsed, from `pos`.
+    current: Bytes,
+    pos: usize,
+    /// Chunks fed while `current` still had unparsed bytes.
+    queued: VecDeque<Bytes>,
+    /// The unfinished last line: what followed the last line end once a chunk ran out.
+    /// It never holds a line end. Before the BOM check it holds the part of a BOM seen.
+    line: Vec<u8>,
+    /// The previous line ended with a CR that was the last byte of a chunk; a LF
+    /// starting the next chunk belongs to that line end.
     skip_lf: bool,
     bom_checked: bool,
     state: EventState,
+    /// The event the last [`advance`](Self::advance) dispatched, if not yet taken.
+    ready: Option<Ready>,
+}
+
+/// Where a dispatched event's data is.
+#[derive(Clone, Copy, Debug)]
+enum Data {
+    /// `current[start..end]`: the event's one data line, read in place.
+    Span(usize, usize),
+    /// `state.data`.
+    Joined,
+}
+
+#[derive(Debug)]
+struct Ready {
+    data: Data,
+    event: Option<String>,
 }
 
 #[derive(Debug, Default)]
 struct EventState {
-    data: BytesMut,
+    /// The data of the event being read while it is one line inside `current`.
+    span: Option<(usize, usize)>,
+    /// The data so far, joined with `\n`, once it spans lines or chunks.
+    data: Vec<u8>,
     has_data: bool,
     event: Option<String>,
     last_id: Option<String>,
@@ -60,67 +97,235 @@ impl SseParser {
         SseParser::default()
     }
 
-    /// Appends received bytes.
+    /// Appends received bytes (copied; [`feed_bytes`](Self::feed_bytes) takes them as they are).
     pub fn feed(&mut self, chunk: &[u8]) {
-        self.buf.extend_from_slice(chunk);
+        self.feed_bytes(Bytes::copy_from_slice(chunk));
+    }
+
+    /// Appends a received chunk without copying it.
+    #[inline]
+    pub fn feed_bytes(&mut self, chunk: Bytes) {
+        if chunk.is_empty() {
+            return;
+        }
+        if self.pos == self.current.len() && self.queued.is_empty() && self.ready.is_none() {
+            self.current = chunk;
+            self.pos = 0;
+        } else {
+            self.queued.push_back(chunk);
+        }
     }
 
     /// The next complete event, or `None` when more input is needed.
     pub fn next_event(&mut self) -> Option<SseEvent> {
+        if self.advance() {
+            self.take_ready()
+        } else {
+            None
+        }
+    }
+
+    /// Parses up to the end of the next event; `true` when one was dispatched, to be
+    /// read with [`ready`](Self::ready) or [`take_ready`](Self::take_ready). Drops the
+    /// previous one.
+    #[inline]
+    pub(crate) fn advance(&mut self) -> bool {
+        if let Some(previous) = self.ready.take()
+            && let Data::Joined = previous.data
+        {
+            self.state.data.clear();
+        }
+        let rest = &self.current[self.pos..];
+        if rest.is_empty() && self.queued.is_empty() {
+            // Reading stops only where a chunk ends, and a span never outlives its chunk.
+            debug_assert!(self.state.span.is_none());
+            // Let the chunk go before more input is read: it shares the HTTP client's
+            // read buffer, which can then be reused in place instead of reallocated.
+            self.current = Bytes::new();
+            self.pos = 0;
+            return false;
+        }
+        if rest.starts_with(b"data:")
+            && self.bom_checked
+            && !self.skip_lf
+            && self.line.is_empty()
+            && !self.state.has_data
+        {
+            let eol = find_eol(rest);
+            if let Some(eol) = eol
+                && self.dispatch_one_line(eol)
+            {
+                return true;
+            }
+            return self.advance_lines(Some(eol));
+        }
+        self.advance_lines(None)
+    }
+
+    /// The usual event, `data: …` and a blank line, LF-terminated, at `current[pos..]`
+    /// whose first line end is at `eol`: dispatched at once rather than line by line.
+    #[inline]
+    fn dispatch_one_line(&mut self, eol: usize) -> bool {
+        let rest = &self.current[self.pos..];
+        if !(rest[eol] == b'\n' && rest.get(eol + 1) == Some(&b'\n')) {
+            return false;
+        }
+        debug_assert!(rest.starts_with(b"data:") && !self.state.has_data && self.line.is_empty());
+        let start = self.pos;
+        let value_at = 5 + usize::from(rest[5] == b' ');
+        self.pos += eol + 2;
+        self.ready = Some(Ready {
+            data: Data::Span(start + value_at, start + eol),
+            event: self.state.event.take(),
+        });
+        true
+    }
+
+    /// [`advance`](Self::advance) line by line. `first_eol`, when given, is the line-end
+    /// search already done at `pos`.
+    #[inline(never)]
+    fn advance_lines(&mut self, mut first_eol: Option<Option<usize>>) -> bool {
         loop {
-            if self.skip_lf {
-                let first = *self.buf.first()?;
-                if first == b'\n' {
-                    self.buf.advance(1);
+            if self.pos == self.current.len() {
+                // The chunk is used up: keep what the event being read holds of it.
+                if let Some((start, end)) = self.state.span.take() {
+                    self.state.data.extend_from_slice(&self.current[start..end]);
                 }
+                let Some(next) = self.queued.pop_front() else {
+                    return false;
+                };
+                self.current = next;
+                self.pos = 0;
+            }
+            let rest = &self.current[self.pos..];
+            if self.skip_lf {
                 self.skip_lf = false;
+                if rest[0] == b'\n' {
+                    self.pos += 1;
+                    continue;
+                }
             }
             if !self.bom_checked {
-                if self.buf.len() < BOM.len() && BOM.starts_with(&self.buf) {
-                    return None;
-                }
-                if self.buf.starts_with(BOM) {
-                    self.buf.advance(BOM.len());
-                }
-                self.bom_checked = true;
-            }
-            let Some(off) = find_eol(&self.buf[self.scanned..]) else {
-                self.scanned = self.buf.len();
-                return None;
-            };
-            let eol = self.scanned + off;
-            let next = if self.buf[eol] == b'\n' {
-                eol + 1
-            } else {
-                match self.buf.get(eol + 1) {
-                    Some(b'\n') => eol + 2,
-                    Some(_) => eol + 1,
-                    None => {
-                        self.skip_lf = true;
-                        eol + 1
+                let seen = self.line.len();
+                let n = (BOM.len() - seen).min(rest.len());
+                if rest[..n] == BOM[seen..seen + n] {
+                    self.pos += n;
+                    if seen + n < BOM.len() {
+                        self.line.extend_from_slice(&rest[..n]);
+                        continue;
                     }
+                    self.line.clear();
                 }
+                // Not a BOM: the bytes seen (none of them a line end) start the first line.
+                self.bom_checked = true;
+                continue;
+            }
+            // A blank line ends every event: look at its first byte before scanning.
+            let eol = match (first_eol.take(), rest[0]) {
+                (Some(eol), _) => eol,
+                (None, b'\n' | b'\r') => Some(0),
+                (None, _) => find_eol(rest),
             };
-            let event = self.state.process_line(&self.buf[..eol]);
-            self.buf.advance(next);
-            self.scanned = 0;
-            if event.is_some() {
-                return event;
+            let Some(eol) = eol else {
+                self.line.extend_from_slice(rest);
+                self.pos = self.current.len();
+                continue;
+            };
+            if rest.starts_with(b"data:")
+                && !self.state.has_data
+                && self.line.is_empty()
+                && self.dispatch_one_line(eol)
+            {
+                return true;
+            }
+            let rest = &self.current[self.pos..];
+            let start = self.pos;
+            self.pos += line_end(rest, eol, &mut self.skip_lf);
+            let dispatched = if self.line.is_empty() {
+                self.state
+                    .process_line(&self.current, start, start + eol, true)
+            } else {
+                // The line began in an earlier chunk. It is not empty, so it never ends
+                // an event; its data goes to `state.data`.
+                self.line.extend_from_slice(&rest[..eol]);
+                let line = std::mem::take(&mut self.line);
+                let dispatched = self.state.process_line(&line, 0, line.len(), false);
+                self.line = line;
+                self.line.clear();
+                dispatched
+            };
+            if let Some(data) = dispatched {
+                self.ready = Some(Ready {
+                    data,
+                    event: self.state.event.take(),
+                });
+                return true;
             }
         }
     }
 
-    /// At end of input: the event the input ended inside of, as if a blank line followed.
-    /// The SSE standard drops such an event; callers use it only to recognise a final
-    /// end-of-stream marker that a server sent without the closing blank line.
-    pub fn finish(&mut self) -> Option<SseEvent> {
-        if !self.buf.is_empty() {
-            let rest = self.buf.split();
-            if let Some(event) = self.state.process_line(&rest) {
-                return Some(event);
-            }
+    /// The data of the event the last [`advance`](Self::advance) dispatched (empty if none).
+    #[inline]
+    pub(crate) fn ready_data(&self) -> &[u8] {
+        match self.ready {
+            Some(Ready {
+                data: Data::Span(start, end),
+                ..
+            }) => &self.current[start..end],
+            Some(Ready {
+                data: Data::Joined, ..
+            }) => &self.state.data,
+            None => &[],
         }
-        self.state.dispatch()
+    }
+
+    /// The event the last [`advance`](Self::advance) dispatched.
+    #[inline]
+    pub(crate) fn ready(&self) -> Option<EventRef<'_>> {
+        let ready = self.ready.as_ref()?;
+        Some(EventRef {
+            event: ready.event.as_deref(),
+            data: match ready.data {
+                Data::Span(start, end) => &self.current[start..end],
+                Data::Joined => &self.state.data,
+            },
+            id: self.state.last_id.as_deref(),
+        })
+    }
+
+    /// The event the last [`advance`](Self::advance) dispatched, owned; its data shares
+    /// the received chunk when it was read in place.
+    pub(crate) fn take_ready(&mut self) -> Option<SseEvent> {
+        let ready = self.ready.take()?;
+        Some(SseEvent {
+            event: ready.event,
+            data: match ready.data {
+                Data::Span(start, end) => self.current.slice(start..end),
+                Data::Joined => Bytes::from(std::mem::take(&mut self.state.data)),
+            },
+            id: self.state.last_id.clone(),
+        })
+    }
+
+    /// At end of input: the event the input ended inside of, as if a blank line followed
+    /// (complete events still buffered are passed over; drain them with
+    /// [`next_event`](Self::next_event) first). The SSE standard drops such an event;
+    /// callers use it only to recognise a final end-of-stream marker that a server sent
+    /// without the closing blank line.
+    pub fn finish(&mut self) -> Option<SseEvent> {
+        // Parses all input, so the event's data is in `state.data` and `line`.
+        while self.advance() {}
+        if !self.line.is_empty() {
+            let line = std::mem::take(&mut self.line);
+            // A non-empty line never dispatches.
+            self.state.process_line(&line, 0, line.len(), false);
+        }
+        let data = self.state.dispatch()?;
+        self.ready = Some(Ready {
+            data,
+            event: self.state.event.take(),
+        });
+        self.take_ready()
     }
 
     /// The last `retry:` value (milliseconds) the server sent.
@@ -133,41 +338,95 @@ impl SseParser {
         self.state.last_id.as_deref()
     }
 
-    /// Bytes held for the event being read: its unfinished line and the data lines so far.
-    /// Read once [`next_event`](Self::next_event) has returned `None`, it is the size of the
-    /// one unfinished event.
+    /// Bytes held for the event being read: its unfinished line and the data lines so far,
+    /// plus any input not parsed yet. Read once [`next_event`](Self::next_event) has
+    /// returned `None`, it is the size of the one unfinished event.
+    #[inline]
     pub fn pending_len(&self) -> usize {
-        self.buf.len() + self.state.data.len()
+        let mut unparsed = self.current.len() - self.pos;
+        if !self.queued.is_empty() {
+            unparsed += self.queued.iter().map(Bytes::len).sum::<usize>();
+        }
+        let data = match self.ready {
+            Some(Ready {
+                data: Data::Joined, ..
+            }) => 0,
+            _ => self.state.data.len(),
+        };
+        let span = self.state.span.map_or(0, |(start, end)| end - start);
+        self.line.len() + data + span + unparsed
     }
 
     /// Whether bytes or a partial event are pending (i.e. the input ended mid-event).
     pub fn has_partial(&self) -> bool {
-        self.state.has_data || !self.buf.is_empty()
+        self.state.has_data
+            || !self.line.is_empty()
+            || self.pos < self.current.len()
+            || !self.queued.is_empty()
+    }
+}
+
+/// The length of the line starting `rest` through its line end, which starts at `eol`
+/// (CR, LF or CRLF). A CR that ends `rest` sets `skip_lf`.
+#[inline]
+fn line_end(rest: &[u8], eol: usize, skip_lf: &mut bool) -> usize {
+    if rest[eol] == b'\n' {
+        return eol + 1;
+    }
+    match rest.get(eol + 1) {
+        Some(b'\n') => eol + 2,
+        Some(_) => eol + 1,
+        None => {
+            *skip_lf = true;
+            eol + 1
+        }
     }
 }
 
 impl EventState {
-    fn process_line(&mut self, line: &[u8]) -> Option<SseEvent> {
-        if line.is_empty() {
+    /// Processes the line `buf[start..end]`. With `in_place`, `buf` is the parser's
+    /// current chunk and a first data line is kept as a span of it instead of copied.
+    #[inline]
+    fn process_line(
+        &mut self,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        in_place: bool,
+    ) -> Option<Data> {
+        let line = &buf[start..end];
+        let Some(&first) = line.first() else {
             return self.dispatch();
-        }
-        if line[0] == b':' {
+        };
+        if first == b':' {
             return None; // comment / keep-alive
         }
-        let (field, value) = match line.iter().position(|&b| b == b':') {
-            Some(i) => {
-                let v = &line[i + 1..];
-                (&line[..i], v.strip_prefix(b" ").unwrap_or(v))
-            }
-            None => (line, &b""[..]),
+        let (field, value_at) = match line.iter().position(|&b| b == b':') {
+            Some(i) => (
+                &line[..i],
+                i + 1 + usize::from(line.get(i + 1) == Some(&b' ')),
+            ),
+            None => (line, line.len()),
         };
+        let value = &line[value_at..];
         match field {
             b"data" => {
-                if self.has_data {
-                    self.data.put_u8(b'\n');
+                if !self.has_data {
+                    self.has_data = true;
+                    if in_place {
+                        self.span = Some((start + value_at, end));
+                    } else {
+                        self.data.extend_from_slice(value);
+                    }
+                } else {
+                    if let Some((s, e)) = self.span.take() {
+                        // Spans only live while their chunk is parsed, so `buf` is it.
+                        debug_assert!(in_place);
+                        self.data.extend_from_slice(&buf[s..e]);
+                    }
+                    self.data.push(b'\n');
+                    self.data.extend_from_slice(value);
                 }
-                self.data.extend_from_slice(value);
-                self.has_data = true;
             }
             b"event" => {
                 self.event =
@@ -186,16 +445,17 @@ impl EventState {
         None
     }
 
-    fn dispatch(&mut self) -> Option<SseEvent> {
-        let event = self.event.take();
+    /// Ends the event at a blank line: its data's place, or `None` when it had no data
+    /// (the event name is then dropped).
+    fn dispatch(&mut self) -> Option<Data> {
         if !self.has_data {
+            self.event = None;
             return None;
         }
         self.has_data = false;
-        Some(SseEvent {
-            event,
-            data: self.data.split().freeze(),
-            id: self.last_id.clone(),
+        Some(match self.span.take() {
+            Some((start, end)) => Data::Span(start, end),
+            None => Data::Joined,
         })
     }
 }
@@ -337,6 +597,247 @@ mod tests {
         let events = parse_chunks(text.as_bytes().chunks(997));
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].data.len(), 100_000);
+    }
+
+    /// The event stream interpretation written plainly over the whole input, to check
+    /// the incremental parser against.
+    fn reference(input: &[u8]) -> Vec<SseEvent> {
+        let input = input.strip_prefix(BOM).unwrap_or(input);
+        let mut lines = Vec::new();
+        let (mut start, mut i) = (0, 0);
+        while i < input.len() {
+            match input[i] {
+                b'\n' => {
+                    lines.push(&input[start..i]);
+                    i += 1;
+                    start = i;
+                }
+                b'\r' => {
+                    lines.push(&input[start..i]);
+                    i += if input.get(i + 1) == Some(&b'\n') {
+                        2
+                    } else {
+                        1
+                    };
+                    start = i;
+                }
+                _ => i += 1,
+            }
+        }
+        let (mut out, mut data, mut has_data) = (Vec::new(), Vec::new(), false);
+        let (mut event, mut id) = (None::<String>, None::<String>);
+        for line in lines {
+            if line.is_empty() {
+                if has_data {
+                    out.push(SseEvent {
+                        event: event.take(),
+                        data: Bytes::from(std::mem::take(&mut data)),
+                        id: id.clone(),
+                    });
+                }
+                (event, has_data) = (None, false);
+                continue;
+            }
+            if line[0] == b':' {
+                continue;
+            }
+            let (field, mut value) = match line.iter().position(|&b| b == b':') {
+                Some(i) => (&line[..i], &line[i + 1..]),
+                None => (line, &b""[..]),
+            };
+            if value.first() == Some(&b' ') {
+                value = &value[1..];
+            }
+            let text = || (!value.is_empty()).then(|| String::from_utf8_lossy(value).into());
+            match field {
+                b"data" => {
+                    if has_data {
+                        data.push(b'\n');
+                    }
+                    data.extend_from_slice(value);
+                    has_data = true;
+                }
+                b"event" => event = text(),
+                b"id" if !value.contains(&0) => id = text(),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Feeds `chunks` without copying, draining after each one or only at the end.
+    fn parse_bytes(chunks: &[Bytes], drain_each: bool) -> Vec<SseEvent> {
+        let mut p = SseParser::new();
+        let mut out = Vec::new();
+        for c in chunks {
+            p.feed_bytes(c.clone());
+            while drain_each && let Some(e) = p.next_event() {
+                out.push(e);
+            }
+        }
+        while let Some(e) = p.next_event() {
+            out.push(e);
+        }
+        out
+    }
+
+    /// Splits `whole` at the given ascending offsets.
+    fn cut(whole: &Bytes, at: &[usize]) -> Vec<Bytes> {
+        let mut edges = vec![0];
+        edges.extend_from_slice(at);
+        edges.push(whole.len());
+        edges.windows(2).map(|w| whole.slice(w[0]..w[1])).collect()
+    }
+
+    /// A stream of many field kinds and all three line ends, from a seeded generator.
+    fn mixed_stream(seed: u64, lines: usize) -> Vec<u8> {
+        const LINES: &[&str] = &[
+            "data: {\"a\":1}",
+            "data: {\"choices\":[{\"delta\":{\"content\":\" caf\u{e9}\"}}]}",
+            "data",
+            "data:",
+            "data:  two spaces",
+            "data:x:y",
+            "event: token",
+            "id: 7",
+            ": keep-alive",
+            "retry: 100",
+            "unknown: field",
+            "",
+            "",
+            "",
+        ];
+        const ENDS: &[&str] = &["\n", "\r", "\r\n"];
+        let mut state = seed;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % n
+        };
+        let mut out = String::from(if seed % 2 == 0 { "\u{FEFF}" } else { "" });
+        for _ in 0..lines {
+            out.push_str(LINES[next(LINES.len())]);
+            out.push_str(ENDS[next(ENDS.len())]);
+        }
+        out.push_str("\n\n");
+        out.into_bytes()
+    }
+
+    #[test]
+    fn matches_the_reference_at_every_split() {
+        let mut inputs: Vec<Vec<u8>> = vec![SAMPLE.as_bytes().to_vec()];
+        inputs.extend((0..6).map(|seed| mixed_stream(seed, 40)));
+        for input in inputs {
+            let whole = Bytes::from(input);
+            let want = reference(&whole);
+            assert!(want.len() > 3, "the input has events");
+            assert_eq!(parse_bytes(&[whole.clone()], true), want, "whole buffer");
+            for i in 0..=whole.len() {
+                for drain_each in [true, false] {
+                    let got = parse_bytes(&cut(&whole, &[i]), drain_each);
+                    assert_eq!(got, want, "split at {i}, drain_each={drain_each}");
+                }
+            }
+            let bytes: Vec<Bytes> = (0..whole.len()).map(|i| whole.slice(i..i + 1)).collect();
+            assert_eq!(parse_bytes(&bytes, true), want, "one byte per chunk");
+        }
+    }
+
+    #[test]
+    fn matches_the_reference_for_random_chunkings() {
+        for seed in 0..40 {
+            let whole = Bytes::from(mixed_stream(seed, 200));
+            let want = reference(&whole);
+            let mut state = seed;
+            let mut at = Vec::new();
+            let mut edge = 0;
+            loop {
+                state = state
+                    .wrapping_mul(2862933555777941757)
+                    .wrapping_add(3037000493);
+                edge += 1 + (state >> 40) as usize % 40;
+                if edge >= whole.len() {
+                    break;
+                }
+                at.push(edge);
+            }
+            let chunks = cut(&whole, &at);
+            assert_eq!(parse_bytes(&chunks, true), want, "seed {seed}");
+            assert_eq!(parse_bytes(&chunks, false), want, "seed {seed}, queued");
+        }
+    }
+
+    #[test]
+    fn an_event_inside_one_chunk_is_not_copied() {
+        let chunk =
+            Bytes::from_static(b"data: one\n\nevent: e\ndata: two\r\n\r\ndata: a\ndata: b\n\n");
+        let mut p = SseParser::new();
+        p.feed_bytes(chunk.clone());
+        let inside = |data: &Bytes| chunk.as_ptr_range().contains(&data.as_ptr());
+        let one = p.next_event().unwrap();
+        assert_eq!((&one.data[..], inside(&one.data)), (&b"one"[..], true));
+        assert!(p.advance());
+        let two = p.ready().unwrap();
+        assert_eq!(two.event, Some("e"));
+        assert_eq!(two.data, b"two");
+        assert!(chunk.as_ptr_range().contains(&two.data.as_ptr()));
+        // Two data lines must be joined, so that event is copied.
+        let joined = p.next_event().unwrap();
+        assert_eq!(
+            (&joined.data[..], inside(&joined.data)),
+            (&b"a\nb"[..], false)
+        );
+        assert!(p.next_event().is_none());
+        assert!(!p.has_partial());
+        assert_eq!(p.pending_len(), 0);
+    }
+
+    #[test]
+    fn ready_and_take_ready_agree() {
+        let whole = Bytes::from(mixed_stream(3, 300));
+        let want = reference(&whole);
+        for size in [1, 7, 64, whole.len()] {
+            let mut p = SseParser::new();
+            let mut got = Vec::new();
+            for chunk in whole.chunks(size) {
+                p.feed_bytes(Bytes::copy_from_slice(chunk));
+                while p.advance() {
+                    let view = p.ready().unwrap();
+                    let view = (
+                        view.event.map(str::to_owned),
+                        view.data.to_vec(),
+                        view.id.map(str::to_owned),
+                    );
+                    let owned = p.take_ready().unwrap();
+                    assert_eq!(
+                        view,
+                        (owned.event.clone(), owned.data.to_vec(), owned.id.clone())
+                    );
+                    assert!(p.ready().is_none());
+                    got.push(owned);
+                }
+            }
+            assert_eq!(got, want, "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn pending_len_counts_the_unfinished_event() {
+        let mut p = SseParser::new();
+        p.feed(b"data: 12345\ndata: 678");
+        assert!(p.next_event().is_none());
+        // "12345" joined so far, and the unfinished line "data: 678".
+        assert_eq!(p.pending_len(), 5 + 9);
+        assert!(p.has_partial());
+        p.feed(b"\n\ndata: x\n\n");
+        assert_eq!(
+            p.next_event().unwrap().data,
+            Bytes::from_static(b"12345\n678")
+        );
+        assert_eq!(p.next_event().unwrap().data, Bytes::from_static(b"x"));
+        assert!(p.next_event().is_none());
+        assert_eq!(p.pending_len(), 0);
     }
 
     #[test]

@@ -13,10 +13,28 @@ use serde::de::DeserializeOwned;
 use tokio::time::{Instant, Sleep};
 
 use super::error::{Error, decode_json, truncate_utf8};
-use super::sse::{SseEvent, SseParser};
+use super::sse::{EventRef, SseEvent, SseParser};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>;
+
+/// The response body: reqwest's stream as it is (no adapter per chunk), or any other.
+enum Body {
+    Response(Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>),
+    Other(Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>),
+}
+
+impl Body {
+    #[inline]
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, BoxError>>> {
+        match self {
+            Body::Response(s) => s
+                .as_mut()
+                .poll_next(cx)
+                .map(|item| item.map(|r| r.map_err(Into::into))),
+            Body::Other(s) => s.as_mut().poll_next(cx),
+        }
+    }
+}
 
 /// How much of an error payload is quoted in [`Error::Stream`] messages.
 const PAYLOAD_LIMIT: usize = 2048;
@@ -28,13 +46,16 @@ const PAYLOAD_LIMIT: usize = 2048;
 /// [`Error::Stream`] and then ends: a truncated answer is never mistaken for a
 /// complete one.
 pub struct RawEventStream {
-    body: ByteStream,
+    body: Body,
     parser: SseParser,
     operation: &'static str,
     sentinel: Option<&'static str>,
     idle_timeout: Option<Duration>,
     /// Created on the first wait, so constructing a stream needs no runtime.
     idle: Option<Pin<Box<Sleep>>>,
+    /// Chunks arrived since `idle` was last set: it is re-armed when the next wait
+    /// begins, once per wait rather than per chunk.
+    active: bool,
     /// The largest event held before the stream fails (see `ClientBuilder::max_sse_event`).
     max_event: usize,
     done: bool,
@@ -63,13 +84,28 @@ impl RawEventStream {
         S: Stream<Item = Result<Bytes, E>> + Send + 'static,
         E: Into<BoxError>,
     {
+        Self::with_body(
+            operation,
+            sentinel,
+            Body::Other(Box::pin(body.map(|r| r.map_err(Into::into)))),
+            idle_timeout,
+        )
+    }
+
+    fn with_body(
+        operation: &'static str,
+        sentinel: Option<&'static str>,
+        body: Body,
+        idle_timeout: Option<Duration>,
+    ) -> Self {
         RawEventStream {
-            body: Box::pin(body.map(|r| r.map_err(Into::into))),
+            body,
             parser: SseParser::new(),
             operation,
             sentinel,
             idle_timeout,
             idle: None,
+            active: false,
             max_event: super::limits::DEFAULT_MAX_SSE_EVENT,
             done: false,
         }
@@ -88,7 +124,12 @@ impl RawEventStream {
         response: reqwest::Response,
         idle_timeout: Option<Duration>,
     ) -> Self {
-        RawEventStream::new(operation, sentinel, response.bytes_stream(), idle_timeout)
+        RawEventStream::with_body(
+            operation,
+            sentinel,
+            Body::Response(Box::pin(response.bytes_stream())),
+            idle_timeout,
+        )
     }
 
     /// The last `retry:` value (milliseconds) the server sent.
@@ -96,7 +137,7 @@ impl RawEventStream {
         self.parser.retry()
     }
 
-    fn fail(&mut self, error: Error) -> Poll<Option<Result<SseEvent, Error>>> {
+    fn fail<R>(&mut self, error: Error) -> Poll<Option<Result<R, Error>>> {
         self.done = true;
         Poll::Ready(Some(Err(error)))
     }
@@ -124,53 +165,58 @@ impl RawEventStream {
     }
 }
 
-impl Stream for RawEventStream {
-    type Item = Result<SseEvent, Error>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
+impl RawEventStream {
+    /// Reads to the next event and hands the parser, holding it, to `on_event`, which
+    /// returns `None` to skip it and may end the stream through its `&mut bool`.
+    /// Events are read in place, so `on_event` decides what to copy. Inlined, so that
+    /// a typed item is built where the caller wants it rather than moved out through
+    /// each layer.
+    #[inline]
+    fn poll_event<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut on_event: impl FnMut(&mut SseParser, &mut bool) -> Option<Result<T, Error>>,
+    ) -> Poll<Option<Result<T, Error>>> {
         loop {
-            if this.done {
+            if self.done {
                 return Poll::Ready(None);
             }
-            if let Some(event) = this.parser.next_event() {
-                if let Some(s) = this.sentinel
-                    && event.data.trim_ascii() == s.as_bytes()
+            while self.parser.advance() {
+                if let Some(s) = self.sentinel
+                    && self.parser.ready_data().trim_ascii() == s.as_bytes()
                 {
-                    this.done = true;
+                    self.done = true;
                     return Poll::Ready(None);
                 }
-                return Poll::Ready(Some(Ok(event)));
+                if let Some(item) = on_event(&mut self.parser, &mut self.done) {
+                    return Poll::Ready(Some(item));
+                }
             }
             // No whole event is buffered: what is held belongs to the one being read.
-            if this.parser.pending_len() > this.max_event {
+            if self.parser.pending_len() > self.max_event {
                 let err = Error::Stream {
-                    operation: this.operation,
+                    operation: self.operation,
                     message: format!(
                         "an event grew past {} bytes (the client's `max_sse_event`); the stream is ended",
-                        this.max_event
+                        self.max_event
                     ),
                 };
-                return this.fail(err);
+                return self.fail(err);
             }
-            match this.body.as_mut().poll_next(cx) {
+            match self.body.poll_chunk(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
-                    this.parser.feed(&chunk);
-                    if let (Some(d), Some(sleep)) = (this.idle_timeout, &mut this.idle)
-                        && let Some(at) = Instant::now().checked_add(d)
-                    {
-                        sleep.as_mut().reset(at);
-                    }
+                    self.parser.feed_bytes(chunk);
+                    self.active = true;
                 }
                 Poll::Ready(Some(Err(e))) => {
-                    let err = this.body_error(e);
-                    return this.fail(err);
+                    let err = self.body_error(e);
+                    return self.fail(err);
                 }
                 Poll::Ready(None) => {
-                    this.done = true;
-                    let partial = this.parser.has_partial();
-                    if let Some(s) = this.sentinel
-                        && this
+                    self.done = true;
+                    let partial = self.parser.has_partial();
+                    if let Some(s) = self.sentinel
+                        && self
                             .parser
                             .finish()
                             .is_some_and(|last| last.data.trim_ascii() == s.as_bytes())
@@ -178,9 +224,9 @@ impl Stream for RawEventStream {
                         // The marker arrived; only its closing blank line is missing.
                         return Poll::Ready(None);
                     }
-                    return match this.sentinel {
+                    return match self.sentinel {
                         Some(s) => Poll::Ready(Some(Err(Error::Stream {
-                            operation: this.operation,
+                            operation: self.operation,
                             message: format!(
                                 "connection closed before the `{s}` end-of-stream marker{}",
                                 if partial {
@@ -194,25 +240,43 @@ impl Stream for RawEventStream {
                     };
                 }
                 Poll::Pending => {
-                    let timed_out = match (this.idle_timeout, &mut this.idle) {
-                        (None, _) => false,
-                        (Some(_), Some(sleep)) => sleep.as_mut().poll(cx).is_ready(),
-                        (Some(d), idle @ None) => idle
-                            .insert(Box::pin(tokio::time::sleep(d)))
-                            .as_mut()
-                            .poll(cx)
-                            .is_ready(),
+                    let Some(timeout) = self.idle_timeout else {
+                        return Poll::Pending;
                     };
-                    if timed_out {
+                    let sleep = match &mut self.idle {
+                        Some(sleep) => {
+                            // The wait starts now: a deadline from the last chunk's arrival
+                            // would be the same up to the time spent parsing, and reading
+                            // the clock once per chunk costs more than that.
+                            if self.active
+                                && let Some(at) = Instant::now().checked_add(timeout)
+                            {
+                                sleep.as_mut().reset(at);
+                            }
+                            sleep
+                        }
+                        idle @ None => idle.insert(Box::pin(tokio::time::sleep(timeout))),
+                    };
+                    self.active = false;
+                    if sleep.as_mut().poll(cx).is_ready() {
                         let err = Error::Timeout {
-                            operation: this.operation,
+                            operation: self.operation,
                         };
-                        return this.fail(err);
+                        return self.fail(err);
                     }
                     return Poll::Pending;
                 }
             }
         }
+    }
+}
+
+impl Stream for RawEventStream {
+    type Item = Result<SseEvent, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut()
+            .poll_event(cx, |parser, _| parser.take_ready().map(Ok))
     }
 }
 
@@ -263,55 +327,82 @@ impl<T> EventStream<T> {
     }
 }
 
-impl<T: DeserializeOwned> EventStream<T> {
-    fn decode(&mut self, event: SseEvent) -> Result<T, Error> {
-        let operation = self.raw.operation;
-        if event.event.as_deref() == Some("error") {
-            self.raw.done = true;
-            return Err(Error::Stream {
+/// Decodes one event for [`EventStream`]; `None` skips it (a keep-alive). Sets `done`
+/// when the event reports an error that ends the stream.
+#[inline]
+fn decode_event<T: DeserializeOwned>(
+    operation: &'static str,
+    envelope: bool,
+    event: EventRef<'_>,
+    done: &mut bool,
+) -> Option<Result<T, Error>> {
+    if event.event.is_none() && !envelope {
+        // The common case, decoded straight from the read buffer.
+        if let Ok(value) = serde_json::from_slice(event.data) {
+            return Some(Ok(value));
+        }
+    }
+    decode_event_slow(operation, envelope, event, done)
+}
+
+/// [`decode_event`] for named events, envelopes, keep-alives and errors.
+#[cold]
+fn decode_event_slow<T: DeserializeOwned>(
+    operation: &'static str,
+    envelope: bool,
+    event: EventRef<'_>,
+    done: &mut bool,
+) -> Option<Result<T, Error>> {
+    if event.event == Some("error") {
+        *done = true;
+        return Some(Err(Error::Stream {
+            operation,
+            message: format!(
+                "server sent an error event: {}",
+                truncate_utf8(event.data, PAYLOAD_LIMIT)
+            ),
+        }));
+    }
+    if event.data.trim_ascii().is_empty() {
+        return None;
+    }
+    let decoded = if envelope {
+        decode_json(operation, &Bytes::from(envelope_json(&event)))
+    } else {
+        // The data is copied only into an error, which names the failing path.
+        serde_json::from_slice(event.data)
+            .or_else(|_| decode_json(operation, &Bytes::copy_from_slice(event.data)))
+    };
+    Some(decoded.map_err(|e| {
+        let is_error_payload =
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(event.data)
+                .is_ok_and(|m| m.get("error").is_some_and(|v| !v.is_null()));
+        if is_error_payload {
+            *done = true;
+            Error::Stream {
                 operation,
                 message: format!(
-                    "server sent an error event: {}",
-                    truncate_utf8(&event.data, PAYLOAD_LIMIT)
+                    "server sent an error: {}",
+                    truncate_utf8(event.data, PAYLOAD_LIMIT)
                 ),
-            });
-        }
-        let decoded = if self.envelope {
-            decode_json(operation, &Bytes::from(envelope_json(&event)))
-        } else {
-            decode_json(operation, &event.data)
-        };
-        decoded.map_err(|e| {
-            let is_error_payload =
-                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&event.data)
-                    .is_ok_and(|m| m.get("error").is_some_and(|v| !v.is_null()));
-            if is_error_payload {
-                self.raw.done = true;
-                Error::Stream {
-                    operation,
-                    message: format!(
-                        "server sent an error: {}",
-                        truncate_utf8(&event.data, PAYLOAD_LIMIT)
-                    ),
-                }
-            } else {
-                e
             }
-        })
-    }
+        } else {
+            e
+        }
+    }))
 }
 
 /// The event as a JSON object: `data` parsed when it is JSON, `event` and `id` when sent.
-fn envelope_json(event: &SseEvent) -> Vec<u8> {
+fn envelope_json(event: &EventRef<'_>) -> Vec<u8> {
     let mut object = serde_json::Map::new();
-    if let Some(name) = &event.event {
-        object.insert("event".into(), serde_json::Value::String(name.clone()));
+    if let Some(name) = event.event {
+        object.insert("event".into(), serde_json::Value::String(name.to_owned()));
     }
-    if let Some(id) = &event.id {
-        object.insert("id".into(), serde_json::Value::String(id.clone()));
+    if let Some(id) = event.id {
+        object.insert("id".into(), serde_json::Value::String(id.to_owned()));
     }
-    let data = serde_json::from_slice(&event.data).unwrap_or_else(|_| {
-        serde_json::Value::String(String::from_utf8_lossy(&event.data).into_owned())
+    let data = serde_json::from_slice(event.data).unwrap_or_else(|_| {
+        serde_json::Value::String(String::from_utf8_lossy(event.data).into_owned())
     });
     object.insert("data".into(), data);
     serde_json::to_vec(&object).unwrap_or_default()
@@ -322,20 +413,11 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        loop {
-            return match Pin::new(&mut this.raw).poll_next(cx) {
-                Poll::Ready(Some(Ok(event))) => {
-                    if event.data.trim_ascii().is_empty() && event.event.as_deref() != Some("error")
-                    {
-                        continue;
-                    }
-                    Poll::Ready(Some(this.decode(event)))
-                }
-                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
-                Poll::Ready(None) => Poll::Ready(None),
-                Poll::Pending => Poll::Pending,
-            };
-        }
+        let operation = this.raw.operation;
+        let envelope = this.envelope;
+        this.raw.poll_event(cx, |parser, done| {
+            decode_event(operation, envelope, parser.ready()?, done)
+        })
     }
 }
 
