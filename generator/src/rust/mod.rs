@@ -1,5 +1,6 @@
 //! Rust emitter: IR → `quote!` token streams → `syn::File` → prettyplease text, one file per
-//! model module, plus the crate manifest, `lib.rs` and the hand-written runtime.
+//! model module, plus the crate manifest, `lib.rs` and the hand-written runtime. Files are
+//! made in parallel on the rayon pool, each by one job from tokens to text.
 
 pub(crate) mod client;
 mod docs;
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use rayon::prelude::*;
 
 use crate::ir::*;
 use crate::output::FileSet;
@@ -47,17 +49,18 @@ pub fn emit_crate(
     package: &str,
     version: &str,
 ) -> Result<FileSet, String> {
-    // The docs need nothing from the Rust files: another thread makes them meanwhile.
-    std::thread::scope(|scope| {
-        let docs = scope.spawn(|| crate::docs::emit_docs(api, spec));
-        let mut files = emit_rust(api, package, version)?;
-        files.extend(
-            docs.join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
-        );
-        Ok(files)
-    })
+    // The docs need nothing from the Rust files: both start at once on the rayon pool.
+    let (rust, docs) = rayon::join(
+        || emit_rust(api, package, version),
+        || crate::docs::emit_docs(api, spec),
+    );
+    let mut files = rust?;
+    files.extend(docs?);
+    Ok(files)
 }
+
+/// Files made by one job of [`emit_rust`]: (path, contents).
+type Made = Result<Vec<(String, String)>, String>;
 
 fn emit_rust(api: &Api, package: &str, version: &str) -> Result<FileSet, String> {
     let mut files = FileSet::default();
@@ -88,100 +91,104 @@ fn emit_rust(api: &Api, package: &str, version: &str) -> Result<FileSet, String>
         }
         entry.push(TypeId(i));
     }
-    for module in &order {
-        let items = modules[module].iter().map(|id| models::type_item(&cx, *id));
-        let path = format!("src/models/{module}.rs");
-        let text = format_file(&path, quote!(#(#items)*))?;
-        files.insert(&path, format!("{rs_header}{text}"));
-    }
-    let tests = example_tests::example_tests(api, &cx);
-    files.insert(
-        "src/spec_examples.rs",
-        format!("{rs_header}{}", format_file("src/spec_examples.rs", tests)?),
-    );
-    files.insert(
-        "src/models/mod.rs",
-        format!(
-            "{rs_header}{}",
-            format_file("src/models/mod.rs", models_mod(&order))?
-        ),
-    );
     let client_cx = client::ClientContext {
         api,
         models: &cx,
         error_variants: client::error_variants(api),
     };
-    files.insert(
-        "src/lib.rs",
-        format!(
-            "{rs_header}{}",
-            format_file("src/lib.rs", lib_rs(api, &client_cx))?
-        ),
-    );
-    files.insert(
-        "src/client.rs",
-        format!(
-            "{rs_header}{}",
-            format_file("src/client.rs", client_rs(api, &tree))?
-        ),
-    );
-    let mut operation_mods = Vec::new();
-    for op in api.operations.iter().filter(|o| !o.ignored) {
-        let module = client::operation_module(op);
-        let path = format!("src/operations/{module}.rs");
-        let text = format_file(&path, client::operation_file(&client_cx, op))?;
-        files.insert(&path, format!("{rs_header}{text}"));
-        operation_mods.push((module, op.resource[0].clone()));
+    let operations: Vec<&Operation> = api.operations.iter().filter(|o| !o.ignored).collect();
+
+    // Formatting is most of the work and every file stands alone, so each file is a job for
+    // the rayon pool. Token streams cannot cross threads: a job builds its own tokens and
+    // returns text. Results come back in job order, so the output does not depend on which
+    // thread made what.
+    let rust_file = |path: &str, tokens: TokenStream| -> Made {
+        let text = format_file(path, tokens)?;
+        Ok(vec![(path.to_owned(), format!("{rs_header}{text}"))])
+    };
+    let mut jobs: Vec<Box<dyn Fn() -> Made + Send + Sync + '_>> = Vec::new();
+    jobs.push(Box::new(|| {
+        let mut made = Vec::new();
+        for (path, tokens) in e2e_tests::operations_test_files(&client_cx) {
+            made.extend(rust_file(&path, tokens)?);
+        }
+        Ok(made)
+    }));
+    jobs.push(Box::new(|| {
+        rust_file(
+            "src/spec_examples.rs",
+            example_tests::example_tests(api, &cx),
+        )
+    }));
+    for module in &order {
+        let (ids, cx, rust_file) = (&modules[module], &cx, &rust_file);
+        jobs.push(Box::new(move || {
+            let items = ids.iter().map(|id| models::type_item(cx, *id));
+            rust_file(&format!("src/models/{module}.rs"), quote!(#(#items)*))
+        }));
     }
-    let op_mods = operation_mods.iter().map(|(m, family)| {
-        let m = format_ident!("{}", m);
-        quote!(#[cfg(feature = #family)] pub mod #m;)
-    });
-    files.insert(
-        "src/operations/mod.rs",
-        format!(
-            "{rs_header}{}",
-            format_file(
-                "src/operations/mod.rs",
-                quote! {
-                    //! One request builder per operation, returned by the resource handles.
-                    #(#op_mods)*
-                }
-            )?
-        ),
-    );
-    for (path, tokens) in e2e_tests::operations_test_files(&client_cx) {
-        let text = format_file(&path, tokens)?;
-        files.insert(&path, format!("{rs_header}{text}"));
+    jobs.push(Box::new(|| {
+        rust_file("src/models/mod.rs", models_mod(&order))
+    }));
+    jobs.push(Box::new(|| {
+        rust_file("src/lib.rs", lib_rs(api, &client_cx))
+    }));
+    jobs.push(Box::new(|| {
+        rust_file("src/client.rs", client_rs(api, &tree))
+    }));
+    for op in &operations {
+        let (client_cx, rust_file) = (&client_cx, &rust_file);
+        jobs.push(Box::new(move || {
+            let path = format!("src/operations/{}.rs", client::operation_module(op));
+            rust_file(&path, client::operation_file(client_cx, op))
+        }));
     }
-    let mut resource_mods = Vec::new();
+    jobs.push(Box::new(|| {
+        let op_mods = operations.iter().map(|op| {
+            let m = format_ident!("{}", client::operation_module(op));
+            let family = &op.resource[0];
+            quote!(#[cfg(feature = #family)] pub mod #m;)
+        });
+        rust_file(
+            "src/operations/mod.rs",
+            quote! {
+                //! One request builder per operation, returned by the resource handles.
+                #(#op_mods)*
+            },
+        )
+    }));
     for family in &families {
-        let path = format!("src/resources/{family}.rs");
-        let text = format_file(
-            &path,
-            client::resource_file(
-                &client_cx,
-                std::slice::from_ref(family),
-                &tree.children[family],
-            ),
-        )?;
-        files.insert(&path, format!("{rs_header}{text}"));
-        let m = format_ident!("{}", family);
-        resource_mods.push(quote!(#[cfg(feature = #family)] pub mod #m;));
+        let (client_cx, tree, rust_file) = (&client_cx, &tree, &rust_file);
+        jobs.push(Box::new(move || {
+            rust_file(
+                &format!("src/resources/{family}.rs"),
+                client::resource_file(
+                    client_cx,
+                    std::slice::from_ref(family),
+                    &tree.children[family],
+                ),
+            )
+        }));
     }
-    files.insert(
-        "src/resources/mod.rs",
-        format!(
-            "{rs_header}{}",
-            format_file(
-                "src/resources/mod.rs",
-                quote! {
-                    //! Resource handles, one module per API family (each behind a Cargo feature of its name).
-                    #(#resource_mods)*
-                }
-            )?
-        ),
-    );
+    jobs.push(Box::new(|| {
+        let resource_mods = families.iter().map(|family| {
+            let m = format_ident!("{}", family);
+            quote!(#[cfg(feature = #family)] pub mod #m;)
+        });
+        rust_file(
+            "src/resources/mod.rs",
+            quote! {
+                //! Resource handles, one module per API family (each behind a Cargo feature of its name).
+                #(#resource_mods)*
+            },
+        )
+    }));
+    let made: Vec<Made> = jobs.par_iter().map(|job| job()).collect();
+    for job in made {
+        for (path, text) in job? {
+            files.insert(&path, text);
+        }
+    }
     for (name, text) in RUNTIME_FILES {
         files.insert(&format!("src/runtime/{name}"), format!("{rs_header}{text}"));
     }
