@@ -25,20 +25,19 @@ pub enum Error {
     },
 }
 
-/// Plans the client and runs the Rust and docs emitters side by side on the plan (docs on a
-/// second thread); their file sets are merged. `spec` is the document itself, which the API
+/// Plans the client and runs the Rust and docs emitters side by side on the plan (on the rayon
+/// pool); their file sets are merged. `spec` is the document itself, which the API
 /// pages slice.
 pub fn emit(api: &Api, spec: &serde_json::Value, config: &Config) -> Result<FileSet, String> {
     let plan = crate::plan::plan(api, config);
-    std::thread::scope(|scope| {
-        let docs = scope.spawn(|| crate::docs::emit_docs(&plan, spec));
-        let mut files = crate::rust::emit_crate(&plan)?;
-        let docs = docs
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        files.extend(docs);
-        Ok(files)
-    })
+    // The docs need nothing from the Rust files: both start at once on the rayon pool.
+    let (rust, docs) = rayon::join(
+        || crate::rust::emit_crate(&plan),
+        || crate::docs::emit_docs(&plan, spec),
+    );
+    let mut files = rust?;
+    files.extend(docs?);
+    Ok(files)
 }
 
 /// A spec loaded and lowered, ready to emit.

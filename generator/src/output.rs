@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 /// Lists the files the generator wrote into a directory, one relative path per line.
 pub const MANIFEST: &str = ".generated-files";
 /// Present in a staging directory until it has been swapped in; tells the next run whether
@@ -175,8 +177,13 @@ impl FileSet {
         let previous = previous.unwrap_or_default();
         let mut report = WriteReport::default();
         let mut unchanged = BTreeSet::new();
-        for (path, contents) in &self.files {
-            if std::fs::read(dir.join(path)).is_ok_and(|old| old == contents.as_bytes()) {
+        let same: Vec<bool> = self
+            .files
+            .par_iter()
+            .map(|(path, contents)| same_bytes(&dir.join(path), contents.as_bytes()))
+            .collect();
+        for ((path, _), same) in self.files.iter().zip(same) {
+            if same {
                 report.unchanged += 1;
                 unchanged.insert(path.as_str());
             } else {
@@ -214,16 +221,28 @@ impl FileSet {
     pub fn check(&self, dir: &Path) -> std::io::Result<Staleness> {
         let mut staleness = Staleness::default();
         let wanted = self.with_manifest();
-        for (path, expected) in &wanted {
-            match std::fs::read_to_string(dir.join(path)) {
-                Ok(actual) => {
-                    let actual = actual.replace("\r\n", "\n");
-                    if actual != *expected {
-                        staleness.changed.push((*path).to_owned());
-                        append_diff(&mut staleness.diff, path, &actual, expected);
-                    }
+        let wanted: Vec<(&str, &str)> = wanted.iter().map(|(p, c)| (*p, c.as_ref())).collect();
+        // Files are read in parallel; only the rare one that differs in its bytes (CRLF, or
+        // stale) is read as text and normalised.
+        let found: Vec<Option<Option<String>>> = wanted
+            .par_iter()
+            .map(|(path, expected)| {
+                let bytes = std::fs::read(dir.join(path)).ok()?;
+                if bytes == expected.as_bytes() {
+                    return Some(None);
                 }
-                Err(_) => staleness.missing.push((*path).to_owned()),
+                let actual = String::from_utf8(bytes).ok()?.replace("\r\n", "\n");
+                Some((actual != *expected).then_some(actual))
+            })
+            .collect();
+        for ((path, expected), found) in wanted.iter().zip(found) {
+            match found {
+                Some(Some(actual)) => {
+                    staleness.changed.push((*path).to_owned());
+                    append_diff(&mut staleness.diff, path, &actual, expected);
+                }
+                Some(None) => {}
+                None => staleness.missing.push((*path).to_owned()),
             }
         }
         let previous = read_manifest(dir)?.unwrap_or_default();
@@ -267,16 +286,24 @@ fn stage_and_swap(plan: &StagePlan<'_>) -> Result<(), WriteError> {
             _ => Ok(()),
         }
     };
-    // The manifest goes in last: a stage with a manifest is complete.
-    for (path, contents) in wanted.iter().filter(|(p, _)| **p != MANIFEST) {
-        let target = staging.join(path);
-        ensure_parent(&target)?;
-        if unchanged.contains(path) {
-            link_or_copy(&dir.join(path), &target)?;
-        } else {
-            std::fs::write(&target, contents.as_bytes()).map_err(io_error(&target))?;
-        }
+    // Directories first, then the files in parallel (each write stands alone); the manifest
+    // goes in last, after all of them: a stage with a manifest is complete.
+    let files: Vec<(&str, &str)> = wanted
+        .iter()
+        .filter(|(p, _)| **p != MANIFEST)
+        .map(|(p, c)| (*p, c.as_ref()))
+        .collect();
+    for (path, _) in &files {
+        ensure_parent(&staging.join(path))?;
     }
+    files.par_iter().try_for_each(|(path, contents)| {
+        let target = staging.join(path);
+        if unchanged.contains(path) {
+            link_or_copy(&dir.join(path), &target)
+        } else {
+            std::fs::write(&target, contents.as_bytes()).map_err(io_error(&target))
+        }
+    })?;
     // Top-level entries the generator has nothing to do with (a `target/`, a `.git/`, the
     // user's own notes) are moved across after the swap; files the user put beside generated
     // ones are linked into the stage.
@@ -341,6 +368,23 @@ fn swap_dirs(staging: &Path, dir: &Path) -> std::io::Result<()> {
     std::fs::rename(dir, &aside)?;
     std::fs::rename(staging, dir)?;
     std::fs::rename(&aside, staging)
+}
+
+/// Whether the file at `path` holds exactly `expected`; the length is compared before the
+/// bytes are read.
+fn same_bytes(path: &Path, expected: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if !file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() == expected.len() as u64)
+    {
+        return false;
+    }
+    let mut actual = Vec::with_capacity(expected.len());
+    file.read_to_end(&mut actual).is_ok() && actual == expected
 }
 
 /// Hard links keep the file's timestamps (so cargo does not rebuild what did not change);

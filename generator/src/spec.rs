@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -151,33 +152,36 @@ impl SpecDocument {
         if diagnostics.items.is_empty() {
             return;
         }
-        let index = line_index(&self.source);
-        let find = |pointer: &str| -> Option<usize> {
-            // Fall back to the nearest ancestor that has a line.
-            let mut p = pointer;
-            loop {
-                if let Some(line) = index.get(p) {
-                    return Some(*line);
-                }
-                p = &p[..p.rfind('/')?];
-            }
-        };
-        for d in &mut diagnostics.items {
-            if d.line.is_none() && !d.pointer.is_empty() {
-                d.line = find(&d.pointer);
-            }
-            if let Some((pointer, line)) = &mut d.related
-                && line.is_none()
-            {
-                *line = find(pointer);
-            }
-        }
+        locate_with(&line_index(&self.source), diagnostics);
     }
-
     /// Resolves a local `$ref` (`#/components/schemas/Foo`) to its node.
     pub fn resolve_ref(&self, reference: &str) -> Option<&Value> {
         let pointer = reference.strip_prefix('#')?;
         self.root.pointer(&decode_ref_pointer(pointer))
+    }
+}
+
+/// Fills in lines from an index made by [`line_index`] of this document's source.
+pub(crate) fn locate_with(index: &HashMap<String, usize>, diagnostics: &mut Diagnostics) {
+    let find = |pointer: &str| -> Option<usize> {
+        // Fall back to the nearest ancestor that has a line.
+        let mut p = pointer;
+        loop {
+            if let Some(line) = index.get(p) {
+                return Some(*line);
+            }
+            p = &p[..p.rfind('/')?];
+        }
+    };
+    for d in &mut diagnostics.items {
+        if d.line.is_none() && !d.pointer.is_empty() {
+            d.line = find(&d.pointer);
+        }
+        if let Some((pointer, line)) = &mut d.related
+            && line.is_none()
+        {
+            *line = find(pointer);
+        }
     }
 }
 
@@ -233,8 +237,16 @@ pub fn escape_token(token: &str) -> String {
 /// Maps JSON pointers to 1-based source lines by replaying YAML parse events. JSON is YAML, so
 /// this serves both formats.
 pub fn line_index(source: &str) -> HashMap<String, usize> {
-    use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-    use yaml_rust2::scanner::Marker;
+    line_index_unless(source, &AtomicBool::new(false)).unwrap_or_default()
+}
+
+/// [`line_index`], given up (`None`) as soon as `cancel` is set: lowering makes the index on
+/// another thread while it runs, and cancels it when it has nothing to locate.
+pub(crate) fn line_index_unless(
+    source: &str,
+    cancel: &AtomicBool,
+) -> Option<HashMap<String, usize>> {
+    use yaml_rust2::parser::{Event, Parser};
 
     enum Frame {
         Map {
@@ -245,20 +257,20 @@ pub fn line_index(source: &str) -> HashMap<String, usize> {
             next: usize,
         },
     }
+    /// The pointer of the current node is kept as one string; `ends` holds its length before
+    /// each open container's token, so leaving a container is a truncation.
+    #[derive(Default)]
     struct Recorder {
         frames: Vec<Frame>,
-        path: Vec<String>,
+        pointer: String,
+        ends: Vec<usize>,
         lines: HashMap<String, usize>,
     }
     impl Recorder {
-        fn pointer(&self) -> String {
-            self.path
-                .iter()
-                .map(|t| format!("/{}", escape_token(t)))
-                .collect()
-        }
-        /// Called when a value node starts; pushes its token onto the path.
-        fn enter_value(&mut self, line: usize) -> bool {
+        /// Called when a value node starts: appends its token to the pointer (nothing for the
+        /// document root) and records the line where the pointer is first met.
+        fn enter_value(&mut self, line: usize) {
+            self.ends.push(self.pointer.len());
             let token = match self.frames.last_mut() {
                 Some(Frame::Map { key, awaiting_key }) => {
                     *awaiting_key = true;
@@ -270,23 +282,24 @@ pub fn line_index(source: &str) -> HashMap<String, usize> {
                 }
                 None => None,
             };
-            match token {
-                Some((t, line)) => {
-                    self.path.push(t);
-                    let p = self.pointer();
-                    self.lines.entry(p).or_insert(line);
-                    true
+            let line = match token {
+                Some((token, line)) => {
+                    self.pointer.push('/');
+                    self.pointer.push_str(&escape_token(&token));
+                    line
                 }
-                None => {
-                    self.lines.entry(String::new()).or_insert(line);
-                    false
-                }
+                None => line,
+            };
+            if !self.lines.contains_key(&self.pointer) {
+                self.lines.insert(self.pointer.clone(), line);
             }
         }
-    }
-    impl MarkedEventReceiver for Recorder {
-        fn on_event(&mut self, ev: Event, mark: Marker) {
-            let line = mark.line().max(1);
+        fn leave_value(&mut self) {
+            if let Some(end) = self.ends.pop() {
+                self.pointer.truncate(end);
+            }
+        }
+        fn on_event(&mut self, ev: Event, line: usize) {
             match ev {
                 Event::Scalar(text, ..) => {
                     if let Some(Frame::Map { key, awaiting_key }) = self.frames.last_mut()
@@ -296,32 +309,22 @@ pub fn line_index(source: &str) -> HashMap<String, usize> {
                         *awaiting_key = false;
                         return;
                     }
-                    if self.enter_value(line) {
-                        self.path.pop();
-                    }
+                    self.enter_value(line);
+                    self.leave_value();
                 }
-                Event::Alias(_) if self.enter_value(line) => {
-                    self.path.pop();
+                Event::Alias(_) => {
+                    self.enter_value(line);
+                    self.leave_value();
                 }
                 Event::MappingStart(..) | Event::SequenceStart(..) => {
-                    let is_key = matches!(
-                        self.frames.last(),
-                        Some(Frame::Map {
-                            awaiting_key: true,
-                            ..
-                        })
-                    );
-                    if is_key {
+                    if let Some(Frame::Map { key, awaiting_key }) = self.frames.last_mut()
+                        && *awaiting_key
+                    {
                         // Complex keys do not occur in OpenAPI; treat as an opaque key.
-                        if let Some(Frame::Map { key, awaiting_key }) = self.frames.last_mut() {
-                            *key = Some((String::from("?"), line));
-                            *awaiting_key = false;
-                        }
+                        *key = Some((String::from("?"), line));
+                        *awaiting_key = false;
                     }
-                    let pushed = self.enter_value(line);
-                    if !pushed {
-                        self.path.push(String::from("\u{0}root"));
-                    }
+                    self.enter_value(line);
                     self.frames.push(if matches!(ev, Event::MappingStart(..)) {
                         Frame::Map {
                             key: None,
@@ -333,27 +336,29 @@ pub fn line_index(source: &str) -> HashMap<String, usize> {
                 }
                 Event::MappingEnd | Event::SequenceEnd => {
                     self.frames.pop();
-                    self.path.pop();
+                    self.leave_value();
                 }
                 _ => {}
             }
         }
     }
 
-    let mut recorder = Recorder {
-        frames: Vec::new(),
-        path: Vec::new(),
-        lines: HashMap::new(),
-    };
+    let mut recorder = Recorder::default();
     let mut parser = Parser::new_from_str(source);
-    // A syntax error was already reported by the main parser; partial lines are still useful.
-    let _ = parser.load(&mut recorder, false);
-    // The root sentinel token never appears in real pointers; strip it.
-    recorder
-        .lines
-        .into_iter()
-        .map(|(k, v)| (k.replacen("/\u{0}root", "", 1), v))
-        .collect()
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        // A syntax error was already reported by the main parser; partial lines are still useful.
+        let Ok((ev, mark)) = parser.next_token() else {
+            break;
+        };
+        if matches!(ev, Event::DocumentEnd | Event::StreamEnd) {
+            break;
+        }
+        recorder.on_event(ev, mark.line().max(1));
+    }
+    Some(recorder.lines)
 }
 
 #[cfg(test)]
@@ -369,6 +374,18 @@ mod tests {
         assert_eq!(index.get("/paths"), Some(&2));
         assert_eq!(index.get("/paths/~1a~0b~1c/get"), Some(&4));
         assert_eq!(index.get("/paths/~1a~0b~1c/get/tags/1"), Some(&7));
+    }
+
+    #[test]
+    fn the_line_index_can_be_given_up() {
+        let src = "openapi: 3.1.0\npaths: {}\n";
+        let cancel = AtomicBool::new(false);
+        assert_eq!(
+            line_index_unless(src, &cancel).and_then(|i| i.get("/paths").copied()),
+            Some(2)
+        );
+        cancel.store(true, Ordering::Relaxed);
+        assert_eq!(line_index_unless(src, &cancel), None);
     }
 
     #[test]

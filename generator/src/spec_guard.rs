@@ -126,6 +126,21 @@ pub fn oversized_string(value: &Value) -> Option<String> {
             _ => false,
         }
     }
+    // The pointer is built only for a document that has such a string: building it on the
+    // way costs an allocation per node of every document.
+    fn any(value: &Value) -> bool {
+        match value {
+            Value::String(s) => s.len() > MAX_STRING_BYTES,
+            Value::Array(items) => items.iter().any(any),
+            Value::Object(map) => map
+                .iter()
+                .any(|(key, item)| key.len() > MAX_STRING_BYTES || any(item)),
+            _ => false,
+        }
+    }
+    if !any(value) {
+        return None;
+    }
     let mut pointer = String::new();
     walk(value, &mut pointer).then_some(pointer)
 }

@@ -87,15 +87,25 @@ fn squeeze(text: &str) -> String {
 /// `operations/mod.rs`, squeezed, or the inline empty list.
 fn operation_security(generator: &Generator, module: &str) -> String {
     let file = operation_file(generator, module);
-    let start = file.find("security:").expect("the description has security") + "security:".len();
-    let value = &file[start..file[start..].find(",header_params").map(|e| start + e).unwrap()];
+    let start = file
+        .find("security:")
+        .expect("the description has security")
+        + "security:".len();
+    let value = &file[start
+        ..file[start..]
+            .find(",header_params")
+            .map(|e| start + e)
+            .unwrap()];
     let Some(name) = value.strip_prefix("super::") else {
         return value.to_owned();
     };
     let files = generator.crate_files().expect("the crate emits");
     let mod_rs = squeeze(&files.files["src/operations/mod.rs"]);
     let decl = format!("pub(crate)const{name}:&[&[crate::runtime::SecurityScheme]]=");
-    let start = mod_rs.find(&decl).unwrap_or_else(|| panic!("{name} in {mod_rs}")) + decl.len();
+    let start = mod_rs
+        .find(&decl)
+        .unwrap_or_else(|| panic!("{name} in {mod_rs}"))
+        + decl.len();
     mod_rs[start..start + mod_rs[start..].find(';').unwrap()].to_owned()
 }
 

@@ -32,6 +32,34 @@ fn whole_spec_is_lowered() {
     );
 }
 
+/// Files are made in parallel: one worker and four must give the same bytes, and warnings
+/// (located by another thread) the same lines.
+#[test]
+fn output_does_not_depend_on_the_number_of_threads() {
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                let g = generator();
+                (g.crate_files().unwrap(), g.warnings().to_string())
+            })
+    };
+    let (one, one_warnings) = run(1);
+    let (four, four_warnings) = run(4);
+    assert_eq!(one.files.len(), four.files.len());
+    for (path, text) in &one.files {
+        assert!(four.files.get(path) == Some(text), "{path} differs");
+    }
+    assert_eq!(one_warnings, four_warnings);
+    let g = generator();
+    assert!(!g.warnings().items.is_empty());
+    for d in &g.warnings().items {
+        assert!(d.line.is_some(), "a warning without its line: {d:?}");
+    }
+}
+
 #[test]
 fn generation_is_deterministic() {
     let a = generator().crate_files().unwrap();

@@ -17,6 +17,9 @@ use friendli_codegen::spec_lock::SpecLock;
 
 pub(crate) use fetch::spec_path;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "xtask")]
 struct Cli {
@@ -89,12 +92,21 @@ enum Command {
     /// end with a crate or located errors. Prints outcome counts by class; failing mutants are
     /// saved (spec + report) for reproduction.
     Fuzz(fuzz::Options),
-    /// Time full regeneration (parse → IR → Rust → format → write) over many runs.
+    /// Time regeneration as a user runs it: the release CLI in place (nothing changed), with
+    /// `--check`, and into a fresh directory, N runs each; medians, min–max, peak RSS and the
+    /// ratio to issue 11's targets. Run it as `cargo xtask-release bench`.
     Bench {
         #[arg(long)]
         spec: Option<PathBuf>,
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = 20)]
         runs: usize,
+        /// Also time each pipeline stage in this process (parse, lower, emit, write).
+        #[arg(long)]
+        stages: bool,
+        /// Time this CLI binary instead of building the workspace's (say, an older build, for
+        /// a before/after comparison).
+        #[arg(long)]
+        cli: Option<PathBuf>,
     },
     /// Time cold builds of the generated crate in fresh target directories: its dependencies
     /// alone, the crate with default features, one API family, a rebuild after touching a
@@ -145,7 +157,12 @@ fn main() -> ExitCode {
         } => bump_spec(from, url, commit, date),
         Command::CheckSpecs { history } => check_specs(history),
         Command::VerifyDiff { history, pairs } => verify_diff::run(history, pairs),
-        Command::Bench { spec, runs } => bench::run(spec, runs),
+        Command::Bench {
+            spec,
+            runs,
+            stages,
+            cli,
+        } => bench::run(spec, runs, stages, cli),
         Command::Fuzz(options) => fuzz::run(options),
         Command::BenchBuild(options) => bench_build::run(options),
     };

@@ -22,8 +22,7 @@ mod type_text;
 mod usage;
 mod yaml;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::ir::{Api, TypeId};
@@ -39,40 +38,27 @@ pub fn emit_docs(plan: &ClientPlan<'_>, spec: &Value) -> Result<FileSet, String>
     let api = plan.api;
     let cx = DocsContext::new(plan, spec);
     // The API pages (slicing the spec, writing YAML) are over half the work and each stands
-    // alone: a second thread starts on them at once, and this one joins in when it has made
-    // the other pages. Pages are put back in operation order, so the output does not depend
-    // on which thread made what.
+    // alone: the rayon pool makes them while this job makes the other pages. They come back
+    // in operation order, so the output does not depend on which thread made what.
     let api_pages = api_pages::ApiPages::new(&plan.tree);
-    let next = AtomicUsize::new(0);
-    let make_api_pages = || -> Result<Vec<(usize, api_pages::Page)>, String> {
-        let mut made = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(op) = api.operations.get(i) else {
-                return Ok(made);
-            };
-            made.push((i, api_pages.page(&cx, op)?));
-        }
-    };
-    let (mut out, mut made) = std::thread::scope(
-        |scope| -> Result<(Output, Vec<(usize, api_pages::Page)>), String> {
-            let helper = scope.spawn(make_api_pages);
+    let (own, made) = rayon::join(
+        || -> Result<Output, String> {
             let mut out = Output::default();
-            let own = sdk_pages::emit(&cx, &mut out)
-                .and_then(|()| model_pages::emit(&cx, &mut out))
-                .and_then(|()| readme::emit(&cx, &mut out))
-                .and_then(|()| sdk_pages::emit_runtime_types(&cx, &mut out))
-                .and_then(|()| make_api_pages());
-            let helped = helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            let mut made = own?;
-            made.extend(helped?);
-            Ok((out, made))
+            sdk_pages::emit(&cx, &mut out)?;
+            model_pages::emit(&cx, &mut out)?;
+            readme::emit(&cx, &mut out)?;
+            sdk_pages::emit_runtime_types(&cx, &mut out)?;
+            Ok(out)
         },
-    )?;
-    made.sort_by_key(|(i, _)| *i);
-    for (_, (path, text, entry)) in made {
+        || -> Result<Vec<api_pages::Page>, String> {
+            api.operations
+                .par_iter()
+                .map(|op| api_pages.page(&cx, op))
+                .collect()
+        },
+    );
+    let mut out = own?;
+    for (path, text, entry) in made? {
         out.page(&cx, &path, text);
         out.index.push(entry);
     }

@@ -2,6 +2,8 @@
 //! our types) before they enter the IR. An example the spec contradicts is a spec bug: it is
 //! reported with its pointer and left out, so docs and round-trip tests only use valid ones.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::Lowerer;
@@ -9,18 +11,28 @@ use crate::diagnostics::Diagnostic;
 
 const BASE: &str = "urn:friendli-codegen:spec";
 
-pub(crate) struct ExampleValidator {
-    registry: Option<jsonschema::Registry<'static>>,
+pub(crate) struct ExampleValidator<'a> {
+    /// Borrows the document: a copy would be a second tree of the whole spec, made and freed.
+    registry: Option<jsonschema::Registry<'a>>,
+    /// Whether an example (as JSON text) is valid against the schema at a pointer. One schema
+    /// is met several times with the same examples (a component at every `$ref` to it, a
+    /// body and its `#stream` twin), and compiling its validator, with everything it refers
+    /// to, costs far more than validating; the verdicts are kept instead of the validators,
+    /// which are large.
+    verdicts: HashMap<String, HashMap<String, bool>>,
 }
 
-impl ExampleValidator {
-    pub(crate) fn new(root: &Value) -> Self {
+impl<'a> ExampleValidator<'a> {
+    pub(crate) fn new(root: &'a Value) -> Self {
         let registry = jsonschema::Registry::new()
             .draft(jsonschema::Draft::Draft202012)
-            .add(BASE, root.clone())
+            .add(BASE, root)
             .and_then(|builder| builder.prepare())
             .ok();
-        Self { registry }
+        Self {
+            registry,
+            verdicts: HashMap::new(),
+        }
     }
 }
 
@@ -69,6 +81,20 @@ impl Lowerer<'_> {
         let Some(registry) = self.examples.registry.as_ref() else {
             return examples;
         };
+        let texts: Vec<String> = examples.iter().map(Value::to_string).collect();
+        let verdicts = self.examples.verdicts.get(schema_pointer);
+        let known: Option<Vec<bool>> = texts
+            .iter()
+            .map(|text| verdicts?.get(text).copied())
+            .collect();
+        // A schema checked before with these examples: its warnings are already reported.
+        if let Some(known) = known {
+            return examples
+                .into_iter()
+                .zip(known)
+                .filter_map(|(example, valid)| valid.then_some(example))
+                .collect();
+        }
         let schema = serde_json::json!({ "$ref": format!("{BASE}#{}", fragment(schema_pointer)) });
         let validator = match jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
@@ -81,12 +107,25 @@ impl Lowerer<'_> {
                     schema_pointer,
                     format!("cannot check this schema's examples: {err}"),
                 ));
+                let verdicts = self
+                    .examples
+                    .verdicts
+                    .entry(schema_pointer.to_owned())
+                    .or_default();
+                verdicts.extend(texts.into_iter().map(|text| (text, true)));
                 return examples;
             }
         };
+        let verdicts = self
+            .examples
+            .verdicts
+            .entry(schema_pointer.to_owned())
+            .or_default();
         let mut kept = Vec::with_capacity(examples.len());
-        for example in examples {
-            match validator.validate(&example) {
+        for (example, text) in examples.into_iter().zip(texts) {
+            let verdict = validator.validate(&example);
+            verdicts.insert(text, verdict.is_ok());
+            match verdict {
                 Ok(()) => kept.push(example),
                 Err(err) => self.diagnostics.push(Diagnostic::warning(
                     schema_pointer,

@@ -13,6 +13,7 @@ mod tags;
 mod twins;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 use typed_arena::Arena;
@@ -34,7 +35,7 @@ pub(crate) struct Lowerer<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Above zero while lowering a multipart body: `format: binary` is then a file part.
     multipart_depth: usize,
-    examples: examples::ExampleValidator,
+    examples: examples::ExampleValidator<'a>,
     /// Inline schemas being defined (pointer, id), innermost last.
     defining: Vec<(&'a str, TypeId)>,
     /// How many schemas `lower_type` is inside of.
@@ -43,6 +44,30 @@ pub(crate) struct Lowerer<'a> {
 
 /// Lowers a loaded document. Errors abort; warnings come back with the IR.
 pub fn lower(doc: &SpecDocument) -> Result<(Api, Diagnostics), Diagnostics> {
+    // Lines cost a second parse of the source and are needed only for diagnostics (the pinned
+    // spec always has some): another thread makes the index while lowering runs, and gives up
+    // when lowering has nothing to locate.
+    let cancel = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let index = scope.spawn(|| crate::spec::line_index_unless(&doc.source, &cancel));
+        let (api, mut diagnostics) = lower_unlocated(doc);
+        if diagnostics.items.is_empty() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        let index = index
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        if let Some(index) = index.filter(|_| !diagnostics.items.is_empty()) {
+            crate::spec::locate_with(&index, &mut diagnostics);
+        }
+        match api {
+            Some(api) if !diagnostics.has_errors() => Ok((api, diagnostics)),
+            _ => Err(diagnostics),
+        }
+    })
+}
+
+fn lower_unlocated(doc: &SpecDocument) -> (Option<Api>, Diagnostics) {
     let pointers = Arena::new();
     let mut lowerer = Lowerer {
         doc,
@@ -65,11 +90,7 @@ pub fn lower(doc: &SpecDocument) -> Result<(Api, Diagnostics), Diagnostics> {
         .into_iter()
         .filter(|d| seen.insert((d.pointer.clone(), d.message.clone())))
         .collect();
-    doc.locate(&mut diagnostics);
-    match api {
-        Some(api) if !diagnostics.has_errors() => Ok((api, diagnostics)),
-        _ => Err(diagnostics),
-    }
+    (api, diagnostics)
 }
 
 impl<'a> Lowerer<'a> {

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use rayon::prelude::*;
 
 use crate::ir::*;
 use crate::output::FileSet;
@@ -25,88 +26,131 @@ pub use runtime_files::{EXAMPLE_FILES, RUNTIME_FILES};
 /// examples) from the plan.
 pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
     let api = plan.api;
-    let mut files = FileSet::default();
     let rs_header = header(api, "//");
-    let mut insert = |path: &str, tokens: TokenStream| -> Result<(), String> {
-        let text = format_file(path, tokens)?;
-        files.insert(path, format!("{rs_header}{text}"));
-        Ok(())
-    };
     let cx = models::ModelContext {
         types: &api.types,
         defaultable: &plan.defaultable,
         with_runtime: true,
     };
     let modules = model_modules(api);
+    // Formatting is most of the work and every file stands alone, so each file is a job for
+    // the rayon pool. Token streams cannot cross threads: a job builds its own tokens and
+    // returns text. Results come back in job order, so the output does not depend on which
+    // thread made what.
+    type Job<'j> = Box<dyn Fn() -> Result<Vec<(String, TokenStream)>, String> + Send + Sync + 'j>;
+    let one = |path: String, tokens: TokenStream| Ok(vec![(path, tokens)]);
+    let mut jobs: Vec<Job<'_>> = Vec::new();
     for (module, ids) in &modules {
-        insert(
-            &format!("src/models/{module}.rs"),
-            model_file(plan, &cx, ids)?,
-        )?;
+        let cx = &cx;
+        jobs.push(Box::new(move || {
+            one(
+                format!("src/models/{module}.rs"),
+                model_file(plan, cx, ids)?,
+            )
+        }));
     }
-    insert(
-        "src/spec_examples.rs",
-        example_tests::example_tests(api, &cx),
-    )?;
-    insert("src/models/mod.rs", models_mod(plan, &modules))?;
-    insert("src/lib.rs", lib_rs(plan))?;
-    insert("src/client.rs", client_rs(plan))?;
-    let mut operation_mods = Vec::new();
+    jobs.push(Box::new(|| {
+        one(
+            "src/spec_examples.rs".into(),
+            example_tests::example_tests(api, &cx),
+        )
+    }));
+    jobs.push(Box::new(|| {
+        one("src/models/mod.rs".into(), models_mod(plan, &modules))
+    }));
+    jobs.push(Box::new(|| one("src/lib.rs".into(), lib_rs(plan))));
+    jobs.push(Box::new(|| one("src/client.rs".into(), client_rs(plan))));
     for op in &plan.operations {
-        insert(
-            &format!("src/operations/{}.rs", op.module),
-            operations::operation_file(plan, op),
-        )?;
-        let m = format_ident!("{}", op.module);
-        let family = &op.family;
-        operation_mods.push(quote!(#[cfg(feature = #family)] pub mod #m;));
+        jobs.push(Box::new(move || {
+            one(
+                format!("src/operations/{}.rs", op.module),
+                operations::operation_file(plan, op),
+            )
+        }));
     }
-    let security = operations::security_consts(plan);
-    insert(
-        "src/operations/mod.rs",
-        quote! {
-            //! One request builder per operation, returned by the resource handles.
-            #(#operation_mods)*
-            #security
-        },
-    )?;
-    let mut body_mods = Vec::new();
-    for (module, families, tokens) in bodies::body_files(plan) {
-        insert(&format!("src/bodies/{module}.rs"), tokens)?;
-        let cfg = bodies::families_cfg(plan, &families);
-        let m = format_ident!("{}", module);
-        body_mods.push(quote!(#cfg mod #m;));
-    }
-    insert(
-        "src/bodies/mod.rs",
-        quote! {
-            //! Setters of request body fields, once per body model.
-            #(#body_mods)*
-        },
-    )?;
-    for (path, tokens) in e2e_tests::operations_test_files(plan) {
-        insert(&path, tokens)?;
-    }
-    let mut resource_mods = Vec::new();
+    jobs.push(Box::new(|| {
+        let operation_mods = plan.operations.iter().map(|op| {
+            let m = format_ident!("{}", op.module);
+            let family = &op.family;
+            quote!(#[cfg(feature = #family)] pub mod #m;)
+        });
+        let security = operations::security_consts(plan);
+        one(
+            "src/operations/mod.rs".into(),
+            quote! {
+                //! One request builder per operation, returned by the resource handles.
+                #(#operation_mods)*
+                #security
+            },
+        )
+    }));
+    jobs.push(Box::new(|| {
+        let files = bodies::body_files(plan);
+        let body_mods = files.iter().map(|(module, families, _)| {
+            let cfg = bodies::families_cfg(plan, families);
+            let m = format_ident!("{}", module);
+            quote!(#cfg mod #m;)
+        });
+        let mut made = vec![(
+            "src/bodies/mod.rs".to_owned(),
+            quote! {
+                //! Setters of request body fields, once per body model.
+                #(#body_mods)*
+            },
+        )];
+        let modules: Vec<String> = files.iter().map(|(m, _, _)| m.clone()).collect();
+        made.extend(
+            modules
+                .into_iter()
+                .zip(files.into_iter().map(|(_, _, tokens)| tokens))
+                .map(|(module, tokens)| (format!("src/bodies/{module}.rs"), tokens)),
+        );
+        Ok(made)
+    }));
+    jobs.push(Box::new(|| Ok(e2e_tests::operations_test_files(plan))));
     for family in &plan.families {
-        insert(
-            &format!("src/resources/{family}.rs"),
-            client::resource_file(
-                plan,
-                std::slice::from_ref(family),
-                &plan.tree.children[family],
-            ),
-        )?;
-        let m = format_ident!("{}", family);
-        resource_mods.push(quote!(#[cfg(feature = #family)] pub mod #m;));
+        jobs.push(Box::new(move || {
+            one(
+                format!("src/resources/{family}.rs"),
+                client::resource_file(
+                    plan,
+                    std::slice::from_ref(family),
+                    &plan.tree.children[family],
+                ),
+            )
+        }));
     }
-    insert(
-        "src/resources/mod.rs",
-        quote! {
-            //! Resource handles, one module per API family (each behind a Cargo feature of its name).
-            #(#resource_mods)*
-        },
-    )?;
+    jobs.push(Box::new(|| {
+        let resource_mods = plan.families.iter().map(|family| {
+            let m = format_ident!("{}", family);
+            quote!(#[cfg(feature = #family)] pub mod #m;)
+        });
+        one(
+            "src/resources/mod.rs".into(),
+            quote! {
+                //! Resource handles, one module per API family (each behind a Cargo feature of its name).
+                #(#resource_mods)*
+            },
+        )
+    }));
+    let made: Vec<Result<Vec<(String, String)>, String>> = jobs
+        .par_iter()
+        .map(|job| {
+            job()?
+                .into_iter()
+                .map(|(path, tokens)| {
+                    let text = format_file(&path, tokens)?;
+                    Ok((path, format!("{rs_header}{text}")))
+                })
+                .collect()
+        })
+        .collect();
+    let mut files = FileSet::default();
+    for result in made {
+        for (path, text) in result? {
+            files.insert(&path, text);
+        }
+    }
     files.insert(
         "Cargo.toml",
         format!("{}{}", header(api, "#"), manifest(plan)),
