@@ -484,6 +484,7 @@ pub(crate) async fn example_278(client: friendli::Client) -> ::std::result::Resu
 #[allow(unused)]
 pub(crate) async fn example_279(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     let token = std::env::var("FRIENDLI_TOKEN").unwrap_or_default();
+    friendli::runtime::tls::ensure_crypto_provider();
     let http = reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(5))
         .pool_idle_timeout(std::time::Duration::from_secs(90))
