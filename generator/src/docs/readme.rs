@@ -240,7 +240,7 @@ pub(crate) fn emit(cx: &DocsContext<'_>, out: &mut Output) -> Result<(), String>
         quote! {
             #token_line
             // With the default `rustls-ring` TLS, before building a reqwest client of your own.
-            friendli::runtime::tls::ensure_crypto_provider();
+            #krate::runtime::tls::ensure_crypto_provider();
             let http = reqwest::Client::builder()
                 .connect_timeout(std::time::Duration::from_secs(5))
                 .pool_idle_timeout(std::time::Duration::from_secs(90))
