@@ -715,7 +715,11 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (state >> 33) as usize % n
         };
-        let mut out = String::from(if seed.is_multiple_of(2) { "\u{FEFF}" } else { "" });
+        let mut out = String::from(if seed.is_multiple_of(2) {
+            "\u{FEFF}"
+        } else {
+            ""
+        });
         for _ in 0..lines {
             out.push_str(LINES[next(LINES.len())]);
             out.push_str(ENDS[next(ENDS.len())]);
@@ -732,7 +736,11 @@ mod tests {
             let whole = Bytes::from(input);
             let want = reference(&whole);
             assert!(want.len() > 3, "the input has events");
-            assert_eq!(parse_bytes(std::slice::from_ref(&whole), true), want, "whole buffer");
+            assert_eq!(
+                parse_bytes(std::slice::from_ref(&whole), true),
+                want,
+                "whole buffer"
+            );
             for i in 0..=whole.len() {
                 for drain_each in [true, false] {
                     let got = parse_bytes(&cut(&whole, &[i]), drain_each);

@@ -85,9 +85,11 @@ impl Baseline {
     }
 
     async fn chat_complete(&self) -> Result<ChatResult, BoxError> {
+        // The generated client pins `stream: false` on the non-streaming twin.
         let body = DedicatedChatCompletionBody {
             model: MODEL.into(),
             messages: messages(),
+            stream: false.into(),
             ..Default::default()
         };
         self.post_json(CHAT_PATH, &body).await

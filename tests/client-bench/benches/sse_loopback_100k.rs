@@ -124,6 +124,9 @@ async fn hand_written(
     .await
 }
 
+/// Reads one clock of a [`Sample`], in nanoseconds.
+type Field = fn(&Sample) -> u64;
+
 #[derive(Clone, Copy, Debug)]
 struct Sample {
     wall_ns: u64,
@@ -238,9 +241,8 @@ fn main() {
     }
     drop(server);
 
-    let ms =
-        |v: &[Sample], f: fn(&Sample) -> u64| median(v.iter().map(|s| f(s) as f64 / 1e6).collect());
-    let pair_ratio = |f: fn(&Sample) -> u64| {
+    let ms = |v: &[Sample], f: Field| median(v.iter().map(|s| f(s) as f64 / 1e6).collect());
+    let pair_ratio = |f: Field| {
         median(
             gen_runs
                 .iter()
@@ -250,6 +252,9 @@ fn main() {
         )
     };
     println!();
+    if !bench_run {
+        println!("(a smoke test under `cargo test`, unoptimised: not a measurement)");
+    }
     println!(
         "## Typed SSE, loopback HTTP, {} events ({:.2} MB), {pairs} paired runs, {placement_name}",
         rec.events,
@@ -260,7 +265,7 @@ fn main() {
         "| clock | generated (median) | hand-written (median) | ratio of medians | median of pair ratios |"
     );
     println!("| --- | --- | --- | --- | --- |");
-    let clocks: [(&str, fn(&Sample) -> u64); 3] = [
+    let clocks: [(&str, Field); 3] = [
         ("wall", |s| s.wall_ns),
         ("client-thread CPU", |s| s.cpu_ns),
         ("of which system", |s| s.sys_ns),

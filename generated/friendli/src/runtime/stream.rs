@@ -652,6 +652,59 @@ mod tests {
         assert_eq!(items[0].as_ref().unwrap().event_type(), "delta");
     }
 
+    fn typed_bytes(chunks: Vec<Bytes>) -> EventStream<Tok> {
+        let items: Vec<Result<Bytes, std::io::Error>> = chunks.into_iter().map(Ok).collect();
+        EventStream::new(RawEventStream::new(
+            "op",
+            Some("[DONE]"),
+            stream::iter(items),
+            None,
+        ))
+    }
+
+    #[tokio::test]
+    async fn typed_events_are_the_same_at_every_split() {
+        // In place (one line, LF), joined (two data lines), CRLF, a named event, a
+        // keep-alive, a decode error, and `[DONE]` with and without its blank line.
+        let body = "data: {\"index\":0,\"text\":\"a\"}\n\n: ping\n\n\
+            data: {\"index\":1,\ndata: \"text\":\"b\"}\n\n\
+            data: {\"index\":2,\"text\":\"c\"}\r\n\r\n\
+            event: delta\ndata: {\"index\":3,\"text\":\"d\"}\n\n\
+            data:\n\n\
+            data: {\"index\":\"x\"}\n\n\
+            data: {\"index\":4,\"text\":\"e\"}\n\n";
+        let summary = |items: Vec<Result<Tok, Error>>| -> Vec<Result<u32, String>> {
+            items
+                .into_iter()
+                .map(|i| i.map(|t| t.index).map_err(|e| e.to_string()))
+                .collect()
+        };
+        for done in ["data: [DONE]\n\n", "data: [DONE]\n", "data: [DONE]"] {
+            let whole = Bytes::from(format!("{body}{done}"));
+            let want = summary(collect(typed_bytes(vec![whole.clone()])).await);
+            assert_eq!(want.len(), 6, "{want:?}");
+            assert_eq!(want.iter().filter(|i| i.is_ok()).count(), 5, "{want:?}");
+            for i in 0..=whole.len() {
+                let chunks = vec![whole.slice(..i), whole.slice(i..)];
+                let got = summary(collect(typed_bytes(chunks)).await);
+                assert_eq!(got, want, "split at {i}, ending {done:?}");
+            }
+            let bytes: Vec<Bytes> = (0..whole.len()).map(|i| whole.slice(i..i + 1)).collect();
+            assert_eq!(summary(collect(typed_bytes(bytes)).await), want, "{done:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn raw_events_share_the_received_chunk() {
+        let chunk = Bytes::from_static(b"data: {\"index\":0,\"text\":\"a\"}\n\ndata: [DONE]\n\n");
+        let items: Vec<Result<Bytes, std::io::Error>> = vec![Ok(chunk.clone())];
+        let raw = RawEventStream::new("op", Some("[DONE]"), stream::iter(items), None);
+        let events = collect(raw).await;
+        assert_eq!(events.len(), 1);
+        let data = &events[0].as_ref().unwrap().data;
+        assert!(chunk.as_ptr_range().contains(&data.as_ptr()), "not copied");
+    }
+
     #[test]
     fn streams_are_send_and_unpin() {
         fn check<S: Stream + Send + Unpin>() {}
