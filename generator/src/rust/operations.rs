@@ -34,7 +34,16 @@ pub(crate) fn security_consts(plan: &ClientPlan<'_>) -> TokenStream {
         .map(|(n, list)| {
             let name = format_ident!("SECURITY_{}", n);
             let tokens = security_tokens(list);
+            // Compiled with the families whose operations use it: no build has an unused one.
+            let families = plan
+                .operations
+                .iter()
+                .filter(|op| op.op.security.as_slice() == list)
+                .map(|op| op.family.clone())
+                .collect();
+            let cfg = super::bodies::families_cfg(plan, &families);
             quote! {
+                #cfg
                 pub(crate) const #name: &[&[crate::runtime::SecurityScheme]] = #tokens;
             }
         });

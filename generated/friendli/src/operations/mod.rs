@@ -158,6 +158,16 @@ pub mod get_info;
 pub mod complete_upload;
 #[cfg(feature = "file")]
 pub mod get_download_url;
+#[cfg(
+    any(
+        feature = "cost",
+        feature = "dataset",
+        feature = "dedicated",
+        feature = "file",
+        feature = "serverless",
+        feature = "usage"
+    )
+)]
 pub(crate) const SECURITY_0: &[&[crate::runtime::SecurityScheme]] = &[
     &[
         crate::runtime::SecurityScheme {
