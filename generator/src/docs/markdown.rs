@@ -7,11 +7,8 @@
 
 use std::collections::BTreeMap;
 
-/// Where root-relative links in the spec's descriptions point: they are written for this site
-/// (the spec also spells some of them out in full with this prefix).
-
-/// Text for one table cell: `|` escaped, newlines folded (paragraph breaks become `<br>`),
-/// root-relative links made absolute.
+/// Text for one table cell: `|` escaped, newlines folded (paragraph breaks become `<br>`);
+/// root-relative links are made absolute with the page (`absolute_links`).
 pub(crate) fn cell(text: &str) -> String {
     let text = spec_text(text);
     let mut out = String::with_capacity(text.len());
