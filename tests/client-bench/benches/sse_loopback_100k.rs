@@ -102,7 +102,7 @@ async fn hand_written(
     let body = ServerlessChatCompletionStreamBody {
         model: MODEL.into(),
         messages: messages(),
-        stream: Some(true),
+        stream: friendli::OptionalNullable::Value(true),
         ..Default::default()
     };
     let response = http

@@ -154,7 +154,7 @@ async fn loopback_baseline(http: &reqwest::Client, base_url: &str) -> Result<u64
     let body = DedicatedChatCompletionStreamBody {
         model: MODEL.into(),
         messages: vec![Message::User(UserMessage::new(PROMPT))],
-        stream: Some(true),
+        stream: friendli::OptionalNullable::Value(true),
         ..Default::default()
     };
     let response = http
