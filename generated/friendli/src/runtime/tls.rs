@@ -23,7 +23,11 @@ pub fn ensure_crypto_provider() {
     #[cfg(feature = "rustls-ring")]
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race with another installer is fine: either way the process has a provider,
-        // and the one already there is left alone rather than panicking.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // and the one already there is left alone rather than panicking. Newer rustls releases
+        // deprecate ring's provider (no post-quantum key exchange); it is still the quickest to
+        // build, which is why it is the default, so the warning is allowed here only.
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let _ = provider.install_default();
     }
 }
