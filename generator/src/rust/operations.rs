@@ -278,13 +278,11 @@ fn parts_fn(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream {
 fn pin_body_fn(op: &OperationPlan<'_>) -> Option<TokenStream> {
     let BodyPlan::Model {
         pinned: Some((field, flag)),
-        id,
         ..
     } = &op.body
     else {
         return None;
     };
-    let _ = id;
     let name = ident(&field.rust_name);
     let value = forced_value(field, *flag);
     Some(quote! {
