@@ -71,6 +71,22 @@ pub struct TypeDef {
     pub kind: TypeKind,
 }
 
+/// The type a chain of named aliases stands for: a merged inline type or a streaming twin is an
+/// alias, and what it means (an enum, a union carrying the `stream` flag) is the target's.
+/// Lowering refuses reference-only cycles; the walk is bounded anyway.
+pub fn through_aliases<'t>(mut ty: &'t TypeRef, types: &'t [TypeDef]) -> &'t TypeRef {
+    for _ in 0..=types.len() {
+        match ty {
+            TypeRef::Named(id) => match &types[id.0].kind {
+                TypeKind::Alias(inner) => ty = inner,
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    ty
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeKind {
     Struct(Struct),

@@ -25,7 +25,9 @@ fn is_bidi_control(c: char) -> bool {
 pub fn visible(text: &str) -> Cow<'_, str> {
     let keep = |c: char| (c == '\n' || c == '\t' || !c.is_control()) && !is_bidi_control(c);
     let newline = |c: char| matches!(c, '\r' | '\u{2028}' | '\u{2029}');
-    if text.chars().all(|c| keep(c) && !newline(c)) {
+    // Most text is printable ASCII, which a byte scan settles without decoding characters.
+    let plain_ascii = |b: &u8| matches!(b, b' '..=b'~' | b'\n' | b'\t');
+    if text.as_bytes().iter().all(plain_ascii) || text.chars().all(|c| keep(c) && !newline(c)) {
         return Cow::Borrowed(text);
     }
     let text = text.replace("\r\n", "\n");

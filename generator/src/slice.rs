@@ -12,7 +12,9 @@
 //! (`properties`, `headers`, `content`, ...) whose keys must survive even when they start
 //! with `x-`, or a literal (`example`, `default`, `enum`, ...) that is copied untouched.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
@@ -67,9 +69,78 @@ const MAX_PATH_ITEM_REF_HOPS: usize = 16;
 /// The path key is taken literally, so Speakeasy-style keys such as
 /// `/v1/chat/completions#stream` work as they are written in the spec.
 pub fn slice_operation(doc: &Value, path: &str, method: &str) -> Result<Value, SliceError> {
+    Slices::new(doc).slice_operation(path, method)
+}
+
+/// Slices many operations of one document. Each component is cleaned once and its copy
+/// reused by every operation that reaches it (most operations share their schemas), so
+/// slicing every operation costs about one walk of the document rather than one per
+/// operation. Shared by threads.
+pub struct Slices<'a> {
+    doc: &'a Value,
+    components: Mutex<HashMap<ComponentId, Arc<Result<Cleaned, SliceError>>>>,
+}
+
+/// A component's cleaned copy and what the walk met in it.
+struct Cleaned {
+    value: Value,
+    /// The components it reaches directly, in the order the walk met them.
+    reaches: Vec<ComponentId>,
+    deep_references: Vec<(String, String)>,
+}
+
+impl<'a> Slices<'a> {
+    pub fn new(doc: &'a Value) -> Self {
+        Self {
+            doc,
+            components: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Builds the standalone document for `method` (case-insensitive) of the path key `path`.
+    pub fn slice_operation(&self, path: &str, method: &str) -> Result<Value, SliceError> {
+        slice_with(self, path, method)
+    }
+
+    /// The cleaned component, made on first use (two threads may both make one; the copies
+    /// are equal, and either is kept).
+    fn component(
+        &self,
+        id: &ComponentId,
+        value: &'a Value,
+    ) -> Result<Arc<Result<Cleaned, SliceError>>, SliceError> {
+        let cached = self.lock().get(id).cloned();
+        if let Some(cleaned) = cached {
+            return Ok(cleaned);
+        }
+        let root = as_object(self.doc, "")?;
+        let mut slicer = Slicer::new(self, root)?;
+        slicer.location = format!("/components/{}", escape(&id.0));
+        let value = slicer.clean_member(&id.1, value, component_pos(&id.0));
+        let cleaned = Arc::new(value.map(|value| Cleaned {
+            value,
+            reaches: slicer.queue,
+            deep_references: slicer.deep_references,
+        }));
+        self.lock().insert(id.clone(), Arc::clone(&cleaned));
+        Ok(cleaned)
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<ComponentId, Arc<Result<Cleaned, SliceError>>>> {
+        // A thread that panicked left no half-made entry: entries are inserted whole.
+        self.components
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn slice_with(slices: &Slices<'_>, path: &str, method: &str) -> Result<Value, SliceError> {
+    let doc = slices.doc;
     let root = as_object(doc, "")?;
     let method = method.to_ascii_lowercase();
-    let mut slicer = Slicer::new(doc, root)?;
+    let mut slicer = Slicer::new(slices, root)?;
 
     let path_item = slicer.path_item(path)?;
     let operation = match path_item.get(&method) {
@@ -189,7 +260,8 @@ fn component_pos(kind: &str) -> Pos {
 type ComponentId = (String, String);
 
 /// The walk's state: the source, where we are in it, and the components reached so far.
-struct Slicer<'a> {
+struct Slicer<'s, 'a> {
+    slices: &'s Slices<'a>,
     doc: &'a Value,
     root: &'a Map<String, Value>,
     components: Option<&'a Map<String, Value>>,
@@ -204,13 +276,15 @@ struct Slicer<'a> {
     deep_references: Vec<(String, String)>,
 }
 
-impl<'a> Slicer<'a> {
-    fn new(doc: &'a Value, root: &'a Map<String, Value>) -> Result<Self, SliceError> {
+impl<'s, 'a> Slicer<'s, 'a> {
+    fn new(slices: &'s Slices<'a>, root: &'a Map<String, Value>) -> Result<Self, SliceError> {
+        let doc = slices.doc;
         let components = root
             .get("components")
             .map(|c| as_object(c, "/components"))
             .transpose()?;
         Ok(Slicer {
+            slices,
             doc,
             root,
             components,
@@ -270,17 +344,26 @@ impl<'a> Slicer<'a> {
 
     /// Visits every component reached so far, and the ones they reach, until none is left.
     fn close_over_references(&mut self) -> Result<(), SliceError> {
-        while let Some((kind, name)) = self.queue.pop() {
+        while let Some(id) = self.queue.pop() {
             let Some(value) = self
                 .components
-                .and_then(|c| c.get(&kind))
-                .and_then(|m| m.get(&name))
+                .and_then(|c| c.get(&id.0))
+                .and_then(|m| m.get(&id.1))
             else {
                 continue; // `require_if_present` only queues components that exist
             };
-            self.location = format!("/components/{}", escape(&kind));
-            let cleaned = self.clean_member(&name, value, component_pos(&kind))?;
-            self.reached.insert((kind, name), Some(cleaned));
+            let cleaned = self.slices.component(&id, value)?;
+            let cleaned = match &*cleaned {
+                Ok(cleaned) => cleaned,
+                Err(err) => return Err(err.clone()),
+            };
+            // Queued as the walk of the component itself would have queued them.
+            for (kind, name) in &cleaned.reaches {
+                self.require_if_present(kind, name);
+            }
+            self.deep_references
+                .extend(cleaned.deep_references.iter().cloned());
+            self.reached.insert(id, Some(cleaned.value.clone()));
         }
         Ok(())
     }
@@ -336,8 +419,11 @@ impl<'a> Slicer<'a> {
             (_, Pos::Literal) => Ok(value.clone()),
             (Value::Array(items), _) => {
                 let mut out = Vec::with_capacity(items.len());
+                let mut key = String::new();
                 for (index, item) in items.iter().enumerate() {
-                    out.push(self.clean_member(&index.to_string(), item, pos)?);
+                    key.clear();
+                    let _ = write!(key, "{index}");
+                    out.push(self.clean_member(&key, item, pos)?);
                 }
                 Ok(Value::Array(out))
             }
@@ -474,7 +560,7 @@ impl<'a> Slicer<'a> {
     fn at<T>(&mut self, token: &str, f: impl FnOnce(&mut Self) -> T) -> T {
         let mark = self.location.len();
         self.location.push('/');
-        self.location.push_str(&escape(token));
+        push_escaped(&mut self.location, token);
         let result = f(self);
         self.location.truncate(mark);
         result
@@ -517,7 +603,25 @@ fn as_object<'v>(value: &'v Value, pointer: &str) -> Result<&'v Map<String, Valu
 
 /// Escapes one JSON pointer token (RFC 6901).
 fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_escaped(&mut out, token);
+    out
+}
+
+/// Appends one escaped JSON pointer token; the walk does this for every member it visits, so
+/// the common token with nothing to escape is copied without a scan per character.
+fn push_escaped(out: &mut String, token: &str) {
+    if !token.contains(['~', '/']) {
+        out.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// Unescapes one JSON pointer token (RFC 6901).

@@ -133,11 +133,19 @@ fn inline_response_format_does_not_clash_with_the_component() {
     let inline = api
         .types
         .iter()
-        .find(|t| t.name == "DedicatedImageGenerationBodyResponseFormat")
+        .position(|t| t.name == "DedicatedImageGenerationBodyResponseFormat")
         .unwrap();
+    // It may be an alias of the same inline enum of another image body, never of the component.
+    let inline = match friendli_codegen::ir::through_aliases(
+        &TypeRef::Named(friendli_codegen::ir::TypeId(inline)),
+        &api.types,
+    ) {
+        TypeRef::Named(id) => &api.types[id.0],
+        other => panic!("{other:?}"),
+    };
     assert!(
-        matches!(inline.kind, TypeKind::Enum(_)),
-        "the image body's inline response_format is its own enum"
+        matches!(inline.kind, TypeKind::Enum(_)) && inline.origin == NameOrigin::Inline,
+        "the image body's inline response_format is its own enum: {inline:?}"
     );
 }
 
@@ -197,4 +205,63 @@ fn generated_crate_is_fresh() {
         staleness.is_fresh(),
         "generated/friendli is stale: run `cargo xtask regenerate` and commit.\n{staleness:?}"
     );
+}
+
+/// Every operation whose JSON body schema (or a variant of its union) declares a `stream`
+/// property pins it to how the response is read: `true` for the `#stream` twins. Read from the
+/// spec itself, not from the plan that decides the pinning.
+#[test]
+fn stream_twins_send_stream_true() {
+    let doc = friendli_codegen::spec::SpecDocument::from_path(&common::real_spec()).unwrap();
+    let g = generator();
+    let files = g.crate_files().expect("the crate emits");
+    let squeeze = |text: &str| text.split_whitespace().collect::<String>();
+    let mut checked = 0;
+    for op in g.api().operations.iter().filter(|o| !o.ignored) {
+        let pointer = format!(
+            "/paths/{}/{}/requestBody/content/application~1json/schema",
+            friendli_codegen::spec::escape_token(&op.path_key),
+            op.method.as_str().to_ascii_lowercase()
+        );
+        let Some(schema) = doc.root.pointer(&pointer) else {
+            continue;
+        };
+        if !declares_stream(&doc.root, schema, 0) {
+            continue;
+        }
+        let streams = op.path_key.ends_with("#stream");
+        let file = squeeze(&files.files[&format!("src/operations/{}.rs", op.module)]);
+        let pinned = [
+            format!("encode_with_stream_flag(body,{streams})"),
+            format!("body.stream=::std::option::Option::Some({streams});"),
+            format!("body.stream=crate::OptionalNullable::Value({streams});"),
+        ];
+        assert!(
+            pinned.iter().any(|p| file.contains(p)),
+            "{} must send `stream: {streams}`: {file}",
+            op.operation_id
+        );
+        checked += usize::from(streams);
+    }
+    assert!(checked >= 12, "only {checked} streaming operations checked");
+}
+
+fn declares_stream(root: &serde_json::Value, schema: &serde_json::Value, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    if let Some(reference) = schema.get("$ref").and_then(|r| r.as_str()) {
+        return root
+            .pointer(reference.trim_start_matches('#'))
+            .is_some_and(|target| declares_stream(root, target, depth + 1));
+    }
+    schema.pointer("/properties/stream").is_some()
+        || ["anyOf", "oneOf", "allOf"].iter().any(|key| {
+            schema
+                .get(key)
+                .and_then(|v| v.as_array())
+                .is_some_and(|variants| {
+                    variants.iter().any(|v| declares_stream(root, v, depth + 1))
+                })
+        })
 }

@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use friendli_codegen::slice::slice_operation;
+use friendli_codegen::slice::{Slices, slice_operation};
 use serde_json::Value;
 
 const HTTP_METHODS: [&str; 8] = [
@@ -200,6 +200,21 @@ fn check_spec(file: &Path) -> Summary {
     let doc = load(file);
     let ops = operations(&doc);
     let mut largest = (0, String::new());
+    // One cache for every operation, as the docs use it; backwards, so that components are
+    // first cleaned for other operations than in the spec's order.
+    let shared = Slices::new(&doc);
+    for (path, method) in ops.iter().rev() {
+        let op = format!("{}: {method} {path}", file.display());
+        let cached = shared
+            .slice_operation(path, method)
+            .unwrap_or_else(|e| panic!("{op}: {e}"));
+        let fresh = slice_operation(&doc, path, method).unwrap_or_else(|e| panic!("{op}: {e}"));
+        assert_eq!(
+            cached.to_string(),
+            fresh.to_string(),
+            "{op}: components reused from other operations changed the slice"
+        );
+    }
     for (path, method) in &ops {
         let op = format!("{}: {method} {path}", file.display());
         let slice = slice_operation(&doc, path, method).unwrap_or_else(|e| panic!("{op}: {e}"));

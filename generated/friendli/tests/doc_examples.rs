@@ -9,8 +9,6 @@ mod part2;
 mod part3;
 #[path = "doc_examples/part4.rs"]
 mod part4;
-#[path = "doc_examples/part5.rs"]
-mod part5;
 #[allow(dead_code)]
 mod support {
     pub fn client(server: &::wiremock::MockServer) -> friendli::Client {

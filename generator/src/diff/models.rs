@@ -18,6 +18,18 @@ fn kind_name(kind: &TypeKind) -> &'static str {
     }
 }
 
+/// What a type is to the code that uses it: a named alias (a merged inline type, a streaming
+/// twin) has the fields, values and variants of the type it names, and is compared as that.
+fn through_aliases<'v, 'a>(api: &'v ApiView<'a>, view: &'v TypeView<'a>) -> &'v TypeView<'a> {
+    let TypeKind::Alias(ty) = &view.def.kind else {
+        return view;
+    };
+    match crate::ir::through_aliases(ty, &api.api.types) {
+        TypeRef::Named(id) => api.type_named(&api.api.types[id.0].name).unwrap_or(view),
+        _ => view,
+    }
+}
+
 fn with_article(kind: &str) -> String {
     let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
@@ -79,7 +91,8 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
                 .iter()
                 .filter(|n| {
                     n.def.pointer == o.def.pointer
-                        && kind_name(&n.def.kind) == kind_name(&o.def.kind)
+                        && kind_name(&through_aliases(new, n).def.kind)
+                            == kind_name(&through_aliases(old, o).def.kind)
                 })
                 .collect();
             match candidates[..] {
@@ -99,7 +112,9 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
         rec.push(
             Class::Additive,
             "type-added",
-            line().text("new ").text(kind_name(&view.def.kind)),
+            line()
+                .text("new ")
+                .text(kind_name(&through_aliases(new, view).def.kind)),
             None,
         );
         out.extend(rec.out);
@@ -112,7 +127,9 @@ pub(crate) fn compare(old: &ApiView<'_>, new: &ApiView<'_>) -> Vec<Change> {
         rec.push(
             Class::Breaking,
             "type-removed",
-            line().text(kind_name(&view.def.kind)).text(" removed"),
+            line()
+                .text(kind_name(&through_aliases(old, view).def.kind))
+                .text(" removed"),
             None,
         );
         out.extend(rec.out);
@@ -147,6 +164,7 @@ fn compare_type(
     new: &ApiView<'_>,
 ) {
     let name = &n.def.name;
+    let (o, n) = (through_aliases(old, o), through_aliases(new, n));
     match (&o.def.kind, &n.def.kind) {
         (TypeKind::Struct(_), TypeKind::Struct(_)) => compare_struct(rec, o, n),
         (TypeKind::Enum(a), TypeKind::Enum(b)) => compare_enum(rec, name, a, b),

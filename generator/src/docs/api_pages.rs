@@ -59,18 +59,20 @@ fn page_text(op: &Operation) -> PageText {
 }
 
 /// Makes the API pages; shared by the threads that make them (see [`super::emit_docs`]).
-pub(crate) struct ApiPages {
+pub(crate) struct ApiPages<'a> {
     /// Operation id → its section on its SDK page.
     sdk_links: Vec<(String, String)>,
+    slices: crate::slice::Slices<'a>,
 }
 
 /// One finished page: path, text (without the header) and its index entry.
 pub(crate) type Page = (String, String, IndexEntry);
 
-impl ApiPages {
-    pub(crate) fn new(tree: &ResourceNode<'_>) -> Self {
+impl<'a> ApiPages<'a> {
+    pub(crate) fn new(tree: &ResourceNode<'_>, spec: &'a Value) -> Self {
         Self {
             sdk_links: operation_links(tree),
+            slices: crate::slice::Slices::new(spec),
         }
     }
 
@@ -78,7 +80,9 @@ impl ApiPages {
         let page = api_page_path(op);
         let method = op.method.as_str().to_ascii_lowercase();
         let text = page_text(op);
-        let mut slice = crate::slice::slice_operation(cx.spec, &op.path_key, &method)
+        let mut slice = self
+            .slices
+            .slice_operation(&op.path_key, &method)
             .map_err(|err| format!("cannot slice {} for {page}: {err}", op.operation_id))?;
         seed_shape(&mut slice);
         absolute_description_links(&mut slice, &cx.plan.config.docs_site);

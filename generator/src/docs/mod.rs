@@ -36,11 +36,11 @@ use usage::Snippet;
 /// plus `tests/doc_examples.rs`, which compiles every Rust block of those pages.
 pub fn emit_docs(plan: &ClientPlan<'_>, spec: &Value) -> Result<FileSet, String> {
     let api = plan.api;
-    let cx = DocsContext::new(plan, spec);
+    let cx = DocsContext::new(plan);
     // The API pages (slicing the spec, writing YAML) are over half the work and each stands
     // alone: the rayon pool makes them while this job makes the other pages. They come back
     // in operation order, so the output does not depend on which thread made what.
-    let api_pages = api_pages::ApiPages::new(&plan.tree);
+    let api_pages = api_pages::ApiPages::new(&plan.tree, spec);
     let (own, made) = rayon::join(
         || -> Result<Output, String> {
             let mut out = Output::default();
@@ -67,11 +67,11 @@ pub fn emit_docs(plan: &ClientPlan<'_>, spec: &Value) -> Result<FileSet, String>
     Ok(out.files)
 }
 
-/// What every page needs: the IR, the spec, where each model page is, how to write values.
+/// What every page needs: the IR, where each model page is, how to write values (the API
+/// pages hold the spec they slice).
 pub(crate) struct DocsContext<'a> {
     pub api: &'a Api,
     pub plan: &'a ClientPlan<'a>,
-    pub spec: &'a Value,
     pub values: RustValues<'a>,
     pub examples: Examples<'a>,
     /// `docs/models/<file>.md` per type id.
@@ -79,12 +79,11 @@ pub(crate) struct DocsContext<'a> {
 }
 
 impl<'a> DocsContext<'a> {
-    fn new(plan: &'a ClientPlan<'a>, spec: &'a Value) -> Self {
+    fn new(plan: &'a ClientPlan<'a>) -> Self {
         let api = plan.api;
         Self {
             api,
             plan,
-            spec,
             values: RustValues::new(&api.types, &plan.config.crate_ident()),
             examples: Examples::new(api),
             model_paths: model_paths(api),

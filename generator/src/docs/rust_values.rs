@@ -148,11 +148,18 @@ impl<'a> RustValues<'a> {
     }
 
     fn named(&self, id: TypeId, value: &Value, pos: Position) -> TokenStream {
+        self.named_as(id, id, value, pos)
+    }
+
+    /// The value of type `id` written through the name of `path`: an alias of a named type (a
+    /// merged inline type) keeps its own name in the example, with the target's shape.
+    fn named_as(&self, path: TypeId, id: TypeId, value: &Value, pos: Position) -> TokenStream {
         let def = &self.types()[id.0];
         match &def.kind {
+            TypeKind::Alias(TypeRef::Named(inner)) => self.named_as(path, *inner, value, pos),
             TypeKind::Alias(inner) => self.expr(inner, value, pos),
             TypeKind::Enum(e) => {
-                let path = self.model_path(id);
+                let path = self.model_path(path);
                 let wire = value
                     .as_str()
                     .map(str::to_owned)
@@ -168,7 +175,7 @@ impl<'a> RustValues<'a> {
                     }
                 }
             }
-            TypeKind::Struct(s) => self.struct_expr(id, s, value),
+            TypeKind::Struct(s) => self.struct_expr(path, s, value),
             TypeKind::TaggedUnion(u) => {
                 let tag = value.get(&u.tag).and_then(Value::as_str);
                 match u
@@ -176,13 +183,16 @@ impl<'a> RustValues<'a> {
                     .iter()
                     .position(|v| tag.is_some_and(|t| v.tags.iter().any(|x| x == t)))
                 {
-                    Some(index) => self.union_variant(id, index, value),
-                    None if !u.variants.is_empty() => {
-                        self.union_variant(id, 0, &sample(&TypeRef::Named(id), self.types(), 0))
-                    }
+                    Some(index) => self.union_variant_as(path, id, index, value),
+                    None if !u.variants.is_empty() => self.union_variant_as(
+                        path,
+                        id,
+                        0,
+                        &sample(&TypeRef::Named(id), self.types(), 0),
+                    ),
                     None => {
                         let unknown = format_ident!("{}", u.unknown_variant);
-                        let path = self.model_path(id);
+                        let path = self.model_path(path);
                         let json = json_tokens(value);
                         quote!(#path::#unknown(serde_json::json!(#json)))
                     }
@@ -195,7 +205,9 @@ impl<'a> RustValues<'a> {
                     .position(|v| fits(self.types(), &v.ty, value, 0))
                 else {
                     return match u.variants.first() {
-                        Some(v) => self.union_variant(id, 0, &sample(&v.ty, self.types(), 0)),
+                        Some(v) => {
+                            self.union_variant_as(path, id, 0, &sample(&v.ty, self.types(), 0))
+                        }
                         None => quote!(Default::default()),
                     };
                 };
@@ -205,7 +217,7 @@ impl<'a> RustValues<'a> {
                     let s = value.as_str().unwrap_or_default();
                     return quote!(#s);
                 }
-                self.union_variant(id, index, value)
+                self.union_variant_as(path, id, index, value)
             }
         }
     }
@@ -213,6 +225,16 @@ impl<'a> RustValues<'a> {
     /// `models::Union::Variant(…)` for variant `index` of a union, holding `value` (which
     /// other variants may fit too: `1` is an integer and a number).
     pub(crate) fn union_variant(&self, id: TypeId, index: usize, value: &Value) -> TokenStream {
+        self.union_variant_as(id, id, index, value)
+    }
+
+    fn union_variant_as(
+        &self,
+        path: TypeId,
+        id: TypeId,
+        index: usize,
+        value: &Value,
+    ) -> TokenStream {
         let (name, ty, boxed, value) = match &self.types()[id.0].kind {
             TypeKind::TaggedUnion(u) => {
                 let v = &u.variants[index];
@@ -237,7 +259,7 @@ impl<'a> RustValues<'a> {
         } else {
             inner
         };
-        let path = self.model_path(id);
+        let path = self.model_path(path);
         let name = format_ident!("{}", name);
         quote!(#path::#name(#inner))
     }

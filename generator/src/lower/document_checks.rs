@@ -20,6 +20,7 @@ impl<'a> Lowerer<'a> {
         let Some(Value::Object(paths)) = self.doc.root.get("paths") else {
             return;
         };
+        let slices = crate::slice::Slices::new(&self.doc.root);
         for (path_key, item) in paths {
             let item_pointer = format!("/paths/{}", escape_token(path_key));
             let Some(item) = item.as_object() else {
@@ -41,7 +42,7 @@ impl<'a> Lowerer<'a> {
                     continue;
                 };
                 let op_pointer = format!("{item_pointer}/{method}");
-                if let Err(err) = crate::slice::slice_operation(&self.doc.root, path_key, method) {
+                if let Err(err) = slices.slice_operation(path_key, method) {
                     let at = slice_error_pointer(&err).unwrap_or(&op_pointer).to_owned();
                     // Schema lowering may have reported the same `$ref` already, in its words.
                     if !self.diagnostics.iter().any(|d| {

@@ -167,6 +167,7 @@ impl<'a> Lowerer<'a> {
             .collect();
         tags::place_tags(&mut types, &operations);
         twins::alias_stream_twins(&mut types);
+        twins::alias_same_shape_inline_types(&mut types);
         prune::prune_unreferenced(&mut types, &mut operations);
         order::order_untagged_variants(&mut types);
         cycles::box_cycles(&mut types);

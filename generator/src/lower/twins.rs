@@ -1,8 +1,13 @@
-//! Streaming twins of request bodies: the spec gives most `#stream` operations a body schema of
-//! their own (`ServerlessChatCompletionStreamBody`) that is the JSON body's schema
-//! (`ServerlessChatCompletionBody`) but for the `stream` flag, which the client pins anyway.
-//! Such a twin becomes an alias of the first body of its shape, so the crate has one struct,
-//! one set of setters and one constructor for both operations, and the name stays.
+//! Types of one shape become one type, and the other names stay as aliases of it:
+//!
+//! - Streaming twins of request bodies: the spec gives most `#stream` operations a body schema
+//!   of their own (`ServerlessChatCompletionStreamBody`) that is the JSON body's schema
+//!   (`ServerlessChatCompletionBody`) but for the `stream` flag, which the client pins anyway.
+//!   Such a twin becomes an alias of the first body of its shape, so the crate has one struct,
+//!   one set of setters and one constructor for both operations.
+//! - Inline types: a schema written out in several places (the `seed` union of every
+//!   completions body, a message's content parts) is lowered once per place and named after
+//!   each; those with the same shape, docs and examples become aliases of the first.
 
 use crate::ir::*;
 
@@ -29,6 +34,45 @@ pub(crate) fn alias_stream_twins(types: &mut [TypeDef]) {
     for (twin, original) in aliases {
         types[twin].kind = TypeKind::Alias(TypeRef::Named(TypeId(original)));
     }
+}
+
+/// Aliases each inline type to the first inline type of the same shape, docs and examples (a
+/// shape holds its variant and field names, so the Rust API through either name is the same).
+pub(crate) fn alias_same_shape_inline_types(types: &mut [TypeDef]) {
+    // Buckets by a cheap key, so that only plausible pairs are compared in full.
+    let mut firsts: std::collections::HashMap<(u8, usize, Option<&str>), Vec<usize>> =
+        std::collections::HashMap::new();
+    let mut aliases: Vec<(usize, usize)> = Vec::new();
+    for (index, def) in types.iter().enumerate() {
+        let Some(key) = shape_key(def) else { continue };
+        let bucket = firsts.entry(key).or_default();
+        let first = bucket.iter().copied().find(|&first| {
+            types[first].examples == def.examples
+                && same_kind(types, &types[first].kind, &def.kind, 0)
+        });
+        match first {
+            Some(first) => aliases.push((index, first)),
+            None => bucket.push(index),
+        }
+    }
+    for (alias, original) in aliases {
+        types[alias].kind = TypeKind::Alias(TypeRef::Named(TypeId(original)));
+    }
+}
+
+/// Kind, member count and docs of an inline type that can be merged; `None` for the rest.
+fn shape_key(def: &TypeDef) -> Option<(u8, usize, Option<&str>)> {
+    if def.origin != NameOrigin::Inline {
+        return None;
+    }
+    let (kind, members) = match &def.kind {
+        TypeKind::Struct(s) => (0, s.fields.len()),
+        TypeKind::Enum(e) => (1, e.values.len()),
+        TypeKind::TaggedUnion(u) => (2, u.variants.len()),
+        TypeKind::UntaggedUnion(u) => (3, u.variants.len()),
+        TypeKind::Alias(_) => return None,
+    };
+    Some((kind, members, def.docs.as_deref()))
 }
 
 fn is_stream_flag(f: &Field) -> bool {

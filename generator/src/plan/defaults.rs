@@ -56,5 +56,5 @@ pub fn filled_by_default(types: &[TypeDef], f: &Field) -> bool {
     if !f.required {
         return true;
     }
-    matches!(&f.ty, TypeRef::Named(id) if matches!(&types[id.0].kind, TypeKind::Enum(e) if e.values.len() == 1 && e.default.is_some()))
+    matches!(through_aliases(&f.ty, types), TypeRef::Named(id) if matches!(&types[id.0].kind, TypeKind::Enum(e) if e.values.len() == 1 && e.default.is_some()))
 }

@@ -137,10 +137,10 @@ pub fn whole_body_stream_flag(op: &Operation, types: &[TypeDef]) -> Option<bool>
         return None;
     }
     let has_flag = |ty: &TypeRef| {
-        matches!(ty, TypeRef::Named(id) if matches!(&types[id.0].kind, TypeKind::Struct(s)
+        matches!(through_aliases(ty, types), TypeRef::Named(id) if matches!(&types[id.0].kind, TypeKind::Struct(s)
             if s.fields.iter().any(|f| forced_stream_flag(op, f).is_some())))
     };
-    let carries = match &body.ty {
+    let carries = match through_aliases(&body.ty, types) {
         TypeRef::Named(id) => match &types[id.0].kind {
             TypeKind::UntaggedUnion(u) => u.variants.iter().any(|v| has_flag(&v.ty)),
             TypeKind::TaggedUnion(u) => u.variants.iter().any(|v| has_flag(&TypeRef::Named(v.ty))),

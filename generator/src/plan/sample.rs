@@ -50,7 +50,8 @@ impl Sampler<'_> {
         self.built.set(self.built.get() + 1);
         let smallest = depth > SHAPE_DEPTH || self.built.get() > NODE_BUDGET;
         let types = self.types;
-        match ty {
+        // An alias adds no level to a value: a merged inline type samples as the type itself.
+        match through_aliases(ty, types) {
             TypeRef::String => json!("sample"),
             TypeRef::Integer { .. } => json!(1),
             TypeRef::Number => json!(0.5),

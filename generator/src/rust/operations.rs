@@ -374,7 +374,7 @@ fn security_tokens(security: &[SecurityRequirement]) -> TokenStream {
 
 /// A parameter value as something implementing `ParamValue`.
 fn param_value(plan: &ClientPlan<'_>, ty: &TypeRef, access: TokenStream) -> TokenStream {
-    let scalar = |t: &TypeRef| match t {
+    let scalar = |t: &TypeRef| match through_aliases(t, &plan.api.types) {
         TypeRef::Named(id) => matches!(plan.api.types[id.0].kind, TypeKind::Enum(_)),
         TypeRef::Array(inner) => !matches!(
             **inner,

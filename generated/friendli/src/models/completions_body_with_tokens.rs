@@ -120,19 +120,4 @@ impl CompletionsBodyWithTokens {
     }
 }
 /// Seed to control random procedure. If nothing is given, the API generate the seed randomly, use it for sampling, and return the seed along with the generated result. When using the `n` argument, you can pass a list of seed values to control all of the independent generations.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum CompletionsBodyWithTokensSeed {
-    IntegerArray(::std::vec::Vec<i64>),
-    Integer(i64),
-}
-impl ::std::convert::From<::std::vec::Vec<i64>> for CompletionsBodyWithTokensSeed {
-    fn from(value: ::std::vec::Vec<i64>) -> Self {
-        Self::IntegerArray(value)
-    }
-}
-impl ::std::convert::From<i64> for CompletionsBodyWithTokensSeed {
-    fn from(value: i64) -> Self {
-        Self::Integer(value)
-    }
-}
+pub type CompletionsBodyWithTokensSeed = crate::models::CompletionsBodyWithPromptSeed;

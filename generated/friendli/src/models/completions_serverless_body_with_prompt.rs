@@ -156,44 +156,6 @@ impl CompletionsServerlessBodyWithPrompt {
     }
 }
 /// Seed to control random procedure. If nothing is given, the API generate the seed randomly, use it for sampling, and return the seed along with the generated result. When using the `n` argument, you can pass a list of seed values to control all of the independent generations.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum CompletionsServerlessBodyWithPromptSeed {
-    IntegerArray(::std::vec::Vec<i64>),
-    Integer(i64),
-}
-impl ::std::convert::From<::std::vec::Vec<i64>>
-for CompletionsServerlessBodyWithPromptSeed {
-    fn from(value: ::std::vec::Vec<i64>) -> Self {
-        Self::IntegerArray(value)
-    }
-}
-impl ::std::convert::From<i64> for CompletionsServerlessBodyWithPromptSeed {
-    fn from(value: i64) -> Self {
-        Self::Integer(value)
-    }
-}
+pub type CompletionsServerlessBodyWithPromptSeed = crate::models::CompletionsBodyWithPromptSeed;
 /// The prompt (i.e., input text) to generate completions for. Either `prompt` or `tokens` field is required.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum CompletionsServerlessBodyWithPromptPrompt {
-    StringArray(::std::vec::Vec<::std::string::String>),
-    String(::std::string::String),
-}
-impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-for CompletionsServerlessBodyWithPromptPrompt {
-    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-        Self::StringArray(value)
-    }
-}
-impl ::std::convert::From<::std::string::String>
-for CompletionsServerlessBodyWithPromptPrompt {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-impl ::std::convert::From<&str> for CompletionsServerlessBodyWithPromptPrompt {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_owned())
-    }
-}
+pub type CompletionsServerlessBodyWithPromptPrompt = crate::models::CompletionsBodyWithPromptPrompt;

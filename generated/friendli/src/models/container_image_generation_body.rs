@@ -38,33 +38,4 @@ impl ContainerImageGenerationBody {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
-pub enum ContainerImageGenerationBodyResponseFormat {
-    #[serde(rename = "raw")]
-    Raw,
-    #[serde(rename = "jpeg")]
-    Jpeg,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl ContainerImageGenerationBodyResponseFormat {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Raw => "raw",
-            Self::Jpeg => "jpeg",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ContainerImageGenerationBodyResponseFormat {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::ParamValue for ContainerImageGenerationBodyResponseFormat {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
-    }
-}
+pub type ContainerImageGenerationBodyResponseFormat = crate::models::ContainerImageEditBodyResponseFormat;

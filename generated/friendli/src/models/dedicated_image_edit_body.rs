@@ -41,23 +41,7 @@ impl DedicatedImageEditBody {
     }
 }
 /// The image(s) to edit. Must be in a supported image format.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum DedicatedImageEditBodyImage {
-    ImageInput(crate::models::ImageInput),
-    ImageInputArray(::std::vec::Vec<crate::models::ImageInput>),
-}
-impl ::std::convert::From<crate::models::ImageInput> for DedicatedImageEditBodyImage {
-    fn from(value: crate::models::ImageInput) -> Self {
-        Self::ImageInput(value)
-    }
-}
-impl ::std::convert::From<::std::vec::Vec<crate::models::ImageInput>>
-for DedicatedImageEditBodyImage {
-    fn from(value: ::std::vec::Vec<crate::models::ImageInput>) -> Self {
-        Self::ImageInputArray(value)
-    }
-}
+pub type DedicatedImageEditBodyImage = crate::models::ContainerImageEditBodyImage;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub enum DedicatedImageEditBodyResponseFormat {
     #[serde(rename = "url")]

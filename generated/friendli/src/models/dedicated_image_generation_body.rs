@@ -41,42 +41,4 @@ impl DedicatedImageGenerationBody {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
-pub enum DedicatedImageGenerationBodyResponseFormat {
-    #[serde(rename = "url")]
-    Url,
-    #[serde(rename = "raw")]
-    Raw,
-    #[serde(rename = "png")]
-    Png,
-    #[serde(rename = "jpeg")]
-    Jpeg,
-    #[serde(rename = "jpg")]
-    Jpg,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl DedicatedImageGenerationBodyResponseFormat {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Url => "url",
-            Self::Raw => "raw",
-            Self::Png => "png",
-            Self::Jpeg => "jpeg",
-            Self::Jpg => "jpg",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for DedicatedImageGenerationBodyResponseFormat {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::ParamValue for DedicatedImageGenerationBodyResponseFormat {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
-    }
-}
+pub type DedicatedImageGenerationBodyResponseFormat = crate::models::DedicatedImageEditBodyResponseFormat;

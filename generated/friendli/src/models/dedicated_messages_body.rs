@@ -93,53 +93,6 @@ impl DedicatedMessagesBody {
     }
 }
 /// Payload format for the top-level `system` instruction.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum DedicatedMessagesBodySystem {
-    MessagesSystemTextBlockArray(
-        ::std::vec::Vec<crate::models::MessagesSystemTextBlock>,
-    ),
-    String(::std::string::String),
-}
-impl ::std::convert::From<::std::vec::Vec<crate::models::MessagesSystemTextBlock>>
-for DedicatedMessagesBodySystem {
-    fn from(value: ::std::vec::Vec<crate::models::MessagesSystemTextBlock>) -> Self {
-        Self::MessagesSystemTextBlockArray(value)
-    }
-}
-impl ::std::convert::From<::std::string::String> for DedicatedMessagesBodySystem {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-impl ::std::convert::From<&str> for DedicatedMessagesBodySystem {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_owned())
-    }
-}
+pub type DedicatedMessagesBodySystem = crate::models::ContainerMessagesBodySystem;
 /// Compatibility field accepted for request portability. Parsed but not used for generation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum DedicatedMessagesBodyServiceTier {
-    ValueMap(::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>),
-    String(::std::string::String),
-}
-impl ::std::convert::From<
-    ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-> for DedicatedMessagesBodyServiceTier {
-    fn from(
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        Self::ValueMap(value)
-    }
-}
-impl ::std::convert::From<::std::string::String> for DedicatedMessagesBodyServiceTier {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-impl ::std::convert::From<&str> for DedicatedMessagesBodyServiceTier {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_owned())
-    }
-}
+pub type DedicatedMessagesBodyServiceTier = crate::models::ContainerMessagesBodyServiceTier;

@@ -28,26 +28,4 @@ impl DedicatedTextClassificationBody {
 /// Input text to classify, encoded as a string or array of strings. To classify multiple inputs in a single request, pass an array of strings.
 ///
 /// Either `input` or `tokens` field is required.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum DedicatedTextClassificationBodyInput {
-    StringArray(::std::vec::Vec<::std::string::String>),
-    String(::std::string::String),
-}
-impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-for DedicatedTextClassificationBodyInput {
-    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-        Self::StringArray(value)
-    }
-}
-impl ::std::convert::From<::std::string::String>
-for DedicatedTextClassificationBodyInput {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-impl ::std::convert::From<&str> for DedicatedTextClassificationBodyInput {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_owned())
-    }
-}
+pub type DedicatedTextClassificationBodyInput = crate::models::ContainerTextClassificationBodyInput;

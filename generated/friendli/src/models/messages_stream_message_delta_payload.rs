@@ -18,39 +18,4 @@ impl MessagesStreamMessageDeltaPayload {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
-pub enum MessagesStreamMessageDeltaPayloadStopReason {
-    #[serde(rename = "end_turn")]
-    EndTurn,
-    #[serde(rename = "max_tokens")]
-    MaxTokens,
-    #[serde(rename = "tool_use")]
-    ToolUse,
-    #[serde(rename = "stop_sequence")]
-    StopSequence,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl MessagesStreamMessageDeltaPayloadStopReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::EndTurn => "end_turn",
-            Self::MaxTokens => "max_tokens",
-            Self::ToolUse => "tool_use",
-            Self::StopSequence => "stop_sequence",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for MessagesStreamMessageDeltaPayloadStopReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::ParamValue for MessagesStreamMessageDeltaPayloadStopReason {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
-    }
-}
+pub type MessagesStreamMessageDeltaPayloadStopReason = crate::models::ContainerMessagesSuccessStopReason;

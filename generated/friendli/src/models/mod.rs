@@ -72,9 +72,9 @@ mod chat_result;
 pub use chat_result::*;
 mod chat_usage;
 pub use chat_usage::*;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 mod completions_body_with_prompt;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 pub use completions_body_with_prompt::*;
 #[cfg(feature = "container")]
 mod completions_body_with_tokens;
@@ -94,9 +94,7 @@ mod completions_dedicated_body_with_tokens;
 pub use completions_dedicated_body_with_tokens::*;
 mod completions_logprobs;
 pub use completions_logprobs::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 mod completions_result;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 pub use completions_result::*;
 #[cfg(feature = "serverless")]
 mod completions_serverless_body_with_prompt;
@@ -130,9 +128,9 @@ pub use completions_stream_serverless_body_with_prompt::*;
 mod completions_stream_serverless_body_with_tokens;
 #[cfg(feature = "serverless")]
 pub use completions_stream_serverless_body_with_tokens::*;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 mod container_audio_transcription_body;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 pub use container_audio_transcription_body::*;
 #[cfg(feature = "container")]
 mod container_audio_transcription_stream_body;
@@ -148,9 +146,7 @@ pub use container_audio_transcription_success::*;
 mod container_chat_complete_success;
 #[cfg(feature = "container")]
 pub use container_chat_complete_success::*;
-#[cfg(feature = "container")]
 mod container_chat_completion_body;
-#[cfg(feature = "container")]
 pub use container_chat_completion_body::*;
 #[cfg(feature = "container")]
 mod container_chat_completion_stream_body;
@@ -180,9 +176,9 @@ pub use container_detokenization_body::*;
 mod container_detokenization_success;
 #[cfg(feature = "container")]
 pub use container_detokenization_success::*;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated"))]
 mod container_image_edit_body;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated"))]
 pub use container_image_edit_body::*;
 #[cfg(feature = "container")]
 mod container_image_edit_success;
@@ -196,9 +192,9 @@ pub use container_image_generate_success::*;
 mod container_image_generation_body;
 #[cfg(feature = "container")]
 pub use container_image_generation_body::*;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 mod container_messages_body;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 pub use container_messages_body::*;
 #[cfg(feature = "container")]
 mod container_messages_stream_body;
@@ -206,13 +202,11 @@ mod container_messages_stream_body;
 pub use container_messages_stream_body::*;
 mod container_messages_stream_success;
 pub use container_messages_stream_success::*;
-#[cfg(feature = "container")]
 mod container_messages_success;
-#[cfg(feature = "container")]
 pub use container_messages_success::*;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 mod container_responses_body;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 pub use container_responses_body::*;
 #[cfg(feature = "container")]
 mod container_responses_stream_body;
@@ -220,13 +214,11 @@ mod container_responses_stream_body;
 pub use container_responses_stream_body::*;
 mod container_responses_stream_success;
 pub use container_responses_stream_success::*;
-#[cfg(feature = "container")]
 mod container_responses_success;
-#[cfg(feature = "container")]
 pub use container_responses_success::*;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated"))]
 mod container_text_classification_body;
-#[cfg(feature = "container")]
+#[cfg(any(feature = "container", feature = "dedicated"))]
 pub use container_text_classification_body::*;
 #[cfg(feature = "container")]
 mod container_text_classification_success;
@@ -338,9 +330,9 @@ pub use dedicated_detokenization_success::*;
 mod dedicated_embeddings_body;
 #[cfg(feature = "dedicated")]
 pub use dedicated_embeddings_body::*;
-#[cfg(feature = "dedicated")]
+#[cfg(any(feature = "container", feature = "dedicated"))]
 mod dedicated_embeddings_success;
-#[cfg(feature = "dedicated")]
+#[cfg(any(feature = "container", feature = "dedicated"))]
 pub use dedicated_embeddings_success::*;
 #[cfg(feature = "dedicated")]
 mod dedicated_endpoint_create_body;

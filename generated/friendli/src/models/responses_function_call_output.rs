@@ -97,36 +97,4 @@ impl ::std::convert::From<&str> for ResponsesFunctionCallOutputOutput {
         Self::String(value.to_owned())
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
-pub enum ResponsesFunctionCallOutputStatus {
-    #[serde(rename = "in_progress")]
-    InProgress,
-    #[serde(rename = "completed")]
-    Completed,
-    #[serde(rename = "incomplete")]
-    Incomplete,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl ResponsesFunctionCallOutputStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InProgress => "in_progress",
-            Self::Completed => "completed",
-            Self::Incomplete => "incomplete",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesFunctionCallOutputStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::ParamValue for ResponsesFunctionCallOutputStatus {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
-    }
-}
+pub type ResponsesFunctionCallOutputStatus = crate::models::ResponsesFunctionCallStatus;

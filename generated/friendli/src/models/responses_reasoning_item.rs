@@ -69,36 +69,4 @@ impl crate::runtime::ParamValue for ResponsesReasoningItemType {
         ::std::option::Option::Some(self.as_str().to_owned())
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
-pub enum ResponsesReasoningItemStatus {
-    #[serde(rename = "in_progress")]
-    InProgress,
-    #[serde(rename = "completed")]
-    Completed,
-    #[serde(rename = "incomplete")]
-    Incomplete,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl ResponsesReasoningItemStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InProgress => "in_progress",
-            Self::Completed => "completed",
-            Self::Incomplete => "incomplete",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesReasoningItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::ParamValue for ResponsesReasoningItemStatus {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
-    }
-}
+pub type ResponsesReasoningItemStatus = crate::models::ResponsesFunctionCallStatus;

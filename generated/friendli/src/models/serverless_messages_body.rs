@@ -93,53 +93,6 @@ impl ServerlessMessagesBody {
     }
 }
 /// Payload format for the top-level `system` instruction.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum ServerlessMessagesBodySystem {
-    MessagesSystemTextBlockArray(
-        ::std::vec::Vec<crate::models::MessagesSystemTextBlock>,
-    ),
-    String(::std::string::String),
-}
-impl ::std::convert::From<::std::vec::Vec<crate::models::MessagesSystemTextBlock>>
-for ServerlessMessagesBodySystem {
-    fn from(value: ::std::vec::Vec<crate::models::MessagesSystemTextBlock>) -> Self {
-        Self::MessagesSystemTextBlockArray(value)
-    }
-}
-impl ::std::convert::From<::std::string::String> for ServerlessMessagesBodySystem {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-impl ::std::convert::From<&str> for ServerlessMessagesBodySystem {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_owned())
-    }
-}
+pub type ServerlessMessagesBodySystem = crate::models::ContainerMessagesBodySystem;
 /// Compatibility field accepted for request portability. Parsed but not used for generation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum ServerlessMessagesBodyServiceTier {
-    ValueMap(::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>),
-    String(::std::string::String),
-}
-impl ::std::convert::From<
-    ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-> for ServerlessMessagesBodyServiceTier {
-    fn from(
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
-        Self::ValueMap(value)
-    }
-}
-impl ::std::convert::From<::std::string::String> for ServerlessMessagesBodyServiceTier {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-impl ::std::convert::From<&str> for ServerlessMessagesBodyServiceTier {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_owned())
-    }
-}
+pub type ServerlessMessagesBodyServiceTier = crate::models::ContainerMessagesBodyServiceTier;

@@ -134,95 +134,12 @@ impl ServerlessToolAssistedChatCompletionBody {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
-pub enum ServerlessToolAssistedChatCompletionBodyReasoningEffort {
-    #[serde(rename = "minimal")]
-    Minimal,
-    #[serde(rename = "low")]
-    Low,
-    #[serde(rename = "medium")]
-    Medium,
-    #[serde(rename = "high")]
-    High,
-    #[serde(rename = "xhigh")]
-    Xhigh,
-    #[serde(rename = "max")]
-    Max,
-    #[serde(rename = "ultracode")]
-    Ultracode,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl ServerlessToolAssistedChatCompletionBodyReasoningEffort {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Minimal => "minimal",
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-            Self::Xhigh => "xhigh",
-            Self::Max => "max",
-            Self::Ultracode => "ultracode",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ServerlessToolAssistedChatCompletionBodyReasoningEffort {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::ParamValue
-for ServerlessToolAssistedChatCompletionBodyReasoningEffort {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
-    }
-}
+pub type ServerlessToolAssistedChatCompletionBodyReasoningEffort = crate::models::ContainerChatCompletionBodyReasoningEffort;
 /// Seed to control random procedure. If nothing is given, random seed is used for sampling, and return the seed along with the generated result. When using the `n` argument, you can pass a list of seed values to control all of the independent generations.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum ServerlessToolAssistedChatCompletionBodySeed {
-    IntegerArray(::std::vec::Vec<i64>),
-    Integer(i64),
-}
-impl ::std::convert::From<::std::vec::Vec<i64>>
-for ServerlessToolAssistedChatCompletionBodySeed {
-    fn from(value: ::std::vec::Vec<i64>) -> Self {
-        Self::IntegerArray(value)
-    }
-}
-impl ::std::convert::From<i64> for ServerlessToolAssistedChatCompletionBodySeed {
-    fn from(value: i64) -> Self {
-        Self::Integer(value)
-    }
-}
+pub type ServerlessToolAssistedChatCompletionBodySeed = crate::models::ContainerChatCompletionBodySeed;
 /// Determines the tool calling behavior of the model.
 /// When set to `none`, the model will bypass tool execution and generate a response directly.
 /// In `auto` mode (the default), the model dynamically decides whether to call a tool or respond with a message.
 /// Alternatively, setting `required` ensures that the model invokes at least one tool before responding to the user.
 /// You can also specify a particular tool by `{"type": "function", "function": {"name": "my_function"}}`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[serde(untagged)]
-pub enum ServerlessToolAssistedChatCompletionBodyToolChoice {
-    ChatCompleteBodyToolChoice(crate::models::ChatCompleteBodyToolChoice),
-    String(::std::string::String),
-}
-impl ::std::convert::From<crate::models::ChatCompleteBodyToolChoice>
-for ServerlessToolAssistedChatCompletionBodyToolChoice {
-    fn from(value: crate::models::ChatCompleteBodyToolChoice) -> Self {
-        Self::ChatCompleteBodyToolChoice(value)
-    }
-}
-impl ::std::convert::From<::std::string::String>
-for ServerlessToolAssistedChatCompletionBodyToolChoice {
-    fn from(value: ::std::string::String) -> Self {
-        Self::String(value)
-    }
-}
-impl ::std::convert::From<&str> for ServerlessToolAssistedChatCompletionBodyToolChoice {
-    fn from(value: &str) -> Self {
-        Self::String(value.to_owned())
-    }
-}
+pub type ServerlessToolAssistedChatCompletionBodyToolChoice = crate::models::ContainerChatCompletionBodyToolChoice;

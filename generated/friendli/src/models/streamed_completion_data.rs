@@ -32,40 +32,4 @@ impl StreamedCompletionData {
     }
 }
 /// The object type, which is always set to `text_completion`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum StreamedCompletionDataObject {
-    #[default]
-    #[serde(rename = "text_completion")]
-    TextCompletion,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl StreamedCompletionDataObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TextCompletion => "text_completion",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for StreamedCompletionDataObject {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::ParamValue for StreamedCompletionDataObject {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
-    }
-}
+pub type StreamedCompletionDataObject = crate::models::CompletionsResultObject;

@@ -22,40 +22,4 @@ impl TextClassificationResult {
     }
 }
 /// The object type, which is always set to `list`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum TextClassificationResultObject {
-    #[default]
-    #[serde(rename = "list")]
-    List,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl TextClassificationResultObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::List => "list",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for TextClassificationResultObject {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::ParamValue for TextClassificationResultObject {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
-    }
-}
+pub type TextClassificationResultObject = crate::models::DedicatedEmbeddingsSuccessObject;

@@ -21,40 +21,4 @@ impl ToolCallResult {
     }
 }
 /// The type of the tool.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-pub enum ToolCallResultType {
-    #[default]
-    #[serde(rename = "function")]
-    Function,
-    /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
-    Unknown(::std::string::String),
-}
-impl ToolCallResultType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Function => "function",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ToolCallResultType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::runtime::ParamValue for ToolCallResultType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
-    }
-}
+pub type ToolCallResultType = crate::models::StreamedToolCallResultType;

@@ -33,7 +33,7 @@ impl crate::runtime::Operation for ContainerCompletionsStream {
         body: &crate::models::ContainerCompletionsStreamBody,
     ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/v1/completions");
-        parts.body = crate::runtime::RequestBody::encode(body)?;
+        parts.body = crate::runtime::RequestBody::encode_with_stream_flag(body, true)?;
         ::std::result::Result::Ok(parts)
     }
 }

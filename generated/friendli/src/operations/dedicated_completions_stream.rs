@@ -40,7 +40,7 @@ impl crate::runtime::Operation for DedicatedCompletionsStream {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        parts.body = crate::runtime::RequestBody::encode(body)?;
+        parts.body = crate::runtime::RequestBody::encode_with_stream_flag(body, true)?;
         ::std::result::Result::Ok(parts)
     }
 }

@@ -222,9 +222,9 @@ mod example_9 {
             .serverless()
             .completions()
             .stream(
-                models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithPrompt(models::CompletionsServerlessBodyWithPrompt {
+                models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithPrompt(models::CompletionsStreamServerlessBodyWithPrompt {
                     top_k: friendli::OptionalNullable::Value(1),
-                    ..models::CompletionsServerlessBodyWithPrompt::new(
+                    ..models::CompletionsStreamServerlessBodyWithPrompt::new(
                         "zai-org/GLM-5.2",
                         "Say this is a test!",
                     )
@@ -544,9 +544,9 @@ mod example_22 {
             .dedicated()
             .completions()
             .stream(
-                models::DedicatedCompletionsStreamBody::CompletionsStreamDedicatedBodyWithPrompt(models::CompletionsDedicatedBodyWithPrompt {
+                models::DedicatedCompletionsStreamBody::CompletionsStreamDedicatedBodyWithPrompt(models::CompletionsStreamDedicatedBodyWithPrompt {
                     top_k: friendli::OptionalNullable::Value(1),
-                    ..models::CompletionsDedicatedBodyWithPrompt::new(
+                    ..models::CompletionsStreamDedicatedBodyWithPrompt::new(
                         "(endpoint-id)",
                         "Say this is a test!",
                     )
@@ -1111,10 +1111,10 @@ mod example_50 {
             .container()
             .completions()
             .stream(
-                models::ContainerCompletionsStreamBody::CompletionsStreamBodyWithPrompt(models::CompletionsBodyWithPrompt {
+                models::ContainerCompletionsStreamBody::CompletionsStreamBodyWithPrompt(models::CompletionsStreamBodyWithPrompt {
                     model: friendli::OptionalNullable::Value("(adapter-route)".to_owned()),
                     top_k: friendli::OptionalNullable::Value(1),
-                    ..models::CompletionsBodyWithPrompt::new("Say this is a test!")
+                    ..models::CompletionsStreamBodyWithPrompt::new("Say this is a test!")
                 }),
             )
             .send()

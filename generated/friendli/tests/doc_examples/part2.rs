@@ -310,10 +310,10 @@ pub(crate) async fn example_81(client: friendli::Client) -> ::std::result::Resul
 #[allow(unused)]
 pub(crate) async fn example_82(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::ContainerCompletionsStreamBody::CompletionsStreamBodyWithPrompt(models::CompletionsBodyWithPrompt {
+    let value = models::ContainerCompletionsStreamBody::CompletionsStreamBodyWithPrompt(models::CompletionsStreamBodyWithPrompt {
         model: friendli::OptionalNullable::Value("(adapter-route)".to_owned()),
         top_k: friendli::OptionalNullable::Value(1),
-        ..models::CompletionsBodyWithPrompt::new("Say this is a test!")
+        ..models::CompletionsStreamBodyWithPrompt::new("Say this is a test!")
     });
     Ok(())
 }
@@ -322,10 +322,10 @@ pub(crate) async fn example_82(client: friendli::Client) -> ::std::result::Resul
 #[allow(unused)]
 pub(crate) async fn example_83(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::ContainerCompletionsStreamBody::CompletionsStreamBodyWithTokens(models::CompletionsBodyWithTokens {
+    let value = models::ContainerCompletionsStreamBody::CompletionsStreamBodyWithTokens(models::CompletionsStreamBodyWithTokens {
         model: friendli::OptionalNullable::Value("(adapter-route)".to_owned()),
         top_k: friendli::OptionalNullable::Value(1),
-        ..models::CompletionsBodyWithTokens::new(
+        ..models::CompletionsStreamBodyWithTokens::new(
             vec![128000, 2028, 374, 13118, 264, 1296],
         )
     });
@@ -364,9 +364,9 @@ pub(crate) async fn example_85(client: friendli::Client) -> ::std::result::Resul
 #[allow(unused)]
 pub(crate) async fn example_86(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::DedicatedCompletionsStreamBody::CompletionsStreamDedicatedBodyWithPrompt(models::CompletionsDedicatedBodyWithPrompt {
+    let value = models::DedicatedCompletionsStreamBody::CompletionsStreamDedicatedBodyWithPrompt(models::CompletionsStreamDedicatedBodyWithPrompt {
         top_k: friendli::OptionalNullable::Value(1),
-        ..models::CompletionsDedicatedBodyWithPrompt::new(
+        ..models::CompletionsStreamDedicatedBodyWithPrompt::new(
             "(endpoint-id)",
             "Say this is a test!",
         )
@@ -378,9 +378,9 @@ pub(crate) async fn example_86(client: friendli::Client) -> ::std::result::Resul
 #[allow(unused)]
 pub(crate) async fn example_87(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::DedicatedCompletionsStreamBody::CompletionsStreamDedicatedBodyWithTokens(models::CompletionsDedicatedBodyWithTokens {
+    let value = models::DedicatedCompletionsStreamBody::CompletionsStreamDedicatedBodyWithTokens(models::CompletionsStreamDedicatedBodyWithTokens {
         top_k: friendli::OptionalNullable::Value(1),
-        ..models::CompletionsDedicatedBodyWithTokens::new(
+        ..models::CompletionsStreamDedicatedBodyWithTokens::new(
             "(endpoint-id)",
             vec![128000, 2028, 374, 13118, 264, 1296],
         )

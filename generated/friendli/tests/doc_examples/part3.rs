@@ -463,9 +463,9 @@ pub(crate) async fn example_157(client: friendli::Client) -> ::std::result::Resu
 #[allow(unused)]
 pub(crate) async fn example_158(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithPrompt(models::CompletionsServerlessBodyWithPrompt {
+    let value = models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithPrompt(models::CompletionsStreamServerlessBodyWithPrompt {
         top_k: friendli::OptionalNullable::Value(1),
-        ..models::CompletionsServerlessBodyWithPrompt::new(
+        ..models::CompletionsStreamServerlessBodyWithPrompt::new(
             "zai-org/GLM-5.2",
             "Say this is a test!",
         )
@@ -477,9 +477,9 @@ pub(crate) async fn example_158(client: friendli::Client) -> ::std::result::Resu
 #[allow(unused)]
 pub(crate) async fn example_159(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithTokens(models::CompletionsServerlessBodyWithTokens {
+    let value = models::ServerlessCompletionsStreamBody::CompletionsStreamServerlessBodyWithTokens(models::CompletionsStreamServerlessBodyWithTokens {
         top_k: friendli::OptionalNullable::Value(1),
-        ..models::CompletionsServerlessBodyWithTokens::new(
+        ..models::CompletionsStreamServerlessBodyWithTokens::new(
             "zai-org/GLM-5.2",
             vec![128000, 2028, 374, 13118, 264, 1296],
         )
@@ -648,62 +648,72 @@ pub(crate) async fn example_173(client: friendli::Client) -> ::std::result::Resu
     Ok(())
 }
 
-/// docs/models/completions_body_with_tokens_seed.md: IntegerArray
+/// docs/models/container_audio_transcription_body_chunking_strategy.md: ServerVadChunkingStrategy
 #[allow(unused)]
 pub(crate) async fn example_174(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::CompletionsBodyWithTokensSeed::IntegerArray(vec![42]);
+    let value = models::ContainerAudioTranscriptionBodyChunkingStrategy::ServerVadChunkingStrategy(
+        models::ServerVadChunkingStrategy::new(),
+    );
     Ok(())
 }
 
-/// docs/models/completions_body_with_tokens_seed.md: Integer
+/// docs/models/container_audio_transcription_body_chunking_strategy.md: Variant0
 #[allow(unused)]
 pub(crate) async fn example_175(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::CompletionsBodyWithTokensSeed::Integer(42);
+    let value = models::ContainerAudioTranscriptionBodyChunkingStrategy::Variant0(
+        models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0::Auto,
+    );
     Ok(())
 }
 
-/// docs/models/completions_dedicated_body_with_prompt_seed.md: IntegerArray
+/// docs/models/container_chat_completion_body_seed.md: IntegerArray
 #[allow(unused)]
 pub(crate) async fn example_176(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::CompletionsDedicatedBodyWithPromptSeed::IntegerArray(vec![42]);
+    let value = models::ContainerChatCompletionBodySeed::IntegerArray(vec![42]);
     Ok(())
 }
 
-/// docs/models/completions_dedicated_body_with_prompt_seed.md: Integer
+/// docs/models/container_chat_completion_body_seed.md: Integer
 #[allow(unused)]
 pub(crate) async fn example_177(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::CompletionsDedicatedBodyWithPromptSeed::Integer(42);
+    let value = models::ContainerChatCompletionBodySeed::Integer(42);
     Ok(())
 }
 
-/// docs/models/completions_dedicated_body_with_prompt_prompt.md: StringArray
+/// docs/models/container_chat_completion_body_tool_choice.md: ChatCompleteBodyToolChoice
 #[allow(unused)]
 pub(crate) async fn example_178(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::CompletionsDedicatedBodyWithPromptPrompt::StringArray(
-        vec!["Say this is a test!".to_owned()],
+    let value = models::ContainerChatCompletionBodyToolChoice::ChatCompleteBodyToolChoice(
+        models::ChatCompleteBodyToolChoice::new(
+            models::ChatCompleteBodyToolChoiceFunction::new("(name)"),
+        ),
     );
     Ok(())
 }
 
-/// docs/models/completions_dedicated_body_with_prompt_prompt.md: String
+/// docs/models/container_chat_completion_body_tool_choice.md: String
 #[allow(unused)]
 pub(crate) async fn example_179(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::CompletionsDedicatedBodyWithPromptPrompt::String(
-        "Say this is a test!".to_owned(),
+    let value = models::ContainerChatCompletionBodyToolChoice::String(
+        "(tool-choice)".to_owned(),
     );
     Ok(())
 }
 
-/// docs/models/completions_dedicated_body_with_tokens_seed.md: IntegerArray
+/// docs/models/container_image_edit_body_image.md: ImageInput
 #[allow(unused)]
 pub(crate) async fn example_180(client: friendli::Client) -> ::std::result::Result<(), friendli::Error> {
     use friendli::models;
-    let value = models::CompletionsDedicatedBodyWithTokensSeed::IntegerArray(vec![42]);
+    let value = models::ContainerImageEditBodyImage::ImageInput(
+        models::ImageInput::new(
+            "https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png",
+        ),
+    );
     Ok(())
 }

@@ -355,7 +355,7 @@ async fn container_completions_stream() {
         .stream(
             ::serde_json::from_str::<
                 friendli::models::ContainerCompletionsStreamBody,
-            >("{\"prompt\":[]}")
+            >("{\"prompt\":[\"sample\"]}")
                 .expect("sample value decodes"),
         )
         .send()
@@ -367,7 +367,7 @@ async fn container_completions_stream() {
     let request = &requests[0];
     support::assert_common_headers(request, "text/event-stream", &[], false);
     support::assert_query(request, &[]);
-    support::assert_json_body(request, "{\"prompt\":[]}");
+    support::assert_json_body(request, "{\"prompt\":[\"sample\"],\"stream\":true}");
 }
 /// `POST /v1/tokenize` (`containerTokenization`)
 #[tokio::test]

@@ -467,7 +467,7 @@ async fn serverless_completions_stream() {
         .stream(
             ::serde_json::from_str::<
                 friendli::models::ServerlessCompletionsStreamBody,
-            >("{\"model\":\"sample\",\"prompt\":[]}")
+            >("{\"model\":\"sample\",\"prompt\":[\"sample\"]}")
                 .expect("sample value decodes"),
         )
         .send()
@@ -484,7 +484,10 @@ async fn serverless_completions_stream() {
         true,
     );
     support::assert_query(request, &[]);
-    support::assert_json_body(request, "{\"model\":\"sample\",\"prompt\":[]}");
+    support::assert_json_body(
+        request,
+        "{\"model\":\"sample\",\"prompt\":[\"sample\"],\"stream\":true}",
+    );
 }
 /// `POST /serverless/v1/audio/transcriptions` (`serverlessAudioTranscriptions`)
 #[tokio::test]
