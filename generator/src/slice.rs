@@ -99,7 +99,17 @@ impl<'a> Slices<'a> {
 
     /// Builds the standalone document for `method` (case-insensitive) of the path key `path`.
     pub fn slice_operation(&self, path: &str, method: &str) -> Result<Value, SliceError> {
-        slice_with(self, path, method)
+        let (slicer, mut out) = walk(self, path, method)?;
+        let components = slicer.components_in_source_order();
+        if !components.is_empty() {
+            out.insert("components".to_owned(), Value::Object(components));
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// Whether [`Self::slice_operation`] succeeds, without copying the components out.
+    pub fn check_operation(&self, path: &str, method: &str) -> Result<(), SliceError> {
+        walk(self, path, method).map(drop)
     }
 
     /// The cleaned component, made on first use (two threads may both make one; the copies
@@ -136,7 +146,13 @@ impl<'a> Slices<'a> {
     }
 }
 
-fn slice_with(slices: &Slices<'_>, path: &str, method: &str) -> Result<Value, SliceError> {
+/// Walks one operation and every component it reaches; the document is the returned map plus
+/// the reached components.
+fn walk<'s, 'a>(
+    slices: &'s Slices<'a>,
+    path: &str,
+    method: &str,
+) -> Result<(Slicer<'s, 'a>, Map<String, Value>), SliceError> {
     let doc = slices.doc;
     let root = as_object(doc, "")?;
     let method = method.to_ascii_lowercase();
@@ -176,13 +192,8 @@ fn slice_with(slices: &Slices<'_>, path: &str, method: &str) -> Result<Value, Sl
     );
 
     slicer.close_over_references()?;
-    let components = slicer.components_in_source_order();
-    if !components.is_empty() {
-        out.insert("components".to_owned(), Value::Object(components));
-    }
-    let out = Value::Object(out);
-    slicer.check_deep_references(&out)?;
-    Ok(out)
+    slicer.check_deep_references()?;
+    Ok((slicer, out))
 }
 
 /// What a JSON value is at the place where the walk meets it; decides which keys are
@@ -267,8 +278,8 @@ struct Slicer<'s, 'a> {
     components: Option<&'a Map<String, Value>>,
     /// JSON pointer (escaped) of the value being visited, for error messages.
     location: String,
-    /// Every component reached so far; `None` until its cleaned copy has been made.
-    reached: BTreeMap<ComponentId, Option<Value>>,
+    /// Every component reached so far; `None` until it has been visited.
+    reached: BTreeMap<ComponentId, Option<Arc<Result<Cleaned, SliceError>>>>,
     /// Components reached but not yet visited.
     queue: Vec<ComponentId>,
     /// References that point below a component (`.../Foo/properties/bar`), with their
@@ -352,8 +363,8 @@ impl<'s, 'a> Slicer<'s, 'a> {
             else {
                 continue; // `require_if_present` only queues components that exist
             };
-            let cleaned = self.slices.component(&id, value)?;
-            let cleaned = match &*cleaned {
+            let shared = self.slices.component(&id, value)?;
+            let cleaned = match &*shared {
                 Ok(cleaned) => cleaned,
                 Err(err) => return Err(err.clone()),
             };
@@ -363,13 +374,13 @@ impl<'s, 'a> Slicer<'s, 'a> {
             }
             self.deep_references
                 .extend(cleaned.deep_references.iter().cloned());
-            self.reached.insert(id, Some(cleaned.value.clone()));
+            self.reached.insert(id, Some(Arc::clone(&shared)));
         }
         Ok(())
     }
 
     /// The reached components, each kind and each entry in the order of the source.
-    fn components_in_source_order(&mut self) -> Map<String, Value> {
+    fn components_in_source_order(&self) -> Map<String, Value> {
         let mut out = Map::new();
         let Some(components) = self.components else {
             return out;
@@ -382,10 +393,7 @@ impl<'s, 'a> Slicer<'s, 'a> {
                 .keys()
                 .filter_map(|name| {
                     let id = (kind.clone(), name.clone());
-                    self.reached
-                        .get_mut(&id)
-                        .and_then(Option::take)
-                        .map(|v| (name.clone(), v))
+                    self.cleaned(&id).map(|c| (name.clone(), c.value.clone()))
                 })
                 .collect();
             if !kept.is_empty() {
@@ -395,12 +403,30 @@ impl<'s, 'a> Slicer<'s, 'a> {
         out
     }
 
+    /// A reached component's cleaned copy.
+    fn cleaned(&self, id: &ComponentId) -> Option<&Cleaned> {
+        match self.reached.get(id)?.as_deref()? {
+            Ok(cleaned) => Some(cleaned),
+            Err(_) => None,
+        }
+    }
+
     /// A reference into a component can still fail in the output if it goes through a
     /// dropped extension key (`#/components/schemas/Foo/x-bar`); report it as unsupported.
-    fn check_deep_references(&self, out: &Value) -> Result<(), SliceError> {
+    /// Such references point into reached components, whose cleaned copies the output holds
+    /// as they are.
+    fn check_deep_references(&self) -> Result<(), SliceError> {
         for (reference, location) in &self.deep_references {
             let fragment = reference.trim_start_matches('#');
-            let resolves = percent_decode(fragment).is_some_and(|p| out.pointer(&p).is_some());
+            let resolves = percent_decode(fragment).is_some_and(|pointer| {
+                let mut tokens = pointer.splitn(5, '/').skip(2);
+                let (Some(kind), Some(name)) = (tokens.next(), tokens.next()) else {
+                    return false;
+                };
+                let rest = tokens.next().map(|r| format!("/{r}")).unwrap_or_default();
+                self.cleaned(&(unescape(kind), unescape(name)))
+                    .is_some_and(|c| c.value.pointer(&rest).is_some())
+            });
             if !resolves {
                 return Err(SliceError::unsupported(reference, location));
             }
@@ -961,15 +987,17 @@ mod tests {
                 "application/json": {"schema": {"anyOf": [
                     {"$ref": "#/components/schemas/Big/properties/inner"},
                     {"$ref": "#/components/schemas/With%20Space"},
-                    {"$ref": "#/components/schemas/a~1b"}
+                    {"$ref": "#/components/schemas/a~1b"},
+                    {"$ref": "#/components/schemas/a~1b/properties/c~1d"}
                 ]}}
             }}}}}},
             "components": {"schemas": {
                 "Big": {"properties": {"inner": {"type": "string"}}},
                 "With Space": {"type": "string"},
-                "a/b": {"type": "string"}
+                "a/b": {"type": "object", "properties": {"c/d": {"type": "string"}}}
             }}
         });
+        assert_eq!(Slices::new(&doc).check_operation("/d", "get"), Ok(()));
         let slice = slice_operation(&doc, "/d", "get").unwrap();
         assert_eq!(
             component_names(&slice, "schemas"),
@@ -988,6 +1016,30 @@ mod tests {
             slice_operation(&doc, "/d", "get"),
             Err(SliceError::UnsupportedRef { .. })
         ));
+        assert_eq!(
+            Slices::new(&doc).check_operation("/d", "get"),
+            slice_operation(&doc, "/d", "get").map(drop)
+        );
+    }
+
+    #[test]
+    fn a_component_that_cannot_be_cleaned_fails_every_operation_that_reaches_it() {
+        let mut doc = doc();
+        doc["components"]["schemas"]["Pet"]["properties"]["owner"] =
+            json!({"$ref": "#/components/schemas/Owner"});
+        doc["paths"]["/cats"] = doc["paths"]["/pets"].clone();
+        let slices = Slices::new(&doc);
+        let expected = Err(SliceError::DanglingRef {
+            reference: "#/components/schemas/Owner".into(),
+            location: "/components/schemas/Pet/properties/owner/$ref".into(),
+        });
+        for path in ["/pets", "/cats"] {
+            assert_eq!(slices.slice_operation(path, "get"), expected, "{path}");
+            assert_eq!(
+                slices.check_operation(path, "get"),
+                expected.clone().map(drop)
+            );
+        }
     }
 
     #[test]

@@ -209,6 +209,7 @@ fn check_spec(file: &Path) -> Summary {
             .slice_operation(path, method)
             .unwrap_or_else(|e| panic!("{op}: {e}"));
         let fresh = slice_operation(&doc, path, method).unwrap_or_else(|e| panic!("{op}: {e}"));
+        assert_eq!(shared.check_operation(path, method), Ok(()), "{op}");
         assert_eq!(
             cached.to_string(),
             fresh.to_string(),

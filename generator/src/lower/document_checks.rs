@@ -42,7 +42,7 @@ impl<'a> Lowerer<'a> {
                     continue;
                 };
                 let op_pointer = format!("{item_pointer}/{method}");
-                if let Err(err) = slices.slice_operation(path_key, method) {
+                if let Err(err) = slices.check_operation(path_key, method) {
                     let at = slice_error_pointer(&err).unwrap_or(&op_pointer).to_owned();
                     // Schema lowering may have reported the same `$ref` already, in its words.
                     if !self.diagnostics.iter().any(|d| {
