@@ -190,12 +190,25 @@ fn is_plain_safe(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };
-    if !s.chars().all(is_quotable)
+    // One pass over the bytes for what most strings are (printable ASCII), finding `: ` and
+    // ` #` on the way; other characters are checked one by one.
+    let mut ascii = true;
+    let mut previous = 0u8;
+    for &byte in s.as_bytes() {
+        match byte {
+            b' '..=b'~' => {}
+            0x80.. => ascii = false,
+            _ => return false,
+        }
+        if matches!((previous, byte), (b':', b' ') | (b' ', b'#')) {
+            return false;
+        }
+        previous = byte;
+    }
+    if (!ascii && !s.chars().all(is_quotable))
         || s.starts_with(' ')
         || s.ends_with(' ')
         || s.ends_with(':')
-        || s.contains(": ")
-        || s.contains(" #")
         || "-?:,[]{}#&*!|>'\"%@`".contains(first)
     {
         return false;
