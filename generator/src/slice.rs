@@ -405,10 +405,7 @@ impl<'s, 'a> Slicer<'s, 'a> {
 
     /// A reached component's cleaned copy.
     fn cleaned(&self, id: &ComponentId) -> Option<&Cleaned> {
-        match self.reached.get(id)?.as_deref()? {
-            Ok(cleaned) => Some(cleaned),
-            Err(_) => None,
-        }
+        self.reached.get(id)?.as_deref()?.as_ref().ok()
     }
 
     /// A reference into a component can still fail in the output if it goes through a
