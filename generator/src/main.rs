@@ -15,7 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "friendli-codegen",
     version,
-    about = "Generate the Friendli Rust SDK from an OpenAPI 3.1 spec"
+    about = "Generate a Rust SDK crate and its docs from an OpenAPI 3.1 spec (the Friendli SDK unless --config names another)"
 )]
 struct Cli {
     #[command(subcommand)]

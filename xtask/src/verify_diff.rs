@@ -93,8 +93,8 @@ fn verify_pair(old_spec: &Path, new_spec: &Path, dir: &Path) -> Result<Tally, St
     }
     let (unchanged_items, unchanged) = unchanged_probe(old.api(), &report);
     std::fs::write(probe_dir.join("src/bin/unchanged.rs"), unchanged).map_err(|e| e.to_string())?;
-    let against_old = check(&probe_dir, "old", &families(&old))?;
-    let against_new = check(&probe_dir, "new", &families(&new))?;
+    let against_old = check(&probe_dir, "old", old.config(), &families(&old))?;
+    let against_new = check(&probe_dir, "new", new.config(), &families(&new))?;
 
     let mut tally = Tally {
         unchanged_items,
@@ -139,16 +139,18 @@ fn verify_pair(old_spec: &Path, new_spec: &Path, dir: &Path) -> Result<Tally, St
 fn check(
     probe_dir: &Path,
     crate_name: &str,
+    config: &friendli_codegen::Config,
     features: &[String],
 ) -> Result<BTreeMap<String, String>, String> {
     let features: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
     // No TLS backend: the probes only type-check, and TLS crates are slow to build.
     let manifest = format!(
         "[package]\nname = \"probes\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\nfriendli = {{ path = \"../{crate_name}\", default-features = false, features = [{}] }}\n\
+         [dependencies]\nsdk = {{ package = \"{package}\", path = \"../{crate_name}\", default-features = false, features = [{}] }}\n\
          serde_json = \"1\"\nchrono = {{ version = \"0.4\", default-features = false, features = [\"std\"] }}\n\n\
          [workspace]\n",
-        features.join(", ")
+        features.join(", "),
+        package = config.package,
     );
     std::fs::write(probe_dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
     eprintln!("checking the programs against the {crate_name} crate");
@@ -179,7 +181,7 @@ fn check(
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        if target == "friendli" {
+        if target == config.crate_ident() {
             return Err(format!(
                 "the {crate_name} crate itself does not compile: {text}"
             ));

@@ -69,7 +69,7 @@ pub(crate) struct FieldView<'a> {
 }
 
 /// Rust type tokens as a user writes them: `Option<Vec<ChatMessage>>`, not
-/// `::std::option::Option<::std::vec::Vec<friendli::models::ChatMessage>>`.
+/// `::std::option::Option<::std::vec::Vec<crate::models::ChatMessage>>`.
 pub(crate) fn rust_text(tokens: TokenStream) -> String {
     let text = match syn::parse2::<syn::File>(quote!(type T = #tokens;)) {
         Ok(file) => prettyplease::unparse(&file),
@@ -80,7 +80,7 @@ pub(crate) fn rust_text(tokens: TokenStream) -> String {
         .trim_start_matches("type T = ")
         .trim_end_matches(';')
         .to_owned();
-    // Longest prefixes first: `friendli::models::Foo` → `Foo` before `friendli::X` → `X`.
+    // Longest prefixes first: `crate::models::Foo` → `Foo` before `crate::X` → `X`.
     [
         ("::std::option::", ""),
         ("::std::string::", ""),
@@ -89,9 +89,7 @@ pub(crate) fn rust_text(tokens: TokenStream) -> String {
         ("::std::collections::", ""),
         ("::serde_json::", "serde_json::"),
         ("::chrono::", "chrono::"),
-        ("friendli::models::", ""),
         ("crate::models::", ""),
-        ("friendli::", ""),
         ("crate::", ""),
     ]
     .iter()
@@ -100,9 +98,12 @@ pub(crate) fn rust_text(tokens: TokenStream) -> String {
 
 impl<'a> ApiView<'a> {
     pub(crate) fn new(api: &'a Api) -> Self {
+        // What the view reads from the plan (defaults, the resource tree) does not depend on
+        // the crate's names, and its types are printed from the crate root (`crate::`) and
+        // shortened, so the report reads the same whatever the package is called.
         let plan = crate::plan::plan(api, &Config::default());
         let defaultable = &plan.defaultable;
-        let root = quote!(friendli);
+        let root = quote!(crate);
         let ty_text = |ty: &TypeRef| rust_text(type_tokens_in(ty, &api.types, &root));
         let links: BTreeMap<String, String> = crate::docs::sdk_pages::operation_links(&plan.tree)
             .into_iter()
@@ -250,6 +251,6 @@ impl<'a> ApiView<'a> {
 
     /// `Foo` for a type reference, as the crate spells it.
     pub(crate) fn type_text(&self, ty: &TypeRef) -> String {
-        rust_text(type_tokens_in(ty, &self.api.types, &quote!(friendli)))
+        rust_text(type_tokens_in(ty, &self.api.types, &quote!(crate)))
     }
 }

@@ -6,6 +6,9 @@
 //!
 //! Values come from `v::<T>()` (a diverging function), so every probe is checked, never run,
 //! and an argument has exactly the type the old crate declared.
+//!
+//! Programs name the SDK crate `sdk`, whatever its package is called: the probe crate's
+//! manifest maps the name to the package (`sdk = { package = "…", path = "…" }`).
 
 use std::collections::BTreeSet;
 
@@ -29,8 +32,8 @@ pub struct Unprobed {
 }
 
 const PRELUDE: &str = "#![allow(unused, unreachable_code, unreachable_patterns, clippy::all)]
-use friendli::models::*;
-use friendli::{Base64, EventStream, FilePart, OptionalNullable};
+use sdk::models::*;
+use sdk::{Base64, EventStream, FilePart, OptionalNullable};
 use std::collections::BTreeMap;
 
 fn v<T>() -> T {
@@ -79,7 +82,7 @@ fn async_probe(statements: &str) -> String {
 
 fn async_fn(statements: &str) -> String {
     format!(
-        "async fn probe(client: friendli::Client) -> Result<(), friendli::Error> {{\n{statements}\n    Ok(())\n}}"
+        "async fn probe(client: sdk::Client) -> Result<(), sdk::Error> {{\n{statements}\n    Ok(())\n}}"
     )
 }
 
@@ -289,7 +292,7 @@ fn probe_code(view: &ApiView<'_>, change: &Change) -> Result<String, &'static st
                     call(op)
                 )),
                 "builder-renamed" => program(&format!(
-                    "type Builder = friendli::operations::{}::{};",
+                    "type Builder = sdk::operations::{}::{};",
                     op.op.module,
                     crate::plan::builder_name(op.op)
                 )),
@@ -363,7 +366,7 @@ fn probe_code(view: &ApiView<'_>, change: &Change) -> Result<String, &'static st
                 raw(member)
             ))),
             "error-body-variant-removed" => Ok(program(&format!(
-                "fn read(error: friendli::ErrorBody) -> u8 {{\n    match error {{\n        friendli::ErrorBody::{}(_) => 1,\n        _ => 0,\n    }}\n}}",
+                "fn read(error: sdk::ErrorBody) -> u8 {{\n    match error {{\n        sdk::ErrorBody::{}(_) => 1,\n        _ => 0,\n    }}\n}}",
                 member
             ))),
             "feature-added" | "error-body-variant-added" => Err(NEW_ITEM),
