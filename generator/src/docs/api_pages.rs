@@ -4,7 +4,10 @@
 
 use askama::Template;
 use heck::ToKebabCase;
-use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Map, Value};
 
 use crate::ir::*;
 
@@ -63,6 +66,9 @@ pub(crate) struct ApiPages<'a> {
     /// Operation id → its section on its SDK page.
     sdk_links: Vec<(String, String)>,
     slices: crate::slice::Slices<'a>,
+    /// `(kind, name)` → the component's YAML entry under `components:`: most operations
+    /// share their schemas, and a component reads the same on every page.
+    component_yaml: Mutex<HashMap<(String, String), Arc<str>>>,
 }
 
 /// One finished page: path, text (without the header) and its index entry.
@@ -73,7 +79,70 @@ impl<'a> ApiPages<'a> {
         Self {
             sdk_links: operation_links(tree),
             slices: crate::slice::Slices::new(spec),
+            component_yaml: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The slice as YAML: the document but its components written here, then each component's
+    /// entry, made once per run (links made absolute as in the rest of the document).
+    fn slice_yaml(&self, mut slice: Value, site: &str) -> String {
+        let components = match &mut slice {
+            Value::Object(object) => object.shift_remove("components"),
+            _ => None,
+        };
+        absolute_description_links(&mut slice, site);
+        let mut yaml = super::yaml::to_yaml(&slice);
+        let kinds = match components {
+            Some(Value::Object(kinds)) if !kinds.is_empty() => kinds,
+            Some(other) => {
+                yaml.push_str(&super::yaml::map_entry("components", &other, 0));
+                return yaml;
+            }
+            None => return yaml,
+        };
+        yaml.push_str(&super::yaml::map_key("components", 0));
+        for (kind, entries) in kinds {
+            let entries = match entries {
+                Value::Object(entries) if !entries.is_empty() => entries,
+                other => {
+                    yaml.push_str(&super::yaml::map_entry(&kind, &other, 2));
+                    continue;
+                }
+            };
+            yaml.push_str(&super::yaml::map_key(&kind, 2));
+            for (name, value) in entries {
+                let key = (kind.clone(), name);
+                let cached = self.lock().get(&key).cloned();
+                let entry = match cached {
+                    Some(entry) => entry,
+                    None => {
+                        // Links are made absolute with the component under its name, as they
+                        // are in the whole document (which leaves a kind named like a literal
+                        // key, `examples`, as it is).
+                        let mut holder = Value::Object(Map::from_iter([(key.1.clone(), value)]));
+                        if !LITERAL_KEYS.contains(&key.0.as_str()) {
+                            absolute_description_links(&mut holder, site);
+                        }
+                        let Value::Object(mut holder) = holder else {
+                            unreachable!("made as an object")
+                        };
+                        let value = holder.shift_remove(&key.1).unwrap_or_default();
+                        let entry: Arc<str> = super::yaml::map_entry(&key.1, &value, 4).into();
+                        self.lock().insert(key, Arc::clone(&entry));
+                        entry
+                    }
+                };
+                yaml.push_str(&entry);
+            }
+        }
+        yaml
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<str>>> {
+        // Entries are inserted whole: a panicked thread left none half-made.
+        self.component_yaml
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn page(&self, cx: &DocsContext<'_>, op: &Operation) -> Result<Page, String> {
@@ -85,8 +154,10 @@ impl<'a> ApiPages<'a> {
             .slice_operation(&op.path_key, &method)
             .map_err(|err| format!("cannot slice {} for {page}: {err}", op.operation_id))?;
         seed_shape(&mut slice);
-        absolute_description_links(&mut slice, &cx.plan.config.docs_site);
-        let yaml = super::yaml::to_yaml(&slice).trim_end().to_owned();
+        let yaml = self
+            .slice_yaml(slice, &cx.plan.config.docs_site)
+            .trim_end()
+            .to_owned();
         let sdk = match self.sdk_links.iter().find(|(id, _)| *id == op.operation_id) {
             Some((_, target)) => {
                 let call = format!(
@@ -167,12 +238,15 @@ fn seed_shape(slice: &mut Value) {
 /// Root-relative links in descriptions (`[x](/openapi/...)`) resolve only on the docs site:
 /// they are made absolute, as in the rest of the pages. Example values are data and are left
 /// as they are.
+/// Keys whose values are data, where links are left as they are.
+const LITERAL_KEYS: [&str; 5] = ["example", "examples", "default", "const", "enum"];
+
 fn absolute_description_links(value: &mut Value, site: &str) {
     match value {
         Value::Object(object) => {
             for (key, value) in object.iter_mut() {
                 match (key.as_str(), value) {
-                    ("example" | "examples" | "default" | "const" | "enum", _) => {}
+                    (key, _) if LITERAL_KEYS.contains(&key) => {}
                     ("description" | "summary", Value::String(text)) => {
                         *text = super::markdown::absolute_links(text, site);
                     }
@@ -184,5 +258,71 @@ fn absolute_description_links(value: &mut Value, site: &str) {
             .iter_mut()
             .for_each(|item| absolute_description_links(item, site)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Components written once and reused give every page the text that writing its whole
+    /// document gives, on the real spec, every history spec and every fixture (whose odd
+    /// names and kinds are the point), with the cache filled in another order than the pages'.
+    #[test]
+    fn reused_component_entries_write_what_the_whole_document_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut specs = vec![root.join("../shared/spec/friendli-openapi.yaml")];
+        for dir in [
+            root.join("../shared/spec/history"),
+            root.join("spec/fixtures"),
+        ] {
+            specs.extend(
+                std::fs::read_dir(dir)
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "yaml")),
+            );
+        }
+        let site = "https://docs.example.com";
+        let mut pages_checked = 0;
+        for spec in specs {
+            let Ok(doc) = crate::spec::SpecDocument::from_path(&spec) else {
+                continue; // fixtures made to fail loading
+            };
+            let pages = ApiPages {
+                sdk_links: Vec::new(),
+                slices: crate::slice::Slices::new(&doc.root),
+                component_yaml: Mutex::new(HashMap::new()),
+            };
+            let Some(Value::Object(paths)) = doc.root.get("paths") else {
+                continue;
+            };
+            let operations: Vec<(&String, &str)> = paths
+                .iter()
+                .flat_map(|(path, item)| {
+                    ["get", "put", "post", "delete", "patch"]
+                        .into_iter()
+                        .filter(|m| item.get(*m).is_some())
+                        .map(move |m| (path, m))
+                })
+                .collect();
+            for (path, method) in operations.iter().rev().chain(&operations) {
+                let Ok(mut slice) = pages.slices.slice_operation(path, method) else {
+                    continue;
+                };
+                seed_shape(&mut slice);
+                let mut whole = slice.clone();
+                absolute_description_links(&mut whole, site);
+                assert_eq!(
+                    pages.slice_yaml(slice, site),
+                    super::super::yaml::to_yaml(&whole),
+                    "{}: {method} {path}",
+                    spec.display()
+                );
+                pages_checked += 1;
+            }
+        }
+        assert!(pages_checked > 200, "{pages_checked}");
     }
 }

@@ -27,6 +27,28 @@ pub(crate) fn to_yaml(value: &Value) -> String {
     out
 }
 
+/// One `key: value` entry of a block mapping at `indent`, as [`to_yaml`] writes it there: a
+/// mapping's text is its entries' texts one after another.
+pub(crate) fn map_entry(key: &str, value: &Value, indent: usize) -> String {
+    let mut out = String::new();
+    push_indent(&mut out, indent);
+    let key = key_text(key);
+    out.push_str(&key);
+    out.push(':');
+    write_value(&mut out, value, indent, indent + key.chars().count() + 1);
+    out
+}
+
+/// The `key:` line that opens a non-empty block mapping's entry at `indent`, whose own entries
+/// follow at `indent + 2`.
+pub(crate) fn map_key(key: &str, indent: usize) -> String {
+    let mut out = String::new();
+    push_indent(&mut out, indent);
+    out.push_str(&key_text(key));
+    out.push_str(":\n");
+    out
+}
+
 fn write_map(out: &mut String, map: &Map<String, Value>, indent: usize, first_inline: bool) {
     for (i, (key, value)) in map.iter().enumerate() {
         if i > 0 || !first_inline {
