@@ -29,18 +29,13 @@ pub fn body_struct<'a>(op: &Operation, types: &'a [TypeDef]) -> Option<(TypeId, 
     if !body.required {
         return None;
     }
-    let mut ty = &body.ty;
-    for _ in 0..types.len() + 1 {
-        let TypeRef::Named(id) = ty else {
-            return None;
-        };
-        match &types[id.0].kind {
-            TypeKind::Struct(s) => return Some((*id, s)),
-            TypeKind::Alias(target) => ty = target,
-            _ => return None,
-        }
+    match through_aliases(&body.ty, types) {
+        TypeRef::Named(id) => match &types[id.0].kind {
+            TypeKind::Struct(s) => Some((*id, s)),
+            _ => None,
+        },
+        _ => None,
     }
-    None
 }
 
 /// How a value may be present on the wire, decided once for every field and parameter
