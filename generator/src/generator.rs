@@ -26,9 +26,9 @@ pub enum Error {
 }
 
 /// Plans the client and runs the Rust and docs emitters side by side on the plan (on the rayon
-/// pool); their file sets are merged. `spec` is the document itself, which the API
-/// pages slice.
-pub fn emit(api: &Api, spec: &serde_json::Value, config: &Config) -> Result<FileSet, String> {
+/// pool); their file sets are merged. `spec` is the document `api` was lowered from, which the
+/// API pages slice.
+pub fn emit(api: &Api, spec: &SpecDocument, config: &Config) -> Result<FileSet, String> {
     let plan = crate::plan::plan(api, config);
     // The docs need nothing from the Rust files: both start at once on the rayon pool.
     let (rust, docs) = rayon::join(
@@ -115,7 +115,7 @@ impl Generator {
     /// docs emitter run side by side on the plan (docs on a second thread) and their file
     /// sets are merged.
     pub fn crate_files(&self) -> Result<FileSet, Error> {
-        emit(&self.api, &self.spec.root, &self.config).map_err(Error::Emit)
+        emit(&self.api, &self.spec, &self.config).map_err(Error::Emit)
     }
 
     /// All model types in one self-contained module body (for `include!` from `OUT_DIR`):

@@ -72,13 +72,62 @@ pub fn slice_operation(doc: &Value, path: &str, method: &str) -> Result<Value, S
     Slices::new(doc).slice_operation(path, method)
 }
 
+/// The cleaned components of one document, kept between [`Slices`] of it: lowering checks that
+/// every operation slices, and the API pages slice them again from the same cleaned copies.
+#[derive(Default)]
+pub struct SliceCache {
+    components: Mutex<HashMap<ComponentId, SharedComponent>>,
+}
+
+impl SliceCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ComponentId, SharedComponent>> {
+        // A thread that panicked left no half-made entry: entries are inserted whole.
+        self.components
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Clone for SliceCache {
+    fn clone(&self) -> Self {
+        Self {
+            components: Mutex::new(self.lock().clone()),
+        }
+    }
+}
+
+impl std::fmt::Debug for SliceCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SliceCache")
+            .field("components", &self.lock().len())
+            .finish()
+    }
+}
+
+type SharedComponent = Arc<Result<Cleaned, SliceError>>;
+
 /// Slices many operations of one document. Each component is cleaned once and its copy
 /// reused by every operation that reaches it (most operations share their schemas), so
 /// slicing every operation costs about one walk of the document rather than one per
 /// operation. Shared by threads.
 pub struct Slices<'a> {
     doc: &'a Value,
-    components: Mutex<HashMap<ComponentId, Arc<Result<Cleaned, SliceError>>>>,
+    cache: Cache<'a>,
+}
+
+enum Cache<'a> {
+    Own(SliceCache),
+    Shared(&'a SliceCache),
+}
+
+impl std::ops::Deref for Cache<'_> {
+    type Target = SliceCache;
+    fn deref(&self) -> &SliceCache {
+        match self {
+            Cache::Own(cache) => cache,
+            Cache::Shared(cache) => cache,
+        }
+    }
 }
 
 /// A component's cleaned copy and what the walk met in it.
@@ -89,22 +138,68 @@ struct Cleaned {
     deep_references: Vec<(String, String)>,
 }
 
+/// One reached component of a slice: its kind, its name and its cleaned value.
+pub struct SliceComponent {
+    pub kind: String,
+    pub name: String,
+    cleaned: SharedComponent,
+}
+
+impl SliceComponent {
+    pub fn value(&self) -> &Value {
+        match &*self.cleaned {
+            Ok(cleaned) => &cleaned.value,
+            Err(_) => unreachable!("only cleanly reached components are listed"),
+        }
+    }
+}
+
 impl<'a> Slices<'a> {
     pub fn new(doc: &'a Value) -> Self {
         Self {
             doc,
-            components: Mutex::new(HashMap::new()),
+            cache: Cache::Own(SliceCache::default()),
+        }
+    }
+
+    /// Slices of `doc` that reuse (and add to) the components cleaned in `cache`, which must
+    /// only ever be used with this document.
+    pub fn with_cache(doc: &'a Value, cache: &'a SliceCache) -> Self {
+        Self {
+            doc,
+            cache: Cache::Shared(cache),
         }
     }
 
     /// Builds the standalone document for `method` (case-insensitive) of the path key `path`.
     pub fn slice_operation(&self, path: &str, method: &str) -> Result<Value, SliceError> {
-        let (slicer, mut out) = walk(self, path, method)?;
-        let components = slicer.components_in_source_order();
+        let (mut out, components) = self.slice_operation_parts(path, method)?;
         if !components.is_empty() {
-            out.insert("components".to_owned(), Value::Object(components));
+            let mut kinds = Map::new();
+            for component in components {
+                let entries = kinds
+                    .entry(component.kind.clone())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(entries) = entries {
+                    entries.insert(component.name.clone(), component.value().clone());
+                }
+            }
+            if let Value::Object(out) = &mut out {
+                out.insert("components".to_owned(), Value::Object(kinds));
+            }
         }
-        Ok(Value::Object(out))
+        Ok(out)
+    }
+
+    /// [`Self::slice_operation`] as the document without `components` and the components
+    /// it would hold, in its order (kinds, then entries, as in the source), uncopied.
+    pub fn slice_operation_parts(
+        &self,
+        path: &str,
+        method: &str,
+    ) -> Result<(Value, Vec<SliceComponent>), SliceError> {
+        let (slicer, out) = walk(self, path, method)?;
+        Ok((Value::Object(out), slicer.components_in_source_order()))
     }
 
     /// Whether [`Self::slice_operation`] succeeds, without copying the components out.
@@ -114,12 +209,8 @@ impl<'a> Slices<'a> {
 
     /// The cleaned component, made on first use (two threads may both make one; the copies
     /// are equal, and either is kept).
-    fn component(
-        &self,
-        id: &ComponentId,
-        value: &'a Value,
-    ) -> Result<Arc<Result<Cleaned, SliceError>>, SliceError> {
-        let cached = self.lock().get(id).cloned();
+    fn component(&self, id: &ComponentId, value: &'a Value) -> Result<SharedComponent, SliceError> {
+        let cached = self.cache.lock().get(id).cloned();
         if let Some(cleaned) = cached {
             return Ok(cleaned);
         }
@@ -132,17 +223,8 @@ impl<'a> Slices<'a> {
             reaches: slicer.queue,
             deep_references: slicer.deep_references,
         }));
-        self.lock().insert(id.clone(), Arc::clone(&cleaned));
+        self.cache.lock().insert(id.clone(), Arc::clone(&cleaned));
         Ok(cleaned)
-    }
-
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<ComponentId, Arc<Result<Cleaned, SliceError>>>> {
-        // A thread that panicked left no half-made entry: entries are inserted whole.
-        self.components
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -380,8 +462,8 @@ impl<'s, 'a> Slicer<'s, 'a> {
     }
 
     /// The reached components, each kind and each entry in the order of the source.
-    fn components_in_source_order(&self) -> Map<String, Value> {
-        let mut out = Map::new();
+    fn components_in_source_order(&self) -> Vec<SliceComponent> {
+        let mut out = Vec::new();
         let Some(components) = self.components else {
             return out;
         };
@@ -389,15 +471,17 @@ impl<'s, 'a> Slicer<'s, 'a> {
             let Some(entries) = entries.as_object() else {
                 continue;
             };
-            let kept: Map<String, Value> = entries
-                .keys()
-                .filter_map(|name| {
-                    let id = (kind.clone(), name.clone());
-                    self.cleaned(&id).map(|c| (name.clone(), c.value.clone()))
-                })
-                .collect();
-            if !kept.is_empty() {
-                out.insert(kind.clone(), Value::Object(kept));
+            for name in entries.keys() {
+                let id = (kind.clone(), name.clone());
+                if let Some(Some(cleaned)) = self.reached.get(&id)
+                    && cleaned.is_ok()
+                {
+                    out.push(SliceComponent {
+                        kind: kind.clone(),
+                        name: name.clone(),
+                        cleaned: Arc::clone(cleaned),
+                    });
+                }
             }
         }
         out

@@ -23,6 +23,9 @@ pub struct SpecDocument {
     pub root: Value,
     /// Hex sha256 of the file's bytes; stamped into every generated file.
     pub sha256: String,
+    /// The components cleaned for operation slices, made once for lowering's checks and the
+    /// API pages both (see [`SpecDocument::slices`]).
+    slice_cache: crate::slice::SliceCache,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -95,6 +98,7 @@ impl SpecDocument {
             source,
             root,
             sha256,
+            slice_cache: crate::slice::SliceCache::default(),
         };
         if let Some(pointer) = crate::spec_guard::oversized_string(&doc.root) {
             let mut diagnostics = single(
@@ -155,6 +159,11 @@ impl SpecDocument {
         locate_with(&line_index(&self.source), diagnostics);
     }
     /// Resolves a local `$ref` (`#/components/schemas/Foo`) to its node.
+    /// Operation slices of this document; every caller shares the components cleaned so far.
+    pub fn slices(&self) -> crate::slice::Slices<'_> {
+        crate::slice::Slices::with_cache(&self.root, &self.slice_cache)
+    }
+
     pub fn resolve_ref(&self, reference: &str) -> Option<&Value> {
         let pointer = reference.strip_prefix('#')?;
         self.root.pointer(&decode_ref_pointer(pointer))

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 fn real() -> (Generator, FileSet) {
     let generator = Generator::from_path(&common::real_spec()).unwrap_or_else(|e| panic!("{e}"));
-    let docs = friendli_codegen::docs::emit_docs(&generator.plan(), &generator.spec().root)
+    let docs = friendli_codegen::docs::emit_docs(&generator.plan(), generator.spec())
         .unwrap_or_else(|e| panic!("{e}"));
     (generator, docs)
 }
@@ -371,7 +371,7 @@ fn seed_operation_pages() {
 fn fixture_pages() {
     insta::glob!("../../spec/fixtures", "*.yaml", |path| {
         let generator = Generator::from_path(path).unwrap_or_else(|e| panic!("{e}"));
-        let docs = friendli_codegen::docs::emit_docs(&generator.plan(), &generator.spec().root)
+        let docs = friendli_codegen::docs::emit_docs(&generator.plan(), generator.spec())
             .unwrap_or_else(|e| panic!("{e}"));
         check_links(&docs);
         check_tables(&docs);
@@ -820,7 +820,7 @@ fn api_pages_render_and_read_as_the_spec_says() {
 fn parameters_show_defaults_bounds_and_json_names() {
     let path = common::workspace().join("spec/fixtures/formats.yaml");
     let generator = Generator::from_path(&path).unwrap_or_else(|e| panic!("{e}"));
-    let docs = friendli_codegen::docs::emit_docs(&generator.plan(), &generator.spec().root)
+    let docs = friendli_codegen::docs::emit_docs(&generator.plan(), generator.spec())
         .unwrap_or_else(|e| panic!("{e}"));
     let row = |text: &str, name: &str| -> Vec<String> {
         text.lines()

@@ -267,7 +267,7 @@ fn time_stages(spec: &Path, runs: usize) -> Result<(), String> {
         let t1 = Instant::now();
         let (api, _) = friendli_codegen::lower::lower(&doc).map_err(|e| e.to_string())?;
         let t2 = Instant::now();
-        let files = friendli_codegen::emit(&api, &doc.root, &friendli_codegen::Config::default())?;
+        let files = friendli_codegen::emit(&api, &doc, &friendli_codegen::Config::default())?;
         let t3 = Instant::now();
         files
             .write_to(&out, Default::default())

@@ -75,65 +75,57 @@ pub(crate) struct ApiPages<'a> {
 pub(crate) type Page = (String, String, IndexEntry);
 
 impl<'a> ApiPages<'a> {
-    pub(crate) fn new(tree: &ResourceNode<'_>, spec: &'a Value) -> Self {
+    pub(crate) fn new(tree: &ResourceNode<'_>, spec: &'a crate::spec::SpecDocument) -> Self {
         Self {
             sdk_links: operation_links(tree),
-            slices: crate::slice::Slices::new(spec),
+            slices: spec.slices(),
             component_yaml: Mutex::new(HashMap::new()),
         }
     }
 
     /// The slice as YAML: the document but its components written here, then each component's
     /// entry, made once per run (links made absolute as in the rest of the document).
-    fn slice_yaml(&self, mut slice: Value, site: &str) -> String {
-        let components = match &mut slice {
-            Value::Object(object) => object.shift_remove("components"),
-            _ => None,
-        };
+    fn slice_yaml(
+        &self,
+        mut slice: Value,
+        components: &[crate::slice::SliceComponent],
+        site: &str,
+    ) -> String {
         absolute_description_links(&mut slice, site);
         let mut yaml = super::yaml::to_yaml(&slice);
-        let kinds = match components {
-            Some(Value::Object(kinds)) if !kinds.is_empty() => kinds,
-            Some(other) => {
-                yaml.push_str(&super::yaml::map_entry("components", &other, 0));
-                return yaml;
-            }
-            None => return yaml,
-        };
+        if components.is_empty() {
+            return yaml;
+        }
         yaml.push_str(&super::yaml::map_key("components", 0));
-        for (kind, entries) in kinds {
-            let entries = match entries {
-                Value::Object(entries) if !entries.is_empty() => entries,
-                other => {
-                    yaml.push_str(&super::yaml::map_entry(&kind, &other, 2));
-                    continue;
+        let mut kind_written: Option<&str> = None;
+        for component in components {
+            if kind_written != Some(component.kind.as_str()) {
+                yaml.push_str(&super::yaml::map_key(&component.kind, 2));
+                kind_written = Some(&component.kind);
+            }
+            let key = (component.kind.clone(), component.name.clone());
+            let cached = self.lock().get(&key).cloned();
+            let entry = match cached {
+                Some(entry) => entry,
+                None => {
+                    // Links are made absolute with the component under its name, as they
+                    // are in the whole document (which leaves a kind named like a literal
+                    // key, `examples`, as it is).
+                    let mut holder =
+                        Value::Object(Map::from_iter([(key.1.clone(), component.value().clone())]));
+                    if !LITERAL_KEYS.contains(&key.0.as_str()) {
+                        absolute_description_links(&mut holder, site);
+                    }
+                    let Value::Object(mut holder) = holder else {
+                        unreachable!("made as an object")
+                    };
+                    let value = holder.shift_remove(&key.1).unwrap_or_default();
+                    let entry: Arc<str> = super::yaml::map_entry(&key.1, &value, 4).into();
+                    self.lock().insert(key, Arc::clone(&entry));
+                    entry
                 }
             };
-            yaml.push_str(&super::yaml::map_key(&kind, 2));
-            for (name, value) in entries {
-                let key = (kind.clone(), name);
-                let cached = self.lock().get(&key).cloned();
-                let entry = match cached {
-                    Some(entry) => entry,
-                    None => {
-                        // Links are made absolute with the component under its name, as they
-                        // are in the whole document (which leaves a kind named like a literal
-                        // key, `examples`, as it is).
-                        let mut holder = Value::Object(Map::from_iter([(key.1.clone(), value)]));
-                        if !LITERAL_KEYS.contains(&key.0.as_str()) {
-                            absolute_description_links(&mut holder, site);
-                        }
-                        let Value::Object(mut holder) = holder else {
-                            unreachable!("made as an object")
-                        };
-                        let value = holder.shift_remove(&key.1).unwrap_or_default();
-                        let entry: Arc<str> = super::yaml::map_entry(&key.1, &value, 4).into();
-                        self.lock().insert(key, Arc::clone(&entry));
-                        entry
-                    }
-                };
-                yaml.push_str(&entry);
-            }
+            yaml.push_str(&entry);
         }
         yaml
     }
@@ -149,13 +141,13 @@ impl<'a> ApiPages<'a> {
         let page = api_page_path(op);
         let method = op.method.as_str().to_ascii_lowercase();
         let text = page_text(op);
-        let mut slice = self
+        let (mut slice, components) = self
             .slices
-            .slice_operation(&op.path_key, &method)
+            .slice_operation_parts(&op.path_key, &method)
             .map_err(|err| format!("cannot slice {} for {page}: {err}", op.operation_id))?;
         seed_shape(&mut slice);
         let yaml = self
-            .slice_yaml(slice, &cx.plan.config.docs_site)
+            .slice_yaml(slice, &components, &cx.plan.config.docs_site)
             .trim_end()
             .to_owned();
         let sdk = match self.sdk_links.iter().find(|(id, _)| *id == op.operation_id) {
@@ -308,14 +300,18 @@ mod tests {
                 })
                 .collect();
             for (path, method) in operations.iter().rev().chain(&operations) {
-                let Ok(mut slice) = pages.slices.slice_operation(path, method) else {
+                let Ok(mut whole) = pages.slices.slice_operation(path, method) else {
                     continue;
                 };
-                seed_shape(&mut slice);
-                let mut whole = slice.clone();
+                seed_shape(&mut whole);
                 absolute_description_links(&mut whole, site);
+                let (mut slice, components) = pages
+                    .slices
+                    .slice_operation_parts(path, method)
+                    .expect("sliced above");
+                seed_shape(&mut slice);
                 assert_eq!(
-                    pages.slice_yaml(slice, site),
+                    pages.slice_yaml(slice, &components, site),
                     super::super::yaml::to_yaml(&whole),
                     "{}: {method} {path}",
                     spec.display()

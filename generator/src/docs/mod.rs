@@ -23,7 +23,6 @@ mod usage;
 mod yaml;
 
 use rayon::prelude::*;
-use serde_json::Value;
 
 use crate::ir::{Api, TypeId};
 use crate::output::FileSet;
@@ -34,7 +33,10 @@ use usage::Snippet;
 
 /// Every docs page of the crate, relative to the crate directory (`docs/...`, `README.md`),
 /// plus `tests/doc_examples.rs`, which compiles every Rust block of those pages.
-pub fn emit_docs(plan: &ClientPlan<'_>, spec: &Value) -> Result<FileSet, String> {
+pub fn emit_docs(
+    plan: &ClientPlan<'_>,
+    spec: &crate::spec::SpecDocument,
+) -> Result<FileSet, String> {
     let api = plan.api;
     let cx = DocsContext::new(plan);
     // The API pages (slicing the spec, writing YAML) are over half the work and each stands

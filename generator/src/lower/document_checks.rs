@@ -7,6 +7,7 @@
 //! - path templates are well-formed and agree with the declared path parameters, so no request
 //!   is sent to a literal `{id}` while the argument is dropped.
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::Lowerer;
@@ -20,7 +21,26 @@ impl<'a> Lowerer<'a> {
         let Some(Value::Object(paths)) = self.doc.root.get("paths") else {
             return;
         };
-        let slices = crate::slice::Slices::new(&self.doc.root);
+        // Slicing is pure and most of the cost: every operation is sliced on the rayon pool
+        // first, and the results are reported below in document order.
+        let slices = self.doc.slices();
+        let operations: Vec<(&str, &str)> = paths
+            .iter()
+            .filter_map(|(path_key, item)| Some((path_key.as_str(), item.as_object()?)))
+            .flat_map(|(path_key, item)| {
+                METHODS
+                    .into_iter()
+                    .filter(|method| item.get(*method).is_some_and(Value::is_object))
+                    .map(move |method| (path_key, method))
+            })
+            .collect();
+        let mut sliced: std::collections::HashMap<(&str, &str), Result<(), SliceError>> =
+            operations
+                .par_iter()
+                .map(|&(path_key, method)| {
+                    ((path_key, method), slices.check_operation(path_key, method))
+                })
+                .collect();
         for (path_key, item) in paths {
             let item_pointer = format!("/paths/{}", escape_token(path_key));
             let Some(item) = item.as_object() else {
@@ -42,7 +62,10 @@ impl<'a> Lowerer<'a> {
                     continue;
                 };
                 let op_pointer = format!("{item_pointer}/{method}");
-                if let Err(err) = slices.check_operation(path_key, method) {
+                let checked = sliced
+                    .remove(&(path_key.as_str(), method))
+                    .unwrap_or(Ok(()));
+                if let Err(err) = checked {
                     let at = slice_error_pointer(&err).unwrap_or(&op_pointer).to_owned();
                     // Schema lowering may have reported the same `$ref` already, in its words.
                     if !self.diagnostics.iter().any(|d| {

@@ -29,33 +29,47 @@ pub(crate) fn families_cfg(
     Some(quote!(#[cfg(any(#(feature = #names),*))]))
 }
 
-/// The body models, grouped by the model module they live in: (module, the models' setters).
-pub(crate) fn body_files(plan: &ClientPlan<'_>) -> Vec<(String, BTreeSet<String>, TokenStream)> {
-    let mut files: Vec<(String, BTreeSet<String>, Vec<TokenStream>)> = Vec::new();
+/// (module, the families that send any of its models, the models).
+pub(crate) type BodyModule<'p, 'a> = (String, BTreeSet<String>, Vec<&'p BodyModelPlan<'a>>);
+
+/// The body models grouped by the model module they live in: (module, the families that
+/// send any of them, the models). Grouping needs no tokens, so each group's file can be made
+/// on its own thread.
+pub(crate) fn body_modules<'p, 'a>(plan: &'p ClientPlan<'a>) -> Vec<BodyModule<'p, 'a>> {
+    let mut modules: Vec<BodyModule<'p, 'a>> = Vec::new();
     for model in &plan.body_models {
-        let module = plan.api.types[model.id.0].module.clone();
-        let items = body_setters(plan, model);
-        match files.iter_mut().find(|(m, _, _)| *m == module) {
-            Some((_, families, group)) => {
+        let module = &plan.api.types[model.id.0].module;
+        match modules.iter_mut().find(|(m, _, _)| m == module) {
+            Some((_, families, models)) => {
                 families.extend(model.families.iter().cloned());
-                group.push(items);
+                models.push(model);
             }
-            None => files.push((module, model.families.clone(), vec![items])),
+            None => modules.push((module.clone(), model.families.clone(), vec![model])),
         }
     }
-    files
-        .into_iter()
-        .map(|(module, families, items)| {
-            (
-                module,
-                families,
-                quote! {
-                    //! Setters of request body fields, shared by every operation that sends the body.
-                    #(#items)*
-                },
-            )
-        })
-        .collect()
+    modules
+}
+
+/// The file of one body module (see [`body_modules`]): the setters of its models.
+pub(crate) fn body_file(plan: &ClientPlan<'_>, models: &[&BodyModelPlan<'_>]) -> TokenStream {
+    let items = models.iter().map(|model| body_setters(plan, model));
+    quote! {
+        //! Setters of request body fields, shared by every operation that sends the body.
+        #(#items)*
+    }
+}
+
+/// `bodies/mod.rs`: one module per body module, behind the features of its senders.
+pub(crate) fn bodies_mod(plan: &ClientPlan<'_>, modules: &[BodyModule<'_, '_>]) -> TokenStream {
+    let body_mods = modules.iter().map(|(module, families, _)| {
+        let cfg = families_cfg(plan, families);
+        let m = format_ident!("{}", module);
+        quote!(#cfg mod #m;)
+    });
+    quote! {
+        //! Setters of request body fields, once per body model.
+        #(#body_mods)*
+    }
 }
 
 fn body_setters(plan: &ClientPlan<'_>, model: &BodyModelPlan<'_>) -> TokenStream {

@@ -221,64 +221,51 @@ fn test_body(plan: &ClientPlan<'_>, op: &Operation) -> TokenStream {
     }
 }
 
-/// The end-to-end test binary `tests/operations/`: `main.rs`, the shared `support.rs`, and
+/// The end-to-end test binary `tests/operations/` is `main.rs`, the shared `support.rs`, and
 /// one module per API family (keeps every file small).
-pub(crate) fn operations_test_files(plan: &ClientPlan<'_>) -> Vec<(String, TokenStream)> {
-    let families = &plan.families;
-    let mut files = Vec::new();
-    for family in families {
-        let tests = plan
-            .operations
-            .iter()
-            .filter(|o| o.family == *family)
-            .map(|o| o.op)
-            .map(|op| {
-                let name = format_ident!("{}", op.module);
-                let body = test_body(plan, op);
-                let doc = format!(
-                    " {} ({})",
-                    crate::neutralise::inline_code(&format!(
-                        "{} {}",
-                        op.method.as_str(),
-                        op.path_key
-                    )),
-                    crate::neutralise::inline_code(&op.operation_id)
-                );
-                quote! {
-                    #[doc = #doc]
-                    #[tokio::test]
-                    async fn #name() {
-                        #body
-                    }
-                }
-            });
-        let doc = format!(" End-to-end tests of the `{family}` operations.");
-        files.push((
-            format!("tests/operations/{family}.rs"),
+///
+/// The end-to-end test file of one family: one `#[tokio::test]` per operation.
+pub(crate) fn family_test_file(plan: &ClientPlan<'_>, family: &str) -> TokenStream {
+    let tests = plan
+        .operations
+        .iter()
+        .filter(|o| o.family == family)
+        .map(|o| o.op)
+        .map(|op| {
+            let name = format_ident!("{}", op.module);
+            let body = test_body(plan, op);
+            let doc = format!(
+                " {} ({})",
+                crate::neutralise::inline_code(&format!("{} {}", op.method.as_str(), op.path_key)),
+                crate::neutralise::inline_code(&op.operation_id)
+            );
             quote! {
-                #![doc = #doc]
-                use super::support;
-                #(#tests)*
-            },
-        ));
+                #[doc = #doc]
+                #[tokio::test]
+                async fn #name() {
+                    #body
+                }
+            }
+        });
+    let doc = format!(" End-to-end tests of the `{family}` operations.");
+    quote! {
+        #![doc = #doc]
+        use super::support;
+        #(#tests)*
     }
-    let mods = families.iter().map(|f| {
+}
+
+/// `tests/operations/main.rs`: the support module and one module per family.
+pub(crate) fn operations_test_main(plan: &ClientPlan<'_>) -> TokenStream {
+    let mods = plan.families.iter().map(|f| {
         let m = format_ident!("{}", f);
         quote!(#[cfg(feature = #f)] mod #m;)
     });
-    files.push((
-        "tests/operations/main.rs".to_owned(),
-        quote! {
-            //! Every operation, end to end against a local mock server.
-            mod support;
-            #(#mods)*
-        },
-    ));
-    files.push((
-        "tests/operations/support.rs".to_owned(),
-        support_module(plan),
-    ));
-    files
+    quote! {
+        //! Every operation, end to end against a local mock server.
+        mod support;
+        #(#mods)*
+    }
 }
 
 /// The generated crate's name in Rust paths (`friendli`).
@@ -287,7 +274,7 @@ fn crate_root(plan: &ClientPlan<'_>) -> TokenStream {
     quote!(#name)
 }
 
-fn support_module(plan: &ClientPlan<'_>) -> TokenStream {
+pub(crate) fn support_module(plan: &ClientPlan<'_>) -> TokenStream {
     let root = crate_root(plan);
     let team_header = plan.config.team_header.to_ascii_lowercase();
     let user_agent = format!("{}/", plan.config.user_agent);

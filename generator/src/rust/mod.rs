@@ -39,6 +39,7 @@ pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
     // thread made what.
     type Job<'j> = Box<dyn Fn() -> Result<Vec<(String, TokenStream)>, String> + Send + Sync + 'j>;
     let one = |path: String, tokens: TokenStream| Ok(vec![(path, tokens)]);
+    let body_modules = bodies::body_modules(plan);
     let mut jobs: Vec<Job<'_>> = Vec::new();
     for (module, ids) in &modules {
         let cx = &cx;
@@ -85,29 +86,39 @@ pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
         )
     }));
     jobs.push(Box::new(|| {
-        let files = bodies::body_files(plan);
-        let body_mods = files.iter().map(|(module, families, _)| {
-            let cfg = bodies::families_cfg(plan, families);
-            let m = format_ident!("{}", module);
-            quote!(#cfg mod #m;)
-        });
-        let mut made = vec![(
-            "src/bodies/mod.rs".to_owned(),
-            quote! {
-                //! Setters of request body fields, once per body model.
-                #(#body_mods)*
-            },
-        )];
-        let modules: Vec<String> = files.iter().map(|(m, _, _)| m.clone()).collect();
-        made.extend(
-            modules
-                .into_iter()
-                .zip(files.into_iter().map(|(_, _, tokens)| tokens))
-                .map(|(module, tokens)| (format!("src/bodies/{module}.rs"), tokens)),
-        );
-        Ok(made)
+        one(
+            "src/bodies/mod.rs".into(),
+            bodies::bodies_mod(plan, &body_modules),
+        )
     }));
-    jobs.push(Box::new(|| Ok(e2e_tests::operations_test_files(plan))));
+    for (module, _, models) in &body_modules {
+        jobs.push(Box::new(move || {
+            one(
+                format!("src/bodies/{module}.rs"),
+                bodies::body_file(plan, models),
+            )
+        }));
+    }
+    for family in &plan.families {
+        jobs.push(Box::new(move || {
+            one(
+                format!("tests/operations/{family}.rs"),
+                e2e_tests::family_test_file(plan, family),
+            )
+        }));
+    }
+    jobs.push(Box::new(|| {
+        one(
+            "tests/operations/main.rs".into(),
+            e2e_tests::operations_test_main(plan),
+        )
+    }));
+    jobs.push(Box::new(|| {
+        one(
+            "tests/operations/support.rs".into(),
+            e2e_tests::support_module(plan),
+        )
+    }));
     for family in &plan.families {
         jobs.push(Box::new(move || {
             one(
