@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -26,6 +25,22 @@ pub struct SpecDocument {
     /// The components cleaned for operation slices, made once for lowering's checks and the
     /// API pages both (see [`SpecDocument::slices`]).
     slice_cache: crate::slice::SliceCache,
+    /// JSON pointer → line, made beside the YAML parse (diagnostics need it, and the second
+    /// core is otherwise idle then); `None` for JSON, where it is made when first needed.
+    lines: LineIndex,
+}
+
+/// Pointer → 1-based line (see [`line_index`]).
+#[derive(Clone, Default)]
+struct LineIndex(Option<HashMap<String, usize>>);
+
+impl std::fmt::Debug for LineIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(lines) => write!(f, "LineIndex({} pointers)", lines.len()),
+            None => f.write_str("LineIndex(not made)"),
+        }
+    }
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -75,22 +90,34 @@ impl SpecDocument {
             d.line = Some(line);
             return Err(single(path, d));
         }
-        let root: Value = if is_json {
-            serde_json::from_str::<StrictValue>(&source)
+        let invalid_yaml = |err: yaml_serde::Error| {
+            let mut d = Diagnostic::error("", format!("invalid YAML: {err}"));
+            d.line = err.location().map(|l| l.line());
+            single(path, d)
+        };
+        let (root, lines): (Value, LineIndex) = if is_json {
+            let root = serde_json::from_str::<StrictValue>(&source)
                 .map(|v| v.0)
                 .map_err(|err| {
                     let mut d = Diagnostic::error("", format!("invalid JSON: {err}"));
                     d.line = Some(err.line());
                     single(path, d)
-                })?
+                })?;
+            (root, LineIndex(None))
         } else {
-            yaml_serde::from_str::<StrictValue>(&source)
-                .map(|v| v.0)
-                .map_err(|err| {
-                    let mut d = Diagnostic::error("", format!("invalid YAML: {err}"));
-                    d.line = err.location().map(|l| l.line());
-                    single(path, d)
-                })?
+            // The line index replays the parse events on its own: both parses run at once.
+            let (root, lines) = std::thread::scope(|scope| {
+                let lines = scope.spawn(|| line_index(&source));
+                let root = yaml_serde::from_str::<StrictValue>(&source);
+                let lines = lines
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (root, lines)
+            });
+            (
+                root.map(|v| v.0).map_err(invalid_yaml)?,
+                LineIndex(Some(lines)),
+            )
         };
         let sha256 = sha256_hex(source.as_bytes());
         let doc = Self {
@@ -99,6 +126,7 @@ impl SpecDocument {
             root,
             sha256,
             slice_cache: crate::slice::SliceCache::default(),
+            lines,
         };
         if let Some(pointer) = crate::spec_guard::oversized_string(&doc.root) {
             let mut diagnostics = single(
@@ -156,14 +184,17 @@ impl SpecDocument {
         if diagnostics.items.is_empty() {
             return;
         }
-        locate_with(&line_index(&self.source), diagnostics);
+        match &self.lines.0 {
+            Some(lines) => locate_with(lines, diagnostics),
+            None => locate_with(&line_index(&self.source), diagnostics),
+        }
     }
-    /// Resolves a local `$ref` (`#/components/schemas/Foo`) to its node.
     /// Operation slices of this document; every caller shares the components cleaned so far.
     pub fn slices(&self) -> crate::slice::Slices<'_> {
         crate::slice::Slices::with_cache(&self.root, &self.slice_cache)
     }
 
+    /// Resolves a local `$ref` (`#/components/schemas/Foo`) to its node.
     pub fn resolve_ref(&self, reference: &str) -> Option<&Value> {
         let pointer = reference.strip_prefix('#')?;
         self.root.pointer(&decode_ref_pointer(pointer))
@@ -246,15 +277,6 @@ pub fn escape_token(token: &str) -> String {
 /// Maps JSON pointers to 1-based source lines by replaying YAML parse events. JSON is YAML, so
 /// this serves both formats.
 pub fn line_index(source: &str) -> HashMap<String, usize> {
-    line_index_unless(source, &AtomicBool::new(false)).unwrap_or_default()
-}
-
-/// [`line_index`], given up (`None`) as soon as `cancel` is set: lowering makes the index on
-/// another thread while it runs, and cancels it when it has nothing to locate.
-pub(crate) fn line_index_unless(
-    source: &str,
-    cancel: &AtomicBool,
-) -> Option<HashMap<String, usize>> {
     use yaml_rust2::parser::{Event, Parser};
 
     enum Frame {
@@ -354,20 +376,14 @@ pub(crate) fn line_index_unless(
 
     let mut recorder = Recorder::default();
     let mut parser = Parser::new_from_str(source);
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return None;
-        }
-        // A syntax error was already reported by the main parser; partial lines are still useful.
-        let Ok((ev, mark)) = parser.next_token() else {
-            break;
-        };
+    // A syntax error is reported by the main parser; the lines before it are still useful.
+    while let Ok((ev, mark)) = parser.next_token() {
         if matches!(ev, Event::DocumentEnd | Event::StreamEnd) {
             break;
         }
         recorder.on_event(ev, mark.line().max(1));
     }
-    Some(recorder.lines)
+    recorder.lines
 }
 
 #[cfg(test)]
@@ -383,18 +399,6 @@ mod tests {
         assert_eq!(index.get("/paths"), Some(&2));
         assert_eq!(index.get("/paths/~1a~0b~1c/get"), Some(&4));
         assert_eq!(index.get("/paths/~1a~0b~1c/get/tags/1"), Some(&7));
-    }
-
-    #[test]
-    fn the_line_index_can_be_given_up() {
-        let src = "openapi: 3.1.0\npaths: {}\n";
-        let cancel = AtomicBool::new(false);
-        assert_eq!(
-            line_index_unless(src, &cancel).and_then(|i| i.get("/paths").copied()),
-            Some(2)
-        );
-        cancel.store(true, Ordering::Relaxed);
-        assert_eq!(line_index_unless(src, &cancel), None);
     }
 
     #[test]

@@ -35,7 +35,9 @@ pub(crate) struct Lowerer<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Above zero while lowering a multipart body: `format: binary` is then a file part.
     multipart_depth: usize,
-    examples: examples::ExampleValidator<'a>,
+    examples: &'a examples::ExampleChecks<'a>,
+    /// Schema pointer → example text → valid, for the examples already reported on.
+    reported_examples: HashMap<String, HashMap<String, bool>>,
     /// Inline schemas being defined (pointer, id), innermost last.
     defining: Vec<(&'a str, TypeId)>,
     /// How many schemas `lower_type` is inside of.
@@ -44,30 +46,25 @@ pub(crate) struct Lowerer<'a> {
 
 /// Lowers a loaded document. Errors abort; warnings come back with the IR.
 pub fn lower(doc: &SpecDocument) -> Result<(Api, Diagnostics), Diagnostics> {
-    // Lines cost a second parse of the source and are needed only for diagnostics (the pinned
-    // spec always has some): another thread makes the index while lowering runs, and gives up
-    // when lowering has nothing to locate.
-    let cancel = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let index = scope.spawn(|| crate::spec::line_index_unless(&doc.source, &cancel));
-        let (api, mut diagnostics) = lower_unlocated(doc);
-        if diagnostics.items.is_empty() {
-            cancel.store(true, Ordering::Relaxed);
-        }
-        let index = index
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        if let Some(index) = index.filter(|_| !diagnostics.items.is_empty()) {
-            crate::spec::locate_with(&index, &mut diagnostics);
-        }
-        match api {
-            Some(api) if !diagnostics.has_errors() => Ok((api, diagnostics)),
-            _ => Err(diagnostics),
-        }
-    })
+    let checks = examples::ExampleChecks::new(&doc.root);
+    let stop = AtomicBool::new(false);
+    let (api, mut diagnostics) = std::thread::scope(|scope| {
+        scope.spawn(|| checks.check_ahead(&stop));
+        let lowered = lower_unlocated(doc, &checks);
+        stop.store(true, Ordering::Relaxed);
+        lowered
+    });
+    doc.locate(&mut diagnostics);
+    match api {
+        Some(api) if !diagnostics.has_errors() => Ok((api, diagnostics)),
+        _ => Err(diagnostics),
+    }
 }
 
-fn lower_unlocated(doc: &SpecDocument) -> (Option<Api>, Diagnostics) {
+fn lower_unlocated<'a>(
+    doc: &'a SpecDocument,
+    checks: &'a examples::ExampleChecks<'a>,
+) -> (Option<Api>, Diagnostics) {
     let pointers = Arena::new();
     let mut lowerer = Lowerer {
         doc,
@@ -77,7 +74,8 @@ fn lower_unlocated(doc: &SpecDocument) -> (Option<Api>, Diagnostics) {
         type_names: NameScope::default(),
         diagnostics: Vec::new(),
         multipart_depth: 0,
-        examples: examples::ExampleValidator::new(&doc.root),
+        examples: checks,
+        reported_examples: HashMap::new(),
         defining: Vec::new(),
         lowering_depth: 0,
     };
