@@ -197,6 +197,74 @@ pub fn serialize_tagged<S: Serializer, T: Serialize>(
     map.end()
 }
 
+/// The methods and serde impls of an open string enum, from its known values and its unknown
+/// variant (which keeps any other value verbatim): `as_str`, `Display`, `Serialize` as the
+/// wire string and `Deserialize` by matching it. Written by hand rather than derived: the
+/// derive of an enum with an untagged catch-all buffers every value before it matches, and
+/// costs far more to compile than a string match.
+macro_rules! open_enum {
+    ($name:ident, $unknown:ident { $($variant:ident => $wire:literal),* $(,)? }) => {
+        impl $name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::$unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let value = $crate::runtime::serde_support::wire_str(deserializer)?;
+                ::std::result::Result::Ok(match &*value {
+                    $($wire => Self::$variant,)*
+                    _ => Self::$unknown(value.into_owned()),
+                })
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
+
+/// Reads a string, borrowed from the input where the input allows: the wire value of an open
+/// enum, which the enum matches against its known values (or keeps as its unknown variant).
+pub fn wire_str<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<std::borrow::Cow<'de, str>, D::Error> {
+    struct WireStr;
+    impl<'de> serde::de::Visitor<'de> for WireStr {
+        type Value = std::borrow::Cow<'de, str>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Self::Value, E> {
+            Ok(std::borrow::Cow::Borrowed(value))
+        }
+        fn visit_str<E>(self, value: &str) -> Result<Self::Value, E> {
+            Ok(std::borrow::Cow::Owned(value.to_owned()))
+        }
+        fn visit_string<E>(self, value: String) -> Result<Self::Value, E> {
+            Ok(std::borrow::Cow::Owned(value))
+        }
+    }
+    deserializer.deserialize_str(WireStr)
+}
+
 fn kind_of(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",
@@ -241,6 +309,22 @@ mod tests {
     #[test]
     fn required_nullable_field_must_be_present() {
         assert!(serde_json::from_str::<Probe>("{}").is_err());
+    }
+
+    #[test]
+    fn wire_str_borrows_where_it_can_and_refuses_non_strings() {
+        let mut de = serde_json::Deserializer::from_str(r#""stop""#);
+        assert!(matches!(
+            wire_str(&mut de).unwrap(),
+            std::borrow::Cow::Borrowed("stop")
+        ));
+        // An escape cannot be borrowed; the value is still the text.
+        let mut de = serde_json::Deserializer::from_str(r#""a\u0062c""#);
+        assert_eq!(wire_str(&mut de).unwrap(), "abc");
+        let value = serde_json::json!("owned");
+        assert_eq!(wire_str(&value).unwrap(), "owned");
+        let err = wire_str(&serde_json::json!(7)).unwrap_err();
+        assert!(err.to_string().contains("expected a string"), "{err}");
     }
 
     #[test]

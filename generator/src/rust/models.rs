@@ -175,43 +175,30 @@ fn struct_item(
     }
 }
 
+/// An open string enum: the known values, and the unknown variant that keeps any other value
+/// verbatim; its methods and serde impls come from the runtime's `open_enum!`.
 fn enum_item(name: &syn::Ident, docs: TokenStream, e: &Enum) -> TokenStream {
     let unknown = format_ident!("{}", e.unknown_variant);
     let variants = e.values.iter().map(|v| {
         let variant = format_ident!("{}", v.rust_name);
-        let wire = &v.wire;
-        let default = (e.default.as_deref() == Some(wire.as_str())).then(|| quote!(#[default]));
-        quote! { #default #[serde(rename = #wire)] #variant, }
+        let default = (e.default.as_deref() == Some(v.wire.as_str())).then(|| quote!(#[default]));
+        quote! { #default #variant, }
     });
-    let arms = e.values.iter().map(|v| {
+    let wire_values = e.values.iter().map(|v| {
         let variant = format_ident!("{}", v.rust_name);
         let wire = &v.wire;
-        quote!(Self::#variant => #wire,)
+        quote!(#variant => #wire)
     });
     let derive_default = e.default.as_ref().map(|_| quote!(Default,));
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, #derive_default)]
         pub enum #name {
             #(#variants)*
             /// A value this SDK version does not know yet; kept verbatim.
-            #[serde(untagged)]
             #unknown(::std::string::String),
         }
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#arms)*
-                    Self::#unknown(value) => value,
-                }
-            }
-        }
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        crate::runtime::serde_support::open_enum!(#name, #unknown { #(#wire_values),* });
     }
 }
 

@@ -24,38 +24,16 @@ impl AssistantMessageToolCall {
     }
 }
 /// The type of tool call.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum AssistantMessageToolCallType {
     #[default]
-    #[serde(rename = "function")]
     Function,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl AssistantMessageToolCallType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Function => "function",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for AssistantMessageToolCallType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    AssistantMessageToolCallType, Unknown { Function => "function" }
+);
 impl crate::runtime::ParamValue for AssistantMessageToolCallType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

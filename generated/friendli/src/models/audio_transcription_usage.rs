@@ -39,38 +39,16 @@ impl AudioTranscriptionUsage {
     }
 }
 /// The type of the usage object. Always `tokens` for this variant.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum AudioTranscriptionUsageType {
     #[default]
-    #[serde(rename = "tokens")]
     Tokens,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl AudioTranscriptionUsageType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Tokens => "tokens",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for AudioTranscriptionUsageType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    AudioTranscriptionUsageType, Unknown { Tokens => "tokens" }
+);
 impl crate::runtime::ParamValue for AudioTranscriptionUsageType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

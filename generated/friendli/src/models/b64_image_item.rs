@@ -25,40 +25,20 @@ impl B64ImageItem {
     }
 }
 /// The format of the generated image. One of `url(default)`, `raw`, `png`, `jpeg`, and `jpg`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum B64ImageItemResponseFormat {
-    #[serde(rename = "url")]
     Url,
-    #[serde(rename = "raw")]
     Raw,
-    #[serde(rename = "png")]
     Png,
-    #[serde(rename = "jpeg")]
     Jpeg,
-    #[serde(rename = "jpg")]
     Jpg,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl B64ImageItemResponseFormat {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Url => "url",
-            Self::Raw => "raw",
-            Self::Png => "png",
-            Self::Jpeg => "jpeg",
-            Self::Jpg => "jpg",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for B64ImageItemResponseFormat {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    B64ImageItemResponseFormat, Unknown { Url => "url", Raw => "raw", Png => "png", Jpeg
+    => "jpeg", Jpg => "jpg" }
+);
 impl crate::runtime::ParamValue for B64ImageItemResponseFormat {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -31,38 +31,16 @@ impl ChatResult {
     }
 }
 /// The object type, which is always set to `chat.completion`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ChatResultObject {
     #[default]
-    #[serde(rename = "chat.completion")]
     ChatCompletion,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ChatResultObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ChatCompletion => "chat.completion",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ChatResultObject {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ChatResultObject, Unknown { ChatCompletion => "chat.completion" }
+);
 impl crate::runtime::ParamValue for ChatResultObject {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

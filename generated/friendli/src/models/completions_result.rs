@@ -31,38 +31,16 @@ impl CompletionsResult {
     }
 }
 /// The object type, which is always set to `text_completion`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CompletionsResultObject {
     #[default]
-    #[serde(rename = "text_completion")]
     TextCompletion,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl CompletionsResultObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TextCompletion => "text_completion",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for CompletionsResultObject {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    CompletionsResultObject, Unknown { TextCompletion => "text_completion" }
+);
 impl crate::runtime::ParamValue for CompletionsResultObject {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

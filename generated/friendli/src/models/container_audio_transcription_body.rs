@@ -59,38 +59,16 @@ impl ::std::convert::From<
         Self::Variant0(value)
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ContainerAudioTranscriptionBodyChunkingStrategyVariant0 {
     #[default]
-    #[serde(rename = "auto")]
     Auto,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ContainerAudioTranscriptionBodyChunkingStrategyVariant0 {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auto => "auto",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ContainerAudioTranscriptionBodyChunkingStrategyVariant0 {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ContainerAudioTranscriptionBodyChunkingStrategyVariant0, Unknown { Auto => "auto" }
+);
 impl crate::runtime::ParamValue
 for ContainerAudioTranscriptionBodyChunkingStrategyVariant0 {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {

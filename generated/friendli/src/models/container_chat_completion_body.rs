@@ -140,46 +140,23 @@ impl ContainerChatCompletionBody {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContainerChatCompletionBodyReasoningEffort {
-    #[serde(rename = "minimal")]
     Minimal,
-    #[serde(rename = "low")]
     Low,
-    #[serde(rename = "medium")]
     Medium,
-    #[serde(rename = "high")]
     High,
-    #[serde(rename = "xhigh")]
     Xhigh,
-    #[serde(rename = "max")]
     Max,
-    #[serde(rename = "ultracode")]
     Ultracode,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ContainerChatCompletionBodyReasoningEffort {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Minimal => "minimal",
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-            Self::Xhigh => "xhigh",
-            Self::Max => "max",
-            Self::Ultracode => "ultracode",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ContainerChatCompletionBodyReasoningEffort {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ContainerChatCompletionBodyReasoningEffort, Unknown { Minimal => "minimal", Low =>
+    "low", Medium => "medium", High => "high", Xhigh => "xhigh", Max => "max", Ultracode
+    => "ultracode" }
+);
 impl crate::runtime::ParamValue for ContainerChatCompletionBodyReasoningEffort {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

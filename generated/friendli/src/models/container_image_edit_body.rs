@@ -61,33 +61,17 @@ for ContainerImageEditBodyImage {
     }
 }
 #[cfg(feature = "container")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContainerImageEditBodyResponseFormat {
-    #[serde(rename = "raw")]
     Raw,
-    #[serde(rename = "jpeg")]
     Jpeg,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
 #[cfg(feature = "container")]
-impl ContainerImageEditBodyResponseFormat {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Raw => "raw",
-            Self::Jpeg => "jpeg",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-#[cfg(feature = "container")]
-impl ::std::fmt::Display for ContainerImageEditBodyResponseFormat {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ContainerImageEditBodyResponseFormat, Unknown { Raw => "raw", Jpeg => "jpeg" }
+);
 #[cfg(feature = "container")]
 impl crate::runtime::ParamValue for ContainerImageEditBodyResponseFormat {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {

@@ -50,40 +50,17 @@ impl ContainerMessagesSuccess {
 }
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 /// Response object type (`message`).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ContainerMessagesSuccessType {
     #[default]
-    #[serde(rename = "message")]
     Message,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-impl ContainerMessagesSuccessType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Message => "message",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-impl ::std::fmt::Display for ContainerMessagesSuccessType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ContainerMessagesSuccessType, Unknown { Message => "message" }
+);
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 impl crate::runtime::ParamValue for ContainerMessagesSuccessType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
@@ -92,77 +69,36 @@ impl crate::runtime::ParamValue for ContainerMessagesSuccessType {
 }
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 /// Role of the output message author (`assistant`).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ContainerMessagesSuccessRole {
     #[default]
-    #[serde(rename = "assistant")]
     Assistant,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-impl ContainerMessagesSuccessRole {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Assistant => "assistant",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-impl ::std::fmt::Display for ContainerMessagesSuccessRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ContainerMessagesSuccessRole, Unknown { Assistant => "assistant" }
+);
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 impl crate::runtime::ParamValue for ContainerMessagesSuccessRole {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContainerMessagesSuccessStopReason {
-    #[serde(rename = "end_turn")]
     EndTurn,
-    #[serde(rename = "max_tokens")]
     MaxTokens,
-    #[serde(rename = "tool_use")]
     ToolUse,
-    #[serde(rename = "stop_sequence")]
     StopSequence,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ContainerMessagesSuccessStopReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::EndTurn => "end_turn",
-            Self::MaxTokens => "max_tokens",
-            Self::ToolUse => "tool_use",
-            Self::StopSequence => "stop_sequence",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ContainerMessagesSuccessStopReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ContainerMessagesSuccessStopReason, Unknown { EndTurn => "end_turn", MaxTokens =>
+    "max_tokens", ToolUse => "tool_use", StopSequence => "stop_sequence" }
+);
 impl crate::runtime::ParamValue for ContainerMessagesSuccessStopReason {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

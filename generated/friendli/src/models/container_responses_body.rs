@@ -118,34 +118,18 @@ for ContainerResponsesBodyToolChoice {
         Self::Variant0(value)
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContainerResponsesBodyToolChoiceVariant0 {
-    #[serde(rename = "none")]
     None,
-    #[serde(rename = "auto")]
     Auto,
-    #[serde(rename = "required")]
     Required,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ContainerResponsesBodyToolChoiceVariant0 {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Auto => "auto",
-            Self::Required => "required",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ContainerResponsesBodyToolChoiceVariant0 {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ContainerResponsesBodyToolChoiceVariant0, Unknown { None => "none", Auto => "auto",
+    Required => "required" }
+);
 impl crate::runtime::ParamValue for ContainerResponsesBodyToolChoiceVariant0 {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -53,80 +53,37 @@ impl ContainerResponsesSuccess {
     }
 }
 /// The object type of this resource - always set to `response`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ContainerResponsesSuccessObject {
     #[default]
-    #[serde(rename = "response")]
     Response,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ContainerResponsesSuccessObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Response => "response",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ContainerResponsesSuccessObject {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ContainerResponsesSuccessObject, Unknown { Response => "response" }
+);
 impl crate::runtime::ParamValue for ContainerResponsesSuccessObject {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContainerResponsesSuccessStatus {
-    #[serde(rename = "completed")]
     Completed,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "in_progress")]
     InProgress,
-    #[serde(rename = "cancelled")]
     Cancelled,
-    #[serde(rename = "queued")]
     Queued,
-    #[serde(rename = "incomplete")]
     Incomplete,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ContainerResponsesSuccessStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::InProgress => "in_progress",
-            Self::Cancelled => "cancelled",
-            Self::Queued => "queued",
-            Self::Incomplete => "incomplete",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ContainerResponsesSuccessStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ContainerResponsesSuccessStatus, Unknown { Completed => "completed", Failed =>
+    "failed", InProgress => "in_progress", Cancelled => "cancelled", Queued => "queued",
+    Incomplete => "incomplete" }
+);
 impl crate::runtime::ParamValue for ContainerResponsesSuccessStatus {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

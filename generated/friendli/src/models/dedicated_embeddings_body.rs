@@ -53,31 +53,17 @@ impl ::std::convert::From<&str> for DedicatedEmbeddingsBodyInput {
         Self::String(value.to_owned())
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DedicatedEmbeddingsBodyEncodingFormat {
-    #[serde(rename = "float")]
     Float,
-    #[serde(rename = "base64")]
     Base64,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl DedicatedEmbeddingsBodyEncodingFormat {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Float => "float",
-            Self::Base64 => "base64",
-            Self::Unknown(value) => value,
-        }
+crate::runtime::serde_support::open_enum!(
+    DedicatedEmbeddingsBodyEncodingFormat, Unknown { Float => "float", Base64 => "base64"
     }
-}
-impl ::std::fmt::Display for DedicatedEmbeddingsBodyEncodingFormat {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 impl crate::runtime::ParamValue for DedicatedEmbeddingsBodyEncodingFormat {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -34,38 +34,16 @@ impl DedicatedEmbeddingsSuccess {
     }
 }
 /// The object type, which is always set to `list`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum DedicatedEmbeddingsSuccessObject {
     #[default]
-    #[serde(rename = "list")]
     List,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl DedicatedEmbeddingsSuccessObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::List => "list",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for DedicatedEmbeddingsSuccessObject {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    DedicatedEmbeddingsSuccessObject, Unknown { List => "list" }
+);
 impl crate::runtime::ParamValue for DedicatedEmbeddingsSuccessObject {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

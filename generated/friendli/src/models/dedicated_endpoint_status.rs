@@ -40,34 +40,19 @@ impl DedicatedEndpointStatus {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DedicatedEndpointStatusPhase {
-    #[serde(rename = "REQUESTING_VIRTUAL_MACHINE")]
     RequestingVirtualMachine,
-    #[serde(rename = "DOWNLOADING_MODEL")]
     DownloadingModel,
-    #[serde(rename = "ENGINE_INITIALIZING")]
     EngineInitializing,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl DedicatedEndpointStatusPhase {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RequestingVirtualMachine => "REQUESTING_VIRTUAL_MACHINE",
-            Self::DownloadingModel => "DOWNLOADING_MODEL",
-            Self::EngineInitializing => "ENGINE_INITIALIZING",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for DedicatedEndpointStatusPhase {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    DedicatedEndpointStatusPhase, Unknown { RequestingVirtualMachine =>
+    "REQUESTING_VIRTUAL_MACHINE", DownloadingModel => "DOWNLOADING_MODEL",
+    EngineInitializing => "ENGINE_INITIALIZING" }
+);
 impl crate::runtime::ParamValue for DedicatedEndpointStatusPhase {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -22,38 +22,16 @@ impl EmbeddingObject {
     }
 }
 /// The object type, which is always set to `embedding`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum EmbeddingObjectObject {
     #[default]
-    #[serde(rename = "embedding")]
     Embedding,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl EmbeddingObjectObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Embedding => "embedding",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for EmbeddingObjectObject {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    EmbeddingObjectObject, Unknown { Embedding => "embedding" }
+);
 impl crate::runtime::ParamValue for EmbeddingObjectObject {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

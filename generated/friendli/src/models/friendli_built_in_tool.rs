@@ -13,43 +13,23 @@ impl FriendliBuiltInTool {
     }
 }
 /// The type of the built-in tool provided by Friendli.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FriendliBuiltInToolType {
-    #[serde(rename = "math:calculator")]
     MathCalculator,
-    #[serde(rename = "math:statistics")]
     MathStatistics,
-    #[serde(rename = "math:calendar")]
     MathCalendar,
-    #[serde(rename = "web:search")]
     WebSearch,
-    #[serde(rename = "web:url")]
     WebUrl,
-    #[serde(rename = "code:python-interpreter")]
     CodePythonInterpreter,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl FriendliBuiltInToolType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MathCalculator => "math:calculator",
-            Self::MathStatistics => "math:statistics",
-            Self::MathCalendar => "math:calendar",
-            Self::WebSearch => "web:search",
-            Self::WebUrl => "web:url",
-            Self::CodePythonInterpreter => "code:python-interpreter",
-            Self::Unknown(value) => value,
-        }
+crate::runtime::serde_support::open_enum!(
+    FriendliBuiltInToolType, Unknown { MathCalculator => "math:calculator",
+    MathStatistics => "math:statistics", MathCalendar => "math:calendar", WebSearch =>
+    "web:search", WebUrl => "web:url", CodePythonInterpreter => "code:python-interpreter"
     }
-}
-impl ::std::fmt::Display for FriendliBuiltInToolType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 impl crate::runtime::ParamValue for FriendliBuiltInToolType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -13,60 +13,32 @@ impl MessagesCompatibilityBlock {
     }
 }
 /// Compatibility block type. These blocks are accepted for parsing compatibility and ignored for generation.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MessagesCompatibilityBlockType {
-    #[serde(rename = "document")]
     Document,
-    #[serde(rename = "search_result")]
     SearchResult,
-    #[serde(rename = "redacted_thinking")]
     RedactedThinking,
-    #[serde(rename = "server_tool_use")]
     ServerToolUse,
-    #[serde(rename = "web_search_tool_result")]
     WebSearchToolResult,
-    #[serde(rename = "web_fetch_tool_result")]
     WebFetchToolResult,
-    #[serde(rename = "code_execution_tool_result")]
     CodeExecutionToolResult,
-    #[serde(rename = "bash_code_execution_tool_result")]
     BashCodeExecutionToolResult,
-    #[serde(rename = "text_editor_code_execution_tool_result")]
     TextEditorCodeExecutionToolResult,
-    #[serde(rename = "tool_search_tool_result")]
     ToolSearchToolResult,
-    #[serde(rename = "container_upload")]
     ContainerUpload,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl MessagesCompatibilityBlockType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Document => "document",
-            Self::SearchResult => "search_result",
-            Self::RedactedThinking => "redacted_thinking",
-            Self::ServerToolUse => "server_tool_use",
-            Self::WebSearchToolResult => "web_search_tool_result",
-            Self::WebFetchToolResult => "web_fetch_tool_result",
-            Self::CodeExecutionToolResult => "code_execution_tool_result",
-            Self::BashCodeExecutionToolResult => "bash_code_execution_tool_result",
-            Self::TextEditorCodeExecutionToolResult => {
-                "text_editor_code_execution_tool_result"
-            }
-            Self::ToolSearchToolResult => "tool_search_tool_result",
-            Self::ContainerUpload => "container_upload",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for MessagesCompatibilityBlockType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    MessagesCompatibilityBlockType, Unknown { Document => "document", SearchResult =>
+    "search_result", RedactedThinking => "redacted_thinking", ServerToolUse =>
+    "server_tool_use", WebSearchToolResult => "web_search_tool_result",
+    WebFetchToolResult => "web_fetch_tool_result", CodeExecutionToolResult =>
+    "code_execution_tool_result", BashCodeExecutionToolResult =>
+    "bash_code_execution_tool_result", TextEditorCodeExecutionToolResult =>
+    "text_editor_code_execution_tool_result", ToolSearchToolResult =>
+    "tool_search_tool_result", ContainerUpload => "container_upload" }
+);
 impl crate::runtime::ParamValue for MessagesCompatibilityBlockType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

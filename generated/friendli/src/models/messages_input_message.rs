@@ -19,31 +19,16 @@ impl MessagesInputMessage {
     }
 }
 /// Author role for this message turn. Use `user` for user input and `assistant` for prior assistant turns.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MessagesInputMessageRole {
-    #[serde(rename = "user")]
     User,
-    #[serde(rename = "assistant")]
     Assistant,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl MessagesInputMessageRole {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Assistant => "assistant",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for MessagesInputMessageRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    MessagesInputMessageRole, Unknown { User => "user", Assistant => "assistant" }
+);
 impl crate::runtime::ParamValue for MessagesInputMessageRole {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -16,38 +16,16 @@ impl MessagesSystemTextBlock {
     }
 }
 /// System block type. Must be `text`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum MessagesSystemTextBlockType {
     #[default]
-    #[serde(rename = "text")]
     Text,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl MessagesSystemTextBlockType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for MessagesSystemTextBlockType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    MessagesSystemTextBlockType, Unknown { Text => "text" }
+);
 impl crate::runtime::ParamValue for MessagesSystemTextBlockType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

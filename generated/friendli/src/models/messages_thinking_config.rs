@@ -19,34 +19,18 @@ impl MessagesThinkingConfig {
     }
 }
 /// Reasoning mode. `enabled` forces reasoning, `disabled` suppresses it, and `adaptive` lets the system decide.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MessagesThinkingConfigType {
-    #[serde(rename = "enabled")]
     Enabled,
-    #[serde(rename = "disabled")]
     Disabled,
-    #[serde(rename = "adaptive")]
     Adaptive,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl MessagesThinkingConfigType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Enabled => "enabled",
-            Self::Disabled => "disabled",
-            Self::Adaptive => "adaptive",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for MessagesThinkingConfigType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    MessagesThinkingConfigType, Unknown { Enabled => "enabled", Disabled => "disabled",
+    Adaptive => "adaptive" }
+);
 impl crate::runtime::ParamValue for MessagesThinkingConfigType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

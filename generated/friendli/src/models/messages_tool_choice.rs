@@ -23,37 +23,19 @@ impl MessagesToolChoice {
     }
 }
 /// Tool-calling mode. `auto` lets the model decide, `any` requires at least one tool call, `tool` forces a named tool, and `none` disables tool calls.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MessagesToolChoiceType {
-    #[serde(rename = "auto")]
     Auto,
-    #[serde(rename = "any")]
     Any,
-    #[serde(rename = "tool")]
     Tool,
-    #[serde(rename = "none")]
     None,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl MessagesToolChoiceType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auto => "auto",
-            Self::Any => "any",
-            Self::Tool => "tool",
-            Self::None => "none",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for MessagesToolChoiceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    MessagesToolChoiceType, Unknown { Auto => "auto", Any => "any", Tool => "tool", None
+    => "none" }
+);
 impl crate::runtime::ParamValue for MessagesToolChoiceType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -29,38 +29,16 @@ impl ResponsesCustomToolCall {
     }
 }
 /// The type of the custom tool call. Always `custom_tool_call`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponsesCustomToolCallType {
     #[default]
-    #[serde(rename = "custom_tool_call")]
     CustomToolCall,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesCustomToolCallType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CustomToolCall => "custom_tool_call",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesCustomToolCallType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesCustomToolCallType, Unknown { CustomToolCall => "custom_tool_call" }
+);
 impl crate::runtime::ParamValue for ResponsesCustomToolCallType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

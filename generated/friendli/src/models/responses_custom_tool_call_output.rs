@@ -28,38 +28,17 @@ impl ResponsesCustomToolCallOutput {
     }
 }
 /// The type of the custom tool call output. Always `custom_tool_call_output`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponsesCustomToolCallOutputType {
     #[default]
-    #[serde(rename = "custom_tool_call_output")]
     CustomToolCallOutput,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesCustomToolCallOutputType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CustomToolCallOutput => "custom_tool_call_output",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesCustomToolCallOutputType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesCustomToolCallOutputType, Unknown { CustomToolCallOutput =>
+    "custom_tool_call_output" }
+);
 impl crate::runtime::ParamValue for ResponsesCustomToolCallOutputType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -19,79 +19,42 @@ impl ResponsesError {
     }
 }
 /// The error code for the response.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ResponsesErrorCode {
-    #[serde(rename = "server_error")]
     ServerError,
-    #[serde(rename = "rate_limit_exceeded")]
     RateLimitExceeded,
-    #[serde(rename = "invalid_prompt")]
     InvalidPrompt,
-    #[serde(rename = "vector_store_timeout")]
     VectorStoreTimeout,
-    #[serde(rename = "invalid_image")]
     InvalidImage,
-    #[serde(rename = "invalid_image_format")]
     InvalidImageFormat,
-    #[serde(rename = "invalid_base64_image")]
     InvalidBase64Image,
-    #[serde(rename = "invalid_image_url")]
     InvalidImageUrl,
-    #[serde(rename = "image_too_large")]
     ImageTooLarge,
-    #[serde(rename = "image_too_small")]
     ImageTooSmall,
-    #[serde(rename = "image_parse_error")]
     ImageParseError,
-    #[serde(rename = "image_content_policy_violation")]
     ImageContentPolicyViolation,
-    #[serde(rename = "invalid_image_mode")]
     InvalidImageMode,
-    #[serde(rename = "image_file_too_large")]
     ImageFileTooLarge,
-    #[serde(rename = "unsupported_image_media_type")]
     UnsupportedImageMediaType,
-    #[serde(rename = "empty_image_file")]
     EmptyImageFile,
-    #[serde(rename = "failed_to_download_image")]
     FailedToDownloadImage,
-    #[serde(rename = "image_file_not_found")]
     ImageFileNotFound,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ServerError => "server_error",
-            Self::RateLimitExceeded => "rate_limit_exceeded",
-            Self::InvalidPrompt => "invalid_prompt",
-            Self::VectorStoreTimeout => "vector_store_timeout",
-            Self::InvalidImage => "invalid_image",
-            Self::InvalidImageFormat => "invalid_image_format",
-            Self::InvalidBase64Image => "invalid_base64_image",
-            Self::InvalidImageUrl => "invalid_image_url",
-            Self::ImageTooLarge => "image_too_large",
-            Self::ImageTooSmall => "image_too_small",
-            Self::ImageParseError => "image_parse_error",
-            Self::ImageContentPolicyViolation => "image_content_policy_violation",
-            Self::InvalidImageMode => "invalid_image_mode",
-            Self::ImageFileTooLarge => "image_file_too_large",
-            Self::UnsupportedImageMediaType => "unsupported_image_media_type",
-            Self::EmptyImageFile => "empty_image_file",
-            Self::FailedToDownloadImage => "failed_to_download_image",
-            Self::ImageFileNotFound => "image_file_not_found",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesErrorCode, Unknown { ServerError => "server_error", RateLimitExceeded =>
+    "rate_limit_exceeded", InvalidPrompt => "invalid_prompt", VectorStoreTimeout =>
+    "vector_store_timeout", InvalidImage => "invalid_image", InvalidImageFormat =>
+    "invalid_image_format", InvalidBase64Image => "invalid_base64_image", InvalidImageUrl
+    => "invalid_image_url", ImageTooLarge => "image_too_large", ImageTooSmall =>
+    "image_too_small", ImageParseError => "image_parse_error",
+    ImageContentPolicyViolation => "image_content_policy_violation", InvalidImageMode =>
+    "invalid_image_mode", ImageFileTooLarge => "image_file_too_large",
+    UnsupportedImageMediaType => "unsupported_image_media_type", EmptyImageFile =>
+    "empty_image_file", FailedToDownloadImage => "failed_to_download_image",
+    ImageFileNotFound => "image_file_not_found" }
+);
 impl crate::runtime::ParamValue for ResponsesErrorCode {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -32,71 +32,33 @@ impl ResponsesFunctionCall {
     }
 }
 /// The type of the function tool call. Always `function_call`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponsesFunctionCallType {
     #[default]
-    #[serde(rename = "function_call")]
     FunctionCall,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesFunctionCallType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::FunctionCall => "function_call",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesFunctionCallType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesFunctionCallType, Unknown { FunctionCall => "function_call" }
+);
 impl crate::runtime::ParamValue for ResponsesFunctionCallType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ResponsesFunctionCallStatus {
-    #[serde(rename = "in_progress")]
     InProgress,
-    #[serde(rename = "completed")]
     Completed,
-    #[serde(rename = "incomplete")]
     Incomplete,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesFunctionCallStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InProgress => "in_progress",
-            Self::Completed => "completed",
-            Self::Incomplete => "incomplete",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesFunctionCallStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesFunctionCallStatus, Unknown { InProgress => "in_progress", Completed =>
+    "completed", Incomplete => "incomplete" }
+);
 impl crate::runtime::ParamValue for ResponsesFunctionCallStatus {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -34,38 +34,17 @@ impl ResponsesFunctionCallOutput {
     }
 }
 /// The type of the function tool call output. Always `function_call_output`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponsesFunctionCallOutputType {
     #[default]
-    #[serde(rename = "function_call_output")]
     FunctionCallOutput,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesFunctionCallOutputType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::FunctionCallOutput => "function_call_output",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesFunctionCallOutputType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesFunctionCallOutputType, Unknown { FunctionCallOutput =>
+    "function_call_output" }
+);
 impl crate::runtime::ParamValue for ResponsesFunctionCallOutputType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

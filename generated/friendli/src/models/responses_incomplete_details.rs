@@ -13,38 +13,16 @@ impl ResponsesIncompleteDetails {
         }
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponsesIncompleteDetailsReason {
     #[default]
-    #[serde(rename = "max_output_tokens")]
     MaxOutputTokens,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesIncompleteDetailsReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MaxOutputTokens => "max_output_tokens",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesIncompleteDetailsReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesIncompleteDetailsReason, Unknown { MaxOutputTokens => "max_output_tokens" }
+);
 impl crate::runtime::ParamValue for ResponsesIncompleteDetailsReason {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -23,37 +23,19 @@ impl ResponsesInputMessage {
     }
 }
 /// The role of the message input. One of `user`, `assistant`, `system`, or `developer`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ResponsesInputMessageRole {
-    #[serde(rename = "user")]
     User,
-    #[serde(rename = "assistant")]
     Assistant,
-    #[serde(rename = "system")]
     System,
-    #[serde(rename = "developer")]
     Developer,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesInputMessageRole {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Assistant => "assistant",
-            Self::System => "system",
-            Self::Developer => "developer",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesInputMessageRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesInputMessageRole, Unknown { User => "user", Assistant => "assistant", System
+    => "system", Developer => "developer" }
+);
 impl crate::runtime::ParamValue for ResponsesInputMessageRole {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())
@@ -82,38 +64,16 @@ impl ::std::convert::From<&str> for ResponsesInputMessageContent {
         Self::String(value.to_owned())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponsesInputMessageType {
     #[default]
-    #[serde(rename = "message")]
     Message,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesInputMessageType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Message => "message",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesInputMessageType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesInputMessageType, Unknown { Message => "message" }
+);
 impl crate::runtime::ParamValue for ResponsesInputMessageType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -28,72 +28,34 @@ impl ResponsesOutputMessage {
     }
 }
 /// The role of the output message. Always `assistant`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponsesOutputMessageRole {
     #[default]
-    #[serde(rename = "assistant")]
     Assistant,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesOutputMessageRole {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Assistant => "assistant",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesOutputMessageRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesOutputMessageRole, Unknown { Assistant => "assistant" }
+);
 impl crate::runtime::ParamValue for ResponsesOutputMessageRole {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())
     }
 }
 /// The status of the message. One of `in_progress`, `completed`, or `incomplete`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ResponsesOutputMessageStatus {
-    #[serde(rename = "in_progress")]
     InProgress,
-    #[serde(rename = "completed")]
     Completed,
-    #[serde(rename = "incomplete")]
     Incomplete,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesOutputMessageStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InProgress => "in_progress",
-            Self::Completed => "completed",
-            Self::Incomplete => "incomplete",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesOutputMessageStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesOutputMessageStatus, Unknown { InProgress => "in_progress", Completed =>
+    "completed", Incomplete => "incomplete" }
+);
 impl crate::runtime::ParamValue for ResponsesOutputMessageStatus {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

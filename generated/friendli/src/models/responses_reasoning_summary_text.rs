@@ -16,38 +16,16 @@ impl ResponsesReasoningSummaryText {
     }
 }
 /// The type of the object. Always `summary_text`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponsesReasoningSummaryTextType {
     #[default]
-    #[serde(rename = "summary_text")]
     SummaryText,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesReasoningSummaryTextType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SummaryText => "summary_text",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesReasoningSummaryTextType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesReasoningSummaryTextType, Unknown { SummaryText => "summary_text" }
+);
 impl crate::runtime::ParamValue for ResponsesReasoningSummaryTextType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -25,40 +25,22 @@ impl ResponsesStreamResponseEvent {
     }
 }
 /// The type of the event.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ResponsesStreamResponseEventType {
-    #[serde(rename = "response.created")]
     ResponseCreated,
-    #[serde(rename = "response.in_progress")]
     ResponseInProgress,
-    #[serde(rename = "response.completed")]
     ResponseCompleted,
-    #[serde(rename = "response.incomplete")]
     ResponseIncomplete,
-    #[serde(rename = "response.failed")]
     ResponseFailed,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ResponsesStreamResponseEventType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ResponseCreated => "response.created",
-            Self::ResponseInProgress => "response.in_progress",
-            Self::ResponseCompleted => "response.completed",
-            Self::ResponseIncomplete => "response.incomplete",
-            Self::ResponseFailed => "response.failed",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ResponsesStreamResponseEventType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ResponsesStreamResponseEventType, Unknown { ResponseCreated => "response.created",
+    ResponseInProgress => "response.in_progress", ResponseCompleted =>
+    "response.completed", ResponseIncomplete => "response.incomplete", ResponseFailed =>
+    "response.failed" }
+);
 impl crate::runtime::ParamValue for ResponsesStreamResponseEventType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -22,38 +22,16 @@ impl ServerVadChunkingStrategy {
     }
 }
 /// Must be set to `server_vad` to enable manual chunking using server side VAD.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ServerVadChunkingStrategyType {
     #[default]
-    #[serde(rename = "server_vad")]
     ServerVad,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ServerVadChunkingStrategyType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ServerVad => "server_vad",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ServerVadChunkingStrategyType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ServerVadChunkingStrategyType, Unknown { ServerVad => "server_vad" }
+);
 impl crate::runtime::ParamValue for ServerVadChunkingStrategyType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

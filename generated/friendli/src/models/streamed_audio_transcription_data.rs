@@ -28,31 +28,17 @@ impl StreamedAudioTranscriptionData {
     }
 }
 /// The event type, which is `transcript.text.delta` or `transcript.text.done`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StreamedAudioTranscriptionDataType {
-    #[serde(rename = "transcript.text.delta")]
     TranscriptTextDelta,
-    #[serde(rename = "transcript.text.done")]
     TranscriptTextDone,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl StreamedAudioTranscriptionDataType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TranscriptTextDelta => "transcript.text.delta",
-            Self::TranscriptTextDone => "transcript.text.done",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for StreamedAudioTranscriptionDataType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    StreamedAudioTranscriptionDataType, Unknown { TranscriptTextDelta =>
+    "transcript.text.delta", TranscriptTextDone => "transcript.text.done" }
+);
 impl crate::runtime::ParamValue for StreamedAudioTranscriptionDataType {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -27,37 +27,19 @@ impl StreamedChatChoice {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StreamedChatChoiceFinishReason {
-    #[serde(rename = "stop")]
     Stop,
-    #[serde(rename = "length")]
     Length,
-    #[serde(rename = "tool_calls")]
     ToolCalls,
-    #[serde(rename = "null")]
     Null,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl StreamedChatChoiceFinishReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Stop => "stop",
-            Self::Length => "length",
-            Self::ToolCalls => "tool_calls",
-            Self::Null => "null",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for StreamedChatChoiceFinishReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    StreamedChatChoiceFinishReason, Unknown { Stop => "stop", Length => "length",
+    ToolCalls => "tool_calls", Null => "null" }
+);
 impl crate::runtime::ParamValue for StreamedChatChoiceFinishReason {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -32,38 +32,16 @@ impl StreamedChatData {
     }
 }
 /// The object type, which is always set to `chat.completion.chunk`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum StreamedChatDataObject {
     #[default]
-    #[serde(rename = "chat.completion.chunk")]
     ChatCompletionChunk,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl StreamedChatDataObject {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ChatCompletionChunk => "chat.completion.chunk",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for StreamedChatDataObject {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    StreamedChatDataObject, Unknown { ChatCompletionChunk => "chat.completion.chunk" }
+);
 impl crate::runtime::ParamValue for StreamedChatDataObject {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -29,34 +29,18 @@ impl StreamedCompletionsChoice {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StreamedCompletionsChoiceFinishReason {
-    #[serde(rename = "stop")]
     Stop,
-    #[serde(rename = "length")]
     Length,
-    #[serde(rename = "null")]
     Null,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl StreamedCompletionsChoiceFinishReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Stop => "stop",
-            Self::Length => "length",
-            Self::Null => "null",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for StreamedCompletionsChoiceFinishReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    StreamedCompletionsChoiceFinishReason, Unknown { Stop => "stop", Length => "length",
+    Null => "null" }
+);
 impl crate::runtime::ParamValue for StreamedCompletionsChoiceFinishReason {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())

@@ -46,86 +46,44 @@ impl ToolStatusData {
     }
 }
 /// The name of the built-in tool.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ToolStatusDataName {
-    #[serde(rename = "linkup:search")]
     LinkupSearch,
-    #[serde(rename = "math:calculator")]
     MathCalculator,
-    #[serde(rename = "math:statistics")]
     MathStatistics,
-    #[serde(rename = "math:calendar")]
     MathCalendar,
-    #[serde(rename = "web:search")]
     WebSearch,
-    #[serde(rename = "web:url")]
     WebUrl,
-    #[serde(rename = "code:python-interpreter")]
     CodePythonInterpreter,
-    #[serde(rename = "file:text")]
     FileText,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ToolStatusDataName {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::LinkupSearch => "linkup:search",
-            Self::MathCalculator => "math:calculator",
-            Self::MathStatistics => "math:statistics",
-            Self::MathCalendar => "math:calendar",
-            Self::WebSearch => "web:search",
-            Self::WebUrl => "web:url",
-            Self::CodePythonInterpreter => "code:python-interpreter",
-            Self::FileText => "file:text",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ToolStatusDataName {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ToolStatusDataName, Unknown { LinkupSearch => "linkup:search", MathCalculator =>
+    "math:calculator", MathStatistics => "math:statistics", MathCalendar =>
+    "math:calendar", WebSearch => "web:search", WebUrl => "web:url",
+    CodePythonInterpreter => "code:python-interpreter", FileText => "file:text" }
+);
 impl crate::runtime::ParamValue for ToolStatusDataName {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())
     }
 }
 /// Indicates the current execution status of the tool.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ToolStatusDataStatus {
-    #[serde(rename = "STARTED")]
     Started,
-    #[serde(rename = "UPDATING")]
     Updating,
-    #[serde(rename = "ENDED")]
     Ended,
-    #[serde(rename = "ERRORED")]
     Errored,
     /// A value this SDK version does not know yet; kept verbatim.
-    #[serde(untagged)]
     Unknown(::std::string::String),
 }
-impl ToolStatusDataStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Started => "STARTED",
-            Self::Updating => "UPDATING",
-            Self::Ended => "ENDED",
-            Self::Errored => "ERRORED",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for ToolStatusDataStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    ToolStatusDataStatus, Unknown { Started => "STARTED", Updating => "UPDATING", Ended
+    => "ENDED", Errored => "ERRORED" }
+);
 impl crate::runtime::ParamValue for ToolStatusDataStatus {
     fn param_text(&self) -> ::std::option::Option<::std::string::String> {
         ::std::option::Option::Some(self.as_str().to_owned())
