@@ -202,6 +202,8 @@ pub fn serialize_tagged<S: Serializer, T: Serialize>(
 /// wire string and `Deserialize` by matching it. Written by hand rather than derived: the
 /// derive of an enum with an untagged catch-all buffers every value before it matches, and
 /// costs far more to compile than a string match.
+// A spec may have no string enum: the macro and its path are then unused.
+#[allow(unused_macros)]
 macro_rules! open_enum {
     ($name:ident, $unknown:ident { $($variant:ident => $wire:literal),* $(,)? }) => {
         impl $name {
@@ -239,6 +241,7 @@ macro_rules! open_enum {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use open_enum;
 
 /// Reads a string, borrowed from the input where the input allows: the wire value of an open
