@@ -20,8 +20,6 @@ pub mod models;
 pub mod operations;
 pub mod resources;
 pub mod runtime;
-#[cfg(test)]
-mod spec_examples;
 pub use runtime::{
     ApiError, Base64, Client, ClientBuilder, Error, EventStream, FilePart,
     OptionalNullable, RequestOptions, RetryPolicy,

@@ -7,8 +7,7 @@ use quote::quote;
 
 use super::models::ModelContext;
 use crate::ir::*;
-use crate::rust_syntax::field_type;
-use crate::rust_syntax::type_tokens;
+use crate::rust_syntax::{field_type_in, type_tokens_in};
 
 struct Case {
     pointer: String,
@@ -45,7 +44,9 @@ fn tag_written_by_union(api: &Api, id: TypeId) -> Option<&str> {
     })
 }
 
-pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>) -> TokenStream {
+/// `tests/spec_examples.rs`: a test of the public models, so it lives outside `src/`; `root` is
+/// the crate's name in paths (`friendli`).
+pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>, root: &TokenStream) -> TokenStream {
     let mut cases: Vec<Case> = Vec::new();
     for (i, def) in api.types.iter().enumerate() {
         let tag = tag_written_by_union(api, TypeId(i));
@@ -68,7 +69,7 @@ pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>) -> TokenStream {
                     cases.push(Case {
                         pointer: format!("{}/properties/{}", def.pointer, f.wire_name),
                         ty: f.ty.clone(),
-                        field: Some(field_type(f, cx.types)),
+                        field: Some(field_type_in(f, cx.types, root)),
                         example: example.clone(),
                     });
                 }
@@ -115,7 +116,7 @@ pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>) -> TokenStream {
         let ty = case
             .field
             .clone()
-            .unwrap_or_else(|| type_tokens(&case.ty, &api.types));
+            .unwrap_or_else(|| type_tokens_in(&case.ty, &api.types, root));
         let pointer = &case.pointer;
         let json = case.example.to_string();
         quote!(check::<#ty>(&mut failures, #pointer, #json);)
@@ -134,7 +135,7 @@ pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>) -> TokenStream {
                 }
             };
             match ::serde_json::to_value(&decoded) {
-                ::std::result::Result::Ok(encoded) if crate::runtime::testing::json_equivalent(&encoded, &original) => {}
+                ::std::result::Result::Ok(encoded) if #root::runtime::testing::json_equivalent(&encoded, &original) => {}
                 ::std::result::Result::Ok(encoded) => failures.push(::std::format!("{pointer}: round trip changed the value:\n  spec:    {original}\n  encoded: {encoded}")),
                 ::std::result::Result::Err(err) => failures.push(::std::format!("{pointer}: does not encode: {err}")),
             }

@@ -52,8 +52,11 @@ pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
     }
     jobs.push(Box::new(|| {
         one(
-            "src/spec_examples.rs".into(),
-            example_tests::example_tests(api, &cx),
+            "tests/spec_examples.rs".into(),
+            example_tests::example_tests(api, &cx, &{
+                let name = format_ident!("{}", plan.config.crate_ident());
+                quote!(#name)
+            }),
         )
     }));
     jobs.push(Box::new(|| {
@@ -307,8 +310,6 @@ fn lib_rs(plan: &ClientPlan<'_>) -> TokenStream {
         pub mod operations;
         pub mod resources;
         pub mod runtime;
-        #[cfg(test)]
-        mod spec_examples;
 
         pub use runtime::{ApiError, Base64, Client, ClientBuilder, Error, EventStream, FilePart, OptionalNullable, RequestOptions, RetryPolicy};
 

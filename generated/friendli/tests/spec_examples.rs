@@ -23,7 +23,7 @@ fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
     match ::serde_json::to_value(&decoded) {
         ::std::result::Result::Ok(
             encoded,
-        ) if crate::runtime::testing::json_equivalent(&encoded, &original) => {}
+        ) if friendli::runtime::testing::json_equivalent(&encoded, &original) => {}
         ::std::result::Result::Ok(encoded) => {
             failures
                 .push(
@@ -75,35 +75,35 @@ fn spec_examples_round_trip() {
         i64,
     >(&mut failures, "/components/schemas/ChatUsage/properties/total_tokens", "12");
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/CompletionsBodyWithPrompt/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        crate::OptionalNullable<i64>,
+        friendli::OptionalNullable<i64>,
     >(
         &mut failures,
         "/components/schemas/CompletionsBodyWithPrompt/properties/top_k",
         "1",
     );
     check::<
-        crate::models::CompletionsBodyWithPromptPrompt,
+        friendli::models::CompletionsBodyWithPromptPrompt,
     >(
         &mut failures,
         "/components/schemas/CompletionsBodyWithPrompt/properties/prompt",
         "\"Say this is a test!\"",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/CompletionsBodyWithTokens/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        crate::OptionalNullable<i64>,
+        friendli::OptionalNullable<i64>,
     >(
         &mut failures,
         "/components/schemas/CompletionsBodyWithTokens/properties/top_k",
@@ -137,14 +137,14 @@ fn spec_examples_round_trip() {
         "\"(endpoint-id)\"",
     );
     check::<
-        crate::OptionalNullable<i64>,
+        friendli::OptionalNullable<i64>,
     >(
         &mut failures,
         "/components/schemas/CompletionsDedicatedBodyWithPrompt/properties/top_k",
         "1",
     );
     check::<
-        crate::models::CompletionsDedicatedBodyWithPromptPrompt,
+        friendli::models::CompletionsDedicatedBodyWithPromptPrompt,
     >(
         &mut failures,
         "/components/schemas/CompletionsDedicatedBodyWithPrompt/properties/prompt",
@@ -158,7 +158,7 @@ fn spec_examples_round_trip() {
         "\"(endpoint-id)\"",
     );
     check::<
-        crate::OptionalNullable<i64>,
+        friendli::OptionalNullable<i64>,
     >(
         &mut failures,
         "/components/schemas/CompletionsDedicatedBodyWithTokens/properties/top_k",
@@ -172,14 +172,14 @@ fn spec_examples_round_trip() {
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        crate::OptionalNullable<i64>,
+        friendli::OptionalNullable<i64>,
     >(
         &mut failures,
         "/components/schemas/CompletionsServerlessBodyWithPrompt/properties/top_k",
         "1",
     );
     check::<
-        crate::models::CompletionsServerlessBodyWithPromptPrompt,
+        friendli::models::CompletionsServerlessBodyWithPromptPrompt,
     >(
         &mut failures,
         "/components/schemas/CompletionsServerlessBodyWithPrompt/properties/prompt",
@@ -193,56 +193,56 @@ fn spec_examples_round_trip() {
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        crate::OptionalNullable<i64>,
+        friendli::OptionalNullable<i64>,
     >(
         &mut failures,
         "/components/schemas/CompletionsServerlessBodyWithTokens/properties/top_k",
         "1",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/ContainerAudioTranscriptionBody/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        crate::models::ContainerChatCompletionBody,
+        friendli::models::ContainerChatCompletionBody,
     >(
         &mut failures,
         "/components/schemas/ContainerChatCompletionBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]}",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/ContainerChatCompletionBody/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        ::std::vec::Vec<crate::models::Message>,
+        ::std::vec::Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/ContainerChatCompletionBody/properties/messages",
         "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
     );
     check::<
-        crate::models::ContainerChatCompletionStreamBody,
+        friendli::models::ContainerChatCompletionStreamBody,
     >(
         &mut failures,
         "/components/schemas/ContainerChatCompletionStreamBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]}",
     );
     check::<
-        crate::models::ContainerDetokenizationBody,
+        friendli::models::ContainerDetokenizationBody,
     >(
         &mut failures,
         "/components/schemas/ContainerDetokenizationBody",
         "{\"tokens\":[128000,3923,374,1803,1413,15592,30]}",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/ContainerDetokenizationBody/properties/model",
@@ -256,112 +256,114 @@ fn spec_examples_round_trip() {
         "[128000,3923,374,1803,1413,15592,30]",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/ContainerImageEditBody/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        crate::models::ContainerImageGenerationBody,
+        friendli::models::ContainerImageGenerationBody,
     >(
         &mut failures,
         "/components/schemas/ContainerImageGenerationBody",
         "{\"guidance_scale\":3.5,\"num_inference_steps\":10,\"prompt\":\"An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.\"}",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/ContainerImageGenerationBody/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        crate::models::ContainerMessagesBody,
+        friendli::models::ContainerMessagesBody,
     >(
         &mut failures,
         "/components/schemas/ContainerMessagesBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        ::std::vec::Vec<crate::models::MessagesInputMessage>,
+        ::std::vec::Vec<friendli::models::MessagesInputMessage>,
     >(
         &mut failures,
         "/components/schemas/ContainerMessagesBody/properties/messages",
         "[{\"content\":\"Explain top_p in one sentence.\",\"role\":\"user\"}]",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/ContainerMessagesBody/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        crate::models::ContainerMessagesStreamBody,
+        friendli::models::ContainerMessagesStreamBody,
     >(
         &mut failures,
         "/components/schemas/ContainerMessagesStreamBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ContainerResponsesBody,
+        friendli::models::ContainerResponsesBody,
     >(
         &mut failures,
         "/components/schemas/ContainerResponsesBody",
         "{\"input\":\"Hello!\"}",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/ContainerResponsesBody/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        crate::models::ContainerResponsesStreamBody,
+        friendli::models::ContainerResponsesStreamBody,
     >(
         &mut failures,
         "/components/schemas/ContainerResponsesStreamBody",
         "{\"input\":\"Hello!\"}",
     );
     check::<
-        crate::models::ContainerTextClassificationBody,
+        friendli::models::ContainerTextClassificationBody,
     >(
         &mut failures,
         "/components/schemas/ContainerTextClassificationBody",
         "{\"input\":\"I love programming.\"}",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/ContainerTextClassificationBody/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        crate::OptionalNullable<crate::models::ContainerTextClassificationBodyInput>,
+        friendli::OptionalNullable<
+            friendli::models::ContainerTextClassificationBodyInput,
+        >,
     >(
         &mut failures,
         "/components/schemas/ContainerTextClassificationBody/properties/input",
         "\"I love programming.\"",
     );
     check::<
-        crate::OptionalNullable<::std::vec::Vec<i64>>,
+        friendli::OptionalNullable<::std::vec::Vec<i64>>,
     >(
         &mut failures,
         "/components/schemas/ContainerTextClassificationBody/properties/tokens",
         "[72,1563,2335,13]",
     );
     check::<
-        crate::models::ContainerTokenizationBody,
+        friendli::models::ContainerTokenizationBody,
     >(
         &mut failures,
         "/components/schemas/ContainerTokenizationBody",
         "{\"prompt\":\"What is generative AI?\"}",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/ContainerTokenizationBody/properties/model",
@@ -409,7 +411,7 @@ fn spec_examples_round_trip() {
         "\"(endpoint-id)\"",
     );
     check::<
-        crate::models::DedicatedChatCompletionBody,
+        friendli::models::DedicatedChatCompletionBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedChatCompletionBody",
@@ -423,21 +425,21 @@ fn spec_examples_round_trip() {
         "\"(endpoint-id)\"",
     );
     check::<
-        ::std::vec::Vec<crate::models::Message>,
+        ::std::vec::Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/DedicatedChatCompletionBody/properties/messages",
         "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
     );
     check::<
-        crate::models::DedicatedChatCompletionStreamBody,
+        friendli::models::DedicatedChatCompletionStreamBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedChatCompletionStreamBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedChatRenderBody,
+        friendli::models::DedicatedChatRenderBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedChatRenderBody",
@@ -451,14 +453,14 @@ fn spec_examples_round_trip() {
         "\"(endpoint-id)\"",
     );
     check::<
-        ::std::vec::Vec<crate::models::Message>,
+        ::std::vec::Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/DedicatedChatRenderBody/properties/messages",
         "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
     );
     check::<
-        crate::models::DedicatedDetokenizationBody,
+        friendli::models::DedicatedDetokenizationBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedDetokenizationBody",
@@ -479,7 +481,7 @@ fn spec_examples_round_trip() {
         "[128000,3923,374,1803,1413,15592,30]",
     );
     check::<
-        crate::models::DedicatedEmbeddingsBody,
+        friendli::models::DedicatedEmbeddingsBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedEmbeddingsBody",
@@ -493,14 +495,14 @@ fn spec_examples_round_trip() {
         "\"(endpoint-id)\"",
     );
     check::<
-        crate::OptionalNullable<crate::models::DedicatedEmbeddingsBodyInput>,
+        friendli::OptionalNullable<friendli::models::DedicatedEmbeddingsBodyInput>,
     >(
         &mut failures,
         "/components/schemas/DedicatedEmbeddingsBody/properties/input",
         "\"The food was delicious and the waiter...\"",
     );
     check::<
-        crate::models::DedicatedEndpointWandbArtifactCreateBody,
+        friendli::models::DedicatedEndpointWandbArtifactCreateBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedEndpointWandbArtifactCreateBody",
@@ -514,7 +516,7 @@ fn spec_examples_round_trip() {
         "\"(endpoint-id)\"",
     );
     check::<
-        crate::models::DedicatedImageGenerationBody,
+        friendli::models::DedicatedImageGenerationBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedImageGenerationBody",
@@ -528,14 +530,14 @@ fn spec_examples_round_trip() {
         "\"(endpoint-id)\"",
     );
     check::<
-        crate::models::DedicatedMessagesBody,
+        friendli::models::DedicatedMessagesBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedMessagesBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        ::std::vec::Vec<crate::models::MessagesInputMessage>,
+        ::std::vec::Vec<friendli::models::MessagesInputMessage>,
     >(
         &mut failures,
         "/components/schemas/DedicatedMessagesBody/properties/messages",
@@ -549,14 +551,14 @@ fn spec_examples_round_trip() {
         "\"(endpoint-id)\"",
     );
     check::<
-        crate::models::DedicatedMessagesStreamBody,
+        friendli::models::DedicatedMessagesStreamBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedMessagesStreamBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedResponsesBody,
+        friendli::models::DedicatedResponsesBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedResponsesBody",
@@ -570,14 +572,14 @@ fn spec_examples_round_trip() {
         "\"(endpoint-id)\"",
     );
     check::<
-        crate::models::DedicatedResponsesStreamBody,
+        friendli::models::DedicatedResponsesStreamBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedResponsesStreamBody",
         "{\"input\":\"Hello!\",\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedTextClassificationBody,
+        friendli::models::DedicatedTextClassificationBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedTextClassificationBody",
@@ -591,21 +593,23 @@ fn spec_examples_round_trip() {
         "\"(endpoint-id)\"",
     );
     check::<
-        crate::OptionalNullable<crate::models::DedicatedTextClassificationBodyInput>,
+        friendli::OptionalNullable<
+            friendli::models::DedicatedTextClassificationBodyInput,
+        >,
     >(
         &mut failures,
         "/components/schemas/DedicatedTextClassificationBody/properties/input",
         "\"I love programming.\"",
     );
     check::<
-        crate::OptionalNullable<::std::vec::Vec<i64>>,
+        friendli::OptionalNullable<::std::vec::Vec<i64>>,
     >(
         &mut failures,
         "/components/schemas/DedicatedTextClassificationBody/properties/tokens",
         "[72,1563,2335,13]",
     );
     check::<
-        crate::models::DedicatedTokenizationBody,
+        friendli::models::DedicatedTokenizationBody,
     >(
         &mut failures,
         "/components/schemas/DedicatedTokenizationBody",
@@ -647,7 +651,7 @@ fn spec_examples_round_trip() {
         "\"openai/whisper-large-v3\"",
     );
     check::<
-        crate::models::ServerlessChatCompletionBody,
+        friendli::models::ServerlessChatCompletionBody,
     >(
         &mut failures,
         "/components/schemas/ServerlessChatCompletionBody",
@@ -661,21 +665,21 @@ fn spec_examples_round_trip() {
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        ::std::vec::Vec<crate::models::Message>,
+        ::std::vec::Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/ServerlessChatCompletionBody/properties/messages",
         "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
     );
     check::<
-        crate::models::ServerlessChatCompletionStreamBody,
+        friendli::models::ServerlessChatCompletionStreamBody,
     >(
         &mut failures,
         "/components/schemas/ServerlessChatCompletionStreamBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessChatRenderBody,
+        friendli::models::ServerlessChatRenderBody,
     >(
         &mut failures,
         "/components/schemas/ServerlessChatRenderBody",
@@ -689,14 +693,14 @@ fn spec_examples_round_trip() {
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        ::std::vec::Vec<crate::models::Message>,
+        ::std::vec::Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/ServerlessChatRenderBody/properties/messages",
         "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
     );
     check::<
-        crate::models::ServerlessDetokenizationBody,
+        friendli::models::ServerlessDetokenizationBody,
     >(
         &mut failures,
         "/components/schemas/ServerlessDetokenizationBody",
@@ -738,14 +742,14 @@ fn spec_examples_round_trip() {
         "[\"knowledge-base-id-1\"]",
     );
     check::<
-        crate::models::ServerlessMessagesBody,
+        friendli::models::ServerlessMessagesBody,
     >(
         &mut failures,
         "/components/schemas/ServerlessMessagesBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        ::std::vec::Vec<crate::models::MessagesInputMessage>,
+        ::std::vec::Vec<friendli::models::MessagesInputMessage>,
     >(
         &mut failures,
         "/components/schemas/ServerlessMessagesBody/properties/messages",
@@ -759,14 +763,14 @@ fn spec_examples_round_trip() {
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        crate::models::ServerlessMessagesStreamBody,
+        friendli::models::ServerlessMessagesStreamBody,
     >(
         &mut failures,
         "/components/schemas/ServerlessMessagesStreamBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessResponsesBody,
+        friendli::models::ServerlessResponsesBody,
     >(
         &mut failures,
         "/components/schemas/ServerlessResponsesBody",
@@ -780,14 +784,14 @@ fn spec_examples_round_trip() {
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        crate::models::ServerlessResponsesStreamBody,
+        friendli::models::ServerlessResponsesStreamBody,
     >(
         &mut failures,
         "/components/schemas/ServerlessResponsesStreamBody",
         "{\"input\":\"Hello!\",\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessTokenizationBody,
+        friendli::models::ServerlessTokenizationBody,
     >(
         &mut failures,
         "/components/schemas/ServerlessTokenizationBody",
@@ -808,7 +812,7 @@ fn spec_examples_round_trip() {
         "\"What is generative AI?\"",
     );
     check::<
-        crate::models::ServerlessToolAssistedChatCompletionBody,
+        friendli::models::ServerlessToolAssistedChatCompletionBody,
     >(
         &mut failures,
         "/components/schemas/ServerlessToolAssistedChatCompletionBody",
@@ -822,14 +826,14 @@ fn spec_examples_round_trip() {
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        ::std::vec::Vec<crate::models::Message>,
+        ::std::vec::Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/ServerlessToolAssistedChatCompletionBody/properties/messages",
         "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
     );
     check::<
-        crate::models::ServerlessToolAssistedChatCompletionStreamBody,
+        friendli::models::ServerlessToolAssistedChatCompletionStreamBody,
     >(
         &mut failures,
         "/components/schemas/ServerlessToolAssistedChatCompletionStreamBody",
@@ -876,644 +880,646 @@ fn spec_examples_round_trip() {
         i64,
     >(&mut failures, "/components/schemas/TextUsage/properties/total_tokens", "12");
     check::<
-        crate::OptionalNullable<crate::models::ProductType>,
+        friendli::OptionalNullable<friendli::models::ProductType>,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/product_type",
         "\"model_apis\"",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/model",
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        crate::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<::std::string::String>,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/user_id",
         "\"user_id_123\"",
     );
     check::<
-        crate::OptionalNullable<i64>,
+        friendli::OptionalNullable<i64>,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/num_model_requests",
         "1200",
     );
     check::<
-        crate::OptionalNullable<i64>,
+        friendli::OptionalNullable<i64>,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/input_tokens",
         "180000",
     );
     check::<
-        crate::OptionalNullable<i64>,
+        friendli::OptionalNullable<i64>,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/input_cached_tokens",
         "45000",
     );
     check::<
-        crate::OptionalNullable<i64>,
+        friendli::OptionalNullable<i64>,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/output_tokens",
         "62000",
     );
     check::<
-        crate::OptionalNullable<::std::collections::BTreeMap<::std::string::String, i64>>,
+        friendli::OptionalNullable<
+            ::std::collections::BTreeMap<::std::string::String, i64>,
+        >,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/gpu_usage",
         "{\"a100\":120000,\"h100\":80000}",
     );
     check::<
-        crate::OptionalNullable<i64>,
+        friendli::OptionalNullable<i64>,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/processed_audio_length_ms",
         "300000",
     );
     check::<
-        crate::models::CompletionsBodyWithPromptPrompt,
+        friendli::models::CompletionsBodyWithPromptPrompt,
     >(
         &mut failures,
         "/components/schemas/CompletionsBodyWithPrompt/properties/prompt",
         "\"Say this is a test!\"",
     );
     check::<
-        crate::models::CompletionsDedicatedBodyWithPromptPrompt,
+        friendli::models::CompletionsDedicatedBodyWithPromptPrompt,
     >(
         &mut failures,
         "/components/schemas/CompletionsDedicatedBodyWithPrompt/properties/prompt",
         "\"Say this is a test!\"",
     );
     check::<
-        crate::models::CompletionsServerlessBodyWithPromptPrompt,
+        friendli::models::CompletionsServerlessBodyWithPromptPrompt,
     >(
         &mut failures,
         "/components/schemas/CompletionsServerlessBodyWithPrompt/properties/prompt",
         "\"Say this is a test!\"",
     );
     check::<
-        crate::models::ContainerTextClassificationBodyInput,
+        friendli::models::ContainerTextClassificationBodyInput,
     >(
         &mut failures,
         "/components/schemas/ContainerTextClassificationBody/properties/input",
         "\"I love programming.\"",
     );
     check::<
-        crate::models::DedicatedEmbeddingsBodyInput,
+        friendli::models::DedicatedEmbeddingsBodyInput,
     >(
         &mut failures,
         "/components/schemas/DedicatedEmbeddingsBody/properties/input",
         "\"The food was delicious and the waiter...\"",
     );
     check::<
-        crate::models::DedicatedTextClassificationBodyInput,
+        friendli::models::DedicatedTextClassificationBodyInput,
     >(
         &mut failures,
         "/components/schemas/DedicatedTextClassificationBody/properties/input",
         "\"I love programming.\"",
     );
     check::<
-        crate::models::ServerlessChatCompletionBody,
+        friendli::models::ServerlessChatCompletionBody,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1chat~1completions/post/requestBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessChatCompleteSuccess,
+        friendli::models::ServerlessChatCompleteSuccess,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1chat~1completions/post/responses",
         "{\"id\":\"chatcmpl-4b71d12c86d94e719c7e3984a7bb7941\",\"model\":\"zai-org/GLM-5.2\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello there, how may I assist you today?\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":11,\"total_tokens\":20},\"created\":1735722153}",
     );
     check::<
-        crate::models::ServerlessChatCompletionStreamBody,
+        friendli::models::ServerlessChatCompletionStreamBody,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1chat~1completions#stream/post/requestBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessResponsesBody,
+        friendli::models::ServerlessResponsesBody,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1responses/post/requestBody",
         "{\"input\":\"Hello!\",\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessResponsesSuccess,
+        friendli::models::ServerlessResponsesSuccess,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1responses/post/responses",
         "{\"id\":\"resp_4b71d12c86d94e719c7e3984a7bb7941\",\"object\":\"response\",\"created_at\":1735722153,\"status\":\"completed\",\"output\":[{\"type\":\"message\",\"id\":\"msg_4b71d12c86d94e719c7e3984a7bb7941\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"Hello there, how may I assist you today?\"}]}],\"usage\":{\"input_tokens\":9,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":11,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":20},\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessResponsesStreamBody,
+        friendli::models::ServerlessResponsesStreamBody,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1responses#stream/post/requestBody",
         "{\"input\":\"Hello!\",\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessMessagesBody,
+        friendli::models::ServerlessMessagesBody,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1messages/post/requestBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessMessagesSuccess,
+        friendli::models::ServerlessMessagesSuccess,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1messages/post/responses",
         "{\"id\":\"msg_4b71d12c86d94e719c7e3984a7bb7941\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"I can answer questions, generate text, and help with coding tasks.\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":17,\"output_tokens\":14,\"cache_read_input_tokens\":0},\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessMessagesStreamBody,
+        friendli::models::ServerlessMessagesStreamBody,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1messages#stream/post/requestBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessChatRenderBody,
+        friendli::models::ServerlessChatRenderBody,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1chat~1render/post/requestBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ServerlessChatRenderSuccess,
+        friendli::models::ServerlessChatRenderSuccess,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1chat~1render/post/responses",
         "{\"text\":\"<|begin_of_text|><|start_header_id|>system<|end_header_id|>\\nYou are a helpful assistant.<|eot_id|><|start_header_id|>user<|end_header_id|>\\nHello!<|eot_id|><|start_header_id|>assistant<|end_header_id|>\\n\"}",
     );
     check::<
-        crate::models::ServerlessCompletionsSuccess,
+        friendli::models::ServerlessCompletionsSuccess,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1completions/post/responses",
         "{\"id\":\"cmpl-26a1e10db8544bc3adb488d2d205288b\",\"model\":\"zai-org/GLM-5.2\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"seed\":42,\"text\":\"This is indeed a test\",\"tokens\":[128000,2028,374,13118,264,1296],\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":6,\"total_tokens\":13}}",
     );
     check::<
-        crate::models::ServerlessAudioTranscriptionSuccess,
+        friendli::models::ServerlessAudioTranscriptionSuccess,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1audio~1transcriptions/post/responses",
         "{\"text\":\"Hello, how are you?\",\"usage\":{\"type\":\"tokens\",\"input_tokens\":20,\"output_tokens\":10,\"total_tokens\":30,\"input_audio_length_ms\":18000,\"processed_audio_length_ms\":24000,\"input_token_details\":{\"audio_tokens\":10,\"text_tokens\":10}}}",
     );
     check::<
-        crate::models::ServerlessTokenizationBody,
+        friendli::models::ServerlessTokenizationBody,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1tokenize/post/requestBody",
         "{\"model\":\"zai-org/GLM-5.2\",\"prompt\":\"What is generative AI?\"}",
     );
     check::<
-        crate::models::ServerlessTokenizationSuccess,
+        friendli::models::ServerlessTokenizationSuccess,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1tokenize/post/responses",
         "{\"tokens\":[128000,3923,374,1803,1413,15592,30]}",
     );
     check::<
-        crate::models::ServerlessDetokenizationBody,
+        friendli::models::ServerlessDetokenizationBody,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1detokenize/post/requestBody",
         "{\"model\":\"zai-org/GLM-5.2\",\"tokens\":[128000,3923,374,1803,1413,15592,30]}",
     );
     check::<
-        crate::models::ServerlessDetokenizationSuccess,
+        friendli::models::ServerlessDetokenizationSuccess,
     >(
         &mut failures,
         "/paths/~1serverless~1v1~1detokenize/post/responses",
         "{\"text\":\"What is generative AI?\"}",
     );
     check::<
-        crate::models::ServerlessToolAssistedChatCompletionBody,
+        friendli::models::ServerlessToolAssistedChatCompletionBody,
     >(
         &mut failures,
         "/paths/~1serverless~1tools~1v1~1chat~1completions/post/requestBody",
         "{\"messages\":[{\"content\":\"What is 3 + 6?\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\",\"tools\":[{\"type\":\"math:calculator\"}]}",
     );
     check::<
-        crate::models::ServerlessToolAssistedChatCompleteSuccess,
+        friendli::models::ServerlessToolAssistedChatCompleteSuccess,
     >(
         &mut failures,
         "/paths/~1serverless~1tools~1v1~1chat~1completions/post/responses",
         "{\"id\":\"chatcmpl-4b71d12c86d94e719c7e3984a7bb7941\",\"model\":\"zai-org/GLM-5.2\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"The result is 9.\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":11,\"total_tokens\":20},\"created\":1735722153}",
     );
     check::<
-        crate::models::ServerlessToolAssistedChatCompletionStreamBody,
+        friendli::models::ServerlessToolAssistedChatCompletionStreamBody,
     >(
         &mut failures,
         "/paths/~1serverless~1tools~1v1~1chat~1completions#stream/post/requestBody",
         "{\"messages\":[{\"content\":\"What is 3 + 6?\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\",\"tools\":[{\"type\":\"math:calculator\"}]}",
     );
     check::<
-        crate::models::DedicatedChatCompletionBody,
+        friendli::models::DedicatedChatCompletionBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1chat~1completions/post/requestBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedChatCompleteSuccess,
+        friendli::models::DedicatedChatCompleteSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1chat~1completions/post/responses",
         "{\"id\":\"chatcmpl-4b71d12c86d94e719c7e3984a7bb7941\",\"model\":\"(endpoint-id)\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello there, how may I assist you today?\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":11,\"total_tokens\":20},\"created\":1735722153}",
     );
     check::<
-        crate::models::DedicatedChatCompletionStreamBody,
+        friendli::models::DedicatedChatCompletionStreamBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1chat~1completions#stream/post/requestBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedResponsesBody,
+        friendli::models::DedicatedResponsesBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1responses/post/requestBody",
         "{\"input\":\"Hello!\",\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedResponsesSuccess,
+        friendli::models::DedicatedResponsesSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1responses/post/responses",
         "{\"id\":\"resp_4b71d12c86d94e719c7e3984a7bb7941\",\"object\":\"response\",\"created_at\":1735722153,\"status\":\"completed\",\"output\":[{\"type\":\"message\",\"id\":\"msg_4b71d12c86d94e719c7e3984a7bb7941\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"Hello there, how may I assist you today?\"}]}],\"usage\":{\"input_tokens\":9,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":11,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":20},\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedResponsesStreamBody,
+        friendli::models::DedicatedResponsesStreamBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1responses#stream/post/requestBody",
         "{\"input\":\"Hello!\",\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedChatRenderBody,
+        friendli::models::DedicatedChatRenderBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1chat~1render/post/requestBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedChatRenderSuccess,
+        friendli::models::DedicatedChatRenderSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1chat~1render/post/responses",
         "{\"text\":\"<|begin_of_text|><|start_header_id|>system<|end_header_id|>\\nYou are a helpful assistant.<|eot_id|><|start_header_id|>user<|end_header_id|>\\nHello!<|eot_id|><|start_header_id|>assistant<|end_header_id|>\\n\"}",
     );
     check::<
-        crate::models::DedicatedMessagesBody,
+        friendli::models::DedicatedMessagesBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1messages/post/requestBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedMessagesSuccess,
+        friendli::models::DedicatedMessagesSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1messages/post/responses",
         "{\"id\":\"msg_4b71d12c86d94e719c7e3984a7bb7941\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"I can answer questions, generate text, and help with coding tasks.\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":17,\"output_tokens\":14,\"cache_read_input_tokens\":0},\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedMessagesStreamBody,
+        friendli::models::DedicatedMessagesStreamBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1messages#stream/post/requestBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedCompletionsSuccess,
+        friendli::models::DedicatedCompletionsSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1completions/post/responses",
         "{\"id\":\"cmpl-26a1e10db8544bc3adb488d2d205288b\",\"model\":\"(endpoint-id)\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"seed\":42,\"text\":\"This is indeed a test\",\"tokens\":[128000,2028,374,13118,264,1296],\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":6,\"total_tokens\":13}}",
     );
     check::<
-        crate::models::DedicatedEmbeddingsBody,
+        friendli::models::DedicatedEmbeddingsBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1embeddings/post/requestBody",
         "{\"encoding_format\":\"float\",\"input\":\"The food was delicious and the waiter...\",\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedEmbeddingsSuccess,
+        friendli::models::DedicatedEmbeddingsSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1embeddings/post/responses",
         "{\"id\":\"embd-26a1e10db1311bc2adb488d2d205288b\",\"model\":\"(endpoint-id)\",\"object\":\"list\",\"data\":[{\"index\":0,\"object\":\"embedding\",\"embedding\":[0.0023064255,-0.009327292,-0.0028842222]}],\"usage\":{\"prompt_tokens\":26,\"completion_tokens\":0,\"total_tokens\":26},\"created\":1735722153}",
     );
     check::<
-        crate::models::DedicatedTokenizationBody,
+        friendli::models::DedicatedTokenizationBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1tokenize/post/requestBody",
         "{\"model\":\"(endpoint-id)\",\"prompt\":\"What is generative AI?\"}",
     );
     check::<
-        crate::models::DedicatedTokenizationSuccess,
+        friendli::models::DedicatedTokenizationSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1tokenize/post/responses",
         "{\"tokens\":[128000,3923,374,1803,1413,15592,30]}",
     );
     check::<
-        crate::models::DedicatedDetokenizationBody,
+        friendli::models::DedicatedDetokenizationBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1detokenize/post/requestBody",
         "{\"model\":\"(endpoint-id)\",\"tokens\":[128000,3923,374,1803,1413,15592,30]}",
     );
     check::<
-        crate::models::DedicatedDetokenizationSuccess,
+        friendli::models::DedicatedDetokenizationSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1detokenize/post/responses",
         "{\"text\":\"What is generative AI?\"}",
     );
     check::<
-        crate::models::DedicatedImageGenerationBody,
+        friendli::models::DedicatedImageGenerationBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1images~1generations/post/requestBody",
         "{\"model\":\"(endpoint-id)\",\"num_inference_steps\":10,\"prompt\":\"An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.\"}",
     );
     check::<
-        crate::models::DedicatedImageGenerateSuccess,
+        friendli::models::DedicatedImageGenerateSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1images~1generations/post/responses",
         "{\"data\":[{\"url\":\"(url-to-generated-image)\",\"seed\":123,\"response_format\":\"url\"}]}",
     );
     check::<
-        crate::models::DedicatedImageEditSuccess,
+        friendli::models::DedicatedImageEditSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1images~1edits/post/responses",
         "{\"data\":[{\"url\":\"(url-to-edited-image)\",\"seed\":789,\"response_format\":\"url\"}]}",
     );
     check::<
-        crate::models::DedicatedAudioTranscriptionSuccess,
+        friendli::models::DedicatedAudioTranscriptionSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1v1~1audio~1transcriptions/post/responses",
         "{\"text\":\"Hello, how are you?\",\"usage\":{\"type\":\"tokens\",\"input_tokens\":20,\"output_tokens\":10,\"total_tokens\":30,\"input_audio_length_ms\":18000,\"processed_audio_length_ms\":24000,\"input_token_details\":{\"audio_tokens\":10,\"text_tokens\":10}}}",
     );
     check::<
-        crate::models::DedicatedTextClassificationBody,
+        friendli::models::DedicatedTextClassificationBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1classify/post/requestBody",
         "{\"input\":\"I love programming.\",\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        crate::models::DedicatedTextClassificationSuccess,
+        friendli::models::DedicatedTextClassificationSuccess,
     >(
         &mut failures,
         "/paths/~1dedicated~1classify/post/responses",
         "{\"data\":[{\"index\":0,\"label\":\"Positive\",\"num_classes\":2,\"probs\":[0.9,0.1]}],\"object\":\"list\",\"usage\":{\"prompt_tokens\":5,\"total_tokens\":5}}",
     );
     check::<
-        crate::models::ContainerChatCompletionBody,
+        friendli::models::ContainerChatCompletionBody,
     >(
         &mut failures,
         "/paths/~1v1~1chat~1completions/post/requestBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]}",
     );
     check::<
-        crate::models::ContainerChatCompleteSuccess,
+        friendli::models::ContainerChatCompleteSuccess,
     >(
         &mut failures,
         "/paths/~1v1~1chat~1completions/post/responses",
         "{\"id\":\"chatcmpl-4b71d12c86d94e719c7e3984a7bb7941\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello there, how may I assist you today?\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":11,\"total_tokens\":20},\"created\":1735722153}",
     );
     check::<
-        crate::models::ContainerChatCompletionStreamBody,
+        friendli::models::ContainerChatCompletionStreamBody,
     >(
         &mut failures,
         "/paths/~1v1~1chat~1completions#stream/post/requestBody",
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]}",
     );
     check::<
-        crate::models::ContainerResponsesBody,
+        friendli::models::ContainerResponsesBody,
     >(
         &mut failures,
         "/paths/~1v1~1responses/post/requestBody",
         "{\"input\":\"Hello!\"}",
     );
     check::<
-        crate::models::ContainerResponsesSuccess,
+        friendli::models::ContainerResponsesSuccess,
     >(
         &mut failures,
         "/paths/~1v1~1responses/post/responses",
         "{\"id\":\"resp_4b71d12c86d94e719c7e3984a7bb7941\",\"object\":\"response\",\"created_at\":1735722153,\"status\":\"completed\",\"output\":[{\"type\":\"message\",\"id\":\"msg_4b71d12c86d94e719c7e3984a7bb7941\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"Hello there, how may I assist you today?\"}]}],\"usage\":{\"input_tokens\":9,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":11,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":20}}",
     );
     check::<
-        crate::models::ContainerResponsesStreamBody,
+        friendli::models::ContainerResponsesStreamBody,
     >(
         &mut failures,
         "/paths/~1v1~1responses#stream/post/requestBody",
         "{\"input\":\"Hello!\"}",
     );
     check::<
-        crate::models::ContainerMessagesBody,
+        friendli::models::ContainerMessagesBody,
     >(
         &mut failures,
         "/paths/~1v1~1messages/post/requestBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ContainerMessagesSuccess,
+        friendli::models::ContainerMessagesSuccess,
     >(
         &mut failures,
         "/paths/~1v1~1messages/post/responses",
         "{\"id\":\"msg_4b71d12c86d94e719c7e3984a7bb7941\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"I can answer questions, generate text, and help with coding tasks.\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":17,\"output_tokens\":14,\"cache_read_input_tokens\":0},\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ContainerMessagesStreamBody,
+        friendli::models::ContainerMessagesStreamBody,
     >(
         &mut failures,
         "/paths/~1v1~1messages#stream/post/requestBody",
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        crate::models::ContainerCompletionsSuccess,
+        friendli::models::ContainerCompletionsSuccess,
     >(
         &mut failures,
         "/paths/~1v1~1completions/post/responses",
         "{\"id\":\"cmpl-26a1e10db8544bc3adb488d2d205288b\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"seed\":42,\"text\":\"This is indeed a test\",\"tokens\":[128000,2028,374,13118,264,1296],\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":6,\"total_tokens\":13}}",
     );
     check::<
-        crate::models::ContainerTokenizationBody,
+        friendli::models::ContainerTokenizationBody,
     >(
         &mut failures,
         "/paths/~1v1~1tokenize/post/requestBody",
         "{\"prompt\":\"What is generative AI?\"}",
     );
     check::<
-        crate::models::ContainerTokenizationSuccess,
+        friendli::models::ContainerTokenizationSuccess,
     >(
         &mut failures,
         "/paths/~1v1~1tokenize/post/responses",
         "{\"tokens\":[128000,3923,374,1803,1413,15592,30]}",
     );
     check::<
-        crate::models::ContainerDetokenizationBody,
+        friendli::models::ContainerDetokenizationBody,
     >(
         &mut failures,
         "/paths/~1v1~1detokenize/post/requestBody",
         "{\"tokens\":[128000,3923,374,1803,1413,15592,30]}",
     );
     check::<
-        crate::models::ContainerDetokenizationSuccess,
+        friendli::models::ContainerDetokenizationSuccess,
     >(
         &mut failures,
         "/paths/~1v1~1detokenize/post/responses",
         "{\"text\":\"What is generative AI?\"}",
     );
     check::<
-        crate::models::ContainerImageGenerationBody,
+        friendli::models::ContainerImageGenerationBody,
     >(
         &mut failures,
         "/paths/~1v1~1images~1generations/post/requestBody",
         "{\"guidance_scale\":3.5,\"num_inference_steps\":10,\"prompt\":\"An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.\"}",
     );
     check::<
-        crate::models::ContainerImageGenerateSuccess,
+        friendli::models::ContainerImageGenerateSuccess,
     >(
         &mut failures,
         "/paths/~1v1~1images~1generations/post/responses",
         "{\"image\":\"<base64 encoded image>\"}",
     );
     check::<
-        crate::models::ContainerImageEditSuccess,
+        friendli::models::ContainerImageEditSuccess,
     >(
         &mut failures,
         "/paths/~1v1~1images~1edits/post/responses",
         "{\"image\":\"<base64 encoded image>\"}",
     );
     check::<
-        crate::models::ContainerAudioTranscriptionSuccess,
+        friendli::models::ContainerAudioTranscriptionSuccess,
     >(
         &mut failures,
         "/paths/~1v1~1audio~1transcriptions/post/responses",
         "{\"text\":\"Hello, how are you?\",\"usage\":{\"type\":\"tokens\",\"input_tokens\":20,\"output_tokens\":10,\"total_tokens\":30,\"input_audio_length_ms\":18000,\"processed_audio_length_ms\":24000,\"input_token_details\":{\"audio_tokens\":10,\"text_tokens\":10}}}",
     );
     check::<
-        crate::models::ContainerTextClassificationBody,
+        friendli::models::ContainerTextClassificationBody,
     >(
         &mut failures,
         "/paths/~1classify/post/requestBody",
         "{\"input\":\"I love programming.\"}",
     );
     check::<
-        crate::models::ContainerTextClassificationSuccess,
+        friendli::models::ContainerTextClassificationSuccess,
     >(
         &mut failures,
         "/paths/~1classify/post/responses",
         "{\"data\":[{\"index\":0,\"label\":\"Positive\",\"num_classes\":2,\"probs\":[0.9,0.1]}],\"object\":\"list\",\"usage\":{\"prompt_tokens\":5,\"total_tokens\":5}}",
     );
     check::<
-        crate::models::UsageResponse,
+        friendli::models::UsageResponse,
     >(
         &mut failures,
         "/paths/~1v1~1team~1usage/get/responses",
         "{\"has_more\":false,\"data\":[{\"start_time\":\"2023-11-07T00:00:00Z\",\"end_time\":\"2023-11-08T00:00:00Z\",\"results\":[{\"num_model_requests\":1200,\"input_tokens\":180000,\"input_cached_tokens\":45000,\"output_tokens\":62000,\"product_type\":\"model_apis\",\"model\":\"zai-org/GLM-5.2\",\"user_id\":\"user_id_123\",\"processed_audio_length_ms\":0}]},{\"start_time\":\"2023-11-08T00:00:00Z\",\"end_time\":\"2023-11-09T00:00:00Z\",\"results\":[{\"num_model_requests\":800,\"input_tokens\":120000,\"input_cached_tokens\":30000,\"output_tokens\":41000,\"product_type\":\"dedicated_endpoints\",\"model\":\"dedicated-endpoint-01\",\"user_id\":\"user_id_456\",\"gpu_usage\":{\"a100\":120000,\"h100\":80000},\"processed_audio_length_ms\":0}]}]}",
     );
     check::<
-        crate::models::DedicatedEndpointWandbArtifactCreateBody,
+        friendli::models::DedicatedEndpointWandbArtifactCreateBody,
     >(
         &mut failures,
         "/paths/~1dedicated~1endpoint~1wandb-artifact-create/post/requestBody",
         "{\"wandbArtifactVersionName\":\"org/registry/name:v0\"}",
     );
     check::<
-        crate::models::DedicatedEndpointWandbArtifactCreateResponse,
+        friendli::models::DedicatedEndpointWandbArtifactCreateResponse,
     >(
         &mut failures,
         "/paths/~1dedicated~1endpoint~1wandb-artifact-create/post/responses",
         "{\"endpointId\":\"endpoint-id\",\"endpointName\":\"endpoint-name\",\"projectId\":\"project-id\",\"projectName\":\"project-name\",\"teamId\":\"team-id\",\"teamName\":\"team-name\"}",
     );
     check::<
-        crate::models::DedicatedEndpointListResponse,
+        friendli::models::DedicatedEndpointListResponse,
     >(
         &mut failures,
         "/paths/~1dedicated~1beta~1endpoint/get/responses",
         "{\"data\":{\"endpoint-id-1\":{\"status\":\"INITIALIZING\",\"createdAt\":\"2025-01-01T00:00:00Z\",\"updatedAt\":\"2025-01-01T00:00:00Z\",\"phase\":\"DOWNLOADING_MODEL\"},\"endpoint-id-2\":{\"status\":\"RUNNING\",\"createdAt\":\"2025-01-01T00:00:00Z\",\"updatedAt\":\"2025-01-01T00:00:00Z\"}}}",
     );
     check::<
-        crate::models::DedicatedEndpointStatus,
+        friendli::models::DedicatedEndpointStatus,
     >(
         &mut failures,
         "/paths/~1dedicated~1beta~1endpoint/post/responses",
         "{\"status\":\"INITIALIZING\",\"createdAt\":\"2025-01-01T00:00:00Z\",\"updatedAt\":\"2025-01-01T00:00:00Z\",\"phase\":\"DOWNLOADING_MODEL\"}",
     );
     check::<
-        crate::models::DedicatedEndpointSpec,
+        friendli::models::DedicatedEndpointSpec,
     >(
         &mut failures,
         "/paths/~1dedicated~1beta~1endpoint~1{endpoint_id}/get/responses",
         "{\"name\":\"endpoint-name\",\"gpuType\":\"NVIDIA H100\",\"numGpu\":1,\"instanceId\":\"instance-id\",\"projectId\":\"project-id\",\"creatorId\":\"creator-id\",\"teamId\":\"team-id\",\"autoscalingMin\":0,\"autoscalingMax\":1,\"autoscalingCooldown\":300,\"maxBatchSize\":10,\"maxInputLength\":1024,\"tokenizerSkipSpecialTokens\":true,\"tokenizerAddSpecialTokens\":true,\"currReplicaCnt\":1,\"desiredReplicaCnt\":1,\"updatedReplicaCnt\":1}",
     );
     check::<
-        crate::models::DedicatedEndpointSpec,
+        friendli::models::DedicatedEndpointSpec,
     >(
         &mut failures,
         "/paths/~1dedicated~1beta~1endpoint~1{endpoint_id}/put/responses",
         "{\"name\":\"endpoint-name\",\"gpuType\":\"NVIDIA H100\",\"numGpu\":1,\"instanceId\":\"instance-id\",\"projectId\":\"project-id\",\"creatorId\":\"creator-id\",\"teamId\":\"team-id\",\"autoscalingMin\":0,\"autoscalingMax\":1,\"autoscalingCooldown\":300,\"maxBatchSize\":10,\"maxInputLength\":1024,\"tokenizerSkipSpecialTokens\":true,\"tokenizerAddSpecialTokens\":true,\"currReplicaCnt\":1,\"desiredReplicaCnt\":1,\"updatedReplicaCnt\":1}",
     );
     check::<
-        crate::models::DedicatedEndpointVersionHistoryResponse,
+        friendli::models::DedicatedEndpointVersionHistoryResponse,
     >(
         &mut failures,
         "/paths/~1dedicated~1beta~1endpoint~1{endpoint_id}~1version/get/responses",
         "{\"data\":{\"0\":{\"name\":\"endpoint-name\",\"gpuType\":\"NVIDIA H100\",\"numGpu\":1,\"instanceId\":\"instance-id\",\"projectId\":\"project-id\",\"creatorId\":\"creator-id\",\"teamId\":\"team-id\",\"autoscalingMin\":0,\"autoscalingMax\":1,\"autoscalingCooldown\":300,\"maxBatchSize\":10,\"maxInputLength\":1024,\"tokenizerSkipSpecialTokens\":true,\"tokenizerAddSpecialTokens\":true,\"currReplicaCnt\":1,\"desiredReplicaCnt\":1,\"updatedReplicaCnt\":1}}}",
     );
     check::<
-        crate::models::DedicatedEndpointStatus,
+        friendli::models::DedicatedEndpointStatus,
     >(
         &mut failures,
         "/paths/~1dedicated~1beta~1endpoint~1{endpoint_id}~1status/get/responses",
         "{\"status\":\"INITIALIZING\",\"createdAt\":\"2025-01-01T00:00:00Z\",\"updatedAt\":\"2025-01-01T00:00:00Z\",\"phase\":\"DOWNLOADING_MODEL\"}",
     );
     check::<
-        crate::models::DedicatedEndpointStatus,
+        friendli::models::DedicatedEndpointStatus,
     >(
         &mut failures,
         "/paths/~1dedicated~1beta~1endpoint~1{endpoint_id}~1sleep/put/responses",
         "{\"status\":\"SLEEPING\",\"createdAt\":\"2025-01-01T00:00:00Z\",\"updatedAt\":\"2025-01-01T00:00:00Z\"}",
     );
     check::<
-        crate::models::DedicatedEndpointStatus,
+        friendli::models::DedicatedEndpointStatus,
     >(
         &mut failures,
         "/paths/~1dedicated~1beta~1endpoint~1{endpoint_id}~1wake/put/responses",
         "{\"status\":\"AWAKING\",\"createdAt\":\"2025-01-01T00:00:00Z\",\"updatedAt\":\"2025-01-01T00:00:00Z\",\"phase\":\"ENGINE_INITIALIZING\"}",
     );
     check::<
-        crate::models::DedicatedEndpointStatus,
+        friendli::models::DedicatedEndpointStatus,
     >(
         &mut failures,
         "/paths/~1dedicated~1beta~1endpoint~1{endpoint_id}~1terminate/put/responses",
         "{\"status\":\"TERMINATING\",\"createdAt\":\"2025-01-01T00:00:00Z\",\"updatedAt\":\"2025-01-01T00:00:00Z\"}",
     );
     check::<
-        crate::models::DedicatedEndpointStatus,
+        friendli::models::DedicatedEndpointStatus,
     >(
         &mut failures,
         "/paths/~1dedicated~1beta~1endpoint~1{endpoint_id}~1restart/put/responses",
