@@ -69,7 +69,7 @@ const MAX_PATH_ITEM_REF_HOPS: usize = 16;
 /// The path key is taken literally, so Speakeasy-style keys such as
 /// `/v1/chat/completions#stream` work as they are written in the spec.
 pub fn slice_operation(doc: &Value, path: &str, method: &str) -> Result<Value, SliceError> {
-    Slices::new(doc).slice_operation(path, method)
+    Slices::new(doc, &SliceCache::default()).slice_operation(path, method)
 }
 
 /// The cleaned components of one document, kept between [`Slices`] of it: lowering checks that
@@ -112,22 +112,7 @@ type SharedComponent = Arc<Result<Cleaned, SliceError>>;
 /// operation. Shared by threads.
 pub struct Slices<'a> {
     doc: &'a Value,
-    cache: Cache<'a>,
-}
-
-enum Cache<'a> {
-    Own(SliceCache),
-    Shared(&'a SliceCache),
-}
-
-impl std::ops::Deref for Cache<'_> {
-    type Target = SliceCache;
-    fn deref(&self) -> &SliceCache {
-        match self {
-            Cache::Own(cache) => cache,
-            Cache::Shared(cache) => cache,
-        }
-    }
+    cache: &'a SliceCache,
 }
 
 /// A component's cleaned copy and what the walk met in it.
@@ -155,20 +140,10 @@ impl SliceComponent {
 }
 
 impl<'a> Slices<'a> {
-    pub fn new(doc: &'a Value) -> Self {
-        Self {
-            doc,
-            cache: Cache::Own(SliceCache::default()),
-        }
-    }
-
     /// Slices of `doc` that reuse (and add to) the components cleaned in `cache`, which must
     /// only ever be used with this document.
-    pub fn with_cache(doc: &'a Value, cache: &'a SliceCache) -> Self {
-        Self {
-            doc,
-            cache: Cache::Shared(cache),
-        }
+    pub fn new(doc: &'a Value, cache: &'a SliceCache) -> Self {
+        Self { doc, cache }
     }
 
     /// Builds the standalone document for `method` (case-insensitive) of the path key `path`.
@@ -1078,7 +1053,10 @@ mod tests {
                 "a/b": {"type": "object", "properties": {"c/d": {"type": "string"}}}
             }}
         });
-        assert_eq!(Slices::new(&doc).check_operation("/d", "get"), Ok(()));
+        assert_eq!(
+            Slices::new(&doc, &SliceCache::default()).check_operation("/d", "get"),
+            Ok(())
+        );
         let slice = slice_operation(&doc, "/d", "get").unwrap();
         assert_eq!(
             component_names(&slice, "schemas"),
@@ -1098,7 +1076,7 @@ mod tests {
             Err(SliceError::UnsupportedRef { .. })
         ));
         assert_eq!(
-            Slices::new(&doc).check_operation("/d", "get"),
+            Slices::new(&doc, &SliceCache::default()).check_operation("/d", "get"),
             slice_operation(&doc, "/d", "get").map(drop)
         );
     }
@@ -1109,7 +1087,8 @@ mod tests {
         doc["components"]["schemas"]["Pet"]["properties"]["owner"] =
             json!({"$ref": "#/components/schemas/Owner"});
         doc["paths"]["/cats"] = doc["paths"]["/pets"].clone();
-        let slices = Slices::new(&doc);
+        let cache = SliceCache::default();
+        let slices = Slices::new(&doc, &cache);
         let expected = Err(SliceError::DanglingRef {
             reference: "#/components/schemas/Owner".into(),
             location: "/components/schemas/Pet/properties/owner/$ref".into(),

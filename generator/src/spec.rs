@@ -43,6 +43,10 @@ impl std::fmt::Debug for LineIndex {
     }
 }
 
+/// Keywords whose values are data (examples, defaults, `const` and `enum` values), never
+/// schemas or prose: walks of the document that look for schemas or links skip them.
+pub(crate) const LITERAL_KEYS: [&str; 5] = ["example", "examples", "default", "const", "enum"];
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -191,7 +195,7 @@ impl SpecDocument {
     }
     /// Operation slices of this document; every caller shares the components cleaned so far.
     pub fn slices(&self) -> crate::slice::Slices<'_> {
-        crate::slice::Slices::with_cache(&self.root, &self.slice_cache)
+        crate::slice::Slices::new(&self.root, &self.slice_cache)
     }
 
     /// Resolves a local `$ref` (`#/components/schemas/Foo`) to its node.

@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use friendli_codegen::slice::{Slices, slice_operation};
+use friendli_codegen::slice::{SliceCache, Slices, slice_operation};
 use serde_json::Value;
 
 const HTTP_METHODS: [&str; 8] = [
@@ -202,7 +202,8 @@ fn check_spec(file: &Path) -> Summary {
     let mut largest = (0, String::new());
     // One cache for every operation, as the docs use it; backwards, so that components are
     // first cleaned for other operations than in the spec's order.
-    let shared = Slices::new(&doc);
+    let cache = SliceCache::default();
+    let shared = Slices::new(&doc, &cache);
     for (path, method) in ops.iter().rev() {
         let op = format!("{}: {method} {path}", file.display());
         let cached = shared

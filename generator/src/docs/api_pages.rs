@@ -15,6 +15,7 @@ use super::markdown::{blockquote, code_span, fence_for, first_paragraph, prose, 
 use super::sdk_pages::{namespace, operation_links};
 use super::{DocsContext, IndexEntry, IndexSection, render};
 use crate::plan::ResourceNode;
+use crate::spec::LITERAL_KEYS;
 
 #[derive(Template)]
 #[template(path = "api_page.md", escape = "none")]
@@ -229,10 +230,7 @@ fn seed_shape(slice: &mut Value) {
 
 /// Root-relative links in descriptions (`[x](/openapi/...)`) resolve only on the docs site:
 /// they are made absolute, as in the rest of the pages. Example values are data and are left
-/// as they are.
-/// Keys whose values are data, where links are left as they are.
-const LITERAL_KEYS: [&str; 5] = ["example", "examples", "default", "const", "enum"];
-
+/// as they are (see [`LITERAL_KEYS`]).
 fn absolute_description_links(value: &mut Value, site: &str) {
     match value {
         Value::Object(object) => {
@@ -284,7 +282,7 @@ mod tests {
             };
             let pages = ApiPages {
                 sdk_links: Vec::new(),
-                slices: crate::slice::Slices::new(&doc.root),
+                slices: doc.slices(),
                 component_yaml: Mutex::new(HashMap::new()),
             };
             let Some(Value::Object(paths)) = doc.root.get("paths") else {

@@ -178,12 +178,10 @@ fn likely_checks(value: &Value, pointer: &mut String, out: &mut Vec<(String, Vec
         out.push((pointer.clone(), examples));
     }
     if object.get("schema").is_some_and(Value::is_object) {
-        let mut examples: Vec<Value> = object.get("example").into_iter().cloned().collect();
-        if let Some(Value::Object(named)) = object.get("examples") {
-            examples = named
-                .values()
-                .filter_map(|e| e.get("value").cloned())
-                .collect();
+        // A parameter checks all of them, a media type its first (its `example` first).
+        let mut examples = super::schema::named_examples(value).unwrap_or_default();
+        if let Some(example) = object.get("example") {
+            examples.insert(0, example.clone());
         }
         if !examples.is_empty() {
             let schema = format!("{pointer}/schema");
@@ -196,7 +194,7 @@ fn likely_checks(value: &Value, pointer: &mut String, out: &mut Vec<(String, Vec
         }
     }
     for (key, child) in object {
-        if LITERAL_KEYS.contains(&key.as_str()) {
+        if crate::spec::LITERAL_KEYS.contains(&key.as_str()) {
             continue;
         }
         let len = pointer.len();
@@ -206,9 +204,6 @@ fn likely_checks(value: &Value, pointer: &mut String, out: &mut Vec<(String, Vec
         pointer.truncate(len);
     }
 }
-
-/// Keys whose values are data, not schemas.
-const LITERAL_KEYS: [&str; 5] = ["example", "examples", "default", "const", "enum"];
 
 /// Percent-encodes what a URI fragment cannot carry literally.
 fn fragment(pointer: &str) -> String {

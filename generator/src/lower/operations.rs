@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::Lowerer;
 use super::naming::{NameScope, field_ident, module_ident, type_ident};
-use super::schema::{Node, docs_of, examples_of, wrap_nullable};
+use super::schema::{Node, docs_of, examples_of, named_examples, wrap_nullable};
 use crate::ir::*;
 use crate::spec::escape_token;
 
@@ -429,13 +429,7 @@ impl<'a> Lowerer<'a> {
                 None => (TypeRef::String, false),
             };
             let (rust_name, _) = scope.claim(&field_ident(name), node.pointer);
-            let mut examples = examples_of(param);
-            if let Some(Value::Object(named)) = param.get("examples") {
-                examples = named
-                    .values()
-                    .filter_map(|e| e.get("value").cloned())
-                    .collect();
-            }
+            let mut examples = named_examples(param).unwrap_or_else(|| examples_of(param));
             if examples.is_empty() {
                 examples = param.get("schema").map(examples_of).unwrap_or_default();
             }
@@ -505,21 +499,10 @@ impl<'a> Lowerer<'a> {
         self.multipart_depth += usize::from(multipart);
         let (ty, nullable) = self.lower_type(schema_node, &format!("{prefix}Body"), module);
         self.multipart_depth -= usize::from(multipart);
-        let example = media_object
-            .get("example")
-            .or_else(|| {
-                media_object
-                    .get("examples")?
-                    .as_object()?
-                    .values()
-                    .next()?
-                    .get("value")
-            })
-            .cloned()
-            .or_else(|| {
-                self.deref(schema_node)
-                    .and_then(|(n, _)| examples_of(n.value).into_iter().next())
-            });
+        let example = media_example(media_object).or_else(|| {
+            self.deref(schema_node)
+                .and_then(|(n, _)| examples_of(n.value).into_iter().next())
+        });
         let example = example.and_then(|e| self.valid_examples(schema_node.pointer, vec![e]).pop());
         Some(RequestBody {
             content_type: kind,
@@ -559,17 +542,7 @@ impl<'a> Lowerer<'a> {
             let typed =
                 |this: &mut Self, media: &str, hint: String| -> Option<(TypeRef, Option<Value>)> {
                     let media_object = content?.get(media)?;
-                    let example = media_object
-                        .get("example")
-                        .or_else(|| {
-                            media_object
-                                .get("examples")?
-                                .as_object()?
-                                .values()
-                                .next()?
-                                .get("value")
-                        })
-                        .cloned();
+                    let example = media_example(media_object);
                     let schema = media_object.get("schema")?;
                     let schema_node = Node {
                         value: schema,
@@ -683,4 +656,12 @@ fn valid_sse_events(text: &str, sentinel: Option<&str>) -> (String, usize) {
         }
     }
     (kept, dropped)
+}
+
+/// A media type's example: its `example`, else the first of its `examples` map.
+fn media_example(media_object: &Value) -> Option<Value> {
+    media_object
+        .get("example")
+        .cloned()
+        .or_else(|| named_examples(media_object)?.into_iter().next())
 }

@@ -51,6 +51,20 @@ pub(crate) fn examples_of(schema: &Value) -> Vec<Value> {
     }
 }
 
+/// The `value`s of a parameter's or media type's `examples` map (of Example Objects), when it
+/// has one.
+pub(crate) fn named_examples(object: &Value) -> Option<Vec<Value>> {
+    let Some(Value::Object(named)) = object.get("examples") else {
+        return None;
+    };
+    Some(
+        named
+            .values()
+            .filter_map(|e| e.get("value").cloned())
+            .collect(),
+    )
+}
+
 pub(crate) fn docs_of(schema: &Value) -> Option<String> {
     schema
         .get("description")

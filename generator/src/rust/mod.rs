@@ -37,8 +37,8 @@ pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
     // the rayon pool. Token streams cannot cross threads: a job builds its own tokens and
     // returns text. Results come back in job order, so the output does not depend on which
     // thread made what.
-    type Job<'j> = Box<dyn Fn() -> Result<Vec<(String, TokenStream)>, String> + Send + Sync + 'j>;
-    let one = |path: String, tokens: TokenStream| Ok(vec![(path, tokens)]);
+    type Job<'j> = Box<dyn Fn() -> Result<(String, TokenStream), String> + Send + Sync + 'j>;
+    let one = |path: String, tokens: TokenStream| Ok((path, tokens));
     let body_modules = bodies::body_modules(plan);
     let mut jobs: Vec<Job<'_>> = Vec::new();
     for (module, ids) in &modules {
@@ -147,23 +147,18 @@ pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
             },
         )
     }));
-    let made: Vec<Result<Vec<(String, String)>, String>> = jobs
+    let made: Vec<Result<(String, String), String>> = jobs
         .par_iter()
         .map(|job| {
-            job()?
-                .into_iter()
-                .map(|(path, tokens)| {
-                    let text = format_file(&path, tokens)?;
-                    Ok((path, format!("{rs_header}{text}")))
-                })
-                .collect()
+            let (path, tokens) = job()?;
+            let text = format_file(&path, tokens)?;
+            Ok((path, format!("{rs_header}{text}")))
         })
         .collect();
     let mut files = FileSet::default();
     for result in made {
-        for (path, text) in result? {
-            files.insert(&path, text);
-        }
+        let (path, text) = result?;
+        files.insert(&path, text);
     }
     files.insert(
         "Cargo.toml",
