@@ -194,11 +194,15 @@ fn time_cli(cli: &Path, spec: &Path, work: &Path, runs: usize) -> Result<(), Str
         modes[1]
             .runs
             .push(run_once(&mut generate(cli, spec, &crate_dir, true))?);
+        // Fresh directories stay until the whole bench ends: on ext4 without a journal (this
+        // machine's), creating a file first skips every inode freed in the last 30 s, reading
+        // each one's inode block, so deleting the previous run's 1,100 files here made the next
+        // run spend most of its time in the kernel's `recently_deleted` (perf) and measured the
+        // bench's own clean-up rather than the generator.
         let fresh = work.join(format!("fresh{i}"));
         modes[2]
             .runs
             .push(run_once(&mut generate(cli, spec, &fresh, false))?);
-        let _ = std::fs::remove_dir_all(&fresh);
     }
     println!(
         "whole process: {} generate --spec {} ({runs} runs of each; load average {load_before} before, {} after)",
