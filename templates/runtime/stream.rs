@@ -8,6 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::StreamExt;
+use http_body::Body as _;
 use serde::de::DeserializeOwned;
 use tokio::time::{Instant, Sleep};
 
@@ -16,9 +17,10 @@ use super::sse::{EventRef, SseEvent, SseParser};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The response body: reqwest's stream as it is (no adapter per chunk), or any other.
+/// The response body: reqwest's body polled frame by frame as it is (no boxed stream
+/// adapter in between, so the poll inlines down to hyper's own boxed body), or any other.
 enum Body {
-    Response(Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>),
+    Response(reqwest::Body),
     Other(Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>),
 }
 
@@ -26,10 +28,18 @@ impl Body {
     #[inline]
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, BoxError>>> {
         match self {
-            Body::Response(s) => s
-                .as_mut()
-                .poll_next(cx)
-                .map(|item| item.map(|r| r.map_err(Into::into))),
+            Body::Response(body) => loop {
+                let frame = match Pin::new(&mut *body).poll_frame(cx) {
+                    Poll::Ready(Some(Ok(frame))) => frame,
+                    Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e.into()))),
+                    Poll::Ready(None) => return Poll::Ready(None),
+                    Poll::Pending => return Poll::Pending,
+                };
+                // Trailers carry no event data.
+                if let Ok(data) = frame.into_data() {
+                    return Poll::Ready(Some(Ok(data)));
+                }
+            },
             Body::Other(s) => s.as_mut().poll_next(cx),
         }
     }
@@ -49,12 +59,7 @@ pub struct RawEventStream {
     parser: SseParser,
     operation: &'static str,
     sentinel: Option<&'static str>,
-    idle_timeout: Option<Duration>,
-    /// Created on the first wait, so constructing a stream needs no runtime.
-    idle: Option<Pin<Box<Sleep>>>,
-    /// Chunks arrived since `idle` was last set: it is re-armed when the next wait
-    /// begins, once per wait rather than per chunk.
-    active: bool,
+    idle: Option<IdleWatch>,
     /// The largest event held before the stream fails (see `ClientBuilder::max_sse_event`).
     max_event: usize,
     done: bool,
@@ -71,8 +76,9 @@ impl std::fmt::Debug for RawEventStream {
 }
 
 impl RawEventStream {
-    /// Events from any byte stream. `idle_timeout` bounds the wait for each chunk
-    /// (not the whole stream, which may legitimately run for minutes).
+    /// Events from any byte stream. `idle_timeout` bounds the wait for each chunk (not
+    /// the whole stream, which may legitimately run for minutes); the error comes within
+    /// an eighth of it after it passed.
     pub fn new<S, E>(
         operation: &'static str,
         sentinel: Option<&'static str>,
@@ -102,9 +108,7 @@ impl RawEventStream {
             parser: SseParser::new(),
             operation,
             sentinel,
-            idle_timeout,
-            idle: None,
-            active: false,
+            idle: idle_timeout.map(IdleWatch::new),
             max_event: super::limits::DEFAULT_MAX_SSE_EVENT,
             done: false,
         }
@@ -126,7 +130,7 @@ impl RawEventStream {
         RawEventStream::with_body(
             operation,
             sentinel,
-            Body::Response(Box::pin(response.bytes_stream())),
+            Body::Response(http::Response::from(response).into_body()),
             idle_timeout,
         )
     }
@@ -205,7 +209,9 @@ impl RawEventStream {
             match self.body.poll_chunk(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
                     self.parser.feed_bytes(chunk);
-                    self.active = true;
+                    if let Some(idle) = &mut self.idle {
+                        idle.active = true;
+                    }
                 }
                 Poll::Ready(Some(Err(e))) => {
                     let err = self.body_error(e);
@@ -239,25 +245,9 @@ impl RawEventStream {
                     };
                 }
                 Poll::Pending => {
-                    let Some(timeout) = self.idle_timeout else {
-                        return Poll::Pending;
-                    };
-                    let sleep = match &mut self.idle {
-                        Some(sleep) => {
-                            // The wait starts now: a deadline from the last chunk's arrival
-                            // would be the same up to the time spent parsing, and reading
-                            // the clock once per chunk costs more than that.
-                            if self.active
-                                && let Some(at) = Instant::now().checked_add(timeout)
-                            {
-                                sleep.as_mut().reset(at);
-                            }
-                            sleep
-                        }
-                        idle @ None => idle.insert(Box::pin(tokio::time::sleep(timeout))),
-                    };
-                    self.active = false;
-                    if sleep.as_mut().poll(cx).is_ready() {
+                    if let Some(idle) = &mut self.idle
+                        && idle.expired(cx)
+                    {
                         let err = Error::Timeout {
                             operation: self.operation,
                         };
@@ -267,6 +257,73 @@ impl RawEventStream {
                 }
             }
         }
+    }
+}
+
+/// How many ticks of `timeout / IDLE_TICKS` without a chunk end a stream.
+const IDLE_TICKS: u32 = 8;
+
+/// The idle timeout of a stream, kept by a ticking timer rather than one re-armed at every
+/// wait: a wait then costs no clock read (a stream waits once per chunk, and the clock read
+/// and timer reset were ~1% of consuming a token stream), and the timeout is reported after
+/// between `timeout` and `timeout * 9 / 8` without a chunk, never before.
+struct IdleWatch {
+    tick: Duration,
+    ticks: u32,
+    /// Created on the first wait, so constructing a stream needs no runtime.
+    sleep: Option<Pin<Box<Sleep>>>,
+    /// A chunk arrived since the last tick.
+    active: bool,
+    /// Ticks in a row that saw no chunk.
+    quiet: u32,
+}
+
+impl IdleWatch {
+    fn new(timeout: Duration) -> Self {
+        // Tokio's timer counts whole milliseconds: a tick shorter than that would stretch
+        // the timeout.
+        let ticks = u32::try_from(timeout.as_millis())
+            .unwrap_or(u32::MAX)
+            .clamp(1, IDLE_TICKS);
+        IdleWatch {
+            tick: timeout / ticks,
+            ticks,
+            sleep: None,
+            active: false,
+            quiet: 0,
+        }
+    }
+
+    /// Called while the body has nothing to read; `true` once no chunk came for the
+    /// timeout. A tick that fell due while the stream was not polled counts once, so
+    /// time the caller spends between polls is not taken for silence of the server.
+    fn expired(&mut self, cx: &mut Context<'_>) -> bool {
+        let tick = self.tick;
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(tick)));
+        while sleep.as_mut().poll(cx).is_ready() {
+            if std::mem::take(&mut self.active) {
+                self.quiet = 0;
+            } else {
+                self.quiet += 1;
+                if self.quiet >= self.ticks {
+                    return true;
+                }
+            }
+            let now = Instant::now();
+            let next = sleep
+                .deadline()
+                .checked_add(tick)
+                .filter(|next| *next > now)
+                .or_else(|| now.checked_add(tick));
+            match next {
+                Some(at) => sleep.as_mut().reset(at),
+                // Past the clock's range: as good as forever.
+                None => *sleep = Box::pin(tokio::time::sleep(Duration::MAX)),
+            }
+        }
+        false
     }
 }
 
@@ -639,6 +696,61 @@ mod tests {
             items[..],
             [Err(Error::Timeout { operation: "op" })]
         ));
+    }
+
+    /// A body that sends a keep-alive comment after each of `gaps`.
+    fn chunks_after(gaps: Vec<Duration>) -> RawEventStream {
+        let body = stream::iter(gaps).then(|gap| async move {
+            tokio::time::sleep(gap).await;
+            Ok::<_, std::io::Error>(Bytes::from_static(b": ping\n\n"))
+        });
+        RawEventStream::new("op", None, body, Some(Duration::from_millis(40)))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_idle_timeout_is_reported_after_the_timeout_and_within_an_eighth_more() {
+        let started = tokio::time::Instant::now();
+        let raw = RawEventStream::new(
+            "op",
+            None,
+            stream::pending::<Result<Bytes, std::io::Error>>(),
+            Some(Duration::from_millis(40)),
+        );
+        let items = collect(raw).await;
+        let waited = started.elapsed();
+        assert!(matches!(items[..], [Err(Error::Timeout { .. })]));
+        assert!(
+            waited >= Duration::from_millis(40) && waited <= Duration::from_millis(46),
+            "timed out after {waited:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gaps_shorter_than_the_idle_timeout_never_end_the_stream() {
+        // 39 ms gaps, well past 40 ms in all; then one gap of 41 ms ends it.
+        let mut gaps = vec![Duration::from_millis(39); 20];
+        assert!(collect(chunks_after(gaps.clone())).await.is_empty());
+        gaps.push(Duration::from_millis(41));
+        let items = collect(chunks_after(gaps)).await;
+        assert!(matches!(items[..], [Err(Error::Timeout { .. })]));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn time_the_caller_spends_between_polls_is_not_idle_time() {
+        // Each chunk comes 1 ms after it is asked for, so every poll waits on the body.
+        let body = stream::iter(0..5)
+            .then(|i| async move {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                Ok::<_, std::io::Error>(Bytes::from(format!("data: {i}\n\n")))
+            })
+            .chain(stream::pending());
+        let mut raw = RawEventStream::new("op", None, body, Some(Duration::from_millis(40)));
+        for i in 0..5 {
+            let event = raw.next().await.expect("an event").expect("not a timeout");
+            assert_eq!(event.data, i.to_string().as_bytes());
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(matches!(raw.next().await, Some(Err(Error::Timeout { .. }))));
     }
 
     #[tokio::test]

@@ -432,6 +432,7 @@ chrono = {{ version = "0.4", default-features = false, features = ["std", "serde
 futures-core = "0.3"
 futures-util = "0.3"
 http = "1"
+http-body = "1"
 memchr = "2"
 percent-encoding = "2"
 fastrand = "2"
@@ -444,7 +445,7 @@ tokio = {{ version = "1", features = ["time", "fs"] }}
 tracing = {{ version = "0.1", optional = true, default-features = false, features = ["std"] }}
 
 [dev-dependencies]
-tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }}
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net", "io-util", "test-util"] }}
 wiremock = "0.6"
 tempfile = "3"
 rcgen = {{ version = "0.14", default-features = false, features = ["crypto", "ring"] }}
