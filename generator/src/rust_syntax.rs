@@ -17,7 +17,7 @@ pub fn type_tokens(ty: &TypeRef, types: &[TypeDef]) -> TokenStream {
 pub fn type_tokens_in(ty: &TypeRef, types: &[TypeDef], root: &TokenStream) -> TokenStream {
     let type_tokens = |ty: &TypeRef, types: &[TypeDef]| type_tokens_in(ty, types, root);
     match ty {
-        TypeRef::String => quote!(::std::string::String),
+        TypeRef::String => quote!(String),
         TypeRef::Integer { bits: 32 } => quote!(i32),
         TypeRef::Integer { .. } => quote!(i64),
         TypeRef::Number => quote!(f64),
@@ -28,7 +28,7 @@ pub fn type_tokens_in(ty: &TypeRef, types: &[TypeDef], root: &TokenStream) -> To
         TypeRef::Any => quote!(::serde_json::Value),
         TypeRef::Array(item) => {
             let item = type_tokens(item, types);
-            quote!(::std::vec::Vec<#item>)
+            quote!(Vec<#item>)
         }
         TypeRef::Tuple(items) => {
             let items = items.iter().map(|t| type_tokens(t, types));
@@ -36,11 +36,11 @@ pub fn type_tokens_in(ty: &TypeRef, types: &[TypeDef], root: &TokenStream) -> To
         }
         TypeRef::Map(value) => {
             let value = type_tokens(value, types);
-            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+            quote!(::std::collections::BTreeMap<String, #value>)
         }
         TypeRef::Nullable(inner) => {
             let inner = type_tokens(inner, types);
-            quote!(::std::option::Option<#inner>)
+            quote!(Option<#inner>)
         }
         TypeRef::Named(id) => {
             let name = format_ident!("{}", types[id.0].name);
@@ -61,13 +61,13 @@ pub fn ident(name: &str) -> syn::Ident {
 pub fn field_type_in(f: &Field, types: &[TypeDef], root: &TokenStream) -> TokenStream {
     let inner = type_tokens_in(&f.ty, types, root);
     let inner = if f.boxed {
-        quote!(::std::boxed::Box<#inner>)
+        quote!(Box<#inner>)
     } else {
         inner
     };
     match Presence::of_field(f) {
         Presence::Required => inner,
-        Presence::RequiredNullable | Presence::Optional => quote!(::std::option::Option<#inner>),
+        Presence::RequiredNullable | Presence::Optional => quote!(Option<#inner>),
         Presence::OptionalNullable => quote!(#root::OptionalNullable<#inner>),
     }
 }

@@ -233,7 +233,7 @@ fn stream_twins_send_stream_true() {
         let file = squeeze(&files.files[&format!("src/operations/{}.rs", op.module)]);
         let pinned = [
             format!("encode_with_stream_flag(body,{streams})"),
-            format!("body.stream=::std::option::Option::Some({streams});"),
+            format!("body.stream=Some({streams});"),
             format!("body.stream=crate::OptionalNullable::Value({streams});"),
         ];
         assert!(

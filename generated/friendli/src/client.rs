@@ -24,7 +24,7 @@ impl crate::Client {
         Self::builder_with(&SPEC_DEFAULTS)
     }
     /// A client from `FRIENDLI_TOKEN` and `FRIENDLI_TEAM`, both optional: operations whose spec requires a token fail at call time without one.
-    pub fn from_env() -> ::std::result::Result<Self, crate::Error> {
+    pub fn from_env() -> Result<Self, crate::Error> {
         Self::from_env_with(&SPEC_DEFAULTS)
     }
     #[cfg(feature = "serverless")]

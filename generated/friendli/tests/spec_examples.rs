@@ -2,15 +2,15 @@
 //! Every example in the spec decodes into its generated type and encodes back unchanged.
 #![allow(clippy::too_many_lines)]
 fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
-    failures: &mut ::std::vec::Vec<::std::string::String>,
+    failures: &mut Vec<String>,
     pointer: &str,
     json: &str,
 ) {
     let original: ::serde_json::Value = ::serde_json::from_str(json)
         .expect("examples are emitted as valid JSON");
     let decoded: T = match ::serde_path_to_error::deserialize(&original) {
-        ::std::result::Result::Ok(decoded) => decoded,
-        ::std::result::Result::Err(err) => {
+        Ok(decoded) => decoded,
+        Err(err) => {
             failures
                 .push(
                     ::std::format!(
@@ -21,10 +21,10 @@ fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
         }
     };
     match ::serde_json::to_value(&decoded) {
-        ::std::result::Result::Ok(
+        Ok(
             encoded,
         ) if friendli::runtime::testing::json_equivalent(&encoded, &original) => {}
-        ::std::result::Result::Ok(encoded) => {
+        Ok(encoded) => {
             failures
                 .push(
                     ::std::format!(
@@ -32,19 +32,17 @@ fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
                     ),
                 )
         }
-        ::std::result::Result::Err(err) => {
-            failures.push(::std::format!("{pointer}: does not encode: {err}"))
-        }
+        Err(err) => failures.push(::std::format!("{pointer}: does not encode: {err}")),
     }
 }
 #[test]
 fn spec_examples_round_trip() {
-    let mut failures = ::std::vec::Vec::new();
+    let mut failures = Vec::new();
     check::<
         i64,
     >(&mut failures, "/components/schemas/BaseClassificationData/properties/index", "0");
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/BaseClassificationData/properties/label",
@@ -58,7 +56,7 @@ fn spec_examples_round_trip() {
         "2",
     );
     check::<
-        ::std::vec::Vec<f64>,
+        Vec<f64>,
     >(
         &mut failures,
         "/components/schemas/BaseClassificationData/properties/probs",
@@ -75,7 +73,7 @@ fn spec_examples_round_trip() {
         i64,
     >(&mut failures, "/components/schemas/ChatUsage/properties/total_tokens", "12");
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/CompletionsBodyWithPrompt/properties/model",
@@ -96,7 +94,7 @@ fn spec_examples_round_trip() {
         "\"Say this is a test!\"",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/CompletionsBodyWithTokens/properties/model",
@@ -113,7 +111,7 @@ fn spec_examples_round_trip() {
         i64,
     >(&mut failures, "/components/schemas/CompletionsChoice/properties/index", "0");
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/CompletionsChoice/properties/text",
@@ -123,14 +121,14 @@ fn spec_examples_round_trip() {
         i64,
     >(&mut failures, "/components/schemas/CompletionsChoice/properties/seed", "42");
     check::<
-        ::std::vec::Vec<i64>,
+        Vec<i64>,
     >(
         &mut failures,
         "/components/schemas/CompletionsChoice/properties/tokens",
         "[128000,2028,374,13118,264,1296]",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/CompletionsDedicatedBodyWithPrompt/properties/model",
@@ -151,7 +149,7 @@ fn spec_examples_round_trip() {
         "\"Say this is a test!\"",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/CompletionsDedicatedBodyWithTokens/properties/model",
@@ -165,7 +163,7 @@ fn spec_examples_round_trip() {
         "1",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/CompletionsServerlessBodyWithPrompt/properties/model",
@@ -186,7 +184,7 @@ fn spec_examples_round_trip() {
         "\"Say this is a test!\"",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/CompletionsServerlessBodyWithTokens/properties/model",
@@ -200,7 +198,7 @@ fn spec_examples_round_trip() {
         "1",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/ContainerAudioTranscriptionBody/properties/model",
@@ -214,14 +212,14 @@ fn spec_examples_round_trip() {
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]}",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/ContainerChatCompletionBody/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        ::std::vec::Vec<friendli::models::Message>,
+        Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/ContainerChatCompletionBody/properties/messages",
@@ -242,21 +240,21 @@ fn spec_examples_round_trip() {
         "{\"tokens\":[128000,3923,374,1803,1413,15592,30]}",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/ContainerDetokenizationBody/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        ::std::vec::Vec<i64>,
+        Vec<i64>,
     >(
         &mut failures,
         "/components/schemas/ContainerDetokenizationBody/properties/tokens",
         "[128000,3923,374,1803,1413,15592,30]",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/ContainerImageEditBody/properties/model",
@@ -270,7 +268,7 @@ fn spec_examples_round_trip() {
         "{\"guidance_scale\":3.5,\"num_inference_steps\":10,\"prompt\":\"An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.\"}",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/ContainerImageGenerationBody/properties/model",
@@ -284,14 +282,14 @@ fn spec_examples_round_trip() {
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        ::std::vec::Vec<friendli::models::MessagesInputMessage>,
+        Vec<friendli::models::MessagesInputMessage>,
     >(
         &mut failures,
         "/components/schemas/ContainerMessagesBody/properties/messages",
         "[{\"content\":\"Explain top_p in one sentence.\",\"role\":\"user\"}]",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/ContainerMessagesBody/properties/model",
@@ -312,7 +310,7 @@ fn spec_examples_round_trip() {
         "{\"input\":\"Hello!\"}",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/ContainerResponsesBody/properties/model",
@@ -333,7 +331,7 @@ fn spec_examples_round_trip() {
         "{\"input\":\"I love programming.\"}",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/ContainerTextClassificationBody/properties/model",
@@ -349,7 +347,7 @@ fn spec_examples_round_trip() {
         "\"I love programming.\"",
     );
     check::<
-        friendli::OptionalNullable<::std::vec::Vec<i64>>,
+        friendli::OptionalNullable<Vec<i64>>,
     >(
         &mut failures,
         "/components/schemas/ContainerTextClassificationBody/properties/tokens",
@@ -363,48 +361,48 @@ fn spec_examples_round_trip() {
         "{\"prompt\":\"What is generative AI?\"}",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/ContainerTokenizationBody/properties/model",
         "\"(adapter-route)\"",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ContainerTokenizationBody/properties/prompt",
         "\"What is generative AI?\"",
     );
     check::<
-        ::std::string::String,
+        String,
     >(&mut failures, "/components/schemas/CostResult/properties/total", "\"2.709083\"");
     check::<
-        ::std::option::Option<::std::string::String>,
+        Option<String>,
     >(
         &mut failures,
         "/components/schemas/CostResult/properties/quantity",
         "\"0.934167\"",
     );
     check::<
-        ::std::option::Option<::std::string::String>,
+        Option<String>,
     >(&mut failures, "/components/schemas/CostResult/properties/unit_price", "\"290\"");
     check::<
-        ::std::option::Option<::std::string::String>,
+        Option<String>,
     >(
         &mut failures,
         "/components/schemas/CostResult/properties/line_item",
         "\"{endpoint_id}, {gpu_type}, gpu time cost\"",
     );
     check::<
-        ::std::option::Option<::std::string::String>,
+        Option<String>,
     >(
         &mut failures,
         "/components/schemas/CostResult/properties/line_item",
         "\"{model_id}, output tokens cost\"",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedAudioTranscriptionBody/properties/model",
@@ -418,14 +416,14 @@ fn spec_examples_round_trip() {
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedChatCompletionBody/properties/model",
         "\"(endpoint-id)\"",
     );
     check::<
-        ::std::vec::Vec<friendli::models::Message>,
+        Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/DedicatedChatCompletionBody/properties/messages",
@@ -446,14 +444,14 @@ fn spec_examples_round_trip() {
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedChatRenderBody/properties/model",
         "\"(endpoint-id)\"",
     );
     check::<
-        ::std::vec::Vec<friendli::models::Message>,
+        Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/DedicatedChatRenderBody/properties/messages",
@@ -467,14 +465,14 @@ fn spec_examples_round_trip() {
         "{\"model\":\"(endpoint-id)\",\"tokens\":[128000,3923,374,1803,1413,15592,30]}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedDetokenizationBody/properties/model",
         "\"(endpoint-id)\"",
     );
     check::<
-        ::std::vec::Vec<i64>,
+        Vec<i64>,
     >(
         &mut failures,
         "/components/schemas/DedicatedDetokenizationBody/properties/tokens",
@@ -488,7 +486,7 @@ fn spec_examples_round_trip() {
         "{\"encoding_format\":\"float\",\"input\":\"The food was delicious and the waiter...\",\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedEmbeddingsBody/properties/model",
@@ -509,7 +507,7 @@ fn spec_examples_round_trip() {
         "{\"wandbArtifactVersionName\":\"org/registry/name:v0\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedImageEditBody/properties/model",
@@ -523,7 +521,7 @@ fn spec_examples_round_trip() {
         "{\"model\":\"(endpoint-id)\",\"num_inference_steps\":10,\"prompt\":\"An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedImageGenerationBody/properties/model",
@@ -537,14 +535,14 @@ fn spec_examples_round_trip() {
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        ::std::vec::Vec<friendli::models::MessagesInputMessage>,
+        Vec<friendli::models::MessagesInputMessage>,
     >(
         &mut failures,
         "/components/schemas/DedicatedMessagesBody/properties/messages",
         "[{\"content\":\"Explain top_p in one sentence.\",\"role\":\"user\"}]",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedMessagesBody/properties/model",
@@ -565,7 +563,7 @@ fn spec_examples_round_trip() {
         "{\"input\":\"Hello!\",\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedResponsesBody/properties/model",
@@ -586,7 +584,7 @@ fn spec_examples_round_trip() {
         "{\"input\":\"I love programming.\",\"model\":\"(endpoint-id)\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedTextClassificationBody/properties/model",
@@ -602,7 +600,7 @@ fn spec_examples_round_trip() {
         "\"I love programming.\"",
     );
     check::<
-        friendli::OptionalNullable<::std::vec::Vec<i64>>,
+        friendli::OptionalNullable<Vec<i64>>,
     >(
         &mut failures,
         "/components/schemas/DedicatedTextClassificationBody/properties/tokens",
@@ -616,35 +614,35 @@ fn spec_examples_round_trip() {
         "{\"model\":\"(endpoint-id)\",\"prompt\":\"What is generative AI?\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedTokenizationBody/properties/model",
         "\"(endpoint-id)\"",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/DedicatedTokenizationBody/properties/prompt",
         "\"What is generative AI?\"",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ImageInput/properties/image",
         "\"https://huggingface.co/datasets/huggingface/documentation-images/resolve/main/diffusers/cat.png\"",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ImageInput/properties/image",
         "\"data:image/png;base64,...\"",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ServerlessAudioTranscriptionBody/properties/model",
@@ -658,14 +656,14 @@ fn spec_examples_round_trip() {
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ServerlessChatCompletionBody/properties/model",
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        ::std::vec::Vec<friendli::models::Message>,
+        Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/ServerlessChatCompletionBody/properties/messages",
@@ -686,14 +684,14 @@ fn spec_examples_round_trip() {
         "{\"messages\":[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ServerlessChatRenderBody/properties/model",
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        ::std::vec::Vec<friendli::models::Message>,
+        Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/ServerlessChatRenderBody/properties/messages",
@@ -707,21 +705,21 @@ fn spec_examples_round_trip() {
         "{\"model\":\"zai-org/GLM-5.2\",\"tokens\":[128000,3923,374,1803,1413,15592,30]}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ServerlessDetokenizationBody/properties/model",
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        ::std::vec::Vec<i64>,
+        Vec<i64>,
     >(
         &mut failures,
         "/components/schemas/ServerlessDetokenizationBody/properties/tokens",
         "[128000,3923,374,1803,1413,15592,30]",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ServerlessKnowledgeRetrievalBody/properties/query",
@@ -735,7 +733,7 @@ fn spec_examples_round_trip() {
         "1",
     );
     check::<
-        ::std::vec::Vec<::std::string::String>,
+        Vec<String>,
     >(
         &mut failures,
         "/components/schemas/ServerlessKnowledgeRetrievalBody/properties/knowledgeIds",
@@ -749,14 +747,14 @@ fn spec_examples_round_trip() {
         "{\"messages\":[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        ::std::vec::Vec<friendli::models::MessagesInputMessage>,
+        Vec<friendli::models::MessagesInputMessage>,
     >(
         &mut failures,
         "/components/schemas/ServerlessMessagesBody/properties/messages",
         "[{\"content\":\"Explain top_p in one sentence.\",\"role\":\"user\"}]",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ServerlessMessagesBody/properties/model",
@@ -777,7 +775,7 @@ fn spec_examples_round_trip() {
         "{\"input\":\"Hello!\",\"model\":\"zai-org/GLM-5.2\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ServerlessResponsesBody/properties/model",
@@ -798,14 +796,14 @@ fn spec_examples_round_trip() {
         "{\"model\":\"zai-org/GLM-5.2\",\"prompt\":\"What is generative AI?\"}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ServerlessTokenizationBody/properties/model",
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ServerlessTokenizationBody/properties/prompt",
@@ -819,14 +817,14 @@ fn spec_examples_round_trip() {
         "{\"messages\":[{\"content\":\"What is 3 + 6?\",\"role\":\"user\"}],\"model\":\"zai-org/GLM-5.2\",\"tools\":[{\"type\":\"math:calculator\"}]}",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/ServerlessToolAssistedChatCompletionBody/properties/model",
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        ::std::vec::Vec<friendli::models::Message>,
+        Vec<friendli::models::Message>,
     >(
         &mut failures,
         "/components/schemas/ServerlessToolAssistedChatCompletionBody/properties/messages",
@@ -850,7 +848,7 @@ fn spec_examples_round_trip() {
         "0",
     );
     check::<
-        ::std::string::String,
+        String,
     >(
         &mut failures,
         "/components/schemas/StreamedCompletionsChoice/properties/text",
@@ -887,14 +885,14 @@ fn spec_examples_round_trip() {
         "\"model_apis\"",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/model",
         "\"zai-org/GLM-5.2\"",
     );
     check::<
-        friendli::OptionalNullable<::std::string::String>,
+        friendli::OptionalNullable<String>,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/user_id",
@@ -929,9 +927,7 @@ fn spec_examples_round_trip() {
         "62000",
     );
     check::<
-        friendli::OptionalNullable<
-            ::std::collections::BTreeMap<::std::string::String, i64>,
-        >,
+        friendli::OptionalNullable<::std::collections::BTreeMap<String, i64>>,
     >(
         &mut failures,
         "/components/schemas/UsageResult/properties/gpu_usage",

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde_json::Value;
 use typed_arena::Arena;
 
-pub use naming::{NameScope, field_ident, module_ident, type_ident};
+pub use naming::{NameScope, field_ident, module_ident, type_ident, type_name_ident};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::*;
@@ -115,7 +115,7 @@ impl<'a> Lowerer<'a> {
         let mut reserved = Vec::new();
         for (name, _) in schemas.into_iter().flatten() {
             let pointer = self.intern(&format!("/components/schemas/{}", escape_token(name)));
-            let (rust_name, collision) = self.type_names.claim(&type_ident(name), pointer);
+            let (rust_name, collision) = self.type_names.claim(&type_name_ident(name), pointer);
             if let Some(collision) = collision {
                 self.diagnostics.push(
                     Diagnostic::warning(pointer, format!("component `{name}` maps to the Rust name `{}`, already taken; it is named `{rust_name}`", collision.wanted))

@@ -93,6 +93,25 @@ pub fn type_ident(name: &str) -> String {
     camel
 }
 
+/// Names the generated code takes from Rust's prelude without a path (`Option<String>`,
+/// `impl Into<T>`, `Default::default()`, `Ok(..)`): a type of the spec by one of these names
+/// would shadow it in the module that defines it.
+pub const PRELUDE_NAMES: &[&str] = &[
+    "Box", "Default", "Err", "From", "Into", "None", "Ok", "Option", "Result", "Some", "String",
+    "Vec",
+];
+
+/// `UpperCamelCase` identifier for a type: [`type_ident`], with a `Type` suffix on the
+/// [`PRELUDE_NAMES`] (variants keep them: `ToolChoice::None` shadows nothing).
+pub fn type_name_ident(name: &str) -> String {
+    let ident = type_ident(name);
+    if PRELUDE_NAMES.contains(&ident.as_str()) {
+        format!("{ident}Type")
+    } else {
+        ident
+    }
+}
+
 /// Hands out unique names within one scope, remembering who took each one so a collision can
 /// be reported with both locations. Suffixes are numeric and assigned in call order, so the
 /// result is deterministic for a deterministic call order. Names are compared without case:
@@ -167,6 +186,10 @@ mod tests {
         assert_eq!(field_ident("X-Friendli-Team"), "x_friendli_team");
         assert_eq!(module_ident("type"), "type_");
         assert_eq!(type_ident("Self"), "SelfType");
+        assert_eq!(type_name_ident("string"), "StringType");
+        assert_eq!(type_name_ident("result"), "ResultType");
+        assert_eq!(type_ident("none"), "None");
+        assert_eq!(type_name_ident("Options"), "Options");
         assert_eq!(type_ident("1024x1024"), "V1024x1024");
         assert_eq!(type_ident("math:calculator"), "MathCalculator");
         assert_eq!(type_ident("HTTPValidationError"), "HttpValidationError");

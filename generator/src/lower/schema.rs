@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::Lowerer;
-use super::naming::{NameScope, field_ident, type_ident};
+use super::naming::{NameScope, field_ident, type_ident, type_name_ident};
 use crate::diagnostics::Diagnostic;
 use crate::ir::*;
 use crate::spec::escape_token;
@@ -408,7 +408,7 @@ impl<'a> Lowerer<'a> {
         if let Some(&(_, id)) = self.defining.iter().find(|(p, _)| *p == node.pointer) {
             return id;
         }
-        let wanted = type_ident(hint);
+        let wanted = type_name_ident(hint);
         let (name, collision) = self.type_names.claim(&wanted, node.pointer);
         if let Some(collision) = collision {
             self.diagnostics.push(

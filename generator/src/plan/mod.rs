@@ -185,7 +185,7 @@ fn operation_plan<'a>(
         module: op.module.clone(),
         builder: builder_name(op),
         // Through the one type-name sanitiser: an operation `self` names `SelfType`.
-        params_type: crate::lower::type_ident(&op.module),
+        params_type: crate::lower::type_name_ident(&op.module),
         family: op.resource[0].clone(),
         inputs: inputs::inputs(op, types),
         body,

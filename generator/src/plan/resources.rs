@@ -31,5 +31,5 @@ pub fn resource_tree(api: &Api) -> ResourceNode<'_> {
 /// The handle type of a resource path: through the one type-name sanitiser, so a tag such
 /// as `Self` names `SelfType`, never the keyword.
 pub fn handle_name(path: &[String]) -> String {
-    crate::lower::type_ident(&path.join(" "))
+    crate::lower::type_name_ident(&path.join(" "))
 }

@@ -84,14 +84,14 @@ fn body_setters(plan: &ClientPlan<'_>, model: &BodyModelPlan<'_>) -> TokenStream
         let docs = doc_attrs(f.docs.as_deref());
         let field = ident(&f.rust_name);
         let value = if f.boxed {
-            quote!(::std::boxed::Box::new(value.into()))
+            quote!(Box::new(value.into()))
         } else {
             quote!(value.into())
         };
         let store = if input.presence == Presence::OptionalNullable {
             quote!(crate::OptionalNullable::Value(#value))
         } else {
-            quote!(::std::option::Option::Some(#value))
+            quote!(Some(#value))
         };
         let null_setter = input.null_setter().map(|null_name| {
             let null_name = format_ident!("{}", null_name);
@@ -109,7 +109,7 @@ fn body_setters(plan: &ClientPlan<'_>, model: &BodyModelPlan<'_>) -> TokenStream
         });
         quote! {
             #docs
-            pub fn #name(mut self, value: impl ::std::convert::Into<#value_ty>) -> Self {
+            pub fn #name(mut self, value: impl Into<#value_ty>) -> Self {
                 self.body.#field = #store;
                 self
             }

@@ -20,7 +20,7 @@ pub(crate) fn forced_value(f: &Field, value: bool) -> TokenStream {
         Presence::Required => quote!(#value),
         Presence::OptionalNullable => quote!(crate::OptionalNullable::Value(#value)),
         Presence::Optional | Presence::RequiredNullable => {
-            quote!(::std::option::Option::Some(#value))
+            quote!(Some(#value))
         }
     }
 }
@@ -45,7 +45,7 @@ pub(crate) fn input_value_type_in(api: &Api, input: &Input<'_>, root: &TokenStre
     };
     let base = type_tokens_in(ty, types, root);
     if input.presence == Presence::RequiredNullable {
-        quote!(::std::option::Option<#base>)
+        quote!(Option<#base>)
     } else {
         base
     }
@@ -63,7 +63,7 @@ pub(crate) fn body_storage_type(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -
             if body.required {
                 ty
             } else {
-                quote!(::std::option::Option<#ty>)
+                quote!(Option<#ty>)
             }
         }
     }
@@ -182,7 +182,7 @@ fn operation_method(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStrea
     let args = required.iter().map(|i| {
         let name = ident(&i.setter);
         let ty = input_value_type(plan, i);
-        quote!(#name: impl ::std::convert::Into<#ty>)
+        quote!(#name: impl Into<#ty>)
     });
     let param_inits = op.inputs.iter().filter_map(|i| {
         let InputKind::Param(_) = i.kind else {
@@ -192,7 +192,7 @@ fn operation_method(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStrea
         Some(if i.required() {
             quote!(#name: #name.into(),)
         } else {
-            quote!(#name: ::std::option::Option::None,)
+            quote!(#name: None,)
         })
     });
     let body = body_init(plan, op);
@@ -238,7 +238,7 @@ fn body_init(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream {
                     .unwrap_or_else(|| format_ident!("body"));
                 quote!(#arg.into())
             } else {
-                quote!(::std::option::Option::None)
+                quote!(None)
             }
         }
         BodyPlan::Model { id, model, .. } => {
@@ -256,7 +256,7 @@ fn body_init(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream {
                     let field = ident(&f.rust_name);
                     let arg = ident(&input.setter);
                     Some(if f.boxed {
-                        quote!(#field: ::std::boxed::Box::new(#arg.into()),)
+                        quote!(#field: Box::new(#arg.into()),)
                     } else {
                         quote!(#field: #arg.into(),)
                     })
@@ -266,7 +266,7 @@ fn body_init(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream {
             if all_given {
                 quote!(#body_ty { #(#given)* })
             } else if plan.defaultable[id.0] {
-                quote!(#body_ty { #(#given)* ..::std::default::Default::default() })
+                quote!(#body_ty { #(#given)* ..Default::default() })
             } else {
                 let rest = model
                     .fields
@@ -274,12 +274,12 @@ fn body_init(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream {
                     .filter(|f| positional(f).is_none())
                     .map(|f| {
                         let field = ident(&f.rust_name);
-                        quote!(#field: ::std::default::Default::default(),)
+                        quote!(#field: Default::default(),)
                     });
                 let additional = model
                     .additional
                     .as_ref()
-                    .map(|_| quote!(additional_properties: ::std::default::Default::default(),));
+                    .map(|_| quote!(additional_properties: Default::default(),));
                 quote!(#body_ty { #(#given)* #(#rest)* #additional })
             }
         }

@@ -315,7 +315,7 @@ pub(crate) fn support_module(plan: &ClientPlan<'_>) -> TokenStream {
                 assert!(#root::runtime::testing::json_equivalent(actual, &expected), "JSON differs:\n  actual:   {actual}\n  expected: {expected}");
             }
 
-            fn header<'r>(request: &'r ::wiremock::Request, name: &str) -> ::std::option::Option<&'r str> {
+            fn header<'r>(request: &'r ::wiremock::Request, name: &str) -> Option<&'r str> {
                 request.headers.get(name).and_then(|v| v.to_str().ok())
             }
 

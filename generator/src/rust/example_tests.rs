@@ -125,25 +125,25 @@ pub(crate) fn example_tests(api: &Api, cx: &ModelContext<'_>, root: &TokenStream
         //! Every example in the spec decodes into its generated type and encodes back unchanged.
         #![allow(clippy::too_many_lines)]
 
-        fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(failures: &mut ::std::vec::Vec<::std::string::String>, pointer: &str, json: &str) {
+        fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(failures: &mut Vec<String>, pointer: &str, json: &str) {
             let original: ::serde_json::Value = ::serde_json::from_str(json).expect("examples are emitted as valid JSON");
             let decoded: T = match ::serde_path_to_error::deserialize(&original) {
-                ::std::result::Result::Ok(decoded) => decoded,
-                ::std::result::Result::Err(err) => {
+                Ok(decoded) => decoded,
+                Err(err) => {
                     failures.push(::std::format!("{pointer}: does not decode at `{}`: {}", err.path(), err.inner()));
                     return;
                 }
             };
             match ::serde_json::to_value(&decoded) {
-                ::std::result::Result::Ok(encoded) if #root::runtime::testing::json_equivalent(&encoded, &original) => {}
-                ::std::result::Result::Ok(encoded) => failures.push(::std::format!("{pointer}: round trip changed the value:\n  spec:    {original}\n  encoded: {encoded}")),
-                ::std::result::Result::Err(err) => failures.push(::std::format!("{pointer}: does not encode: {err}")),
+                Ok(encoded) if #root::runtime::testing::json_equivalent(&encoded, &original) => {}
+                Ok(encoded) => failures.push(::std::format!("{pointer}: round trip changed the value:\n  spec:    {original}\n  encoded: {encoded}")),
+                Err(err) => failures.push(::std::format!("{pointer}: does not encode: {err}")),
             }
         }
 
         #[test]
         fn spec_examples_round_trip() {
-            let mut failures = ::std::vec::Vec::new();
+            let mut failures = Vec::new();
             #(#checks)*
             ::std::println!("{} spec examples checked, {} failed", #count, failures.len());
             assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -383,7 +383,7 @@ fn client_rs(plan: &ClientPlan<'_>) -> TokenStream {
             }
 
             #[doc = #from_env_doc]
-            pub fn from_env() -> ::std::result::Result<Self, crate::Error> {
+            pub fn from_env() -> Result<Self, crate::Error> {
                 Self::from_env_with(&SPEC_DEFAULTS)
             }
 

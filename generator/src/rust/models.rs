@@ -41,8 +41,8 @@ pub(crate) fn type_item(cx: &ModelContext<'_>, id: TypeId) -> TokenStream {
             let param = cx.with_runtime.then(|| {
                 quote! {
                     impl crate::runtime::ParamValue for #name {
-                        fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-                            ::std::option::Option::Some(self.as_str().to_owned())
+                        fn param_text(&self) -> Option<String> {
+                            Some(self.as_str().to_owned())
                         }
                     }
                 }
@@ -60,7 +60,7 @@ pub(crate) fn type_item(cx: &ModelContext<'_>, id: TypeId) -> TokenStream {
 
 fn boxed(inner: TokenStream, boxed: bool) -> TokenStream {
     if boxed {
-        quote!(::std::boxed::Box<#inner>)
+        quote!(Box<#inner>)
     } else {
         inner
     }
@@ -83,7 +83,7 @@ fn field_serde_attrs(f: &Field) -> TokenStream {
         }
         (Presence::Optional, _) => quote!(
             default,
-            skip_serializing_if = "::std::option::Option::is_none",
+            skip_serializing_if = "Option::is_none",
         ),
         (Presence::OptionalNullable, _) => quote!(
             default,
@@ -116,7 +116,7 @@ fn struct_item(
         quote! {
             /// Properties beyond the ones named above.
             #[serde(flatten)]
-            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #ty>,
+            pub additional_properties: ::std::collections::BTreeMap<String, #ty>,
         }
     });
 
@@ -129,7 +129,7 @@ fn struct_item(
     let params = given.iter().map(|f| {
         let field_name = ident(&f.rust_name);
         let ty = field_type(cx, f);
-        quote!(#field_name: impl ::std::convert::Into<#ty>)
+        quote!(#field_name: impl Into<#ty>)
     });
     let given_inits = given.iter().map(|f| {
         let field_name = ident(&f.rust_name);
@@ -138,7 +138,7 @@ fn struct_item(
     let rest = if given.len() == s.fields.len() && s.additional.is_none() {
         quote!()
     } else if cx.defaultable[id.0] {
-        quote!(..::std::default::Default::default())
+        quote!(..Default::default())
     } else {
         let fields = s
             .fields
@@ -148,8 +148,8 @@ fn struct_item(
         let additional = s
             .additional
             .as_ref()
-            .map(|_| quote!(additional_properties: ::std::default::Default::default(),));
-        quote!(#(#fields: ::std::default::Default::default(),)* #additional)
+            .map(|_| quote!(additional_properties: Default::default(),));
+        quote!(#(#fields: Default::default(),)* #additional)
     };
     let allow = super::client::too_many_arguments(given.len());
     let constructor = quote! {
@@ -196,7 +196,7 @@ fn enum_item(name: &syn::Ident, docs: TokenStream, e: &Enum) -> TokenStream {
         pub enum #name {
             #(#variants)*
             /// A value this SDK version does not know yet; kept verbatim.
-            #unknown(::std::string::String),
+            #unknown(String),
         }
         crate::runtime::serde_support::open_enum!(#name, #unknown { #(#wire_values),* });
     }
@@ -220,12 +220,12 @@ fn from_impls<'v>(
         .map(|(variant, ty, is_boxed)| {
             let variant = format_ident!("{}", variant);
             let wrap = if *is_boxed {
-                quote!(::std::boxed::Box::new(value))
+                quote!(Box::new(value))
             } else {
                 quote!(value)
             };
             quote! {
-                impl ::std::convert::From<#ty> for #name {
+                impl From<#ty> for #name {
                     fn from(value: #ty) -> Self {
                         Self::#variant(#wrap)
                     }
@@ -271,11 +271,11 @@ fn tagged_item(
         let variant = format_ident!("{}", v.rust_name);
         let tags = &v.tags;
         let decode = if v.boxed {
-            quote!(crate::runtime::serde_support::from_tagged(value).map(|v| Self::#variant(::std::boxed::Box::new(v))))
+            quote!(crate::runtime::serde_support::from_tagged(value).map(|v| Self::#variant(Box::new(v))))
         } else {
             quote!(crate::runtime::serde_support::from_tagged(value).map(Self::#variant))
         };
-        quote!(::std::option::Option::Some(#(#tags)|*) => #decode,)
+        quote!(Some(#(#tags)|*) => #decode,)
     });
     let from = from_impls(
         name,
@@ -296,7 +296,7 @@ fn tagged_item(
             #unknown(::serde_json::Value),
         }
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
                     #(#serialize_arms)*
                     Self::#unknown(value) => ::serde::Serialize::serialize(value, serializer),
@@ -304,11 +304,11 @@ fn tagged_item(
             }
         }
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let (tag, value) = crate::runtime::serde_support::read_tagged(deserializer, #tag)?;
                 match tag.as_deref() {
                     #(#deserialize_arms)*
-                    _ => ::std::result::Result::Ok(Self::#unknown(value)),
+                    _ => Ok(Self::#unknown(value)),
                 }
             }
         }
@@ -340,7 +340,7 @@ fn untagged_item(
         .map(|v| {
             let variant = format_ident!("{}", v.rust_name);
             quote! {
-                impl ::std::convert::From<&str> for #name {
+                impl From<&str> for #name {
                     fn from(value: &str) -> Self {
                         Self::#variant(value.to_owned())
                     }

@@ -128,7 +128,7 @@ fn param_storage_type(plan: &ClientPlan<'_>, input: &Input<'_>) -> TokenStream {
     if input.required() {
         value
     } else {
-        quote!(::std::option::Option<#value>)
+        quote!(Option<#value>)
     }
 }
 
@@ -152,8 +152,8 @@ fn operation_spec(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream 
     let sentinel = match &o.response {
         Response::EventStream {
             sentinel: Some(s), ..
-        } => quote!(::std::option::Option::Some(#s)),
-        _ => quote!(::std::option::Option::None),
+        } => quote!(Some(#s)),
+        _ => quote!(None),
     };
     let envelope = matches!(o.response, Response::EventStream { envelope: true, .. });
     let decode_error = if op.typed_errors.is_empty() {
@@ -222,7 +222,7 @@ fn parts_fn(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream {
                 match (f.ty == TypeRef::File, f.required) {
                     (true, true) => quote!(form = form.file(#wire, body.#field.clone());),
                     (true, false) => quote! {
-                        if let ::std::option::Option::Some(file) = &body.#field {
+                        if let Some(file) = &body.#field {
                             form = form.file(#wire, file.clone());
                         }
                     },
@@ -263,13 +263,13 @@ fn parts_fn(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream {
             let mut parts = crate::runtime::RequestParts::new(#path);
             #(#params)*
             #body_expr
-            ::std::result::Result::Ok(parts)
+            Ok(parts)
         }
     } else {
-        quote!(::std::result::Result::Ok(crate::runtime::RequestParts::new(#path)))
+        quote!(Ok(crate::runtime::RequestParts::new(#path)))
     };
     quote! {
-        fn parts(&self, #body_arg: &#body_type) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+        fn parts(&self, #body_arg: &#body_type) -> Result<crate::runtime::RequestParts, crate::Error> {
             #build
         }
     }
@@ -301,16 +301,16 @@ fn own_setter(plan: &ClientPlan<'_>, input: &Input<'_>) -> TokenStream {
             let docs = doc_attrs(p.docs.as_deref());
             quote! {
                 #docs
-                pub fn #name(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                    self.params.#name = ::std::option::Option::Some(value.into());
+                pub fn #name(mut self, value: impl Into<#ty>) -> Self {
+                    self.params.#name = Some(value.into());
                     self
                 }
             }
         }
         _ => quote! {
             /// The request body.
-            pub fn #name(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                self.body = ::std::option::Option::Some(value.into());
+            pub fn #name(mut self, value: impl Into<#ty>) -> Self {
+                self.body = Some(value.into());
                 self
             }
         },
@@ -335,11 +335,11 @@ fn decode_error_fn(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> Option<Toke
         .typed_errors
         .iter()
         .any(|e| e.status == StatusMatch::Default))
-    .then(|| quote!(_ => ::std::option::Option::None,));
+    .then(|| quote!(_ => None,));
     let allow = (op.typed_errors.len() == 1 && catch_all.is_none())
         .then(|| quote!(#[allow(clippy::match_single_binding)]));
     Some(quote! {
-        fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
+        fn decode_error(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
             #allow
             match status {
                 #(#arms)*

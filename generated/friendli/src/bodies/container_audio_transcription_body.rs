@@ -9,10 +9,7 @@ impl<
     K,
 > crate::runtime::Request<Op, crate::models::ContainerAudioTranscriptionBody, K> {
     /// Routes the request to a specific adapter.
-    pub fn model(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn model(mut self, value: impl Into<String>) -> Self {
         self.body.model = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -24,9 +21,7 @@ impl<
     /// Controls how the audio is cut into chunks. When set to `"auto"`, the server first normalizes loudness and then uses voice activity detection (VAD) to choose boundaries. `server_vad` object can be provided to tweak VAD detection parameters manually. If unset, the audio is transcribed as a single block.
     pub fn chunking_strategy(
         mut self,
-        value: impl ::std::convert::Into<
-            crate::models::ContainerAudioTranscriptionBodyChunkingStrategy,
-        >,
+        value: impl Into<crate::models::ContainerAudioTranscriptionBodyChunkingStrategy>,
     ) -> Self {
         self.body.chunking_strategy = crate::OptionalNullable::Value(value.into());
         self
@@ -37,10 +32,7 @@ impl<
         self
     }
     /// The language of the input audio. Supplying the input language in [ISO-639-1](https://en.wikipedia.org/wiki/List_of_ISO_639-1_codes) (e.g. `en`) format will improve accuracy and latency.
-    pub fn language(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn language(mut self, value: impl Into<String>) -> Self {
         self.body.language = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -50,7 +42,7 @@ impl<
         self
     }
     /// The sampling temperature, between 0 and 1. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
-    pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.body.temperature = crate::OptionalNullable::Value(value.into());
         self
     }

@@ -6,10 +6,7 @@ impl crate::runtime::ModelBody for crate::models::ContainerDetokenizationBody {}
 /// Setters of the `ContainerDetokenizationBody` fields, for every operation that sends it.
 impl<Op, K> crate::runtime::Request<Op, crate::models::ContainerDetokenizationBody, K> {
     /// Routes the request to a specific adapter.
-    pub fn model(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn model(mut self, value: impl Into<String>) -> Self {
         self.body.model = crate::OptionalNullable::Value(value.into());
         self
     }

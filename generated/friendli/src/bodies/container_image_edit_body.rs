@@ -6,10 +6,7 @@ impl crate::runtime::ModelBody for crate::models::ContainerImageEditBody {}
 /// Setters of the `ContainerImageEditBody` fields, for every operation that sends it.
 impl<Op, K> crate::runtime::Request<Op, crate::models::ContainerImageEditBody, K> {
     /// Routes the request to a specific adapter.
-    pub fn model(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn model(mut self, value: impl Into<String>) -> Self {
         self.body.model = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -19,17 +16,17 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::ContainerImageEditBody, K
         self
     }
     /// The number of inference steps to use during image generation. Defaults to 20. Supported range: [1, 50].
-    pub fn num_inference_steps(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.body.num_inference_steps = ::std::option::Option::Some(value.into());
+    pub fn num_inference_steps(mut self, value: impl Into<i64>) -> Self {
+        self.body.num_inference_steps = Some(value.into());
         self
     }
     /// Adjusts the alignment of the generated image with the input prompt. Higher values (e.g., 8-10) make the output more faithful to the prompt, while lower values (e.g., 1-5) encourage more creative freedom. Defaults to 0. This parameter may be irrelevant for certain models, such as `FLUX.Schnell`.
-    pub fn guidance_scale(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.body.guidance_scale = ::std::option::Option::Some(value.into());
+    pub fn guidance_scale(mut self, value: impl Into<f64>) -> Self {
+        self.body.guidance_scale = Some(value.into());
         self
     }
     /// The seed to use for image generation.
-    pub fn seed(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn seed(mut self, value: impl Into<i64>) -> Self {
         self.body.seed = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -41,9 +38,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::ContainerImageEditBody, K
     /// The format in which the generated image will be returned. One of `raw` and `jpeg`.
     pub fn response_format(
         mut self,
-        value: impl ::std::convert::Into<
-            crate::models::ContainerImageEditBodyResponseFormat,
-        >,
+        value: impl Into<crate::models::ContainerImageEditBodyResponseFormat>,
     ) -> Self {
         self.body.response_format = crate::OptionalNullable::Value(value.into());
         self

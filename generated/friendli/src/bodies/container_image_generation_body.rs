@@ -6,10 +6,7 @@ impl crate::runtime::ModelBody for crate::models::ContainerImageGenerationBody {
 /// Setters of the `ContainerImageGenerationBody` fields, for every operation that sends it.
 impl<Op, K> crate::runtime::Request<Op, crate::models::ContainerImageGenerationBody, K> {
     /// Routes the request to a specific adapter.
-    pub fn model(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn model(mut self, value: impl Into<String>) -> Self {
         self.body.model = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -19,17 +16,17 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::ContainerImageGenerationB
         self
     }
     /// The number of inference steps to use during image generation. Defaults to 20. Supported range: [1, 50].
-    pub fn num_inference_steps(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.body.num_inference_steps = ::std::option::Option::Some(value.into());
+    pub fn num_inference_steps(mut self, value: impl Into<i64>) -> Self {
+        self.body.num_inference_steps = Some(value.into());
         self
     }
     /// Adjusts the alignment of the generated image with the input prompt. Higher values (e.g., 8-10) make the output more faithful to the prompt, while lower values (e.g., 1-5) encourage more creative freedom. Defaults to 0. This parameter may be irrelevant for certain models, such as `FLUX.Schnell`.
-    pub fn guidance_scale(mut self, value: impl ::std::convert::Into<f64>) -> Self {
-        self.body.guidance_scale = ::std::option::Option::Some(value.into());
+    pub fn guidance_scale(mut self, value: impl Into<f64>) -> Self {
+        self.body.guidance_scale = Some(value.into());
         self
     }
     /// The seed to use for image generation.
-    pub fn seed(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn seed(mut self, value: impl Into<i64>) -> Self {
         self.body.seed = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -41,9 +38,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::ContainerImageGenerationB
     /// The format in which the generated image will be returned. One of `raw` and `jpeg`.
     pub fn response_format(
         mut self,
-        value: impl ::std::convert::Into<
-            crate::models::ContainerImageGenerationBodyResponseFormat,
-        >,
+        value: impl Into<crate::models::ContainerImageGenerationBodyResponseFormat>,
     ) -> Self {
         self.body.response_format = crate::OptionalNullable::Value(value.into());
         self
@@ -56,7 +51,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::ContainerImageGenerationB
     /// Optional input images used to condition or guide the generation process (e.g., for ControlNet or image editing models). This field is only applicable when using ControlNet or image editing models.
     pub fn control_images(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<crate::models::ImageInput>>,
+        value: impl Into<Vec<crate::models::ImageInput>>,
     ) -> Self {
         self.body.control_images = crate::OptionalNullable::Value(value.into());
         self
@@ -67,10 +62,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::ContainerImageGenerationB
         self
     }
     /// A list of weights that determine the influence of each ControlNet model in the generation process. Each value must be within [0, 1], where 0 disables the corresponding ControlNet and 1 applies it fully. When multiple ControlNet models are used, the list length must match the number of control images. If omitted, all ControlNet models default to full influence (1.0). This field is only applicable when using ControlNet models.
-    pub fn controlnet_weights(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<f64>>,
-    ) -> Self {
+    pub fn controlnet_weights(mut self, value: impl Into<Vec<f64>>) -> Self {
         self.body.controlnet_weights = crate::OptionalNullable::Value(value.into());
         self
     }

@@ -9,10 +9,7 @@ impl<
     K,
 > crate::runtime::Request<Op, crate::models::ContainerTextClassificationBody, K> {
     /// Routes the request to a specific adapter.
-    pub fn model(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn model(mut self, value: impl Into<String>) -> Self {
         self.body.model = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -26,9 +23,7 @@ impl<
     /// Either `input` or `tokens` field is required.
     pub fn input(
         mut self,
-        value: impl ::std::convert::Into<
-            crate::models::ContainerTextClassificationBodyInput,
-        >,
+        value: impl Into<crate::models::ContainerTextClassificationBodyInput>,
     ) -> Self {
         self.body.input = crate::OptionalNullable::Value(value.into());
         self
@@ -41,10 +36,7 @@ impl<
     /// The tokenized prompt (i.e., input tokens).
     ///
     /// Either `input` or `tokens` field is required.
-    pub fn tokens(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
-    ) -> Self {
+    pub fn tokens(mut self, value: impl Into<Vec<i64>>) -> Self {
         self.body.tokens = crate::OptionalNullable::Value(value.into());
         self
     }

@@ -8,9 +8,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedChatRenderBody, 
     /// Additional keyword arguments supplied to the template renderer. These parameters will be available for use within the chat template.
     pub fn chat_template_kwargs(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         self.body.chat_template_kwargs = crate::OptionalNullable::Value(value.into());
         self
@@ -24,10 +22,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedChatRenderBody, 
     /// Use this to provide a list of functions the model may generate JSON inputs for.
     ///
     /// **When `tools` is specified, `min_tokens` and `response_format` fields are unsupported.**
-    pub fn tools(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<crate::models::Tool>>,
-    ) -> Self {
+    pub fn tools(mut self, value: impl Into<Vec<crate::models::Tool>>) -> Self {
         self.body.tools = crate::OptionalNullable::Value(value.into());
         self
     }

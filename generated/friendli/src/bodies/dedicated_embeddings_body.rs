@@ -10,7 +10,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEmbeddingsBody, 
     /// Either `input` or `tokens` field is required.
     pub fn input(
         mut self,
-        value: impl ::std::convert::Into<crate::models::DedicatedEmbeddingsBodyInput>,
+        value: impl Into<crate::models::DedicatedEmbeddingsBodyInput>,
     ) -> Self {
         self.body.input = crate::OptionalNullable::Value(value.into());
         self
@@ -23,10 +23,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEmbeddingsBody, 
     /// The tokenized prompt (i.e., input tokens).
     ///
     /// Either `input` or `tokens` field is required.
-    pub fn tokens(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
-    ) -> Self {
+    pub fn tokens(mut self, value: impl Into<Vec<i64>>) -> Self {
         self.body.tokens = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -38,9 +35,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEmbeddingsBody, 
     /// The format to return the embeddings in. Can be either `float` or [`base64`](https://pypi.org/project/pybase64/).
     pub fn encoding_format(
         mut self,
-        value: impl ::std::convert::Into<
-            crate::models::DedicatedEmbeddingsBodyEncodingFormat,
-        >,
+        value: impl Into<crate::models::DedicatedEmbeddingsBodyEncodingFormat>,
     ) -> Self {
         self.body.encoding_format = crate::OptionalNullable::Value(value.into());
         self

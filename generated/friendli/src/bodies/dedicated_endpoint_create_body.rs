@@ -8,7 +8,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointCreateBo
     /// The simple scaling configuration of the endpoint.
     pub fn simplescale(
         mut self,
-        value: impl ::std::convert::Into<crate::models::EndpointSimplescaleConfig>,
+        value: impl Into<crate::models::EndpointSimplescaleConfig>,
     ) -> Self {
         self.body.simplescale = crate::OptionalNullable::Value(value.into());
         self
@@ -21,7 +21,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointCreateBo
     /// The auto scaling configuration of the endpoint.
     pub fn autoscaling_policy(
         mut self,
-        value: impl ::std::convert::Into<crate::models::AutoscalingPolicy>,
+        value: impl Into<crate::models::AutoscalingPolicy>,
     ) -> Self {
         self.body.autoscaling_policy = crate::OptionalNullable::Value(value.into());
         self
@@ -32,10 +32,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointCreateBo
         self
     }
     /// HF commit hash of the model.
-    pub fn hf_model_repo_revision(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn hf_model_repo_revision(mut self, value: impl Into<String>) -> Self {
         self.body.hf_model_repo_revision = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -45,10 +42,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointCreateBo
         self
     }
     /// The comment for the initial version.
-    pub fn initial_version_comment(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn initial_version_comment(mut self, value: impl Into<String>) -> Self {
         self.body.initial_version_comment = crate::OptionalNullable::Value(value.into());
         self
     }

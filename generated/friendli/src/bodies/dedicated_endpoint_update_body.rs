@@ -6,10 +6,7 @@ impl crate::runtime::ModelBody for crate::models::DedicatedEndpointUpdateBody {}
 /// Setters of the `DedicatedEndpointUpdateBody` fields, for every operation that sends it.
 impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointUpdateBody, K> {
     /// The name of the endpoint.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn name(mut self, value: impl Into<String>) -> Self {
         self.body.name = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -21,7 +18,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointUpdateBo
     /// The advanced configuration of the endpoint.
     pub fn advanced(
         mut self,
-        value: impl ::std::convert::Into<crate::models::EndpointAdvancedConfig>,
+        value: impl Into<crate::models::EndpointAdvancedConfig>,
     ) -> Self {
         self.body.advanced = crate::OptionalNullable::Value(value.into());
         self
@@ -34,7 +31,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointUpdateBo
     /// The simple scaling configuration of the endpoint.
     pub fn simplescale(
         mut self,
-        value: impl ::std::convert::Into<crate::models::EndpointSimplescaleConfig>,
+        value: impl Into<crate::models::EndpointSimplescaleConfig>,
     ) -> Self {
         self.body.simplescale = crate::OptionalNullable::Value(value.into());
         self
@@ -47,7 +44,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointUpdateBo
     /// The auto scaling configuration of the endpoint.
     pub fn autoscaling_policy(
         mut self,
-        value: impl ::std::convert::Into<crate::models::AutoscalingPolicy>,
+        value: impl Into<crate::models::AutoscalingPolicy>,
     ) -> Self {
         self.body.autoscaling_policy = crate::OptionalNullable::Value(value.into());
         self
@@ -58,10 +55,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointUpdateBo
         self
     }
     /// HF ID of the model.
-    pub fn hf_model_repo(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn hf_model_repo(mut self, value: impl Into<String>) -> Self {
         self.body.hf_model_repo = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -71,10 +65,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointUpdateBo
         self
     }
     /// HF commit hash of the model.
-    pub fn hf_model_repo_revision(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn hf_model_repo_revision(mut self, value: impl Into<String>) -> Self {
         self.body.hf_model_repo_revision = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -84,10 +75,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointUpdateBo
         self
     }
     /// Comment for the new version.
-    pub fn new_version_comment(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new_version_comment(mut self, value: impl Into<String>) -> Self {
         self.body.new_version_comment = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -115,10 +103,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedEndpointUpdateBo
     /// - 2x NVIDIA B200: `brTZGIuYgVrs`
     /// - 4x NVIDIA B200: `AFoZMFXZnAdD`
     /// - 8x NVIDIA B200: `drbc6G9FxJWZ`
-    pub fn instance_option_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn instance_option_id(mut self, value: impl Into<String>) -> Self {
         self.body.instance_option_id = crate::OptionalNullable::Value(value.into());
         self
     }

@@ -16,7 +16,7 @@ impl<
     /// Specifies the instance type for the endpoint.
     pub fn accelerator(
         mut self,
-        value: impl ::std::convert::Into<crate::models::AcceleratorRequirement>,
+        value: impl Into<crate::models::AcceleratorRequirement>,
     ) -> Self {
         self.body.accelerator = crate::OptionalNullable::Value(value.into());
         self
@@ -27,10 +27,7 @@ impl<
         self
     }
     /// Specifies the name of your endpoint. If not provided, a name will be automatically generated for you.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn name(mut self, value: impl Into<String>) -> Self {
         self.body.name = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -40,10 +37,7 @@ impl<
         self
     }
     /// Specifies where endpoint will be created in your Friendli Dedicated Endpoints. If not provided, a new project will be created within your default team.
-    pub fn project_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.body.project_id = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -53,10 +47,7 @@ impl<
         self
     }
     /// Used by Friendli Dedicated Endpoints to track which webhook automation triggered an endpoint rollout. If the `idempotencyKey` is provided, the API will check if the endpoint already exists, and rollout the existing endpoint if it does. In such cases, the `projectId` must be provided. Any unique value can be used.
-    pub fn idempotency_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.body.idempotency_key = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -68,7 +59,7 @@ impl<
     /// Defines autoscaling settings for the endpoint.
     pub fn autoscaling_policy(
         mut self,
-        value: impl ::std::convert::Into<crate::models::AutoscalingPolicy>,
+        value: impl Into<crate::models::AutoscalingPolicy>,
     ) -> Self {
         self.body.autoscaling_policy = crate::OptionalNullable::Value(value.into());
         self

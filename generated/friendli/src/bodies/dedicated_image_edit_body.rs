@@ -6,12 +6,12 @@ impl crate::runtime::ModelBody for crate::models::DedicatedImageEditBody {}
 /// Setters of the `DedicatedImageEditBody` fields, for every operation that sends it.
 impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedImageEditBody, K> {
     /// The number of inference steps to use during image generation. Defaults to 20. Supported range: [1, 50].
-    pub fn num_inference_steps(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.body.num_inference_steps = ::std::option::Option::Some(value.into());
+    pub fn num_inference_steps(mut self, value: impl Into<i64>) -> Self {
+        self.body.num_inference_steps = Some(value.into());
         self
     }
     /// Adjusts the alignment of the generated image with the input prompt. Higher values (e.g., 8-10) make the output more faithful to the prompt, while lower values (e.g., 1-5) encourage more creative freedom. This parameter may be irrelevant for certain models, such as `FLUX.Schnell`.
-    pub fn guidance_scale(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+    pub fn guidance_scale(mut self, value: impl Into<f64>) -> Self {
         self.body.guidance_scale = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -21,7 +21,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedImageEditBody, K
         self
     }
     /// The seed to use for image generation.
-    pub fn seed(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn seed(mut self, value: impl Into<i64>) -> Self {
         self.body.seed = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -33,9 +33,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedImageEditBody, K
     /// The format in which the generated image(s) will be returned. One of `url(default)`, `raw`, `png`, `jpeg`, and `jpg`.
     pub fn response_format(
         mut self,
-        value: impl ::std::convert::Into<
-            crate::models::DedicatedImageEditBodyResponseFormat,
-        >,
+        value: impl Into<crate::models::DedicatedImageEditBodyResponseFormat>,
     ) -> Self {
         self.body.response_format = crate::OptionalNullable::Value(value.into());
         self

@@ -6,12 +6,12 @@ impl crate::runtime::ModelBody for crate::models::DedicatedImageGenerationBody {
 /// Setters of the `DedicatedImageGenerationBody` fields, for every operation that sends it.
 impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedImageGenerationBody, K> {
     /// The number of inference steps to use during image generation. Defaults to 20. Supported range: [1, 50].
-    pub fn num_inference_steps(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.body.num_inference_steps = ::std::option::Option::Some(value.into());
+    pub fn num_inference_steps(mut self, value: impl Into<i64>) -> Self {
+        self.body.num_inference_steps = Some(value.into());
         self
     }
     /// Adjusts the alignment of the generated image with the input prompt. Higher values (e.g., 8-10) make the output more faithful to the prompt, while lower values (e.g., 1-5) encourage more creative freedom. This parameter may be irrelevant for certain models, such as `FLUX.Schnell`.
-    pub fn guidance_scale(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+    pub fn guidance_scale(mut self, value: impl Into<f64>) -> Self {
         self.body.guidance_scale = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -21,7 +21,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedImageGenerationB
         self
     }
     /// The seed to use for image generation.
-    pub fn seed(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn seed(mut self, value: impl Into<i64>) -> Self {
         self.body.seed = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -33,9 +33,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedImageGenerationB
     /// The format in which the generated image(s) will be returned. One of `url(default)`, `raw`, `png`, `jpeg`, and `jpg`.
     pub fn response_format(
         mut self,
-        value: impl ::std::convert::Into<
-            crate::models::DedicatedImageGenerationBodyResponseFormat,
-        >,
+        value: impl Into<crate::models::DedicatedImageGenerationBodyResponseFormat>,
     ) -> Self {
         self.body.response_format = crate::OptionalNullable::Value(value.into());
         self
@@ -48,7 +46,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedImageGenerationB
     /// Optional input images used to condition or guide the generation process (e.g., for ControlNet or image editing models). This field is only applicable when using ControlNet or image editing models.
     pub fn control_images(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<crate::models::ImageInput>>,
+        value: impl Into<Vec<crate::models::ImageInput>>,
     ) -> Self {
         self.body.control_images = crate::OptionalNullable::Value(value.into());
         self
@@ -59,10 +57,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedImageGenerationB
         self
     }
     /// A list of weights that determine the influence of each ControlNet model in the generation process. Each value must be within [0, 1], where 0 disables the corresponding ControlNet and 1 applies it fully. When multiple ControlNet models are used, the list length must match the number of control images. If omitted, all ControlNet models default to full influence (1.0). This field is only applicable when using ControlNet models.
-    pub fn controlnet_weights(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<f64>>,
-    ) -> Self {
+    pub fn controlnet_weights(mut self, value: impl Into<Vec<f64>>) -> Self {
         self.body.controlnet_weights = crate::OptionalNullable::Value(value.into());
         self
     }

@@ -6,7 +6,7 @@ impl crate::runtime::ModelBody for crate::models::DedicatedMessagesBody {}
 /// Setters of the `DedicatedMessagesBody` fields, for every operation that sends it.
 impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K> {
     /// Maximum number of tokens to generate for the assistant response. Must be greater than 0 when provided.
-    pub fn max_tokens(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn max_tokens(mut self, value: impl Into<i64>) -> Self {
         self.body.max_tokens = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -18,7 +18,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
     /// Optional top-level system instruction applied before conversation turns. Supports a plain string or an array of text blocks.
     pub fn system(
         mut self,
-        value: impl ::std::convert::Into<crate::models::DedicatedMessagesBodySystem>,
+        value: impl Into<crate::models::DedicatedMessagesBodySystem>,
     ) -> Self {
         self.body.system = crate::OptionalNullable::Value(value.into());
         self
@@ -29,7 +29,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
         self
     }
     /// Sampling temperature. Lower values make outputs more deterministic; higher values increase diversity.
-    pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.body.temperature = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -39,7 +39,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
         self
     }
     /// Nucleus sampling parameter. The model samples from the smallest token set whose cumulative probability reaches `top_p`.
-    pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+    pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.body.top_p = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -49,7 +49,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
         self
     }
     /// Limits sampling to the `k` most likely tokens at each decoding step.
-    pub fn top_k(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn top_k(mut self, value: impl Into<i64>) -> Self {
         self.body.top_k = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -59,10 +59,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
         self
     }
     /// Stop strings that terminate generation when matched in output. The matched value is returned in `stop_sequence` when applicable.
-    pub fn stop_sequences(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn stop_sequences(mut self, value: impl Into<Vec<String>>) -> Self {
         self.body.stop_sequences = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -74,9 +71,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
     /// Tool definitions available to the model. Use this to allow tool calls with structured arguments.
     pub fn tools(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::MessagesToolDefinition>,
-        >,
+        value: impl Into<Vec<crate::models::MessagesToolDefinition>>,
     ) -> Self {
         self.body.tools = crate::OptionalNullable::Value(value.into());
         self
@@ -89,7 +84,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
     /// Controls tool-calling behavior (`auto`, `any`, `tool`, `none`) and optional parallel-call behavior.
     pub fn tool_choice(
         mut self,
-        value: impl ::std::convert::Into<crate::models::MessagesToolChoice>,
+        value: impl Into<crate::models::MessagesToolChoice>,
     ) -> Self {
         self.body.tool_choice = crate::OptionalNullable::Value(value.into());
         self
@@ -102,7 +97,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
     /// Controls reasoning behavior with mode (`enabled`, `disabled`, `adaptive`). `enabled` requires `budget_tokens`; `disabled` and `adaptive` must not include it.
     pub fn thinking(
         mut self,
-        value: impl ::std::convert::Into<crate::models::MessagesThinkingConfig>,
+        value: impl Into<crate::models::MessagesThinkingConfig>,
     ) -> Self {
         self.body.thinking = crate::OptionalNullable::Value(value.into());
         self
@@ -115,7 +110,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
     /// Output generation options including effort level and structured output format settings.
     pub fn output_config(
         mut self,
-        value: impl ::std::convert::Into<crate::models::MessagesOutputConfig>,
+        value: impl Into<crate::models::MessagesOutputConfig>,
     ) -> Self {
         self.body.output_config = crate::OptionalNullable::Value(value.into());
         self
@@ -128,9 +123,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     pub fn cache_control(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         self.body.cache_control = crate::OptionalNullable::Value(value.into());
         self
@@ -143,9 +136,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     pub fn container(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         self.body.container = crate::OptionalNullable::Value(value.into());
         self
@@ -158,9 +149,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     pub fn context_manager(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         self.body.context_manager = crate::OptionalNullable::Value(value.into());
         self
@@ -173,9 +162,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     pub fn inference_geo(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         self.body.inference_geo = crate::OptionalNullable::Value(value.into());
         self
@@ -188,9 +175,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     pub fn metadata(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        value: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         self.body.metadata = crate::OptionalNullable::Value(value.into());
         self
@@ -203,7 +188,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedMessagesBody, K>
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     pub fn service_tier(
         mut self,
-        value: impl ::std::convert::Into<crate::models::DedicatedMessagesBodyServiceTier>,
+        value: impl Into<crate::models::DedicatedMessagesBodyServiceTier>,
     ) -> Self {
         self.body.service_tier = crate::OptionalNullable::Value(value.into());
         self

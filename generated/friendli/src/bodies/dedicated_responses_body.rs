@@ -6,10 +6,7 @@ impl crate::runtime::ModelBody for crate::models::DedicatedResponsesBody {}
 /// Setters of the `DedicatedResponsesBody` fields, for every operation that sends it.
 impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedResponsesBody, K> {
     /// A system (or developer) message inserted into the model's context.
-    pub fn instructions(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn instructions(mut self, value: impl Into<String>) -> Self {
         self.body.instructions = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -19,7 +16,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedResponsesBody, K
         self
     }
     /// An upper bound for the number of tokens that can be generated for a response, including visible output tokens and reasoning tokens.
-    pub fn max_output_tokens(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+    pub fn max_output_tokens(mut self, value: impl Into<i64>) -> Self {
         self.body.max_output_tokens = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -29,7 +26,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedResponsesBody, K
         self
     }
     /// What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic. We generally recommend altering this or `top_p` but not both.
-    pub fn temperature(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.body.temperature = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -39,7 +36,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedResponsesBody, K
         self
     }
     /// An alternative to sampling with temperature, called nucleus sampling, where the model considers the results of the tokens with `top_p` probability mass. So 0.1 means only the tokens comprising the top 10% probability mass are considered. We generally recommend altering this or `temperature` but not both.
-    pub fn top_p(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+    pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.body.top_p = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -49,10 +46,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedResponsesBody, K
         self
     }
     /// Whether to allow the model to run tool calls in parallel.
-    pub fn parallel_tool_calls(
-        mut self,
-        value: impl ::std::convert::Into<bool>,
-    ) -> Self {
+    pub fn parallel_tool_calls(mut self, value: impl Into<bool>) -> Self {
         self.body.parallel_tool_calls = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -62,10 +56,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedResponsesBody, K
         self
     }
     /// An array of tools the model may call while generating a response. You can specify which tool to use by setting the `tool_choice` parameter.
-    pub fn tools(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<crate::models::ResponsesTool>>,
-    ) -> Self {
+    pub fn tools(mut self, value: impl Into<Vec<crate::models::ResponsesTool>>) -> Self {
         self.body.tools = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -77,7 +68,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedResponsesBody, K
     /// How the model should select which tool (or tools) to use when generating a response. See the `tools` parameter to see how to specify which tools the model can call.
     pub fn tool_choice(
         mut self,
-        value: impl ::std::convert::Into<crate::models::DedicatedResponsesBodyToolChoice>,
+        value: impl Into<crate::models::DedicatedResponsesBodyToolChoice>,
     ) -> Self {
         self.body.tool_choice = crate::OptionalNullable::Value(value.into());
         self
@@ -88,10 +79,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedResponsesBody, K
         self
     }
     /// Configuration options for a text response from the model. Can be plain text or structured JSON data.
-    pub fn text(
-        mut self,
-        value: impl ::std::convert::Into<crate::models::ResponsesTextConfig>,
-    ) -> Self {
+    pub fn text(mut self, value: impl Into<crate::models::ResponsesTextConfig>) -> Self {
         self.body.text = crate::OptionalNullable::Value(value.into());
         self
     }
@@ -103,7 +91,7 @@ impl<Op, K> crate::runtime::Request<Op, crate::models::DedicatedResponsesBody, K
     /// Configuration options for reasoning models.
     pub fn reasoning(
         mut self,
-        value: impl ::std::convert::Into<crate::models::ResponsesReasoningConfig>,
+        value: impl Into<crate::models::ResponsesReasoningConfig>,
     ) -> Self {
         self.body.reasoning = crate::OptionalNullable::Value(value.into());
         self

@@ -13,9 +13,7 @@ impl<
     /// Either `input` or `tokens` field is required.
     pub fn input(
         mut self,
-        value: impl ::std::convert::Into<
-            crate::models::DedicatedTextClassificationBodyInput,
-        >,
+        value: impl Into<crate::models::DedicatedTextClassificationBodyInput>,
     ) -> Self {
         self.body.input = crate::OptionalNullable::Value(value.into());
         self
@@ -28,10 +26,7 @@ impl<
     /// The tokenized prompt (i.e., input tokens).
     ///
     /// Either `input` or `tokens` field is required.
-    pub fn tokens(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<i64>>,
-    ) -> Self {
+    pub fn tokens(mut self, value: impl Into<Vec<i64>>) -> Self {
         self.body.tokens = crate::OptionalNullable::Value(value.into());
         self
     }

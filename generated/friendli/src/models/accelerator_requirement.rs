@@ -3,16 +3,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AcceleratorRequirement {
     /// Specifies the instance type.
-    pub r#type: ::std::string::String,
+    pub r#type: String,
     /// Specifies the number of instances.
     pub count: i64,
 }
 impl AcceleratorRequirement {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        r#type: impl ::std::convert::Into<::std::string::String>,
-        count: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn new(r#type: impl Into<String>, count: impl Into<i64>) -> Self {
         Self {
             r#type: r#type.into(),
             count: count.into(),

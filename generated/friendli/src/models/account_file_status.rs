@@ -7,14 +7,14 @@ pub enum AccountFileStatus {
     Failed,
     Deleted,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     AccountFileStatus, Unknown { Uploading => "UPLOADING", Uploaded => "UPLOADED", Failed
     => "FAILED", Deleted => "DELETED" }
 );
 impl crate::runtime::ParamValue for AccountFileStatus {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -3,15 +3,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AddSamplesResponse {
     /// List of sample IDs that were added to the dataset.
-    pub samples: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    pub samples: Vec<(String, String)>,
 }
 impl AddSamplesResponse {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        samples: impl ::std::convert::Into<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-    ) -> Self {
+    pub fn new(samples: impl Into<Vec<(String, String)>>) -> Self {
         Self { samples: samples.into() }
     }
 }

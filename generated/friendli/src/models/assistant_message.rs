@@ -3,26 +3,24 @@
 pub struct AssistantMessage {
     /// The content of assistant message. Required unless `tool_calls` is specified.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub content: crate::OptionalNullable<::std::string::String>,
+    pub content: crate::OptionalNullable<String>,
     /// The intermediate reasoning content of assistant message.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub reasoning_content: crate::OptionalNullable<::std::string::String>,
+    pub reasoning_content: crate::OptionalNullable<String>,
     /// The intermediate reasoning content of assistant message. This field is a compatible option for the 'reasoning_content' field.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub reasoning: crate::OptionalNullable<::std::string::String>,
+    pub reasoning: crate::OptionalNullable<String>,
     /// The name for the participant to distinguish between participants with the same role.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub name: crate::OptionalNullable<::std::string::String>,
+    pub name: crate::OptionalNullable<String>,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub tool_calls: crate::OptionalNullable<
-        ::std::vec::Vec<crate::models::AssistantMessageToolCall>,
+        Vec<crate::models::AssistantMessageToolCall>,
     >,
 }
 impl AssistantMessage {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

@@ -2,7 +2,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssistantMessageToolCall {
     /// The ID of tool call.
-    pub id: ::std::string::String,
+    pub id: String,
     /// The type of tool call.
     pub r#type: crate::models::AssistantMessageToolCallType,
     /// The function specification
@@ -11,15 +11,13 @@ pub struct AssistantMessageToolCall {
 impl AssistantMessageToolCall {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        function: impl ::std::convert::Into<
-            crate::models::AssistantMessageToolCallFunction,
-        >,
+        id: impl Into<String>,
+        function: impl Into<crate::models::AssistantMessageToolCallFunction>,
     ) -> Self {
         Self {
             id: id.into(),
             function: function.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -29,13 +27,13 @@ pub enum AssistantMessageToolCallType {
     #[default]
     Function,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     AssistantMessageToolCallType, Unknown { Function => "function" }
 );
 impl crate::runtime::ParamValue for AssistantMessageToolCallType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

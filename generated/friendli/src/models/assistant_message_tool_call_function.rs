@@ -2,16 +2,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssistantMessageToolCallFunction {
     /// The name of function
-    pub name: ::std::string::String,
+    pub name: String,
     /// The arguments of function in JSON schema format to call the function.
-    pub arguments: ::std::string::String,
+    pub arguments: String,
 }
 impl AssistantMessageToolCallFunction {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        arguments: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, arguments: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             arguments: arguments.into(),

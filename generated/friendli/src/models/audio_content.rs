@@ -6,7 +6,7 @@ pub struct AudioContent {
 }
 impl AudioContent {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(audio_url: impl ::std::convert::Into<crate::models::AudioData>) -> Self {
+    pub fn new(audio_url: impl Into<crate::models::AudioData>) -> Self {
         Self {
             audio_url: audio_url.into(),
         }

@@ -2,11 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AudioData {
     /// The URL of the audio.
-    pub url: ::std::string::String,
+    pub url: String,
 }
 impl AudioData {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(url: impl Into<String>) -> Self {
         Self { url: url.into() }
     }
 }

@@ -8,10 +8,7 @@ pub struct AudioTranscriptionInputTokenDetails {
 }
 impl AudioTranscriptionInputTokenDetails {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        audio_tokens: impl ::std::convert::Into<i64>,
-        text_tokens: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn new(audio_tokens: impl Into<i64>, text_tokens: impl Into<i64>) -> Self {
         Self {
             audio_tokens: audio_tokens.into(),
             text_tokens: text_tokens.into(),

@@ -2,14 +2,14 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AudioTranscriptionResult {
     /// The transcribed text.
-    pub text: ::std::string::String,
+    pub text: String,
     pub usage: crate::models::AudioTranscriptionUsage,
 }
 impl AudioTranscriptionResult {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        text: impl ::std::convert::Into<::std::string::String>,
-        usage: impl ::std::convert::Into<crate::models::AudioTranscriptionUsage>,
+        text: impl Into<String>,
+        usage: impl Into<crate::models::AudioTranscriptionUsage>,
     ) -> Self {
         Self {
             text: text.into(),

@@ -22,11 +22,11 @@ pub struct AudioTranscriptionUsage {
 impl AudioTranscriptionUsage {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        input_tokens: impl ::std::convert::Into<i64>,
-        output_tokens: impl ::std::convert::Into<i64>,
-        total_tokens: impl ::std::convert::Into<i64>,
-        input_audio_length_ms: impl ::std::convert::Into<i64>,
-        processed_audio_length_ms: impl ::std::convert::Into<i64>,
+        input_tokens: impl Into<i64>,
+        output_tokens: impl Into<i64>,
+        total_tokens: impl Into<i64>,
+        input_audio_length_ms: impl Into<i64>,
+        processed_audio_length_ms: impl Into<i64>,
     ) -> Self {
         Self {
             input_tokens: input_tokens.into(),
@@ -34,7 +34,7 @@ impl AudioTranscriptionUsage {
             total_tokens: total_tokens.into(),
             input_audio_length_ms: input_audio_length_ms.into(),
             processed_audio_length_ms: processed_audio_length_ms.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -44,13 +44,13 @@ pub enum AudioTranscriptionUsageType {
     #[default]
     Tokens,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     AudioTranscriptionUsageType, Unknown { Tokens => "tokens" }
 );
 impl crate::runtime::ParamValue for AudioTranscriptionUsageType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

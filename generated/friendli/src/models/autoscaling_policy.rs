@@ -3,32 +3,18 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AutoscalingPolicy {
     /// Setting `minReplica` to 0 allows the endpoint to sleep when idle, reducing costs. The minimum value is 0.
-    #[serde(
-        rename = "minReplica",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-    )]
-    pub min_replica: ::std::option::Option<i64>,
+    #[serde(rename = "minReplica", default, skip_serializing_if = "Option::is_none")]
+    pub min_replica: Option<i64>,
     /// The maximum replicas that the endpoint can scale up to. The maximum value is 10.
-    #[serde(
-        rename = "maxReplica",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-    )]
-    pub max_replica: ::std::option::Option<i64>,
+    #[serde(rename = "maxReplica", default, skip_serializing_if = "Option::is_none")]
+    pub max_replica: Option<i64>,
     /// Determines how long the endpoint waits before scaling down after the last request.
-    #[serde(
-        rename = "cooldownPeriod",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-    )]
-    pub cooldown_period: ::std::option::Option<i64>,
+    #[serde(rename = "cooldownPeriod", default, skip_serializing_if = "Option::is_none")]
+    pub cooldown_period: Option<i64>,
 }
 impl AutoscalingPolicy {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

@@ -11,11 +11,9 @@ pub struct B64ImageItem {
 impl B64ImageItem {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        seed: impl ::std::convert::Into<i64>,
-        response_format: impl ::std::convert::Into<
-            crate::models::B64ImageItemResponseFormat,
-        >,
-        b64_json: impl ::std::convert::Into<crate::Base64>,
+        seed: impl Into<i64>,
+        response_format: impl Into<crate::models::B64ImageItemResponseFormat>,
+        b64_json: impl Into<crate::Base64>,
     ) -> Self {
         Self {
             seed: seed.into(),
@@ -33,14 +31,14 @@ pub enum B64ImageItemResponseFormat {
     Jpeg,
     Jpg,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     B64ImageItemResponseFormat, Unknown { Url => "url", Raw => "raw", Png => "png", Jpeg
     => "jpeg", Jpg => "jpg" }
 );
 impl crate::runtime::ParamValue for B64ImageItemResponseFormat {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

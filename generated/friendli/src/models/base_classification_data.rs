@@ -4,19 +4,19 @@ pub struct BaseClassificationData {
     /// The index of the input in the list of inputs.
     pub index: i64,
     /// The predicted label for the input text.
-    pub label: ::std::string::String,
+    pub label: String,
     /// The number of possible labels the model can predict.
     pub num_classes: i64,
     /// A list of logits for each possible label.
-    pub probs: ::std::vec::Vec<f64>,
+    pub probs: Vec<f64>,
 }
 impl BaseClassificationData {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        index: impl ::std::convert::Into<i64>,
-        label: impl ::std::convert::Into<::std::string::String>,
-        num_classes: impl ::std::convert::Into<i64>,
-        probs: impl ::std::convert::Into<::std::vec::Vec<f64>>,
+        index: impl Into<i64>,
+        label: impl Into<String>,
+        num_classes: impl Into<i64>,
+        probs: impl Into<Vec<f64>>,
     ) -> Self {
         Self {
             index: index.into(),

@@ -7,7 +7,7 @@ pub struct BodyUploadRawSamples {
 }
 impl BodyUploadRawSamples {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(file: impl ::std::convert::Into<crate::FilePart>) -> Self {
+    pub fn new(file: impl Into<crate::FilePart>) -> Self {
         Self { file: file.into() }
     }
 }

@@ -14,15 +14,15 @@ pub struct ChatChoice {
 impl ChatChoice {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        index: impl ::std::convert::Into<i64>,
-        message: impl ::std::convert::Into<crate::models::ChatChoiceMessage>,
-        finish_reason: impl ::std::convert::Into<crate::models::ChatChoiceFinishReason>,
+        index: impl Into<i64>,
+        message: impl Into<crate::models::ChatChoiceMessage>,
+        finish_reason: impl Into<crate::models::ChatChoiceFinishReason>,
     ) -> Self {
         Self {
             index: index.into(),
             message: message.into(),
             finish_reason: finish_reason.into(),
-            logprobs: ::std::default::Default::default(),
+            logprobs: Default::default(),
         }
     }
 }
@@ -35,14 +35,14 @@ pub enum ChatChoiceFinishReason {
     Length,
     ToolCalls,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ChatChoiceFinishReason, Unknown { Stop => "stop", Length => "length", ToolCalls =>
     "tool_calls" }
 );
 impl crate::runtime::ParamValue for ChatChoiceFinishReason {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -3,20 +3,18 @@
 pub struct ChatChoiceMessage {
     /// The contents of the assistant message.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub content: crate::OptionalNullable<::std::string::String>,
+    pub content: crate::OptionalNullable<String>,
     /// Role of the generated message author, in this case `assistant`.
-    pub role: ::std::string::String,
+    pub role: String,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub tool_calls: crate::OptionalNullable<
-        ::std::vec::Vec<crate::models::ToolCallResult>,
-    >,
+    pub tool_calls: crate::OptionalNullable<Vec<crate::models::ToolCallResult>>,
 }
 impl ChatChoiceMessage {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(role: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(role: impl Into<String>) -> Self {
         Self {
             role: role.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -8,13 +8,11 @@ pub struct ChatCompleteBodyToolChoice {
 impl ChatCompleteBodyToolChoice {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        function: impl ::std::convert::Into<
-            crate::models::ChatCompleteBodyToolChoiceFunction,
-        >,
+        function: impl Into<crate::models::ChatCompleteBodyToolChoiceFunction>,
     ) -> Self {
         Self {
             function: function.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -24,13 +22,13 @@ pub enum ChatCompleteBodyToolChoiceType {
     #[default]
     Function,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ChatCompleteBodyToolChoiceType, Unknown { Function => "function" }
 );
 impl crate::runtime::ParamValue for ChatCompleteBodyToolChoiceType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -3,15 +3,11 @@
 pub struct ChatLogprobs {
     /// A list of message content tokens with log probability information.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub content: crate::OptionalNullable<
-        ::std::vec::Vec<crate::models::ChatLogprobsContent>,
-    >,
+    pub content: crate::OptionalNullable<Vec<crate::models::ChatLogprobsContent>>,
 }
 impl ChatLogprobs {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

@@ -2,29 +2,27 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChatLogprobsContent {
     /// The token.
-    pub token: ::std::string::String,
+    pub token: String,
     /// The log probability of this token.
     pub logprob: f64,
     /// A list of integers representing the UTF-8 bytes representation of the token. Useful in instances where characters are represented by multiple tokens and their byte representations must be combined to generate the correct text representation. Can be `null` if there is no bytes representation for the token.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub bytes: crate::OptionalNullable<::std::vec::Vec<i64>>,
+    pub bytes: crate::OptionalNullable<Vec<i64>>,
     /// List of the most likely tokens and their log probability, at this token position.
-    pub top_logprobs: ::std::vec::Vec<crate::models::ChatLogprobsContentTopLogprob>,
+    pub top_logprobs: Vec<crate::models::ChatLogprobsContentTopLogprob>,
 }
 impl ChatLogprobsContent {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        token: impl ::std::convert::Into<::std::string::String>,
-        logprob: impl ::std::convert::Into<f64>,
-        top_logprobs: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::ChatLogprobsContentTopLogprob>,
-        >,
+        token: impl Into<String>,
+        logprob: impl Into<f64>,
+        top_logprobs: impl Into<Vec<crate::models::ChatLogprobsContentTopLogprob>>,
     ) -> Self {
         Self {
             token: token.into(),
             logprob: logprob.into(),
             top_logprobs: top_logprobs.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

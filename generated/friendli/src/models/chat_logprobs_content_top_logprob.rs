@@ -2,23 +2,20 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChatLogprobsContentTopLogprob {
     /// The token.
-    pub token: ::std::string::String,
+    pub token: String,
     /// The log probability of this token.
     pub logprob: f64,
     /// A list of integers representing the UTF-8 bytes representation of the token. Useful in instances where characters are represented by multiple tokens and their byte representations must be combined to generate the correct text representation. Can be `null` if there is no bytes representation for the token.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub bytes: crate::OptionalNullable<::std::vec::Vec<i64>>,
+    pub bytes: crate::OptionalNullable<Vec<i64>>,
 }
 impl ChatLogprobsContentTopLogprob {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        token: impl ::std::convert::Into<::std::string::String>,
-        logprob: impl ::std::convert::Into<f64>,
-    ) -> Self {
+    pub fn new(token: impl Into<String>, logprob: impl Into<f64>) -> Self {
         Self {
             token: token.into(),
             logprob: logprob.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -2,8 +2,8 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChatResult {
     /// A unique ID of the chat completion.
-    pub id: ::std::string::String,
-    pub choices: ::std::vec::Vec<crate::models::ChatChoice>,
+    pub id: String,
+    pub choices: Vec<crate::models::ChatChoice>,
     pub usage: crate::models::ChatUsage,
     /// The object type, which is always set to `chat.completion`.
     pub object: crate::models::ChatResultObject,
@@ -11,22 +11,22 @@ pub struct ChatResult {
     pub created: i64,
     /// The model to generate the completion. For dedicated endpoints, it returns the endpoint ID.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
 }
 impl ChatResult {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        choices: impl ::std::convert::Into<::std::vec::Vec<crate::models::ChatChoice>>,
-        usage: impl ::std::convert::Into<crate::models::ChatUsage>,
-        created: impl ::std::convert::Into<i64>,
+        id: impl Into<String>,
+        choices: impl Into<Vec<crate::models::ChatChoice>>,
+        usage: impl Into<crate::models::ChatUsage>,
+        created: impl Into<i64>,
     ) -> Self {
         Self {
             id: id.into(),
             choices: choices.into(),
             usage: usage.into(),
             created: created.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -36,13 +36,13 @@ pub enum ChatResultObject {
     #[default]
     ChatCompletion,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ChatResultObject, Unknown { ChatCompletion => "chat.completion" }
 );
 impl crate::runtime::ParamValue for ChatResultObject {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -16,15 +16,15 @@ pub struct ChatUsage {
 impl ChatUsage {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        prompt_tokens: impl ::std::convert::Into<i64>,
-        completion_tokens: impl ::std::convert::Into<i64>,
-        total_tokens: impl ::std::convert::Into<i64>,
+        prompt_tokens: impl Into<i64>,
+        completion_tokens: impl Into<i64>,
+        total_tokens: impl Into<i64>,
     ) -> Self {
         Self {
             prompt_tokens: prompt_tokens.into(),
             completion_tokens: completion_tokens.into(),
             total_tokens: total_tokens.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -3,12 +3,10 @@
 pub struct CompletionsBodyWithTokens {
     /// Routes the request to a specific adapter.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// Same as the above `bad_words` field, but receives token sequences instead of text phrases. This is similar to Hugging Face's [`bad_word_ids`](https://huggingface.co/docs/transformers/v4.26.0/en/main_classes/text_generation#transformers.GenerationConfig.bad_words_ids) argument.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub bad_word_tokens: crate::OptionalNullable<
-        ::std::vec::Vec<crate::models::TokenSequence>,
-    >,
+    pub bad_word_tokens: crate::OptionalNullable<Vec<crate::models::TokenSequence>>,
     /// Text phrases that should not be generated.
     /// For a bad word phrase that contains N tokens, if the first N-1 tokens appears at the last of the generated result, the logit for the last token of the phrase is set to -inf.
     /// Before checking whether a bard word is included in the result, the word is converted into tokens.
@@ -16,10 +14,10 @@ pub struct CompletionsBodyWithTokens {
     /// For example, after tokenization, phrases "clear" and " clear" can result in different token sequences due to the prepended space character.
     /// Defaults to empty list.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub bad_words: crate::OptionalNullable<::std::vec::Vec<::std::string::String>>,
+    pub bad_words: crate::OptionalNullable<Vec<String>>,
     /// A list of flattened embedding vectors used for replacing the tokens at the specified indices provided via `token_index_to_replace`.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub embedding_to_replace: crate::OptionalNullable<::std::vec::Vec<f64>>,
+    pub embedding_to_replace: crate::OptionalNullable<Vec<f64>>,
     /// If this exceeds 1, every ngram of that size occurring in the input token sequence cannot appear in the generated result. 1 means that this mechanism is disabled (i.e., you cannot prevent 1-gram from being generated repeatedly). Only allowed for encoder-decoder models. Defaults to 1. This is similar to Hugging Face's [`encoder_no_repeat_ngram_size`](https://huggingface.co/docs/transformers/v4.26.0/en/main_classes/text_generation#transformers.GenerationConfig.encoder_no_repeat_ngram_size) argument.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub encoder_no_repeat_ngram: crate::OptionalNullable<i64>,
@@ -28,10 +26,10 @@ pub struct CompletionsBodyWithTokens {
     pub encoder_repetition_penalty: crate::OptionalNullable<f64>,
     /// A list of endpoint sentence tokens.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub eos_token: crate::OptionalNullable<::std::vec::Vec<i64>>,
+    pub eos_token: crate::OptionalNullable<Vec<i64>>,
     /// A token sequence that is enforced as a generation output. This option can be used when evaluating the model for the datasets with multi-choice problems (e.g., [HellaSwag](https://huggingface.co/datasets/hellaswag), [MMLU](https://huggingface.co/datasets/cais/mmlu)). Use this option with `logprobs` to get logprobs for the evaluation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub forced_output_tokens: crate::OptionalNullable<::std::vec::Vec<i64>>,
+    pub forced_output_tokens: crate::OptionalNullable<Vec<i64>>,
     /// Number between -2.0 and 2.0. Positive values penalizes tokens that have been sampled, taking into account their frequency in the preceding text. This penalization diminishes the model's tendency to reproduce identical lines verbatim.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub frequency_penalty: crate::OptionalNullable<f64>,
@@ -76,12 +74,10 @@ pub struct CompletionsBodyWithTokens {
     /// The stop phrases are excluded from the result.
     /// Defaults to empty list.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub stop: crate::OptionalNullable<::std::vec::Vec<::std::string::String>>,
+    pub stop: crate::OptionalNullable<Vec<String>>,
     /// Stop generating further tokens when generated token corresponds to any of the tokens in the sequence.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub stop_tokens: crate::OptionalNullable<
-        ::std::vec::Vec<crate::models::TokenSequence>,
-    >,
+    pub stop_tokens: crate::OptionalNullable<Vec<crate::models::TokenSequence>>,
     /// Whether to stream the generation result. When set to `true`, each token is sent as [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events/Using_server-sent_events#event_stream_format) once generated.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub stream: crate::OptionalNullable<bool>,
@@ -94,7 +90,7 @@ pub struct CompletionsBodyWithTokens {
     pub temperature: crate::OptionalNullable<f64>,
     /// A list of token indices where to replace the embeddings of input tokens provided via either `tokens` or `prompt`.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub token_index_to_replace: crate::OptionalNullable<::std::vec::Vec<i64>>,
+    pub token_index_to_replace: crate::OptionalNullable<Vec<i64>>,
     /// Limits sampling to the top k tokens with the highest probabilities. Values range from 0 (no filtering) to the model's vocabulary size (inclusive). The default value of 0 applies no filtering, allowing all tokens.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub top_k: crate::OptionalNullable<i64>,
@@ -108,14 +104,14 @@ pub struct CompletionsBodyWithTokens {
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub xtc_probability: crate::OptionalNullable<f64>,
     /// The tokenized prompt (i.e., input tokens). Either `prompt` or `tokens` field is required.
-    pub tokens: ::std::vec::Vec<i64>,
+    pub tokens: Vec<i64>,
 }
 impl CompletionsBodyWithTokens {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
+    pub fn new(tokens: impl Into<Vec<i64>>) -> Self {
         Self {
             tokens: tokens.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

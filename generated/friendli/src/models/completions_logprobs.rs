@@ -2,26 +2,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CompletionsLogprobs {
     /// The starting character position of each token in the generated text, useful for mapping tokens back to their exact location for detailed analysis.
-    pub text_offset: ::std::vec::Vec<i64>,
+    pub text_offset: Vec<i64>,
     /// The log probabilities of each generated token, indicating the model's confidence in selecting each token.
-    pub token_logprobs: ::std::vec::Vec<f64>,
+    pub token_logprobs: Vec<f64>,
     /// A list of individual tokens generated in the completion, representing segments of text such as words or pieces of words.
-    pub tokens: ::std::vec::Vec<::std::string::String>,
+    pub tokens: Vec<String>,
     /// A list of dictionaries, where each dictionary represents the top alternative tokens considered by the model at a specific position in the generated text, along with their log probabilities. The number of items in each dictionary matches the value of `logprobs`.
-    pub top_logprobs: ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
+    pub top_logprobs: Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
 }
 impl CompletionsLogprobs {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        text_offset: impl ::std::convert::Into<::std::vec::Vec<i64>>,
-        token_logprobs: impl ::std::convert::Into<::std::vec::Vec<f64>>,
-        tokens: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-        top_logprobs: impl ::std::convert::Into<
-            ::std::vec::Vec<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-            >,
+        text_offset: impl Into<Vec<i64>>,
+        token_logprobs: impl Into<Vec<f64>>,
+        tokens: impl Into<Vec<String>>,
+        top_logprobs: impl Into<
+            Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
         >,
     ) -> Self {
         Self {

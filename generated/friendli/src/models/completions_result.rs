@@ -3,30 +3,28 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CompletionsResult {
     /// A unique ID of the completion.
-    pub id: ::std::string::String,
+    pub id: String,
     /// The object type, which is always set to `text_completion`.
     pub object: crate::models::CompletionsResultObject,
     pub usage: crate::models::TextUsage,
-    pub choices: ::std::vec::Vec<crate::models::CompletionsChoice>,
+    pub choices: Vec<crate::models::CompletionsChoice>,
     /// The model to generate the completion. For dedicated endpoints, it returns the endpoint ID.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
 }
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 impl CompletionsResult {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        usage: impl ::std::convert::Into<crate::models::TextUsage>,
-        choices: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::CompletionsChoice>,
-        >,
+        id: impl Into<String>,
+        usage: impl Into<crate::models::TextUsage>,
+        choices: impl Into<Vec<crate::models::CompletionsChoice>>,
     ) -> Self {
         Self {
             id: id.into(),
             usage: usage.into(),
             choices: choices.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -36,13 +34,13 @@ pub enum CompletionsResultObject {
     #[default]
     TextCompletion,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     CompletionsResultObject, Unknown { TextCompletion => "text_completion" }
 );
 impl crate::runtime::ParamValue for CompletionsResultObject {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

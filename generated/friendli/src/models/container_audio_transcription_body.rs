@@ -4,7 +4,7 @@
 pub struct ContainerAudioTranscriptionBody {
     /// Routes the request to a specific adapter.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// The audio file object (not file name) to transcribe, in one of these formats: mp3, wav, flac, ogg, and many other standard audio formats.
     #[serde(skip)]
     pub file: crate::FilePart,
@@ -15,7 +15,7 @@ pub struct ContainerAudioTranscriptionBody {
     >,
     /// The language of the input audio. Supplying the input language in [ISO-639-1](https://en.wikipedia.org/wiki/List_of_ISO_639-1_codes) (e.g. `en`) format will improve accuracy and latency.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub language: crate::OptionalNullable<::std::string::String>,
+    pub language: crate::OptionalNullable<String>,
     /// Whether to stream the transcription result. When set to `true`, the transcription is sent as [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events/Using_server-sent_events#event_stream_format) once generated.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub stream: crate::OptionalNullable<bool>,
@@ -26,14 +26,14 @@ pub struct ContainerAudioTranscriptionBody {
 #[cfg(feature = "container")]
 impl ContainerAudioTranscriptionBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(file: impl ::std::convert::Into<crate::FilePart>) -> Self {
+    pub fn new(file: impl Into<crate::FilePart>) -> Self {
         Self {
             file: file.into(),
-            model: ::std::default::Default::default(),
-            chunking_strategy: ::std::default::Default::default(),
-            language: ::std::default::Default::default(),
-            stream: ::std::default::Default::default(),
-            temperature: ::std::default::Default::default(),
+            model: Default::default(),
+            chunking_strategy: Default::default(),
+            language: Default::default(),
+            stream: Default::default(),
+            temperature: Default::default(),
         }
     }
 }
@@ -44,15 +44,14 @@ pub enum ContainerAudioTranscriptionBodyChunkingStrategy {
     ServerVadChunkingStrategy(crate::models::ServerVadChunkingStrategy),
     Variant0(crate::models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0),
 }
-impl ::std::convert::From<crate::models::ServerVadChunkingStrategy>
+impl From<crate::models::ServerVadChunkingStrategy>
 for ContainerAudioTranscriptionBodyChunkingStrategy {
     fn from(value: crate::models::ServerVadChunkingStrategy) -> Self {
         Self::ServerVadChunkingStrategy(value)
     }
 }
-impl ::std::convert::From<
-    crate::models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0,
-> for ContainerAudioTranscriptionBodyChunkingStrategy {
+impl From<crate::models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0>
+for ContainerAudioTranscriptionBodyChunkingStrategy {
     fn from(
         value: crate::models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0,
     ) -> Self {
@@ -64,14 +63,14 @@ pub enum ContainerAudioTranscriptionBodyChunkingStrategyVariant0 {
     #[default]
     Auto,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ContainerAudioTranscriptionBodyChunkingStrategyVariant0, Unknown { Auto => "auto" }
 );
 impl crate::runtime::ParamValue
 for ContainerAudioTranscriptionBodyChunkingStrategyVariant0 {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -5,14 +5,12 @@ pub enum ContainerCompletionsBody {
     CompletionsBodyWithPrompt(crate::models::CompletionsBodyWithPrompt),
     CompletionsBodyWithTokens(crate::models::CompletionsBodyWithTokens),
 }
-impl ::std::convert::From<crate::models::CompletionsBodyWithPrompt>
-for ContainerCompletionsBody {
+impl From<crate::models::CompletionsBodyWithPrompt> for ContainerCompletionsBody {
     fn from(value: crate::models::CompletionsBodyWithPrompt) -> Self {
         Self::CompletionsBodyWithPrompt(value)
     }
 }
-impl ::std::convert::From<crate::models::CompletionsBodyWithTokens>
-for ContainerCompletionsBody {
+impl From<crate::models::CompletionsBodyWithTokens> for ContainerCompletionsBody {
     fn from(value: crate::models::CompletionsBodyWithTokens) -> Self {
         Self::CompletionsBodyWithTokens(value)
     }

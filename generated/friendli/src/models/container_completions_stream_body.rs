@@ -5,13 +5,13 @@ pub enum ContainerCompletionsStreamBody {
     CompletionsStreamBodyWithPrompt(crate::models::CompletionsStreamBodyWithPrompt),
     CompletionsStreamBodyWithTokens(crate::models::CompletionsStreamBodyWithTokens),
 }
-impl ::std::convert::From<crate::models::CompletionsStreamBodyWithPrompt>
+impl From<crate::models::CompletionsStreamBodyWithPrompt>
 for ContainerCompletionsStreamBody {
     fn from(value: crate::models::CompletionsStreamBodyWithPrompt) -> Self {
         Self::CompletionsStreamBodyWithPrompt(value)
     }
 }
-impl ::std::convert::From<crate::models::CompletionsStreamBodyWithTokens>
+impl From<crate::models::CompletionsStreamBodyWithTokens>
 for ContainerCompletionsStreamBody {
     fn from(value: crate::models::CompletionsStreamBodyWithTokens) -> Self {
         Self::CompletionsStreamBodyWithTokens(value)

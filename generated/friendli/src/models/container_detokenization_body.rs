@@ -3,16 +3,16 @@
 pub struct ContainerDetokenizationBody {
     /// Routes the request to a specific adapter.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// A token sequence to detokenize.
-    pub tokens: ::std::vec::Vec<i64>,
+    pub tokens: Vec<i64>,
 }
 impl ContainerDetokenizationBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
+    pub fn new(tokens: impl Into<Vec<i64>>) -> Self {
         Self {
             tokens: tokens.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

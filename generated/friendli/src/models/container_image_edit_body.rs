@@ -5,16 +5,16 @@ pub struct ContainerImageEditBody {
     /// The image(s) to edit. Must be in a supported image format.
     pub image: crate::models::ContainerImageEditBodyImage,
     /// A text description of the desired image.
-    pub prompt: ::std::string::String,
+    pub prompt: String,
     /// Routes the request to a specific adapter.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// The number of inference steps to use during image generation. Defaults to 20. Supported range: [1, 50].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub num_inference_steps: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_inference_steps: Option<i64>,
     /// Adjusts the alignment of the generated image with the input prompt. Higher values (e.g., 8-10) make the output more faithful to the prompt, while lower values (e.g., 1-5) encourage more creative freedom. Defaults to 0. This parameter may be irrelevant for certain models, such as `FLUX.Schnell`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub guidance_scale: ::std::option::Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance_scale: Option<f64>,
     /// The seed to use for image generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub seed: crate::OptionalNullable<i64>,
@@ -28,17 +28,17 @@ pub struct ContainerImageEditBody {
 impl ContainerImageEditBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        image: impl ::std::convert::Into<crate::models::ContainerImageEditBodyImage>,
-        prompt: impl ::std::convert::Into<::std::string::String>,
+        image: impl Into<crate::models::ContainerImageEditBodyImage>,
+        prompt: impl Into<String>,
     ) -> Self {
         Self {
             image: image.into(),
             prompt: prompt.into(),
-            model: ::std::default::Default::default(),
-            num_inference_steps: ::std::default::Default::default(),
-            guidance_scale: ::std::default::Default::default(),
-            seed: ::std::default::Default::default(),
-            response_format: ::std::default::Default::default(),
+            model: Default::default(),
+            num_inference_steps: Default::default(),
+            guidance_scale: Default::default(),
+            seed: Default::default(),
+            response_format: Default::default(),
         }
     }
 }
@@ -47,16 +47,15 @@ impl ContainerImageEditBody {
 #[serde(untagged)]
 pub enum ContainerImageEditBodyImage {
     ImageInput(crate::models::ImageInput),
-    ImageInputArray(::std::vec::Vec<crate::models::ImageInput>),
+    ImageInputArray(Vec<crate::models::ImageInput>),
 }
-impl ::std::convert::From<crate::models::ImageInput> for ContainerImageEditBodyImage {
+impl From<crate::models::ImageInput> for ContainerImageEditBodyImage {
     fn from(value: crate::models::ImageInput) -> Self {
         Self::ImageInput(value)
     }
 }
-impl ::std::convert::From<::std::vec::Vec<crate::models::ImageInput>>
-for ContainerImageEditBodyImage {
-    fn from(value: ::std::vec::Vec<crate::models::ImageInput>) -> Self {
+impl From<Vec<crate::models::ImageInput>> for ContainerImageEditBodyImage {
+    fn from(value: Vec<crate::models::ImageInput>) -> Self {
         Self::ImageInputArray(value)
     }
 }
@@ -66,7 +65,7 @@ pub enum ContainerImageEditBodyResponseFormat {
     Raw,
     Jpeg,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 #[cfg(feature = "container")]
 crate::runtime::serde_support::open_enum!(
@@ -74,7 +73,7 @@ crate::runtime::serde_support::open_enum!(
 );
 #[cfg(feature = "container")]
 impl crate::runtime::ParamValue for ContainerImageEditBodyResponseFormat {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -3,15 +3,15 @@
 pub struct ContainerImageGenerationBody {
     /// Routes the request to a specific adapter.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// A text description of the desired image.
-    pub prompt: ::std::string::String,
+    pub prompt: String,
     /// The number of inference steps to use during image generation. Defaults to 20. Supported range: [1, 50].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub num_inference_steps: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_inference_steps: Option<i64>,
     /// Adjusts the alignment of the generated image with the input prompt. Higher values (e.g., 8-10) make the output more faithful to the prompt, while lower values (e.g., 1-5) encourage more creative freedom. Defaults to 0. This parameter may be irrelevant for certain models, such as `FLUX.Schnell`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub guidance_scale: ::std::option::Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance_scale: Option<f64>,
     /// The seed to use for image generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub seed: crate::OptionalNullable<i64>,
@@ -22,19 +22,17 @@ pub struct ContainerImageGenerationBody {
     >,
     /// Optional input images used to condition or guide the generation process (e.g., for ControlNet or image editing models). This field is only applicable when using ControlNet or image editing models.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub control_images: crate::OptionalNullable<
-        ::std::vec::Vec<crate::models::ImageInput>,
-    >,
+    pub control_images: crate::OptionalNullable<Vec<crate::models::ImageInput>>,
     /// A list of weights that determine the influence of each ControlNet model in the generation process. Each value must be within [0, 1], where 0 disables the corresponding ControlNet and 1 applies it fully. When multiple ControlNet models are used, the list length must match the number of control images. If omitted, all ControlNet models default to full influence (1.0). This field is only applicable when using ControlNet models.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub controlnet_weights: crate::OptionalNullable<::std::vec::Vec<f64>>,
+    pub controlnet_weights: crate::OptionalNullable<Vec<f64>>,
 }
 impl ContainerImageGenerationBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(prompt: impl Into<String>) -> Self {
         Self {
             prompt: prompt.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

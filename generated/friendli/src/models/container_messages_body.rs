@@ -3,13 +3,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContainerMessagesBody {
     /// A list of conversation messages ordered from oldest to newest. Must contain at least one item.
-    pub messages: ::std::vec::Vec<crate::models::MessagesInputMessage>,
+    pub messages: Vec<crate::models::MessagesInputMessage>,
     /// Maximum number of tokens to generate for the assistant response. Must be greater than 0 when provided.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub max_tokens: crate::OptionalNullable<i64>,
     /// Routes the request to a specific adapter.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// Optional top-level system instruction applied before conversation turns. Supports a plain string or an array of text blocks.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub system: crate::OptionalNullable<crate::models::ContainerMessagesBodySystem>,
@@ -27,12 +27,10 @@ pub struct ContainerMessagesBody {
     pub top_k: crate::OptionalNullable<i64>,
     /// Stop strings that terminate generation when matched in output. The matched value is returned in `stop_sequence` when applicable.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub stop_sequences: crate::OptionalNullable<::std::vec::Vec<::std::string::String>>,
+    pub stop_sequences: crate::OptionalNullable<Vec<String>>,
     /// Tool definitions available to the model. Use this to allow tool calls with structured arguments.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub tools: crate::OptionalNullable<
-        ::std::vec::Vec<crate::models::MessagesToolDefinition>,
-    >,
+    pub tools: crate::OptionalNullable<Vec<crate::models::MessagesToolDefinition>>,
     /// Controls tool-calling behavior (`auto`, `any`, `tool`, `none`) and optional parallel-call behavior.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub tool_choice: crate::OptionalNullable<crate::models::MessagesToolChoice>,
@@ -45,27 +43,27 @@ pub struct ContainerMessagesBody {
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub cache_control: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub container: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub context_manager: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub inference_geo: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub metadata: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
@@ -74,22 +72,15 @@ pub struct ContainerMessagesBody {
     >,
     /// Properties beyond the ones named above.
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 #[cfg(feature = "container")]
 impl ContainerMessagesBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::MessagesInputMessage>,
-        >,
-    ) -> Self {
+    pub fn new(messages: impl Into<Vec<crate::models::MessagesInputMessage>>) -> Self {
         Self {
             messages: messages.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -97,23 +88,20 @@ impl ContainerMessagesBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ContainerMessagesBodySystem {
-    MessagesSystemTextBlockArray(
-        ::std::vec::Vec<crate::models::MessagesSystemTextBlock>,
-    ),
-    String(::std::string::String),
+    MessagesSystemTextBlockArray(Vec<crate::models::MessagesSystemTextBlock>),
+    String(String),
 }
-impl ::std::convert::From<::std::vec::Vec<crate::models::MessagesSystemTextBlock>>
-for ContainerMessagesBodySystem {
-    fn from(value: ::std::vec::Vec<crate::models::MessagesSystemTextBlock>) -> Self {
+impl From<Vec<crate::models::MessagesSystemTextBlock>> for ContainerMessagesBodySystem {
+    fn from(value: Vec<crate::models::MessagesSystemTextBlock>) -> Self {
         Self::MessagesSystemTextBlockArray(value)
     }
 }
-impl ::std::convert::From<::std::string::String> for ContainerMessagesBodySystem {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for ContainerMessagesBodySystem {
+    fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl ::std::convert::From<&str> for ContainerMessagesBodySystem {
+impl From<&str> for ContainerMessagesBodySystem {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }
@@ -122,24 +110,21 @@ impl ::std::convert::From<&str> for ContainerMessagesBodySystem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ContainerMessagesBodyServiceTier {
-    ValueMap(::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>),
-    String(::std::string::String),
+    ValueMap(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    String(String),
 }
-impl ::std::convert::From<
-    ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-> for ContainerMessagesBodyServiceTier {
-    fn from(
-        value: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    ) -> Self {
+impl From<::std::collections::BTreeMap<String, ::serde_json::Value>>
+for ContainerMessagesBodyServiceTier {
+    fn from(value: ::std::collections::BTreeMap<String, ::serde_json::Value>) -> Self {
         Self::ValueMap(value)
     }
 }
-impl ::std::convert::From<::std::string::String> for ContainerMessagesBodyServiceTier {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for ContainerMessagesBodyServiceTier {
+    fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl ::std::convert::From<&str> for ContainerMessagesBodyServiceTier {
+impl From<&str> for ContainerMessagesBodyServiceTier {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }

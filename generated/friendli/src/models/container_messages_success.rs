@@ -3,13 +3,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContainerMessagesSuccess {
     /// Unique identifier for this message response.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Response object type (`message`).
     pub r#type: crate::models::ContainerMessagesSuccessType,
     /// Role of the output message author (`assistant`).
     pub role: crate::models::ContainerMessagesSuccessRole,
     /// Assistant output blocks in generation order.
-    pub content: ::std::vec::Vec<crate::models::MessagesResponseContentBlock>,
+    pub content: Vec<crate::models::MessagesResponseContentBlock>,
     /// Why generation stopped (`end_turn`, `max_tokens`, `tool_use`, `stop_sequence`).
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub stop_reason: crate::OptionalNullable<
@@ -17,34 +17,29 @@ pub struct ContainerMessagesSuccess {
     >,
     /// Matched stop string when `stop_reason` is `stop_sequence`; otherwise null.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub stop_sequence: crate::OptionalNullable<::std::string::String>,
+    pub stop_sequence: crate::OptionalNullable<String>,
     /// Token usage details for this response.
     pub usage: crate::models::MessagesUsage,
     /// Model used to generate the response.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// Properties beyond the ones named above.
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 #[cfg(feature = "container")]
 impl ContainerMessagesSuccess {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        content: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::MessagesResponseContentBlock>,
-        >,
-        usage: impl ::std::convert::Into<crate::models::MessagesUsage>,
+        id: impl Into<String>,
+        content: impl Into<Vec<crate::models::MessagesResponseContentBlock>>,
+        usage: impl Into<crate::models::MessagesUsage>,
     ) -> Self {
         Self {
             id: id.into(),
             content: content.into(),
             usage: usage.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -55,7 +50,7 @@ pub enum ContainerMessagesSuccessType {
     #[default]
     Message,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 crate::runtime::serde_support::open_enum!(
@@ -63,8 +58,8 @@ crate::runtime::serde_support::open_enum!(
 );
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 impl crate::runtime::ParamValue for ContainerMessagesSuccessType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
@@ -74,7 +69,7 @@ pub enum ContainerMessagesSuccessRole {
     #[default]
     Assistant,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 crate::runtime::serde_support::open_enum!(
@@ -82,8 +77,8 @@ crate::runtime::serde_support::open_enum!(
 );
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 impl crate::runtime::ParamValue for ContainerMessagesSuccessRole {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -93,14 +88,14 @@ pub enum ContainerMessagesSuccessStopReason {
     ToolUse,
     StopSequence,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ContainerMessagesSuccessStopReason, Unknown { EndTurn => "end_turn", MaxTokens =>
     "max_tokens", ToolUse => "tool_use", StopSequence => "stop_sequence" }
 );
 impl crate::runtime::ParamValue for ContainerMessagesSuccessStopReason {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -6,7 +6,7 @@ pub struct ContainerResponsesBody {
     pub input: crate::models::ContainerResponsesBodyInput,
     /// A system (or developer) message inserted into the model's context.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub instructions: crate::OptionalNullable<::std::string::String>,
+    pub instructions: crate::OptionalNullable<String>,
     /// An upper bound for the number of tokens that can be generated for a response, including visible output tokens and reasoning tokens.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub max_output_tokens: crate::OptionalNullable<i64>,
@@ -21,7 +21,7 @@ pub struct ContainerResponsesBody {
     pub parallel_tool_calls: crate::OptionalNullable<bool>,
     /// An array of tools the model may call while generating a response. You can specify which tool to use by setting the `tool_choice` parameter.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub tools: crate::OptionalNullable<::std::vec::Vec<crate::models::ResponsesTool>>,
+    pub tools: crate::OptionalNullable<Vec<crate::models::ResponsesTool>>,
     /// How the model should select which tool (or tools) to use when generating a response. See the `tools` parameter to see how to specify which tools the model can call.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub tool_choice: crate::OptionalNullable<
@@ -38,34 +38,29 @@ pub struct ContainerResponsesBody {
     pub stream: crate::OptionalNullable<bool>,
     /// Routes the request to a specific adapter.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// Properties beyond the ones named above.
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 #[cfg(feature = "container")]
 impl ContainerResponsesBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        input: impl ::std::convert::Into<crate::models::ContainerResponsesBodyInput>,
-    ) -> Self {
+    pub fn new(input: impl Into<crate::models::ContainerResponsesBodyInput>) -> Self {
         Self {
             input: input.into(),
-            instructions: ::std::default::Default::default(),
-            max_output_tokens: ::std::default::Default::default(),
-            temperature: ::std::default::Default::default(),
-            top_p: ::std::default::Default::default(),
-            parallel_tool_calls: ::std::default::Default::default(),
-            tools: ::std::default::Default::default(),
-            tool_choice: ::std::default::Default::default(),
-            text: ::std::default::Default::default(),
-            reasoning: ::std::default::Default::default(),
-            stream: ::std::default::Default::default(),
-            model: ::std::default::Default::default(),
-            additional_properties: ::std::default::Default::default(),
+            instructions: Default::default(),
+            max_output_tokens: Default::default(),
+            temperature: Default::default(),
+            top_p: Default::default(),
+            parallel_tool_calls: Default::default(),
+            tools: Default::default(),
+            tool_choice: Default::default(),
+            text: Default::default(),
+            reasoning: Default::default(),
+            stream: Default::default(),
+            model: Default::default(),
+            additional_properties: Default::default(),
         }
     }
 }
@@ -73,21 +68,20 @@ impl ContainerResponsesBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ContainerResponsesBodyInput {
-    ResponsesInputItemArray(::std::vec::Vec<crate::models::ResponsesInputItem>),
-    String(::std::string::String),
+    ResponsesInputItemArray(Vec<crate::models::ResponsesInputItem>),
+    String(String),
 }
-impl ::std::convert::From<::std::vec::Vec<crate::models::ResponsesInputItem>>
-for ContainerResponsesBodyInput {
-    fn from(value: ::std::vec::Vec<crate::models::ResponsesInputItem>) -> Self {
+impl From<Vec<crate::models::ResponsesInputItem>> for ContainerResponsesBodyInput {
+    fn from(value: Vec<crate::models::ResponsesInputItem>) -> Self {
         Self::ResponsesInputItemArray(value)
     }
 }
-impl ::std::convert::From<::std::string::String> for ContainerResponsesBodyInput {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for ContainerResponsesBodyInput {
+    fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl ::std::convert::From<&str> for ContainerResponsesBodyInput {
+impl From<&str> for ContainerResponsesBodyInput {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }
@@ -100,19 +94,19 @@ pub enum ContainerResponsesBodyToolChoice {
     ResponsesToolChoiceCustom(crate::models::ResponsesToolChoiceCustom),
     Variant0(crate::models::ContainerResponsesBodyToolChoiceVariant0),
 }
-impl ::std::convert::From<crate::models::ResponsesToolChoiceFunction>
+impl From<crate::models::ResponsesToolChoiceFunction>
 for ContainerResponsesBodyToolChoice {
     fn from(value: crate::models::ResponsesToolChoiceFunction) -> Self {
         Self::ResponsesToolChoiceFunction(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesToolChoiceCustom>
+impl From<crate::models::ResponsesToolChoiceCustom>
 for ContainerResponsesBodyToolChoice {
     fn from(value: crate::models::ResponsesToolChoiceCustom) -> Self {
         Self::ResponsesToolChoiceCustom(value)
     }
 }
-impl ::std::convert::From<crate::models::ContainerResponsesBodyToolChoiceVariant0>
+impl From<crate::models::ContainerResponsesBodyToolChoiceVariant0>
 for ContainerResponsesBodyToolChoice {
     fn from(value: crate::models::ContainerResponsesBodyToolChoiceVariant0) -> Self {
         Self::Variant0(value)
@@ -124,14 +118,14 @@ pub enum ContainerResponsesBodyToolChoiceVariant0 {
     Auto,
     Required,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ContainerResponsesBodyToolChoiceVariant0, Unknown { None => "none", Auto => "auto",
     Required => "required" }
 );
 impl crate::runtime::ParamValue for ContainerResponsesBodyToolChoiceVariant0 {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

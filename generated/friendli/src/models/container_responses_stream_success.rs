@@ -6,9 +6,7 @@ pub struct ContainerResponsesStreamSuccess {
 }
 impl ContainerResponsesStreamSuccess {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        data: impl ::std::convert::Into<crate::models::ResponsesStreamEvent>,
-    ) -> Self {
+    pub fn new(data: impl Into<crate::models::ResponsesStreamEvent>) -> Self {
         Self { data: data.into() }
     }
 }

@@ -4,7 +4,7 @@
 pub struct ContainerTextClassificationBody {
     /// Routes the request to a specific adapter.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// Input text to classify, encoded as a string or array of strings. To classify multiple inputs in a single request, pass an array of strings.
     ///
     /// Either `input` or `tokens` field is required.
@@ -16,15 +16,13 @@ pub struct ContainerTextClassificationBody {
     ///
     /// Either `input` or `tokens` field is required.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub tokens: crate::OptionalNullable<::std::vec::Vec<i64>>,
+    pub tokens: crate::OptionalNullable<Vec<i64>>,
 }
 #[cfg(feature = "container")]
 impl ContainerTextClassificationBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }
 /// Input text to classify, encoded as a string or array of strings. To classify multiple inputs in a single request, pass an array of strings.
@@ -33,22 +31,20 @@ impl ContainerTextClassificationBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ContainerTextClassificationBodyInput {
-    StringArray(::std::vec::Vec<::std::string::String>),
-    String(::std::string::String),
+    StringArray(Vec<String>),
+    String(String),
 }
-impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-for ContainerTextClassificationBodyInput {
-    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+impl From<Vec<String>> for ContainerTextClassificationBodyInput {
+    fn from(value: Vec<String>) -> Self {
         Self::StringArray(value)
     }
 }
-impl ::std::convert::From<::std::string::String>
-for ContainerTextClassificationBodyInput {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for ContainerTextClassificationBodyInput {
+    fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl ::std::convert::From<&str> for ContainerTextClassificationBodyInput {
+impl From<&str> for ContainerTextClassificationBodyInput {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }

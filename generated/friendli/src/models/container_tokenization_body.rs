@@ -3,16 +3,16 @@
 pub struct ContainerTokenizationBody {
     /// Routes the request to a specific adapter.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// Input text prompt to tokenize.
-    pub prompt: ::std::string::String,
+    pub prompt: String,
 }
 impl ContainerTokenizationBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(prompt: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(prompt: impl Into<String>) -> Self {
         Self {
             prompt: prompt.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

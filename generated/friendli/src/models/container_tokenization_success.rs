@@ -2,11 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContainerTokenizationSuccess {
     /// A list of token IDs.
-    pub tokens: ::std::vec::Vec<i64>,
+    pub tokens: Vec<i64>,
 }
 impl ContainerTokenizationSuccess {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
+    pub fn new(tokens: impl Into<Vec<i64>>) -> Self {
         Self { tokens: tokens.into() }
     }
 }

@@ -3,14 +3,14 @@
 pub struct CostBucket {
     pub start_time: ::chrono::DateTime<::chrono::Utc>,
     pub end_time: ::chrono::DateTime<::chrono::Utc>,
-    pub results: ::std::vec::Vec<crate::models::CostResult>,
+    pub results: Vec<crate::models::CostResult>,
 }
 impl CostBucket {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        start_time: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-        end_time: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-        results: impl ::std::convert::Into<::std::vec::Vec<crate::models::CostResult>>,
+        start_time: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        end_time: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        results: impl Into<Vec<crate::models::CostResult>>,
     ) -> Self {
         Self {
             start_time: start_time.into(),

@@ -3,11 +3,11 @@
 pub enum CostBucketWidth {
     V1d,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(CostBucketWidth, Unknown { V1d => "1d" });
 impl crate::runtime::ParamValue for CostBucketWidth {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -3,13 +3,13 @@
 pub enum CostGroupBy {
     LineItem,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     CostGroupBy, Unknown { LineItem => "line_item" }
 );
 impl crate::runtime::ParamValue for CostGroupBy {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

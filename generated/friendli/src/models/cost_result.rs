@@ -2,23 +2,23 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CostResult {
     /// The total cost in USD.
-    pub total: ::std::string::String,
+    pub total: String,
     /// When `group_by=line_item`, this field provides the quantity of the line item. For token-based line items, the unit is Million tokens (Mtok). For GPU time, the unit is hours.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub quantity: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
     /// When `group_by=line_item`, this field provides the unit price of the line item in USD cents. For token-based line items, the unit is cents per Million tokens (cents/Mtok). For GPU time, the unit is cents per GPU-hour (cents/GPU-hour).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub unit_price: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<String>,
     /// When `group_by=line_item`, this field provides the line item name of the grouped costs result.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub line_item: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_item: Option<String>,
 }
 impl CostResult {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(total: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(total: impl Into<String>) -> Self {
         Self {
             total: total.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

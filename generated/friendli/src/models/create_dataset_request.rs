@@ -3,19 +3,19 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateDatasetRequest {
     /// Name of the dataset.
-    pub name: ::std::string::String,
+    pub name: String,
     /// ID of the project.
     #[serde(rename = "projectId")]
-    pub project_id: ::std::string::String,
+    pub project_id: String,
     /// Modality of the dataset.
     pub modality: crate::models::DedicatedDatasetModality,
 }
 impl CreateDatasetRequest {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        project_id: impl ::std::convert::Into<::std::string::String>,
-        modality: impl ::std::convert::Into<crate::models::DedicatedDatasetModality>,
+        name: impl Into<String>,
+        project_id: impl Into<String>,
+        modality: impl Into<crate::models::DedicatedDatasetModality>,
     ) -> Self {
         Self {
             name: name.into(),

@@ -3,9 +3,9 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DatasetInfo {
     /// ID of the dataset.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Name of the dataset.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Unix timestamp (in seconds) of when the dataset was created.
     #[serde(rename = "createdAt")]
     pub created_at: i64,
@@ -18,11 +18,11 @@ pub struct DatasetInfo {
 impl DatasetInfo {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        created_at: impl ::std::convert::Into<i64>,
-        updated_at: impl ::std::convert::Into<i64>,
-        modality: impl ::std::convert::Into<crate::models::DedicatedDatasetModality>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
+        modality: impl Into<crate::models::DedicatedDatasetModality>,
     ) -> Self {
         Self {
             id: id.into(),

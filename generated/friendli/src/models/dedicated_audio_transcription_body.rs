@@ -2,7 +2,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct DedicatedAudioTranscriptionBody {
     /// ID of target endpoint. If you want to send request to specific adapter, use the format "YOUR_ENDPOINT_ID:YOUR_ADAPTER_ROUTE". Otherwise, you can just use "YOUR_ENDPOINT_ID" alone.
-    pub model: ::std::string::String,
+    pub model: String,
     /// The audio file object (not file name) to transcribe, in one of these formats: mp3, wav, flac, ogg, and many other standard audio formats.
     #[serde(skip)]
     pub file: crate::FilePart,
@@ -13,7 +13,7 @@ pub struct DedicatedAudioTranscriptionBody {
     >,
     /// The language of the input audio. Supplying the input language in [ISO-639-1](https://en.wikipedia.org/wiki/List_of_ISO_639-1_codes) (e.g. `en`) format will improve accuracy and latency.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub language: crate::OptionalNullable<::std::string::String>,
+    pub language: crate::OptionalNullable<String>,
     /// Whether to stream the transcription result. When set to `true`, the transcription is sent as [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events/Using_server-sent_events#event_stream_format) once generated.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub stream: crate::OptionalNullable<bool>,
@@ -23,17 +23,14 @@ pub struct DedicatedAudioTranscriptionBody {
 }
 impl DedicatedAudioTranscriptionBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        model: impl ::std::convert::Into<::std::string::String>,
-        file: impl ::std::convert::Into<crate::FilePart>,
-    ) -> Self {
+    pub fn new(model: impl Into<String>, file: impl Into<crate::FilePart>) -> Self {
         Self {
             model: model.into(),
             file: file.into(),
-            chunking_strategy: ::std::default::Default::default(),
-            language: ::std::default::Default::default(),
-            stream: ::std::default::Default::default(),
-            temperature: ::std::default::Default::default(),
+            chunking_strategy: Default::default(),
+            language: Default::default(),
+            stream: Default::default(),
+            temperature: Default::default(),
         }
     }
 }

@@ -2,31 +2,31 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DedicatedChatRenderBody {
     /// ID of target endpoint. If you want to send request to specific adapter, use the format "YOUR_ENDPOINT_ID:YOUR_ADAPTER_ROUTE". Otherwise, you can just use "YOUR_ENDPOINT_ID" alone.
-    pub model: ::std::string::String,
+    pub model: String,
     /// A list of messages comprising the conversation so far.
-    pub messages: ::std::vec::Vec<crate::models::Message>,
+    pub messages: Vec<crate::models::Message>,
     /// Additional keyword arguments supplied to the template renderer. These parameters will be available for use within the chat template.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub chat_template_kwargs: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// A list of tools the model may call.
     /// Use this to provide a list of functions the model may generate JSON inputs for.
     ///
     /// **When `tools` is specified, `min_tokens` and `response_format` fields are unsupported.**
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub tools: crate::OptionalNullable<::std::vec::Vec<crate::models::Tool>>,
+    pub tools: crate::OptionalNullable<Vec<crate::models::Tool>>,
 }
 impl DedicatedChatRenderBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        model: impl ::std::convert::Into<::std::string::String>,
-        messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
+        model: impl Into<String>,
+        messages: impl Into<Vec<crate::models::Message>>,
     ) -> Self {
         Self {
             model: model.into(),
             messages: messages.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

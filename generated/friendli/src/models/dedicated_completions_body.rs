@@ -9,13 +9,13 @@ pub enum DedicatedCompletionsBody {
         crate::models::CompletionsDedicatedBodyWithTokens,
     ),
 }
-impl ::std::convert::From<crate::models::CompletionsDedicatedBodyWithPrompt>
+impl From<crate::models::CompletionsDedicatedBodyWithPrompt>
 for DedicatedCompletionsBody {
     fn from(value: crate::models::CompletionsDedicatedBodyWithPrompt) -> Self {
         Self::CompletionsDedicatedBodyWithPrompt(value)
     }
 }
-impl ::std::convert::From<crate::models::CompletionsDedicatedBodyWithTokens>
+impl From<crate::models::CompletionsDedicatedBodyWithTokens>
 for DedicatedCompletionsBody {
     fn from(value: crate::models::CompletionsDedicatedBodyWithTokens) -> Self {
         Self::CompletionsDedicatedBodyWithTokens(value)

@@ -9,13 +9,13 @@ pub enum DedicatedCompletionsStreamBody {
         crate::models::CompletionsStreamDedicatedBodyWithTokens,
     ),
 }
-impl ::std::convert::From<crate::models::CompletionsStreamDedicatedBodyWithPrompt>
+impl From<crate::models::CompletionsStreamDedicatedBodyWithPrompt>
 for DedicatedCompletionsStreamBody {
     fn from(value: crate::models::CompletionsStreamDedicatedBodyWithPrompt) -> Self {
         Self::CompletionsStreamDedicatedBodyWithPrompt(value)
     }
 }
-impl ::std::convert::From<crate::models::CompletionsStreamDedicatedBodyWithTokens>
+impl From<crate::models::CompletionsStreamDedicatedBodyWithTokens>
 for DedicatedCompletionsStreamBody {
     fn from(value: crate::models::CompletionsStreamDedicatedBodyWithTokens) -> Self {
         Self::CompletionsStreamDedicatedBodyWithTokens(value)

@@ -2,20 +2,14 @@
 /// Dataset modality.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DedicatedDatasetModality {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub input_modals: ::std::option::Option<
-        ::std::vec::Vec<crate::models::DedicatedDatasetModalityType>,
-    >,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub output_modals: ::std::option::Option<
-        ::std::vec::Vec<crate::models::DedicatedDatasetModalityType>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_modals: Option<Vec<crate::models::DedicatedDatasetModalityType>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_modals: Option<Vec<crate::models::DedicatedDatasetModalityType>>,
 }
 impl DedicatedDatasetModality {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

@@ -7,14 +7,14 @@ pub enum DedicatedDatasetModalityType {
     Audio,
     Text,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     DedicatedDatasetModalityType, Unknown { Video => "VIDEO", Image => "IMAGE", Audio =>
     "AUDIO", Text => "TEXT" }
 );
 impl crate::runtime::ParamValue for DedicatedDatasetModalityType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -2,7 +2,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DedicatedEmbeddingsBody {
     /// ID of target endpoint. If you want to send request to specific adapter, use the format "YOUR_ENDPOINT_ID:YOUR_ADAPTER_ROUTE". Otherwise, you can just use "YOUR_ENDPOINT_ID" alone.
-    pub model: ::std::string::String,
+    pub model: String,
     /// Input text to embed, encoded as a string or array of tokens. To embed multiple inputs in a single request, pass an array of strings or array of token arrays.
     ///
     /// Either `input` or `tokens` field is required.
@@ -12,7 +12,7 @@ pub struct DedicatedEmbeddingsBody {
     ///
     /// Either `input` or `tokens` field is required.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub tokens: crate::OptionalNullable<::std::vec::Vec<i64>>,
+    pub tokens: crate::OptionalNullable<Vec<i64>>,
     /// The format to return the embeddings in. Can be either `float` or [`base64`](https://pypi.org/project/pybase64/).
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub encoding_format: crate::OptionalNullable<
@@ -21,10 +21,10 @@ pub struct DedicatedEmbeddingsBody {
 }
 impl DedicatedEmbeddingsBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(model: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(model: impl Into<String>) -> Self {
         Self {
             model: model.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -34,21 +34,20 @@ impl DedicatedEmbeddingsBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum DedicatedEmbeddingsBodyInput {
-    StringArray(::std::vec::Vec<::std::string::String>),
-    String(::std::string::String),
+    StringArray(Vec<String>),
+    String(String),
 }
-impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-for DedicatedEmbeddingsBodyInput {
-    fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+impl From<Vec<String>> for DedicatedEmbeddingsBodyInput {
+    fn from(value: Vec<String>) -> Self {
         Self::StringArray(value)
     }
 }
-impl ::std::convert::From<::std::string::String> for DedicatedEmbeddingsBodyInput {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for DedicatedEmbeddingsBodyInput {
+    fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl ::std::convert::From<&str> for DedicatedEmbeddingsBodyInput {
+impl From<&str> for DedicatedEmbeddingsBodyInput {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }
@@ -58,14 +57,14 @@ pub enum DedicatedEmbeddingsBodyEncodingFormat {
     Float,
     Base64,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     DedicatedEmbeddingsBodyEncodingFormat, Unknown { Float => "float", Base64 => "base64"
     }
 );
 impl crate::runtime::ParamValue for DedicatedEmbeddingsBodyEncodingFormat {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -3,14 +3,14 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DedicatedEmbeddingsSuccess {
     /// A unique ID of the embeddings.
-    pub id: ::std::string::String,
+    pub id: String,
     /// The model to generate the embeddings. For dedicated endpoints, it returns the endpoint ID.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// The object type, which is always set to `list`.
     pub object: crate::models::DedicatedEmbeddingsSuccessObject,
     /// A list of embedding objects.
-    pub data: ::std::vec::Vec<crate::models::EmbeddingObject>,
+    pub data: Vec<crate::models::EmbeddingObject>,
     pub usage: crate::models::TextUsage,
     /// The Unix timestamp (in seconds) for when the embeddings were created.
     pub created: i64,
@@ -19,17 +19,17 @@ pub struct DedicatedEmbeddingsSuccess {
 impl DedicatedEmbeddingsSuccess {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        data: impl ::std::convert::Into<::std::vec::Vec<crate::models::EmbeddingObject>>,
-        usage: impl ::std::convert::Into<crate::models::TextUsage>,
-        created: impl ::std::convert::Into<i64>,
+        id: impl Into<String>,
+        data: impl Into<Vec<crate::models::EmbeddingObject>>,
+        usage: impl Into<crate::models::TextUsage>,
+        created: impl Into<i64>,
     ) -> Self {
         Self {
             id: id.into(),
             data: data.into(),
             usage: usage.into(),
             created: created.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -39,13 +39,13 @@ pub enum DedicatedEmbeddingsSuccessObject {
     #[default]
     List,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     DedicatedEmbeddingsSuccessObject, Unknown { List => "list" }
 );
 impl crate::runtime::ParamValue for DedicatedEmbeddingsSuccessObject {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -4,9 +4,9 @@
 pub struct DedicatedEndpointCreateBody {
     /// The ID of the project that owns the endpoint.
     #[serde(rename = "projectId")]
-    pub project_id: ::std::string::String,
+    pub project_id: String,
     /// The name of the endpoint.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The ID of the instance option.
     ///
     /// Available options:
@@ -27,7 +27,7 @@ pub struct DedicatedEndpointCreateBody {
     /// - 4x NVIDIA B200: `AFoZMFXZnAdD`
     /// - 8x NVIDIA B200: `drbc6G9FxJWZ`
     #[serde(rename = "instanceOptionId")]
-    pub instance_option_id: ::std::string::String,
+    pub instance_option_id: String,
     /// The advanced configuration of the endpoint.
     pub advanced: crate::models::EndpointAdvancedConfig,
     /// The simple scaling configuration of the endpoint.
@@ -42,30 +42,30 @@ pub struct DedicatedEndpointCreateBody {
     pub autoscaling_policy: crate::OptionalNullable<crate::models::AutoscalingPolicy>,
     /// HF ID of the model.
     #[serde(rename = "hfModelRepo")]
-    pub hf_model_repo: ::std::string::String,
+    pub hf_model_repo: String,
     /// HF commit hash of the model.
     #[serde(
         rename = "hfModelRepoRevision",
         default,
         skip_serializing_if = "crate::OptionalNullable::is_absent",
     )]
-    pub hf_model_repo_revision: crate::OptionalNullable<::std::string::String>,
+    pub hf_model_repo_revision: crate::OptionalNullable<String>,
     /// The comment for the initial version.
     #[serde(
         rename = "initialVersionComment",
         default,
         skip_serializing_if = "crate::OptionalNullable::is_absent",
     )]
-    pub initial_version_comment: crate::OptionalNullable<::std::string::String>,
+    pub initial_version_comment: crate::OptionalNullable<String>,
 }
 impl DedicatedEndpointCreateBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        project_id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        instance_option_id: impl ::std::convert::Into<::std::string::String>,
-        advanced: impl ::std::convert::Into<crate::models::EndpointAdvancedConfig>,
-        hf_model_repo: impl ::std::convert::Into<::std::string::String>,
+        project_id: impl Into<String>,
+        name: impl Into<String>,
+        instance_option_id: impl Into<String>,
+        advanced: impl Into<crate::models::EndpointAdvancedConfig>,
+        hf_model_repo: impl Into<String>,
     ) -> Self {
         Self {
             project_id: project_id.into(),
@@ -73,7 +73,7 @@ impl DedicatedEndpointCreateBody {
             instance_option_id: instance_option_id.into(),
             advanced: advanced.into(),
             hf_model_repo: hf_model_repo.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -3,10 +3,10 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DedicatedEndpointSpec {
     /// The name of the endpoint.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The type of GPU to use for the endpoint.
     #[serde(rename = "gpuType")]
-    pub gpu_type: ::std::string::String,
+    pub gpu_type: String,
     /// The number of GPUs to use per replica.
     #[serde(rename = "numGpu")]
     pub num_gpu: i64,
@@ -16,16 +16,16 @@ pub struct DedicatedEndpointSpec {
         default,
         skip_serializing_if = "crate::OptionalNullable::is_absent",
     )]
-    pub instance_id: crate::OptionalNullable<::std::string::String>,
+    pub instance_id: crate::OptionalNullable<String>,
     /// The ID of the project that owns the endpoint.
     #[serde(rename = "projectId")]
-    pub project_id: ::std::string::String,
+    pub project_id: String,
     /// The ID of the user who created the endpoint.
     #[serde(rename = "creatorId")]
-    pub creator_id: ::std::string::String,
+    pub creator_id: String,
     /// The ID of the team that owns the endpoint.
     #[serde(rename = "teamId")]
-    pub team_id: ::std::string::String,
+    pub team_id: String,
     /// The minimum number of replicas to maintain.
     #[serde(rename = "autoscalingMin")]
     pub autoscaling_min: i64,
@@ -84,18 +84,18 @@ impl DedicatedEndpointSpec {
     /// Builds a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        gpu_type: impl ::std::convert::Into<::std::string::String>,
-        num_gpu: impl ::std::convert::Into<i64>,
-        project_id: impl ::std::convert::Into<::std::string::String>,
-        creator_id: impl ::std::convert::Into<::std::string::String>,
-        team_id: impl ::std::convert::Into<::std::string::String>,
-        autoscaling_min: impl ::std::convert::Into<i64>,
-        autoscaling_max: impl ::std::convert::Into<i64>,
-        autoscaling_cooldown: impl ::std::convert::Into<i64>,
-        max_batch_size: impl ::std::convert::Into<i64>,
-        tokenizer_skip_special_tokens: impl ::std::convert::Into<bool>,
-        tokenizer_add_special_tokens: impl ::std::convert::Into<bool>,
+        name: impl Into<String>,
+        gpu_type: impl Into<String>,
+        num_gpu: impl Into<i64>,
+        project_id: impl Into<String>,
+        creator_id: impl Into<String>,
+        team_id: impl Into<String>,
+        autoscaling_min: impl Into<i64>,
+        autoscaling_max: impl Into<i64>,
+        autoscaling_cooldown: impl Into<i64>,
+        max_batch_size: impl Into<i64>,
+        tokenizer_skip_special_tokens: impl Into<bool>,
+        tokenizer_add_special_tokens: impl Into<bool>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -110,7 +110,7 @@ impl DedicatedEndpointSpec {
             max_batch_size: max_batch_size.into(),
             tokenizer_skip_special_tokens: tokenizer_skip_special_tokens.into(),
             tokenizer_add_special_tokens: tokenizer_add_special_tokens.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

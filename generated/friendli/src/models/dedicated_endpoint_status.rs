@@ -28,15 +28,15 @@ pub struct DedicatedEndpointStatus {
 impl DedicatedEndpointStatus {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        status: impl ::std::convert::Into<crate::models::InferenceDeploymentStatus>,
-        created_at: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+        status: impl Into<crate::models::InferenceDeploymentStatus>,
+        created_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
     ) -> Self {
         Self {
             status: status.into(),
             created_at: created_at.into(),
-            error_code: ::std::default::Default::default(),
-            updated_at: ::std::default::Default::default(),
-            phase: ::std::default::Default::default(),
+            error_code: Default::default(),
+            updated_at: Default::default(),
+            phase: Default::default(),
         }
     }
 }
@@ -46,7 +46,7 @@ pub enum DedicatedEndpointStatusPhase {
     DownloadingModel,
     EngineInitializing,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     DedicatedEndpointStatusPhase, Unknown { RequestingVirtualMachine =>
@@ -54,7 +54,7 @@ crate::runtime::serde_support::open_enum!(
     EngineInitializing => "ENGINE_INITIALIZING" }
 );
 impl crate::runtime::ParamValue for DedicatedEndpointStatusPhase {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

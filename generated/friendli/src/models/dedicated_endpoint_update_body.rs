@@ -4,7 +4,7 @@
 pub struct DedicatedEndpointUpdateBody {
     /// The name of the endpoint.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub name: crate::OptionalNullable<::std::string::String>,
+    pub name: crate::OptionalNullable<String>,
     /// The advanced configuration of the endpoint.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub advanced: crate::OptionalNullable<crate::models::EndpointAdvancedConfig>,
@@ -24,21 +24,21 @@ pub struct DedicatedEndpointUpdateBody {
         default,
         skip_serializing_if = "crate::OptionalNullable::is_absent",
     )]
-    pub hf_model_repo: crate::OptionalNullable<::std::string::String>,
+    pub hf_model_repo: crate::OptionalNullable<String>,
     /// HF commit hash of the model.
     #[serde(
         rename = "hfModelRepoRevision",
         default,
         skip_serializing_if = "crate::OptionalNullable::is_absent",
     )]
-    pub hf_model_repo_revision: crate::OptionalNullable<::std::string::String>,
+    pub hf_model_repo_revision: crate::OptionalNullable<String>,
     /// Comment for the new version.
     #[serde(
         rename = "newVersionComment",
         default,
         skip_serializing_if = "crate::OptionalNullable::is_absent",
     )]
-    pub new_version_comment: crate::OptionalNullable<::std::string::String>,
+    pub new_version_comment: crate::OptionalNullable<String>,
     /// The ID of the instance option.
     ///
     /// Available options:
@@ -63,13 +63,11 @@ pub struct DedicatedEndpointUpdateBody {
         default,
         skip_serializing_if = "crate::OptionalNullable::is_absent",
     )]
-    pub instance_option_id: crate::OptionalNullable<::std::string::String>,
+    pub instance_option_id: crate::OptionalNullable<String>,
 }
 impl DedicatedEndpointUpdateBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

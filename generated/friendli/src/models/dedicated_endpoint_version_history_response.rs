@@ -3,12 +3,9 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DedicatedEndpointVersionHistoryResponse {
     /// The response data containing endpoint versions.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<
-        ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::models::DedicatedEndpointSpec,
-        >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<
+        ::std::collections::BTreeMap<String, crate::models::DedicatedEndpointSpec>,
     >,
     /// The next cursor for pagination.
     #[serde(
@@ -21,8 +18,6 @@ pub struct DedicatedEndpointVersionHistoryResponse {
 impl DedicatedEndpointVersionHistoryResponse {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

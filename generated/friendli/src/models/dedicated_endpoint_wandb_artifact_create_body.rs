@@ -4,27 +4,27 @@
 pub struct DedicatedEndpointWandbArtifactCreateBody {
     /// The specific model artifact version from Weights & Biases. The referred artifact will be used to create a new endpoint in Friendli Dedicated Endpoints or rollout an existing one.
     #[serde(rename = "wandbArtifactVersionName")]
-    pub wandb_artifact_version_name: ::std::string::String,
+    pub wandb_artifact_version_name: String,
     /// Specifies the instance type for the endpoint.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub accelerator: crate::OptionalNullable<crate::models::AcceleratorRequirement>,
     /// Specifies the name of your endpoint. If not provided, a name will be automatically generated for you.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub name: crate::OptionalNullable<::std::string::String>,
+    pub name: crate::OptionalNullable<String>,
     /// Specifies where endpoint will be created in your Friendli Dedicated Endpoints. If not provided, a new project will be created within your default team.
     #[serde(
         rename = "projectId",
         default,
         skip_serializing_if = "crate::OptionalNullable::is_absent",
     )]
-    pub project_id: crate::OptionalNullable<::std::string::String>,
+    pub project_id: crate::OptionalNullable<String>,
     /// Used by Friendli Dedicated Endpoints to track which webhook automation triggered an endpoint rollout. If the `idempotencyKey` is provided, the API will check if the endpoint already exists, and rollout the existing endpoint if it does. In such cases, the `projectId` must be provided. Any unique value can be used.
     #[serde(
         rename = "idempotencyKey",
         default,
         skip_serializing_if = "crate::OptionalNullable::is_absent",
     )]
-    pub idempotency_key: crate::OptionalNullable<::std::string::String>,
+    pub idempotency_key: crate::OptionalNullable<String>,
     /// Defines autoscaling settings for the endpoint.
     #[serde(
         rename = "autoscalingPolicy",
@@ -35,12 +35,10 @@ pub struct DedicatedEndpointWandbArtifactCreateBody {
 }
 impl DedicatedEndpointWandbArtifactCreateBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        wandb_artifact_version_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(wandb_artifact_version_name: impl Into<String>) -> Self {
         Self {
             wandb_artifact_version_name: wandb_artifact_version_name.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -4,37 +4,35 @@
 pub struct DedicatedEndpointWandbArtifactCreateResponse {
     /// The ID of the created endpoint.
     #[serde(rename = "endpointId")]
-    pub endpoint_id: ::std::string::String,
+    pub endpoint_id: String,
     /// The name of the created endpoint.
     #[serde(rename = "endpointName")]
-    pub endpoint_name: ::std::string::String,
+    pub endpoint_name: String,
     /// The ID of the project where the endpoint was created.
     #[serde(rename = "projectId")]
-    pub project_id: ::std::string::String,
+    pub project_id: String,
     /// The name of the project where the endpoint was created.
     #[serde(rename = "projectName")]
-    pub project_name: ::std::string::String,
+    pub project_name: String,
     /// The ID of the team where the endpoint was created.
     #[serde(rename = "teamId")]
-    pub team_id: ::std::string::String,
+    pub team_id: String,
     /// The name of the team where the endpoint was created.
     #[serde(
         rename = "teamName",
         deserialize_with = "crate::runtime::serde_support::required_nullable",
     )]
-    pub team_name: ::std::option::Option<::std::string::String>,
+    pub team_name: Option<String>,
 }
 impl DedicatedEndpointWandbArtifactCreateResponse {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
-        endpoint_name: impl ::std::convert::Into<::std::string::String>,
-        project_id: impl ::std::convert::Into<::std::string::String>,
-        project_name: impl ::std::convert::Into<::std::string::String>,
-        team_id: impl ::std::convert::Into<::std::string::String>,
-        team_name: impl ::std::convert::Into<
-            ::std::option::Option<::std::string::String>,
-        >,
+        endpoint_id: impl Into<String>,
+        endpoint_name: impl Into<String>,
+        project_id: impl Into<String>,
+        project_name: impl Into<String>,
+        team_id: impl Into<String>,
+        team_name: impl Into<Option<String>>,
     ) -> Self {
         Self {
             endpoint_id: endpoint_id.into(),

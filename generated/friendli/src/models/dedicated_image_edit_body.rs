@@ -4,12 +4,12 @@ pub struct DedicatedImageEditBody {
     /// The image(s) to edit. Must be in a supported image format.
     pub image: crate::models::DedicatedImageEditBodyImage,
     /// A text description of the desired image(s).
-    pub prompt: ::std::string::String,
+    pub prompt: String,
     /// ID of target endpoint. If you want to send request to specific adapter, use the format "YOUR_ENDPOINT_ID:YOUR_ADAPTER_ROUTE". Otherwise, you can just use "YOUR_ENDPOINT_ID" alone.
-    pub model: ::std::string::String,
+    pub model: String,
     /// The number of inference steps to use during image generation. Defaults to 20. Supported range: [1, 50].
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub num_inference_steps: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_inference_steps: Option<i64>,
     /// Adjusts the alignment of the generated image with the input prompt. Higher values (e.g., 8-10) make the output more faithful to the prompt, while lower values (e.g., 1-5) encourage more creative freedom. This parameter may be irrelevant for certain models, such as `FLUX.Schnell`.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub guidance_scale: crate::OptionalNullable<f64>,
@@ -25,18 +25,18 @@ pub struct DedicatedImageEditBody {
 impl DedicatedImageEditBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        image: impl ::std::convert::Into<crate::models::DedicatedImageEditBodyImage>,
-        prompt: impl ::std::convert::Into<::std::string::String>,
-        model: impl ::std::convert::Into<::std::string::String>,
+        image: impl Into<crate::models::DedicatedImageEditBodyImage>,
+        prompt: impl Into<String>,
+        model: impl Into<String>,
     ) -> Self {
         Self {
             image: image.into(),
             prompt: prompt.into(),
             model: model.into(),
-            num_inference_steps: ::std::default::Default::default(),
-            guidance_scale: ::std::default::Default::default(),
-            seed: ::std::default::Default::default(),
-            response_format: ::std::default::Default::default(),
+            num_inference_steps: Default::default(),
+            guidance_scale: Default::default(),
+            seed: Default::default(),
+            response_format: Default::default(),
         }
     }
 }
@@ -50,14 +50,14 @@ pub enum DedicatedImageEditBodyResponseFormat {
     Jpeg,
     Jpg,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     DedicatedImageEditBodyResponseFormat, Unknown { Url => "url", Raw => "raw", Png =>
     "png", Jpeg => "jpeg", Jpg => "jpg" }
 );
 impl crate::runtime::ParamValue for DedicatedImageEditBodyResponseFormat {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

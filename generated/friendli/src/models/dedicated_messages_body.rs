@@ -2,12 +2,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DedicatedMessagesBody {
     /// A list of conversation messages ordered from oldest to newest. Must contain at least one item.
-    pub messages: ::std::vec::Vec<crate::models::MessagesInputMessage>,
+    pub messages: Vec<crate::models::MessagesInputMessage>,
     /// Maximum number of tokens to generate for the assistant response. Must be greater than 0 when provided.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub max_tokens: crate::OptionalNullable<i64>,
     /// ID of target endpoint. If you want to send request to specific adapter, use the format "YOUR_ENDPOINT_ID:YOUR_ADAPTER_ROUTE". Otherwise, you can just use "YOUR_ENDPOINT_ID" alone.
-    pub model: ::std::string::String,
+    pub model: String,
     /// Optional top-level system instruction applied before conversation turns. Supports a plain string or an array of text blocks.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub system: crate::OptionalNullable<crate::models::DedicatedMessagesBodySystem>,
@@ -25,12 +25,10 @@ pub struct DedicatedMessagesBody {
     pub top_k: crate::OptionalNullable<i64>,
     /// Stop strings that terminate generation when matched in output. The matched value is returned in `stop_sequence` when applicable.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub stop_sequences: crate::OptionalNullable<::std::vec::Vec<::std::string::String>>,
+    pub stop_sequences: crate::OptionalNullable<Vec<String>>,
     /// Tool definitions available to the model. Use this to allow tool calls with structured arguments.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub tools: crate::OptionalNullable<
-        ::std::vec::Vec<crate::models::MessagesToolDefinition>,
-    >,
+    pub tools: crate::OptionalNullable<Vec<crate::models::MessagesToolDefinition>>,
     /// Controls tool-calling behavior (`auto`, `any`, `tool`, `none`) and optional parallel-call behavior.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub tool_choice: crate::OptionalNullable<crate::models::MessagesToolChoice>,
@@ -43,27 +41,27 @@ pub struct DedicatedMessagesBody {
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub cache_control: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub container: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub context_manager: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub inference_geo: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub metadata: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// Compatibility field accepted for request portability. Parsed but not used for generation.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
@@ -72,23 +70,18 @@ pub struct DedicatedMessagesBody {
     >,
     /// Properties beyond the ones named above.
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl DedicatedMessagesBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::MessagesInputMessage>,
-        >,
-        model: impl ::std::convert::Into<::std::string::String>,
+        messages: impl Into<Vec<crate::models::MessagesInputMessage>>,
+        model: impl Into<String>,
     ) -> Self {
         Self {
             messages: messages.into(),
             model: model.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

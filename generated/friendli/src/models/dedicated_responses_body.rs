@@ -5,7 +5,7 @@ pub struct DedicatedResponsesBody {
     pub input: crate::models::DedicatedResponsesBodyInput,
     /// A system (or developer) message inserted into the model's context.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub instructions: crate::OptionalNullable<::std::string::String>,
+    pub instructions: crate::OptionalNullable<String>,
     /// An upper bound for the number of tokens that can be generated for a response, including visible output tokens and reasoning tokens.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub max_output_tokens: crate::OptionalNullable<i64>,
@@ -20,7 +20,7 @@ pub struct DedicatedResponsesBody {
     pub parallel_tool_calls: crate::OptionalNullable<bool>,
     /// An array of tools the model may call while generating a response. You can specify which tool to use by setting the `tool_choice` parameter.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub tools: crate::OptionalNullable<::std::vec::Vec<crate::models::ResponsesTool>>,
+    pub tools: crate::OptionalNullable<Vec<crate::models::ResponsesTool>>,
     /// How the model should select which tool (or tools) to use when generating a response. See the `tools` parameter to see how to specify which tools the model can call.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub tool_choice: crate::OptionalNullable<
@@ -36,34 +36,31 @@ pub struct DedicatedResponsesBody {
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub stream: crate::OptionalNullable<bool>,
     /// ID of target endpoint. If you want to send request to specific adapter, use the format "YOUR_ENDPOINT_ID:YOUR_ADAPTER_ROUTE". Otherwise, you can just use "YOUR_ENDPOINT_ID" alone.
-    pub model: ::std::string::String,
+    pub model: String,
     /// Properties beyond the ones named above.
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl DedicatedResponsesBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        input: impl ::std::convert::Into<crate::models::DedicatedResponsesBodyInput>,
-        model: impl ::std::convert::Into<::std::string::String>,
+        input: impl Into<crate::models::DedicatedResponsesBodyInput>,
+        model: impl Into<String>,
     ) -> Self {
         Self {
             input: input.into(),
             model: model.into(),
-            instructions: ::std::default::Default::default(),
-            max_output_tokens: ::std::default::Default::default(),
-            temperature: ::std::default::Default::default(),
-            top_p: ::std::default::Default::default(),
-            parallel_tool_calls: ::std::default::Default::default(),
-            tools: ::std::default::Default::default(),
-            tool_choice: ::std::default::Default::default(),
-            text: ::std::default::Default::default(),
-            reasoning: ::std::default::Default::default(),
-            stream: ::std::default::Default::default(),
-            additional_properties: ::std::default::Default::default(),
+            instructions: Default::default(),
+            max_output_tokens: Default::default(),
+            temperature: Default::default(),
+            top_p: Default::default(),
+            parallel_tool_calls: Default::default(),
+            tools: Default::default(),
+            tool_choice: Default::default(),
+            text: Default::default(),
+            reasoning: Default::default(),
+            stream: Default::default(),
+            additional_properties: Default::default(),
         }
     }
 }

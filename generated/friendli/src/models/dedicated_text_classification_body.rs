@@ -2,7 +2,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DedicatedTextClassificationBody {
     /// ID of target endpoint. If you want to send request to specific adapter, use the format "YOUR_ENDPOINT_ID:YOUR_ADAPTER_ROUTE". Otherwise, you can just use "YOUR_ENDPOINT_ID" alone.
-    pub model: ::std::string::String,
+    pub model: String,
     /// Input text to classify, encoded as a string or array of strings. To classify multiple inputs in a single request, pass an array of strings.
     ///
     /// Either `input` or `tokens` field is required.
@@ -14,14 +14,14 @@ pub struct DedicatedTextClassificationBody {
     ///
     /// Either `input` or `tokens` field is required.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub tokens: crate::OptionalNullable<::std::vec::Vec<i64>>,
+    pub tokens: crate::OptionalNullable<Vec<i64>>,
 }
 impl DedicatedTextClassificationBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(model: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(model: impl Into<String>) -> Self {
         Self {
             model: model.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

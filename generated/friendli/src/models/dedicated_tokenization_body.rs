@@ -2,16 +2,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DedicatedTokenizationBody {
     /// ID of target endpoint. If you want to send request to specific adapter, use the format "YOUR_ENDPOINT_ID:YOUR_ADAPTER_ROUTE". Otherwise, you can just use "YOUR_ENDPOINT_ID" alone.
-    pub model: ::std::string::String,
+    pub model: String,
     /// Input text prompt to tokenize.
-    pub prompt: ::std::string::String,
+    pub prompt: String,
 }
 impl DedicatedTokenizationBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        model: impl ::std::convert::Into<::std::string::String>,
-        prompt: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(model: impl Into<String>, prompt: impl Into<String>) -> Self {
         Self {
             model: model.into(),
             prompt: prompt.into(),

@@ -4,13 +4,11 @@
 pub struct DeleteSamplesResponse {
     /// List of sample IDs that were deleted from the dataset.
     #[serde(rename = "sampleIds")]
-    pub sample_ids: ::std::vec::Vec<::std::string::String>,
+    pub sample_ids: Vec<String>,
 }
 impl DeleteSamplesResponse {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        sample_ids: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn new(sample_ids: impl Into<Vec<String>>) -> Self {
         Self {
             sample_ids: sample_ids.into(),
         }

@@ -11,13 +11,13 @@ pub struct EmbeddingObject {
 impl EmbeddingObject {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        index: impl ::std::convert::Into<i64>,
-        embedding: impl ::std::convert::Into<crate::models::EmbeddingObjectEmbedding>,
+        index: impl Into<i64>,
+        embedding: impl Into<crate::models::EmbeddingObjectEmbedding>,
     ) -> Self {
         Self {
             index: index.into(),
             embedding: embedding.into(),
-            object: ::std::default::Default::default(),
+            object: Default::default(),
         }
     }
 }
@@ -27,29 +27,29 @@ pub enum EmbeddingObjectObject {
     #[default]
     Embedding,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     EmbeddingObjectObject, Unknown { Embedding => "embedding" }
 );
 impl crate::runtime::ParamValue for EmbeddingObjectObject {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }
 /// The embedding vector, which is a list of floats or a base64-encoded string. The length of vector depends on the model.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum EmbeddingObjectEmbedding {
-    NumberArray(::std::vec::Vec<f64>),
+    NumberArray(Vec<f64>),
     Base64(crate::Base64),
 }
-impl ::std::convert::From<::std::vec::Vec<f64>> for EmbeddingObjectEmbedding {
-    fn from(value: ::std::vec::Vec<f64>) -> Self {
+impl From<Vec<f64>> for EmbeddingObjectEmbedding {
+    fn from(value: Vec<f64>) -> Self {
         Self::NumberArray(value)
     }
 }
-impl ::std::convert::From<crate::Base64> for EmbeddingObjectEmbedding {
+impl From<crate::Base64> for EmbeddingObjectEmbedding {
     fn from(value: crate::Base64) -> Self {
         Self::Base64(value)
     }

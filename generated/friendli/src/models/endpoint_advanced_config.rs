@@ -6,8 +6,8 @@ pub struct EndpointAdvancedConfig {
     pub max_batch_size: crate::OptionalNullable<i64>,
     pub tokenizer_skip_special_tokens: bool,
     pub tokenizer_add_special_tokens: bool,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_token_count: ::std::option::Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_token_count: Option<i64>,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub enable_content_logging: crate::OptionalNullable<bool>,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
@@ -26,13 +26,13 @@ pub struct EndpointAdvancedConfig {
 impl EndpointAdvancedConfig {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        tokenizer_skip_special_tokens: impl ::std::convert::Into<bool>,
-        tokenizer_add_special_tokens: impl ::std::convert::Into<bool>,
+        tokenizer_skip_special_tokens: impl Into<bool>,
+        tokenizer_add_special_tokens: impl Into<bool>,
     ) -> Self {
         Self {
             tokenizer_skip_special_tokens: tokenizer_skip_special_tokens.into(),
             tokenizer_add_special_tokens: tokenizer_add_special_tokens.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -6,7 +6,7 @@ pub struct EndpointSimplescaleConfig {
 }
 impl EndpointSimplescaleConfig {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(replicas: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(replicas: impl Into<i64>) -> Self {
         Self { replicas: replicas.into() }
     }
 }

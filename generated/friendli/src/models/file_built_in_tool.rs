@@ -2,13 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FileBuiltInTool {
     /// A List of file IDs. For now, only one file is supported.
-    pub files: ::std::vec::Vec<::std::string::String>,
+    pub files: Vec<String>,
 }
 impl FileBuiltInTool {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        files: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn new(files: impl Into<Vec<String>>) -> Self {
         Self { files: files.into() }
     }
 }

@@ -4,20 +4,20 @@
 pub struct FileGetDownloadUrlResponse {
     /// ID of the file.
     #[serde(rename = "fileId")]
-    pub file_id: ::std::string::String,
+    pub file_id: String,
     /// S3 URI of the file.
     #[serde(rename = "s3Uri")]
-    pub s3_uri: ::std::string::String,
+    pub s3_uri: String,
     /// Download URL of the file.
     #[serde(rename = "downloadUrl")]
-    pub download_url: ::std::string::String,
+    pub download_url: String,
 }
 impl FileGetDownloadUrlResponse {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        file_id: impl ::std::convert::Into<::std::string::String>,
-        s3_uri: impl ::std::convert::Into<::std::string::String>,
-        download_url: impl ::std::convert::Into<::std::string::String>,
+        file_id: impl Into<String>,
+        s3_uri: impl Into<String>,
+        download_url: impl Into<String>,
     ) -> Self {
         Self {
             file_id: file_id.into(),

@@ -3,19 +3,19 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FileInfo {
     /// ID of the file.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Name of the file.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Size of the file in bytes.
     pub size: i64,
     /// SHA256 hash of the file.
-    pub digest: ::std::string::String,
+    pub digest: String,
     /// ID of the project the file belongs to.
     #[serde(rename = "projectId")]
-    pub project_id: ::std::string::String,
+    pub project_id: String,
     /// ID of the creator of the file.
     #[serde(rename = "creatorId")]
-    pub creator_id: ::std::string::String,
+    pub creator_id: String,
     /// Unix timestamp (in seconds) of when the file was created.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -24,7 +24,7 @@ pub struct FileInfo {
         rename = "expiresAt",
         deserialize_with = "crate::runtime::serde_support::required_nullable",
     )]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Status of the file upload.
     pub status: crate::models::AccountFileStatus,
 }
@@ -32,17 +32,15 @@ impl FileInfo {
     /// Builds a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        size: impl ::std::convert::Into<i64>,
-        digest: impl ::std::convert::Into<::std::string::String>,
-        project_id: impl ::std::convert::Into<::std::string::String>,
-        creator_id: impl ::std::convert::Into<::std::string::String>,
-        created_at: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-        expires_at: impl ::std::convert::Into<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        >,
-        status: impl ::std::convert::Into<crate::models::AccountFileStatus>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        size: impl Into<i64>,
+        digest: impl Into<String>,
+        project_id: impl Into<String>,
+        creator_id: impl Into<String>,
+        created_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        expires_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
+        status: impl Into<crate::models::AccountFileStatus>,
     ) -> Self {
         Self {
             id: id.into(),

@@ -3,22 +3,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FileInitUploadRequest {
     /// Name of the file.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Size of the file in bytes.
     pub size: i64,
     /// Digest of the file.
-    pub digest: ::std::string::String,
+    pub digest: String,
     /// ID of the project the file belongs to.
     #[serde(rename = "projectId")]
-    pub project_id: ::std::string::String,
+    pub project_id: String,
 }
 impl FileInitUploadRequest {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        size: impl ::std::convert::Into<i64>,
-        digest: impl ::std::convert::Into<::std::string::String>,
-        project_id: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
+        size: impl Into<i64>,
+        digest: impl Into<String>,
+        project_id: impl Into<String>,
     ) -> Self {
         Self {
             name: name.into(),

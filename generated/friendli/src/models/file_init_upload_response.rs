@@ -4,26 +4,26 @@
 pub struct FileInitUploadResponse {
     /// ID of the file.
     #[serde(rename = "fileId")]
-    pub file_id: ::std::string::String,
+    pub file_id: String,
     /// Upload URL of the file. `None` if the file is already uploaded.
     #[serde(
         rename = "uploadUrl",
         default,
         skip_serializing_if = "crate::OptionalNullable::is_absent",
     )]
-    pub upload_url: crate::OptionalNullable<::std::string::String>,
+    pub upload_url: crate::OptionalNullable<String>,
     /// AWS fields to be uploaded with file.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub aws: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
 }
 impl FileInitUploadResponse {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(file_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(file_id: impl Into<String>) -> Self {
         Self {
             file_id: file_id.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

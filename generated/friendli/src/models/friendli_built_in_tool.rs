@@ -6,9 +6,7 @@ pub struct FriendliBuiltInTool {
 }
 impl FriendliBuiltInTool {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        r#type: impl ::std::convert::Into<crate::models::FriendliBuiltInToolType>,
-    ) -> Self {
+    pub fn new(r#type: impl Into<crate::models::FriendliBuiltInToolType>) -> Self {
         Self { r#type: r#type.into() }
     }
 }
@@ -22,7 +20,7 @@ pub enum FriendliBuiltInToolType {
     WebUrl,
     CodePythonInterpreter,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     FriendliBuiltInToolType, Unknown { MathCalculator => "math:calculator",
@@ -31,7 +29,7 @@ crate::runtime::serde_support::open_enum!(
     }
 );
 impl crate::runtime::ParamValue for FriendliBuiltInToolType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

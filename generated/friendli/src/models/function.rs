@@ -3,28 +3,23 @@
 pub struct Function {
     /// A description of what the function does, used by the model to choose when and how to call the function.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub description: crate::OptionalNullable<::std::string::String>,
+    pub description: crate::OptionalNullable<String>,
     /// The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The parameters the functions accepts, described as a JSON Schema object.
     /// To represent a function with no parameters, use the value `{"type": "object", "properties": {}}`.
-    pub parameters: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub parameters: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl Function {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        parameters: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        name: impl Into<String>,
+        parameters: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         Self {
             name: name.into(),
             parameters: parameters.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -5,21 +5,21 @@ pub struct Functionality {
     pub tool_call: bool,
     pub builtin_tool: bool,
     pub parallel_tool_call: bool,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub structured_output: ::std::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured_output: Option<bool>,
 }
 impl Functionality {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        tool_call: impl ::std::convert::Into<bool>,
-        builtin_tool: impl ::std::convert::Into<bool>,
-        parallel_tool_call: impl ::std::convert::Into<bool>,
+        tool_call: impl Into<bool>,
+        builtin_tool: impl Into<bool>,
+        parallel_tool_call: impl Into<bool>,
     ) -> Self {
         Self {
             tool_call: tool_call.into(),
             builtin_tool: builtin_tool.into(),
             parallel_tool_call: parallel_tool_call.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

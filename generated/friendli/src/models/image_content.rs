@@ -6,7 +6,7 @@ pub struct ImageContent {
 }
 impl ImageContent {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(image_url: impl ::std::convert::Into<crate::models::ImageData>) -> Self {
+    pub fn new(image_url: impl Into<crate::models::ImageData>) -> Self {
         Self {
             image_url: image_url.into(),
         }

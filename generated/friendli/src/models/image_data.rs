@@ -2,11 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ImageData {
     /// The URL of the image.
-    pub url: ::std::string::String,
+    pub url: String,
 }
 impl ImageData {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(url: impl Into<String>) -> Self {
         Self { url: url.into() }
     }
 }

@@ -6,7 +6,7 @@ pub struct ImageGenerationContainerResult {
 }
 impl ImageGenerationContainerResult {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(image: impl ::std::convert::Into<crate::Base64>) -> Self {
+    pub fn new(image: impl Into<crate::Base64>) -> Self {
         Self { image: image.into() }
     }
 }

@@ -6,9 +6,7 @@ pub struct ImageGenerationDedicatedResult {
 impl ImageGenerationDedicatedResult {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        data: impl ::std::convert::Into<
-            crate::models::ImageGenerationDedicatedResultData,
-        >,
+        data: impl Into<crate::models::ImageGenerationDedicatedResultData>,
     ) -> Self {
         Self { data: data.into() }
     }
@@ -16,18 +14,16 @@ impl ImageGenerationDedicatedResult {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ImageGenerationDedicatedResultData {
-    UrlImageItemArray(::std::vec::Vec<crate::models::UrlImageItem>),
-    B64ImageItemArray(::std::vec::Vec<crate::models::B64ImageItem>),
+    UrlImageItemArray(Vec<crate::models::UrlImageItem>),
+    B64ImageItemArray(Vec<crate::models::B64ImageItem>),
 }
-impl ::std::convert::From<::std::vec::Vec<crate::models::UrlImageItem>>
-for ImageGenerationDedicatedResultData {
-    fn from(value: ::std::vec::Vec<crate::models::UrlImageItem>) -> Self {
+impl From<Vec<crate::models::UrlImageItem>> for ImageGenerationDedicatedResultData {
+    fn from(value: Vec<crate::models::UrlImageItem>) -> Self {
         Self::UrlImageItemArray(value)
     }
 }
-impl ::std::convert::From<::std::vec::Vec<crate::models::B64ImageItem>>
-for ImageGenerationDedicatedResultData {
-    fn from(value: ::std::vec::Vec<crate::models::B64ImageItem>) -> Self {
+impl From<Vec<crate::models::B64ImageItem>> for ImageGenerationDedicatedResultData {
+    fn from(value: Vec<crate::models::B64ImageItem>) -> Self {
         Self::B64ImageItemArray(value)
     }
 }

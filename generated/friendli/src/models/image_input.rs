@@ -2,11 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ImageInput {
     /// An input image, provided either as a URL or a base64-encoded string. Maximum supported image size is 50 MiB.
-    pub image: ::std::string::String,
+    pub image: String,
 }
 impl ImageInput {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(image: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(image: impl Into<String>) -> Self {
         Self { image: image.into() }
     }
 }

@@ -17,7 +17,7 @@ pub enum InferenceDeploymentErrorCode {
     InferenceEngineMemoryError,
     InferenceEngineMeteringClientConfigError,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     InferenceDeploymentErrorCode, Unknown { WorkloadInitUnknownError =>
@@ -37,7 +37,7 @@ crate::runtime::serde_support::open_enum!(
     "INFERENCE_ENGINE_METERING_CLIENT_CONFIG_ERROR" }
 );
 impl crate::runtime::ParamValue for InferenceDeploymentErrorCode {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

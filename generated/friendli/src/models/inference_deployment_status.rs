@@ -14,7 +14,7 @@ pub enum InferenceDeploymentStatus {
     Terminated,
     Ready,
     /// A value this SDK version does not know yet; kept verbatim.
-    UnknownValue(::std::string::String),
+    UnknownValue(String),
 }
 crate::runtime::serde_support::open_enum!(
     InferenceDeploymentStatus, UnknownValue { Unknown => "UNKNOWN", Initializing =>
@@ -23,7 +23,7 @@ crate::runtime::serde_support::open_enum!(
     "TERMINATING", Terminated => "TERMINATED", Ready => "READY" }
 );
 impl crate::runtime::ParamValue for InferenceDeploymentStatus {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

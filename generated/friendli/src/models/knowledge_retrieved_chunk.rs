@@ -3,23 +3,23 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct KnowledgeRetrievedChunk {
     /// Retrieved text matching the search query.
-    pub text: ::std::string::String,
+    pub text: String,
     /// Numerical relevance score of the retrieved result.
     pub score: f64,
     /// ID of specific text segment.
     #[serde(rename = "contentChunkId")]
-    pub content_chunk_id: ::std::string::String,
+    pub content_chunk_id: String,
     /// ID of content in knowledge-base.
     #[serde(rename = "contentId")]
-    pub content_id: ::std::string::String,
+    pub content_id: String,
 }
 impl KnowledgeRetrievedChunk {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        text: impl ::std::convert::Into<::std::string::String>,
-        score: impl ::std::convert::Into<f64>,
-        content_chunk_id: impl ::std::convert::Into<::std::string::String>,
-        content_id: impl ::std::convert::Into<::std::string::String>,
+        text: impl Into<String>,
+        score: impl Into<f64>,
+        content_chunk_id: impl Into<String>,
+        content_id: impl Into<String>,
     ) -> Self {
         Self {
             text: text.into(),

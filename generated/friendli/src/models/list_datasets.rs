@@ -4,13 +4,13 @@ pub enum ListDatasetsDirection {
     Asc,
     Desc,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ListDatasetsDirection, Unknown { Asc => "asc", Desc => "desc" }
 );
 impl crate::runtime::ParamValue for ListDatasetsDirection {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -3,7 +3,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListSamplesResponse {
     /// List of items.
-    pub data: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+    pub data: Vec<(String, String)>,
     /// Next cursor to use for pagination. `None` indicates no more items to fetch.
     #[serde(
         rename = "nextCursor",
@@ -14,14 +14,10 @@ pub struct ListSamplesResponse {
 }
 impl ListSamplesResponse {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        data: impl ::std::convert::Into<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        >,
-    ) -> Self {
+    pub fn new(data: impl Into<Vec<(String, String)>>) -> Self {
         Self {
             data: data.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -3,7 +3,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListSplitsResponse {
     /// List of items.
-    pub data: ::std::vec::Vec<crate::models::SplitInfo>,
+    pub data: Vec<crate::models::SplitInfo>,
     /// Next cursor to use for pagination. `None` indicates no more items to fetch.
     #[serde(
         rename = "nextCursor",
@@ -14,12 +14,10 @@ pub struct ListSplitsResponse {
 }
 impl ListSplitsResponse {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        data: impl ::std::convert::Into<::std::vec::Vec<crate::models::SplitInfo>>,
-    ) -> Self {
+    pub fn new(data: impl Into<Vec<crate::models::SplitInfo>>) -> Self {
         Self {
             data: data.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -3,13 +3,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListVersionsResponse {
     /// List of versions.
-    pub versions: ::std::vec::Vec<crate::models::VersionInfo>,
+    pub versions: Vec<crate::models::VersionInfo>,
 }
 impl ListVersionsResponse {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        versions: impl ::std::convert::Into<::std::vec::Vec<crate::models::VersionInfo>>,
-    ) -> Self {
+    pub fn new(versions: impl Into<Vec<crate::models::VersionInfo>>) -> Self {
         Self { versions: versions.into() }
     }
 }

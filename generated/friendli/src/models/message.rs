@@ -16,7 +16,7 @@ impl ::serde::Serialize for Message {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::System(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -57,44 +57,44 @@ impl ::serde::Serialize for Message {
 impl<'de> ::serde::Deserialize<'de> for Message {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "role",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("system") => {
+            Some("system") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::System)
             }
-            ::std::option::Option::Some("user") => {
+            Some("user") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::User)
             }
-            ::std::option::Option::Some("assistant") => {
+            Some("assistant") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Assistant)
             }
-            ::std::option::Option::Some("tool") => {
+            Some("tool") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Tool)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::SystemMessage> for Message {
+impl From<crate::models::SystemMessage> for Message {
     fn from(value: crate::models::SystemMessage) -> Self {
         Self::System(value)
     }
 }
-impl ::std::convert::From<crate::models::UserMessage> for Message {
+impl From<crate::models::UserMessage> for Message {
     fn from(value: crate::models::UserMessage) -> Self {
         Self::User(value)
     }
 }
-impl ::std::convert::From<crate::models::AssistantMessage> for Message {
+impl From<crate::models::AssistantMessage> for Message {
     fn from(value: crate::models::AssistantMessage) -> Self {
         Self::Assistant(value)
     }
 }
-impl ::std::convert::From<crate::models::ToolMessage> for Message {
+impl From<crate::models::ToolMessage> for Message {
     fn from(value: crate::models::ToolMessage) -> Self {
         Self::Tool(value)
     }

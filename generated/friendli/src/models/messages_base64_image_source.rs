@@ -2,16 +2,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessagesBase64ImageSource {
     /// Base64-encoded image bytes (without data URL prefix).
-    pub data: ::std::string::String,
+    pub data: String,
     /// MIME type, for example `image/png`.
-    pub media_type: ::std::string::String,
+    pub media_type: String,
 }
 impl MessagesBase64ImageSource {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        data: impl ::std::convert::Into<::std::string::String>,
-        media_type: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(data: impl Into<String>, media_type: impl Into<String>) -> Self {
         Self {
             data: data.into(),
             media_type: media_type.into(),

@@ -7,7 +7,7 @@ pub struct MessagesCompatibilityBlock {
 impl MessagesCompatibilityBlock {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        r#type: impl ::std::convert::Into<crate::models::MessagesCompatibilityBlockType>,
+        r#type: impl Into<crate::models::MessagesCompatibilityBlockType>,
     ) -> Self {
         Self { r#type: r#type.into() }
     }
@@ -27,7 +27,7 @@ pub enum MessagesCompatibilityBlockType {
     ToolSearchToolResult,
     ContainerUpload,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     MessagesCompatibilityBlockType, Unknown { Document => "document", SearchResult =>
@@ -40,7 +40,7 @@ crate::runtime::serde_support::open_enum!(
     "tool_search_tool_result", ContainerUpload => "container_upload" }
 );
 impl crate::runtime::ParamValue for MessagesCompatibilityBlockType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

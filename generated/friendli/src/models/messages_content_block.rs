@@ -20,7 +20,7 @@ impl ::serde::Serialize for MessagesContentBlock {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Text(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -72,28 +72,28 @@ impl ::serde::Serialize for MessagesContentBlock {
 impl<'de> ::serde::Deserialize<'de> for MessagesContentBlock {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("text") => {
+            Some("text") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Text)
             }
-            ::std::option::Option::Some("image") => {
+            Some("image") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Image)
             }
-            ::std::option::Option::Some("thinking") => {
+            Some("thinking") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Thinking)
             }
-            ::std::option::Option::Some("tool_use") => {
+            Some("tool_use") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::ToolUse)
             }
-            ::std::option::Option::Some("tool_result") => {
+            Some("tool_result") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::ToolResult)
             }
-            ::std::option::Option::Some(
+            Some(
                 "bash_code_execution_tool_result" | "code_execution_tool_result"
                 | "container_upload" | "document" | "redacted_thinking" | "search_result"
                 | "server_tool_use" | "text_editor_code_execution_tool_result"
@@ -103,39 +103,36 @@ impl<'de> ::serde::Deserialize<'de> for MessagesContentBlock {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::CompatibilityBlock)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::MessagesTextBlock> for MessagesContentBlock {
+impl From<crate::models::MessagesTextBlock> for MessagesContentBlock {
     fn from(value: crate::models::MessagesTextBlock) -> Self {
         Self::Text(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesImageBlock> for MessagesContentBlock {
+impl From<crate::models::MessagesImageBlock> for MessagesContentBlock {
     fn from(value: crate::models::MessagesImageBlock) -> Self {
         Self::Image(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesThinkingBlock>
-for MessagesContentBlock {
+impl From<crate::models::MessagesThinkingBlock> for MessagesContentBlock {
     fn from(value: crate::models::MessagesThinkingBlock) -> Self {
         Self::Thinking(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesToolUseBlock> for MessagesContentBlock {
+impl From<crate::models::MessagesToolUseBlock> for MessagesContentBlock {
     fn from(value: crate::models::MessagesToolUseBlock) -> Self {
         Self::ToolUse(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesToolResultBlock>
-for MessagesContentBlock {
+impl From<crate::models::MessagesToolResultBlock> for MessagesContentBlock {
     fn from(value: crate::models::MessagesToolResultBlock) -> Self {
         Self::ToolResult(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesCompatibilityBlock>
-for MessagesContentBlock {
+impl From<crate::models::MessagesCompatibilityBlock> for MessagesContentBlock {
     fn from(value: crate::models::MessagesCompatibilityBlock) -> Self {
         Self::CompatibilityBlock(value)
     }

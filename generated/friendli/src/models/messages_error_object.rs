@@ -2,16 +2,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessagesErrorObject {
     /// Error category. For HTTP 422 in Messages API, this is `invalid_request_error`.
-    pub r#type: ::std::string::String,
+    pub r#type: String,
     /// Human-readable error message.
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl MessagesErrorObject {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        r#type: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(r#type: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             r#type: r#type.into(),
             message: message.into(),

@@ -7,16 +7,14 @@ pub struct MessagesErrorResponse {
     pub error: crate::models::MessagesErrorObject,
     /// Request identifier for debugging and support. It may be omitted in some failure paths.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub request_id: crate::OptionalNullable<::std::string::String>,
+    pub request_id: crate::OptionalNullable<String>,
 }
 impl MessagesErrorResponse {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        error: impl ::std::convert::Into<crate::models::MessagesErrorObject>,
-    ) -> Self {
+    pub fn new(error: impl Into<crate::models::MessagesErrorObject>) -> Self {
         Self {
             error: error.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -26,13 +24,13 @@ pub enum MessagesErrorResponseType {
     #[default]
     Error,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     MessagesErrorResponseType, Unknown { Error => "error" }
 );
 impl crate::runtime::ParamValue for MessagesErrorResponseType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

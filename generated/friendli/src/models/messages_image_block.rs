@@ -6,9 +6,7 @@ pub struct MessagesImageBlock {
 }
 impl MessagesImageBlock {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        source: impl ::std::convert::Into<crate::models::MessagesImageSource>,
-    ) -> Self {
+    pub fn new(source: impl Into<crate::models::MessagesImageSource>) -> Self {
         Self { source: source.into() }
     }
 }

@@ -12,7 +12,7 @@ impl ::serde::Serialize for MessagesImageSource {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Base64(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -37,30 +37,28 @@ impl ::serde::Serialize for MessagesImageSource {
 impl<'de> ::serde::Deserialize<'de> for MessagesImageSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("base64") => {
+            Some("base64") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Base64)
             }
-            ::std::option::Option::Some("url") => {
+            Some("url") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Url)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::MessagesBase64ImageSource>
-for MessagesImageSource {
+impl From<crate::models::MessagesBase64ImageSource> for MessagesImageSource {
     fn from(value: crate::models::MessagesBase64ImageSource) -> Self {
         Self::Base64(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesUrlImageSource>
-for MessagesImageSource {
+impl From<crate::models::MessagesUrlImageSource> for MessagesImageSource {
     fn from(value: crate::models::MessagesUrlImageSource) -> Self {
         Self::Url(value)
     }

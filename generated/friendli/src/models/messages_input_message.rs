@@ -9,8 +9,8 @@ pub struct MessagesInputMessage {
 impl MessagesInputMessage {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        role: impl ::std::convert::Into<crate::models::MessagesInputMessageRole>,
-        content: impl ::std::convert::Into<crate::models::MessagesInputMessageContent>,
+        role: impl Into<crate::models::MessagesInputMessageRole>,
+        content: impl Into<crate::models::MessagesInputMessageContent>,
     ) -> Self {
         Self {
             role: role.into(),
@@ -24,35 +24,34 @@ pub enum MessagesInputMessageRole {
     User,
     Assistant,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     MessagesInputMessageRole, Unknown { User => "user", Assistant => "assistant" }
 );
 impl crate::runtime::ParamValue for MessagesInputMessageRole {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }
 /// Message payload. Supports plain string shorthand or a typed block array.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum MessagesInputMessageContent {
-    ContentBlockArray(::std::vec::Vec<crate::models::MessagesContentBlock>),
-    String(::std::string::String),
+    ContentBlockArray(Vec<crate::models::MessagesContentBlock>),
+    String(String),
 }
-impl ::std::convert::From<::std::vec::Vec<crate::models::MessagesContentBlock>>
-for MessagesInputMessageContent {
-    fn from(value: ::std::vec::Vec<crate::models::MessagesContentBlock>) -> Self {
+impl From<Vec<crate::models::MessagesContentBlock>> for MessagesInputMessageContent {
+    fn from(value: Vec<crate::models::MessagesContentBlock>) -> Self {
         Self::ContentBlockArray(value)
     }
 }
-impl ::std::convert::From<::std::string::String> for MessagesInputMessageContent {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for MessagesInputMessageContent {
+    fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl ::std::convert::From<&str> for MessagesInputMessageContent {
+impl From<&str> for MessagesInputMessageContent {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }

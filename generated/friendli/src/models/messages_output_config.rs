@@ -11,9 +11,7 @@ pub struct MessagesOutputConfig {
 impl MessagesOutputConfig {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }
 pub type MessagesOutputConfigEffort = crate::models::ContainerChatCompletionBodyReasoningEffort;

@@ -7,15 +7,13 @@ pub struct MessagesOutputFormat {
     /// JSON Schema object applied when `type` is `json_schema`.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub schema: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
 }
 impl MessagesOutputFormat {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -23,13 +21,13 @@ pub enum MessagesOutputFormatType {
     #[default]
     JsonSchema,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     MessagesOutputFormatType, Unknown { JsonSchema => "json_schema" }
 );
 impl crate::runtime::ParamValue for MessagesOutputFormatType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

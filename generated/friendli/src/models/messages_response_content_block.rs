@@ -14,7 +14,7 @@ impl ::serde::Serialize for MessagesResponseContentBlock {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Thinking(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -47,39 +47,37 @@ impl ::serde::Serialize for MessagesResponseContentBlock {
 impl<'de> ::serde::Deserialize<'de> for MessagesResponseContentBlock {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("thinking") => {
+            Some("thinking") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Thinking)
             }
-            ::std::option::Option::Some("text") => {
+            Some("text") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Text)
             }
-            ::std::option::Option::Some("tool_use") => {
+            Some("tool_use") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::ToolUse)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::MessagesResponseThinkingBlock>
+impl From<crate::models::MessagesResponseThinkingBlock>
 for MessagesResponseContentBlock {
     fn from(value: crate::models::MessagesResponseThinkingBlock) -> Self {
         Self::Thinking(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesResponseTextBlock>
-for MessagesResponseContentBlock {
+impl From<crate::models::MessagesResponseTextBlock> for MessagesResponseContentBlock {
     fn from(value: crate::models::MessagesResponseTextBlock) -> Self {
         Self::Text(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesResponseToolUseBlock>
-for MessagesResponseContentBlock {
+impl From<crate::models::MessagesResponseToolUseBlock> for MessagesResponseContentBlock {
     fn from(value: crate::models::MessagesResponseToolUseBlock) -> Self {
         Self::ToolUse(value)
     }

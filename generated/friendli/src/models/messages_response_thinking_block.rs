@@ -2,16 +2,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessagesResponseThinkingBlock {
     /// Reasoning content returned by the model.
-    pub thinking: ::std::string::String,
+    pub thinking: String,
     /// Signature associated with the reasoning content.
-    pub signature: ::std::string::String,
+    pub signature: String,
 }
 impl MessagesResponseThinkingBlock {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        thinking: impl ::std::convert::Into<::std::string::String>,
-        signature: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(thinking: impl Into<String>, signature: impl Into<String>) -> Self {
         Self {
             thinking: thinking.into(),
             signature: signature.into(),

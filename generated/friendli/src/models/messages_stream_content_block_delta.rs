@@ -9,10 +9,8 @@ pub struct MessagesStreamContentBlockDelta {
 impl MessagesStreamContentBlockDelta {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        index: impl ::std::convert::Into<i64>,
-        delta: impl ::std::convert::Into<
-            crate::models::MessagesStreamContentBlockDeltaPayload,
-        >,
+        index: impl Into<i64>,
+        delta: impl Into<crate::models::MessagesStreamContentBlockDeltaPayload>,
     ) -> Self {
         Self {
             index: index.into(),

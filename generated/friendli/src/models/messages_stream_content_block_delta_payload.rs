@@ -16,7 +16,7 @@ impl ::serde::Serialize for MessagesStreamContentBlockDeltaPayload {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::TextDelta(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -57,50 +57,50 @@ impl ::serde::Serialize for MessagesStreamContentBlockDeltaPayload {
 impl<'de> ::serde::Deserialize<'de> for MessagesStreamContentBlockDeltaPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("text_delta") => {
+            Some("text_delta") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::TextDelta)
             }
-            ::std::option::Option::Some("thinking_delta") => {
+            Some("thinking_delta") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ThinkingDelta)
             }
-            ::std::option::Option::Some("signature_delta") => {
+            Some("signature_delta") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::SignatureDelta)
             }
-            ::std::option::Option::Some("input_json_delta") => {
+            Some("input_json_delta") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::InputJsonDelta)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamTextDelta>
+impl From<crate::models::MessagesStreamTextDelta>
 for MessagesStreamContentBlockDeltaPayload {
     fn from(value: crate::models::MessagesStreamTextDelta) -> Self {
         Self::TextDelta(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamThinkingDelta>
+impl From<crate::models::MessagesStreamThinkingDelta>
 for MessagesStreamContentBlockDeltaPayload {
     fn from(value: crate::models::MessagesStreamThinkingDelta) -> Self {
         Self::ThinkingDelta(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamSignatureDelta>
+impl From<crate::models::MessagesStreamSignatureDelta>
 for MessagesStreamContentBlockDeltaPayload {
     fn from(value: crate::models::MessagesStreamSignatureDelta) -> Self {
         Self::SignatureDelta(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamInputJsonDelta>
+impl From<crate::models::MessagesStreamInputJsonDelta>
 for MessagesStreamContentBlockDeltaPayload {
     fn from(value: crate::models::MessagesStreamInputJsonDelta) -> Self {
         Self::InputJsonDelta(value)

@@ -9,10 +9,8 @@ pub struct MessagesStreamContentBlockStart {
 impl MessagesStreamContentBlockStart {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        index: impl ::std::convert::Into<i64>,
-        content_block: impl ::std::convert::Into<
-            crate::models::MessagesStreamContentBlockStartPayload,
-        >,
+        index: impl Into<i64>,
+        content_block: impl Into<crate::models::MessagesStreamContentBlockStartPayload>,
     ) -> Self {
         Self {
             index: index.into(),

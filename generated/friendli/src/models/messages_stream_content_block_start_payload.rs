@@ -14,7 +14,7 @@ impl ::serde::Serialize for MessagesStreamContentBlockStartPayload {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Text(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -47,38 +47,38 @@ impl ::serde::Serialize for MessagesStreamContentBlockStartPayload {
 impl<'de> ::serde::Deserialize<'de> for MessagesStreamContentBlockStartPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("text") => {
+            Some("text") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Text)
             }
-            ::std::option::Option::Some("thinking") => {
+            Some("thinking") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Thinking)
             }
-            ::std::option::Option::Some("tool_use") => {
+            Some("tool_use") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::ToolUse)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamStartTextBlock>
+impl From<crate::models::MessagesStreamStartTextBlock>
 for MessagesStreamContentBlockStartPayload {
     fn from(value: crate::models::MessagesStreamStartTextBlock) -> Self {
         Self::Text(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamStartThinkingBlock>
+impl From<crate::models::MessagesStreamStartThinkingBlock>
 for MessagesStreamContentBlockStartPayload {
     fn from(value: crate::models::MessagesStreamStartThinkingBlock) -> Self {
         Self::Thinking(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamStartToolUseBlock>
+impl From<crate::models::MessagesStreamStartToolUseBlock>
 for MessagesStreamContentBlockStartPayload {
     fn from(value: crate::models::MessagesStreamStartToolUseBlock) -> Self {
         Self::ToolUse(value)

@@ -6,7 +6,7 @@ pub struct MessagesStreamContentBlockStop {
 }
 impl MessagesStreamContentBlockStop {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(index: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(index: impl Into<i64>) -> Self {
         Self { index: index.into() }
     }
 }

@@ -5,16 +5,14 @@ pub struct MessagesStreamErrorEvent {
     pub error: crate::models::MessagesStreamErrorDetail,
     /// Request identifier for debugging and support.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub request_id: crate::OptionalNullable<::std::string::String>,
+    pub request_id: crate::OptionalNullable<String>,
 }
 impl MessagesStreamErrorEvent {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        error: impl ::std::convert::Into<crate::models::MessagesStreamErrorDetail>,
-    ) -> Self {
+    pub fn new(error: impl Into<crate::models::MessagesStreamErrorDetail>) -> Self {
         Self {
             error: error.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

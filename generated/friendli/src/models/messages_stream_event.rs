@@ -22,7 +22,7 @@ impl ::serde::Serialize for MessagesStreamEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::MessageStart(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -87,78 +87,71 @@ impl ::serde::Serialize for MessagesStreamEvent {
 impl<'de> ::serde::Deserialize<'de> for MessagesStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("message_start") => {
+            Some("message_start") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::MessageStart)
             }
-            ::std::option::Option::Some("content_block_start") => {
+            Some("content_block_start") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ContentBlockStart)
             }
-            ::std::option::Option::Some("content_block_delta") => {
+            Some("content_block_delta") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ContentBlockDelta)
             }
-            ::std::option::Option::Some("content_block_stop") => {
+            Some("content_block_stop") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ContentBlockStop)
             }
-            ::std::option::Option::Some("message_delta") => {
+            Some("message_delta") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::MessageDelta)
             }
-            ::std::option::Option::Some("message_stop") => {
+            Some("message_stop") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::MessageStop)
             }
-            ::std::option::Option::Some("error") => {
+            Some("error") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Error)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamMessageStart>
-for MessagesStreamEvent {
+impl From<crate::models::MessagesStreamMessageStart> for MessagesStreamEvent {
     fn from(value: crate::models::MessagesStreamMessageStart) -> Self {
         Self::MessageStart(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamContentBlockStart>
-for MessagesStreamEvent {
+impl From<crate::models::MessagesStreamContentBlockStart> for MessagesStreamEvent {
     fn from(value: crate::models::MessagesStreamContentBlockStart) -> Self {
         Self::ContentBlockStart(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamContentBlockDelta>
-for MessagesStreamEvent {
+impl From<crate::models::MessagesStreamContentBlockDelta> for MessagesStreamEvent {
     fn from(value: crate::models::MessagesStreamContentBlockDelta) -> Self {
         Self::ContentBlockDelta(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamContentBlockStop>
-for MessagesStreamEvent {
+impl From<crate::models::MessagesStreamContentBlockStop> for MessagesStreamEvent {
     fn from(value: crate::models::MessagesStreamContentBlockStop) -> Self {
         Self::ContentBlockStop(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamMessageDelta>
-for MessagesStreamEvent {
+impl From<crate::models::MessagesStreamMessageDelta> for MessagesStreamEvent {
     fn from(value: crate::models::MessagesStreamMessageDelta) -> Self {
         Self::MessageDelta(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamMessageStop>
-for MessagesStreamEvent {
+impl From<crate::models::MessagesStreamMessageStop> for MessagesStreamEvent {
     fn from(value: crate::models::MessagesStreamMessageStop) -> Self {
         Self::MessageStop(value)
     }
 }
-impl ::std::convert::From<crate::models::MessagesStreamErrorEvent>
-for MessagesStreamEvent {
+impl From<crate::models::MessagesStreamErrorEvent> for MessagesStreamEvent {
     fn from(value: crate::models::MessagesStreamErrorEvent) -> Self {
         Self::Error(value)
     }

@@ -2,11 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessagesStreamInputJsonDelta {
     /// Partial JSON fragment for tool arguments when `type=input_json_delta`.
-    pub partial_json: ::std::string::String,
+    pub partial_json: String,
 }
 impl MessagesStreamInputJsonDelta {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(partial_json: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(partial_json: impl Into<String>) -> Self {
         Self {
             partial_json: partial_json.into(),
         }

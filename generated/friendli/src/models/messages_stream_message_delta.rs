@@ -10,13 +10,11 @@ pub struct MessagesStreamMessageDelta {
 impl MessagesStreamMessageDelta {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        delta: impl ::std::convert::Into<
-            crate::models::MessagesStreamMessageDeltaPayload,
-        >,
+        delta: impl Into<crate::models::MessagesStreamMessageDeltaPayload>,
     ) -> Self {
         Self {
             delta: delta.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -8,14 +8,12 @@ pub struct MessagesStreamMessageDeltaPayload {
     >,
     /// Matched stop sequence when `stop_reason=stop_sequence`.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub stop_sequence: crate::OptionalNullable<::std::string::String>,
+    pub stop_sequence: crate::OptionalNullable<String>,
 }
 impl MessagesStreamMessageDeltaPayload {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }
 pub type MessagesStreamMessageDeltaPayloadStopReason = crate::models::ContainerMessagesSuccessStopReason;

@@ -14,8 +14,6 @@ pub struct MessagesStreamMessageDeltaUsage {
 impl MessagesStreamMessageDeltaUsage {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

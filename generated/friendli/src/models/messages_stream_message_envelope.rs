@@ -2,16 +2,14 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessagesStreamMessageEnvelope {
     /// Unique ID of the response message.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Object type, always `message`.
     pub r#type: crate::models::MessagesStreamMessageEnvelopeType,
     /// Author role of streamed output, always `assistant`.
     pub role: crate::models::MessagesStreamMessageEnvelopeRole,
     /// Initialized as an empty array at start. Populated by subsequent block events.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub content: ::std::option::Option<
-        ::std::vec::Vec<crate::models::MessagesResponseContentBlock>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Vec<crate::models::MessagesResponseContentBlock>>,
     /// Stop reason placeholder at start.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub stop_reason: crate::OptionalNullable<
@@ -19,23 +17,23 @@ pub struct MessagesStreamMessageEnvelope {
     >,
     /// Matched stop sequence placeholder at start.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub stop_sequence: crate::OptionalNullable<::std::string::String>,
+    pub stop_sequence: crate::OptionalNullable<String>,
     /// Running usage object.
     pub usage: crate::models::MessagesUsage,
     /// Model identifier for this response, when available.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
 }
 impl MessagesStreamMessageEnvelope {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        usage: impl ::std::convert::Into<crate::models::MessagesUsage>,
+        id: impl Into<String>,
+        usage: impl Into<crate::models::MessagesUsage>,
     ) -> Self {
         Self {
             id: id.into(),
             usage: usage.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -45,14 +43,14 @@ pub enum MessagesStreamMessageEnvelopeType {
     #[default]
     Message,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     MessagesStreamMessageEnvelopeType, Unknown { Message => "message" }
 );
 impl crate::runtime::ParamValue for MessagesStreamMessageEnvelopeType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }
 /// Author role of streamed output, always `assistant`.
@@ -61,14 +59,14 @@ pub enum MessagesStreamMessageEnvelopeRole {
     #[default]
     Assistant,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     MessagesStreamMessageEnvelopeRole, Unknown { Assistant => "assistant" }
 );
 impl crate::runtime::ParamValue for MessagesStreamMessageEnvelopeRole {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }
 pub type MessagesStreamMessageEnvelopeStopReason = crate::models::ContainerMessagesSuccessStopReason;

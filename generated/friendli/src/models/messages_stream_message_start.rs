@@ -7,7 +7,7 @@ pub struct MessagesStreamMessageStart {
 impl MessagesStreamMessageStart {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        message: impl ::std::convert::Into<crate::models::MessagesStreamMessageEnvelope>,
+        message: impl Into<crate::models::MessagesStreamMessageEnvelope>,
     ) -> Self {
         Self { message: message.into() }
     }

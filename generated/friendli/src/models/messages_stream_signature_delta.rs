@@ -2,11 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessagesStreamSignatureDelta {
     /// Signature fragment when `type=signature_delta`.
-    pub signature: ::std::string::String,
+    pub signature: String,
 }
 impl MessagesStreamSignatureDelta {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(signature: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(signature: impl Into<String>) -> Self {
         Self {
             signature: signature.into(),
         }

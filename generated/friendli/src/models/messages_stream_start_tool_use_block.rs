@@ -2,20 +2,18 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessagesStreamStartToolUseBlock {
     /// Tool call ID when `type=tool_use`.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Tool name when `type=tool_use`.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Parsed tool input object when `type=tool_use`.
-    pub input: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub input: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl MessagesStreamStartToolUseBlock {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        input: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        input: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         Self {
             id: id.into(),

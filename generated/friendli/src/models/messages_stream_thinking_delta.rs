@@ -2,11 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessagesStreamThinkingDelta {
     /// Reasoning fragment when `type=thinking_delta`.
-    pub thinking: ::std::string::String,
+    pub thinking: String,
 }
 impl MessagesStreamThinkingDelta {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(thinking: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(thinking: impl Into<String>) -> Self {
         Self { thinking: thinking.into() }
     }
 }

@@ -4,14 +4,14 @@ pub struct MessagesSystemTextBlock {
     /// System block type. Must be `text`.
     pub r#type: crate::models::MessagesSystemTextBlockType,
     /// System instruction text content.
-    pub text: ::std::string::String,
+    pub text: String,
 }
 impl MessagesSystemTextBlock {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -21,13 +21,13 @@ pub enum MessagesSystemTextBlockType {
     #[default]
     Text,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     MessagesSystemTextBlockType, Unknown { Text => "text" }
 );
 impl crate::runtime::ParamValue for MessagesSystemTextBlockType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

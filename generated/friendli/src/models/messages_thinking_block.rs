@@ -2,17 +2,17 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessagesThinkingBlock {
     /// Reasoning content for this block.
-    pub thinking: ::std::string::String,
+    pub thinking: String,
     /// Optional signature associated with the reasoning content.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub signature: crate::OptionalNullable<::std::string::String>,
+    pub signature: crate::OptionalNullable<String>,
 }
 impl MessagesThinkingBlock {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(thinking: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(thinking: impl Into<String>) -> Self {
         Self {
             thinking: thinking.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -9,12 +9,10 @@ pub struct MessagesThinkingConfig {
 }
 impl MessagesThinkingConfig {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        r#type: impl ::std::convert::Into<crate::models::MessagesThinkingConfigType>,
-    ) -> Self {
+    pub fn new(r#type: impl Into<crate::models::MessagesThinkingConfigType>) -> Self {
         Self {
             r#type: r#type.into(),
-            budget_tokens: ::std::default::Default::default(),
+            budget_tokens: Default::default(),
         }
     }
 }
@@ -25,14 +23,14 @@ pub enum MessagesThinkingConfigType {
     Disabled,
     Adaptive,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     MessagesThinkingConfigType, Unknown { Enabled => "enabled", Disabled => "disabled",
     Adaptive => "adaptive" }
 );
 impl crate::runtime::ParamValue for MessagesThinkingConfigType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

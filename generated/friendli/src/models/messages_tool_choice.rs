@@ -5,20 +5,18 @@ pub struct MessagesToolChoice {
     pub r#type: crate::models::MessagesToolChoiceType,
     /// Tool name to force when `type=tool`. Ignored for other `type` values.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub name: crate::OptionalNullable<::std::string::String>,
+    pub name: crate::OptionalNullable<String>,
     /// If true, restricts the model to at most one tool call at a time. Must not be provided when `type=none`.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub disable_parallel_tool_use: crate::OptionalNullable<bool>,
 }
 impl MessagesToolChoice {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        r#type: impl ::std::convert::Into<crate::models::MessagesToolChoiceType>,
-    ) -> Self {
+    pub fn new(r#type: impl Into<crate::models::MessagesToolChoiceType>) -> Self {
         Self {
             r#type: r#type.into(),
-            name: ::std::default::Default::default(),
-            disable_parallel_tool_use: ::std::default::Default::default(),
+            name: Default::default(),
+            disable_parallel_tool_use: Default::default(),
         }
     }
 }
@@ -30,14 +28,14 @@ pub enum MessagesToolChoiceType {
     Tool,
     None,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     MessagesToolChoiceType, Unknown { Auto => "auto", Any => "any", Tool => "tool", None
     => "none" }
 );
 impl crate::runtime::ParamValue for MessagesToolChoiceType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

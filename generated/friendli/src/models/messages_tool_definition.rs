@@ -2,17 +2,17 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessagesToolDefinition {
     /// Tool identifier used in model tool-call outputs. Keep this name stable and unique within the request.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Tool category. If missing, empty, or `custom`, it is converted to a function tool. Any non-empty value other than `custom` is treated as a server-side tool and skipped.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub r#type: crate::OptionalNullable<::std::string::String>,
+    pub r#type: crate::OptionalNullable<String>,
     /// Natural-language description of what the tool does and when to call it.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub description: crate::OptionalNullable<::std::string::String>,
+    pub description: crate::OptionalNullable<String>,
     /// JSON Schema describing tool arguments. The model uses this schema to construct the tool input object.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub input_schema: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
     /// If true, applies stricter schema adherence when generating tool arguments.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
@@ -20,10 +20,10 @@ pub struct MessagesToolDefinition {
 }
 impl MessagesToolDefinition {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -2,17 +2,17 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessagesToolResultBlock {
     /// Identifier of the related `tool_use` block this result answers.
-    pub tool_use_id: ::std::string::String,
+    pub tool_use_id: String,
     /// Tool result payload. Can be plain text, a list of objects, or null when no body is returned.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub content: crate::OptionalNullable<crate::models::MessagesToolResultBlockContent>,
 }
 impl MessagesToolResultBlock {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(tool_use_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(tool_use_id: impl Into<String>) -> Self {
         Self {
             tool_use_id: tool_use_id.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -20,32 +20,23 @@ impl MessagesToolResultBlock {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum MessagesToolResultBlockContent {
-    ValueMapArray(
-        ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
-    ),
-    String(::std::string::String),
+    ValueMapArray(Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>),
+    String(String),
 }
-impl ::std::convert::From<
-    ::std::vec::Vec<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-    >,
-> for MessagesToolResultBlockContent {
+impl From<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>
+for MessagesToolResultBlockContent {
     fn from(
-        value: ::std::vec::Vec<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        value: Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         Self::ValueMapArray(value)
     }
 }
-impl ::std::convert::From<::std::string::String> for MessagesToolResultBlockContent {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for MessagesToolResultBlockContent {
+    fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl ::std::convert::From<&str> for MessagesToolResultBlockContent {
+impl From<&str> for MessagesToolResultBlockContent {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }

@@ -3,24 +3,22 @@
 pub struct MessagesToolUseBlock {
     /// Optional tool call identifier. Use this value to link follow-up `tool_result` blocks.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub id: crate::OptionalNullable<::std::string::String>,
+    pub id: crate::OptionalNullable<String>,
     /// Name of the tool to invoke.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Tool input argument object.
-    pub input: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub input: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl MessagesToolUseBlock {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        input: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        name: impl Into<String>,
+        input: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         Self {
             name: name.into(),
             input: input.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

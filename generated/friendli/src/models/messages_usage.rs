@@ -11,14 +11,11 @@ pub struct MessagesUsage {
 }
 impl MessagesUsage {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        input_tokens: impl ::std::convert::Into<i64>,
-        output_tokens: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn new(input_tokens: impl Into<i64>, output_tokens: impl Into<i64>) -> Self {
         Self {
             input_tokens: input_tokens.into(),
             output_tokens: output_tokens.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

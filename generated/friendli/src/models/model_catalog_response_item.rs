@@ -2,11 +2,11 @@
 /// Model listing in `/v1/models` API.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelCatalogResponseItem {
-    pub id: ::std::string::String,
+    pub id: String,
     /// Required when the model is hosted on Hugging Face
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hugging_face_id: ::std::option::Option<::std::string::String>,
-    pub name: ::std::string::String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hugging_face_id: Option<String>,
+    pub name: String,
     pub created: i64,
     pub context_length: i64,
     pub max_completion_tokens: i64,
@@ -14,12 +14,12 @@ pub struct ModelCatalogResponseItem {
     pub pricing: crate::models::PricingModel,
     /// Model functionality
     pub functionality: crate::models::Functionality,
-    pub description: ::std::string::String,
+    pub description: String,
     /// ISO 8601 UTC hour (YYYY-MM-DDTHH:00:00Z)
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub deprecation_date: crate::OptionalNullable<::std::string::String>,
-    pub hugging_face_url: ::std::string::String,
-    pub license: ::std::string::String,
+    pub deprecation_date: crate::OptionalNullable<String>,
+    pub hugging_face_url: String,
+    pub license: String,
     /// Fractional discount applied to user-facing pricing
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub discount_to_user: crate::OptionalNullable<f64>,
@@ -28,16 +28,16 @@ impl ModelCatalogResponseItem {
     /// Builds a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        created: impl ::std::convert::Into<i64>,
-        context_length: impl ::std::convert::Into<i64>,
-        max_completion_tokens: impl ::std::convert::Into<i64>,
-        pricing: impl ::std::convert::Into<crate::models::PricingModel>,
-        functionality: impl ::std::convert::Into<crate::models::Functionality>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        hugging_face_url: impl ::std::convert::Into<::std::string::String>,
-        license: impl ::std::convert::Into<::std::string::String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        created: impl Into<i64>,
+        context_length: impl Into<i64>,
+        max_completion_tokens: impl Into<i64>,
+        pricing: impl Into<crate::models::PricingModel>,
+        functionality: impl Into<crate::models::Functionality>,
+        description: impl Into<String>,
+        hugging_face_url: impl Into<String>,
+        license: impl Into<String>,
     ) -> Self {
         Self {
             id: id.into(),
@@ -50,7 +50,7 @@ impl ModelCatalogResponseItem {
             description: description.into(),
             hugging_face_url: hugging_face_url.into(),
             license: license.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -3,11 +3,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenRouterDatacenter {
     /// ISO 3166-1 alpha-2 country code
-    pub country_code: ::std::string::String,
+    pub country_code: String,
 }
 impl OpenRouterDatacenter {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(country_code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(country_code: impl Into<String>) -> Self {
         Self {
             country_code: country_code.into(),
         }

@@ -2,29 +2,29 @@
 /// Model listing in `/v1/openrouter/models` API (OpenRouter provider format).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenRouterModelCatalogResponseItem {
-    pub id: ::std::string::String,
+    pub id: String,
     /// Required when the model is hosted on Hugging Face
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hugging_face_id: ::std::option::Option<::std::string::String>,
-    pub name: ::std::string::String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hugging_face_id: Option<String>,
+    pub name: String,
     pub created: i64,
-    pub input_modalities: ::std::vec::Vec<::std::string::String>,
-    pub output_modalities: ::std::vec::Vec<::std::string::String>,
+    pub input_modalities: Vec<String>,
+    pub output_modalities: Vec<String>,
     /// Model quantization level
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub quantization: crate::OptionalNullable<::std::string::String>,
+    pub quantization: crate::OptionalNullable<String>,
     pub context_length: i64,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub max_output_length: crate::OptionalNullable<i64>,
     /// Token prices in USD per token as strings
     pub pricing: crate::models::OpenRouterModelCatalogResponseItemPricing,
-    pub supported_sampling_parameters: ::std::vec::Vec<::std::string::String>,
-    pub supported_features: ::std::vec::Vec<::std::string::String>,
+    pub supported_sampling_parameters: Vec<String>,
+    pub supported_features: Vec<String>,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub description: crate::OptionalNullable<::std::string::String>,
+    pub description: crate::OptionalNullable<String>,
     /// ISO 8601 UTC hour (YYYY-MM-DDTHH:00:00Z)
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub deprecation_date: crate::OptionalNullable<::std::string::String>,
+    pub deprecation_date: crate::OptionalNullable<String>,
     /// Whether the model is ready to serve traffic on OpenRouter
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub is_ready: crate::OptionalNullable<bool>,
@@ -40,33 +40,21 @@ pub struct OpenRouterModelCatalogResponseItem {
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub openrouter: crate::OptionalNullable<crate::models::OpenRouterModelMetadata>,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub datacenters: crate::OptionalNullable<
-        ::std::vec::Vec<crate::models::OpenRouterDatacenter>,
-    >,
+    pub datacenters: crate::OptionalNullable<Vec<crate::models::OpenRouterDatacenter>>,
 }
 impl OpenRouterModelCatalogResponseItem {
     /// Builds a value from its required fields; optional fields start unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        created: impl ::std::convert::Into<i64>,
-        input_modalities: impl ::std::convert::Into<
-            ::std::vec::Vec<::std::string::String>,
-        >,
-        output_modalities: impl ::std::convert::Into<
-            ::std::vec::Vec<::std::string::String>,
-        >,
-        context_length: impl ::std::convert::Into<i64>,
-        pricing: impl ::std::convert::Into<
-            crate::models::OpenRouterModelCatalogResponseItemPricing,
-        >,
-        supported_sampling_parameters: impl ::std::convert::Into<
-            ::std::vec::Vec<::std::string::String>,
-        >,
-        supported_features: impl ::std::convert::Into<
-            ::std::vec::Vec<::std::string::String>,
-        >,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        created: impl Into<i64>,
+        input_modalities: impl Into<Vec<String>>,
+        output_modalities: impl Into<Vec<String>>,
+        context_length: impl Into<i64>,
+        pricing: impl Into<crate::models::OpenRouterModelCatalogResponseItemPricing>,
+        supported_sampling_parameters: impl Into<Vec<String>>,
+        supported_features: impl Into<Vec<String>>,
     ) -> Self {
         Self {
             id: id.into(),
@@ -78,17 +66,17 @@ impl OpenRouterModelCatalogResponseItem {
             pricing: pricing.into(),
             supported_sampling_parameters: supported_sampling_parameters.into(),
             supported_features: supported_features.into(),
-            hugging_face_id: ::std::default::Default::default(),
-            quantization: ::std::default::Default::default(),
-            max_output_length: ::std::default::Default::default(),
-            description: ::std::default::Default::default(),
-            deprecation_date: ::std::default::Default::default(),
-            is_ready: ::std::default::Default::default(),
-            is_free: ::std::default::Default::default(),
-            discount_to_user: ::std::default::Default::default(),
-            capacity_tpm: ::std::default::Default::default(),
-            openrouter: ::std::default::Default::default(),
-            datacenters: ::std::default::Default::default(),
+            hugging_face_id: Default::default(),
+            quantization: Default::default(),
+            max_output_length: Default::default(),
+            description: Default::default(),
+            deprecation_date: Default::default(),
+            is_ready: Default::default(),
+            is_free: Default::default(),
+            discount_to_user: Default::default(),
+            capacity_tpm: Default::default(),
+            openrouter: Default::default(),
+            datacenters: Default::default(),
         }
     }
 }
@@ -97,17 +85,17 @@ impl OpenRouterModelCatalogResponseItem {
 #[serde(untagged)]
 pub enum OpenRouterModelCatalogResponseItemPricing {
     PricingTier(crate::models::OpenRouterPricingTier),
-    PricingTierArray(::std::vec::Vec<crate::models::OpenRouterPricingTier>),
+    PricingTierArray(Vec<crate::models::OpenRouterPricingTier>),
 }
-impl ::std::convert::From<crate::models::OpenRouterPricingTier>
+impl From<crate::models::OpenRouterPricingTier>
 for OpenRouterModelCatalogResponseItemPricing {
     fn from(value: crate::models::OpenRouterPricingTier) -> Self {
         Self::PricingTier(value)
     }
 }
-impl ::std::convert::From<::std::vec::Vec<crate::models::OpenRouterPricingTier>>
+impl From<Vec<crate::models::OpenRouterPricingTier>>
 for OpenRouterModelCatalogResponseItemPricing {
-    fn from(value: ::std::vec::Vec<crate::models::OpenRouterPricingTier>) -> Self {
+    fn from(value: Vec<crate::models::OpenRouterPricingTier>) -> Self {
         Self::PricingTierArray(value)
     }
 }

@@ -2,14 +2,12 @@
 /// `/v1/openrouter/models` API response.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenRouterModelListSuccess {
-    pub data: ::std::vec::Vec<crate::models::OpenRouterModelCatalogResponseItem>,
+    pub data: Vec<crate::models::OpenRouterModelCatalogResponseItem>,
 }
 impl OpenRouterModelListSuccess {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        data: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::OpenRouterModelCatalogResponseItem>,
-        >,
+        data: impl Into<Vec<crate::models::OpenRouterModelCatalogResponseItem>>,
     ) -> Self {
         Self { data: data.into() }
     }

@@ -3,11 +3,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenRouterModelMetadata {
     /// OpenRouter model slug
-    pub slug: ::std::string::String,
+    pub slug: String,
 }
 impl OpenRouterModelMetadata {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(slug: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(slug: impl Into<String>) -> Self {
         Self { slug: slug.into() }
     }
 }

@@ -3,32 +3,29 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OpenRouterPricingTier {
     /// Price per input token in USD
-    pub prompt: ::std::string::String,
+    pub prompt: String,
     /// Price per output token in USD
-    pub completion: ::std::string::String,
+    pub completion: String,
     /// Price per image in USD (base tier only)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub image: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     /// Price per request in USD (base tier only)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub request: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
     /// Price per cached input token read in USD
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub input_cache_read: crate::OptionalNullable<::std::string::String>,
+    pub input_cache_read: crate::OptionalNullable<String>,
     /// Minimum input tokens for this tier to apply
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub min_context: crate::OptionalNullable<i64>,
 }
 impl OpenRouterPricingTier {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        prompt: impl ::std::convert::Into<::std::string::String>,
-        completion: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(prompt: impl Into<String>, completion: impl Into<String>) -> Self {
         Self {
             prompt: prompt.into(),
             completion: completion.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -3,34 +3,34 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PricingModel {
     /// Price per input token in USD
-    pub input: ::std::string::String,
+    pub input: String,
     /// Price per output token in USD
-    pub output: ::std::string::String,
+    pub output: String,
     /// Price per input token in USD (alias of input)
-    pub prompt: ::std::string::String,
+    pub prompt: String,
     /// Price per output token in USD (alias of output)
-    pub completion: ::std::string::String,
+    pub completion: String,
     /// Price per cached input token read in USD
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub input_cache_read: crate::OptionalNullable<::std::string::String>,
+    pub input_cache_read: crate::OptionalNullable<String>,
     /// Price per audio minute in USD
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub audio_minute: crate::OptionalNullable<::std::string::String>,
+    pub audio_minute: crate::OptionalNullable<String>,
 }
 impl PricingModel {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        input: impl ::std::convert::Into<::std::string::String>,
-        output: impl ::std::convert::Into<::std::string::String>,
-        prompt: impl ::std::convert::Into<::std::string::String>,
-        completion: impl ::std::convert::Into<::std::string::String>,
+        input: impl Into<String>,
+        output: impl Into<String>,
+        prompt: impl Into<String>,
+        completion: impl Into<String>,
     ) -> Self {
         Self {
             input: input.into(),
             output: output.into(),
             prompt: prompt.into(),
             completion: completion.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

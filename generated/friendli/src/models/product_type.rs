@@ -4,14 +4,14 @@ pub enum ProductType {
     ModelApis,
     DedicatedEndpoints,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ProductType, Unknown { ModelApis => "model_apis", DedicatedEndpoints =>
     "dedicated_endpoints" }
 );
 impl crate::runtime::ParamValue for ProductType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

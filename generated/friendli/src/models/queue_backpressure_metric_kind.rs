@@ -8,7 +8,7 @@ pub enum QueueBackpressureMetricKind {
     WorkspaceUtilization,
     QueuedPrefillTokens,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     QueueBackpressureMetricKind, Unknown { TpotMs => "TPOT_MS", TtftMs => "TTFT_MS",
@@ -16,7 +16,7 @@ crate::runtime::serde_support::open_enum!(
     QueuedPrefillTokens => "QUEUED_PREFILL_TOKENS" }
 );
 impl crate::runtime::ParamValue for QueueBackpressureMetricKind {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

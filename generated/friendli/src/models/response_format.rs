@@ -27,7 +27,7 @@ impl ::serde::Serialize for ResponseFormat {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::JsonSchema(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -68,44 +68,44 @@ impl ::serde::Serialize for ResponseFormat {
 impl<'de> ::serde::Deserialize<'de> for ResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("json_schema") => {
+            Some("json_schema") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::JsonSchema)
             }
-            ::std::option::Option::Some("json_object") => {
+            Some("json_object") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::JsonObject)
             }
-            ::std::option::Option::Some("regex") => {
+            Some("regex") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Regex)
             }
-            ::std::option::Option::Some("text") => {
+            Some("text") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Text)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::ResponseFormatJsonSchema> for ResponseFormat {
+impl From<crate::models::ResponseFormatJsonSchema> for ResponseFormat {
     fn from(value: crate::models::ResponseFormatJsonSchema) -> Self {
         Self::JsonSchema(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponseFormatJsonObject> for ResponseFormat {
+impl From<crate::models::ResponseFormatJsonObject> for ResponseFormat {
     fn from(value: crate::models::ResponseFormatJsonObject) -> Self {
         Self::JsonObject(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponseFormatRegex> for ResponseFormat {
+impl From<crate::models::ResponseFormatRegex> for ResponseFormat {
     fn from(value: crate::models::ResponseFormatRegex) -> Self {
         Self::Regex(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponseFormatText> for ResponseFormat {
+impl From<crate::models::ResponseFormatText> for ResponseFormat {
     fn from(value: crate::models::ResponseFormatText) -> Self {
         Self::Text(value)
     }

@@ -6,9 +6,7 @@ pub struct ResponseFormatJsonSchema {
 impl ResponseFormatJsonSchema {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        json_schema: impl ::std::convert::Into<
-            crate::models::ResponseFormatJsonSchemaSchema,
-        >,
+        json_schema: impl Into<crate::models::ResponseFormatJsonSchemaSchema>,
     ) -> Self {
         Self {
             json_schema: json_schema.into(),

@@ -2,14 +2,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseFormatJsonSchemaSchema {
     /// The schema for the response format, described as a JSON Schema object.
-    pub schema: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub schema: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl ResponseFormatJsonSchemaSchema {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        schema: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        schema: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         Self { schema: schema.into() }
     }

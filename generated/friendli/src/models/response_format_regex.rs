@@ -2,11 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponseFormatRegex {
     /// The schema of the output. Lookaheads or lookbehinds (e.g., `\a`, `\z`, `^`, `$`, `(?=)`, `(?!)`, `(?<=...)`, `(?<!...)`) are not supported. Group specials (e.g., `\w`, `\W`, `\d`, `\D`, `\s`, `\S`) do not support non-ASCII characters. Unicode escape patterns (e.g., `\N`, `\p`, `\P`) are not supported. Additionally, conditional matching (`(?(`) and back-references can cause inefficiency.
-    pub schema: ::std::string::String,
+    pub schema: String,
 }
 impl ResponseFormatRegex {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(schema: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(schema: impl Into<String>) -> Self {
         Self { schema: schema.into() }
     }
 }

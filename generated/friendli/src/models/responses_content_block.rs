@@ -16,7 +16,7 @@ impl ::serde::Serialize for ResponsesContentBlock {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::InputText(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -50,44 +50,44 @@ impl ::serde::Serialize for ResponsesContentBlock {
 impl<'de> ::serde::Deserialize<'de> for ResponsesContentBlock {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("input_text") => {
+            Some("input_text") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::InputText)
             }
-            ::std::option::Option::Some("input_image") => {
+            Some("input_image") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::InputImage)
             }
-            ::std::option::Option::Some("output_text") => {
+            Some("output_text") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::OutputText)
             }
-            ::std::option::Option::Some("refusal") => {
+            Some("refusal") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Refusal)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::ResponsesInputText> for ResponsesContentBlock {
+impl From<crate::models::ResponsesInputText> for ResponsesContentBlock {
     fn from(value: crate::models::ResponsesInputText) -> Self {
         Self::InputText(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesInputImage> for ResponsesContentBlock {
+impl From<crate::models::ResponsesInputImage> for ResponsesContentBlock {
     fn from(value: crate::models::ResponsesInputImage) -> Self {
         Self::InputImage(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesOutputText> for ResponsesContentBlock {
+impl From<crate::models::ResponsesOutputText> for ResponsesContentBlock {
     fn from(value: crate::models::ResponsesOutputText) -> Self {
         Self::OutputText(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesRefusal> for ResponsesContentBlock {
+impl From<crate::models::ResponsesRefusal> for ResponsesContentBlock {
     fn from(value: crate::models::ResponsesRefusal) -> Self {
         Self::Refusal(value)
     }

@@ -12,7 +12,7 @@ impl ::serde::Serialize for ResponsesContentPart {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::OutputText(value) => ::serde::Serialize::serialize(value, serializer),
             Self::ReasoningText(value) => {
@@ -25,30 +25,29 @@ impl ::serde::Serialize for ResponsesContentPart {
 impl<'de> ::serde::Deserialize<'de> for ResponsesContentPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("output_text") => {
+            Some("output_text") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::OutputText)
             }
-            ::std::option::Option::Some("reasoning_text") => {
+            Some("reasoning_text") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ReasoningText)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::ResponsesOutputText> for ResponsesContentPart {
+impl From<crate::models::ResponsesOutputText> for ResponsesContentPart {
     fn from(value: crate::models::ResponsesOutputText) -> Self {
         Self::OutputText(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesReasoningText>
-for ResponsesContentPart {
+impl From<crate::models::ResponsesReasoningText> for ResponsesContentPart {
     fn from(value: crate::models::ResponsesReasoningText) -> Self {
         Self::ReasoningText(value)
     }

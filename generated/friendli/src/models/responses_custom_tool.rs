@@ -2,17 +2,17 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponsesCustomTool {
     /// The name of the custom tool, used to identify it in tool calls.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Optional description of the custom tool, used to provide more context.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub description: crate::OptionalNullable<::std::string::String>,
+    pub description: crate::OptionalNullable<String>,
 }
 impl ResponsesCustomTool {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

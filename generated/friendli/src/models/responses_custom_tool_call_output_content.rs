@@ -12,7 +12,7 @@ impl ::serde::Serialize for ResponsesCustomToolCallOutputContent {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::InputText(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -37,30 +37,28 @@ impl ::serde::Serialize for ResponsesCustomToolCallOutputContent {
 impl<'de> ::serde::Deserialize<'de> for ResponsesCustomToolCallOutputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("input_text") => {
+            Some("input_text") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::InputText)
             }
-            ::std::option::Option::Some("input_image") => {
+            Some("input_image") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::InputImage)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::ResponsesInputText>
-for ResponsesCustomToolCallOutputContent {
+impl From<crate::models::ResponsesInputText> for ResponsesCustomToolCallOutputContent {
     fn from(value: crate::models::ResponsesInputText) -> Self {
         Self::InputText(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesInputImage>
-for ResponsesCustomToolCallOutputContent {
+impl From<crate::models::ResponsesInputImage> for ResponsesCustomToolCallOutputContent {
     fn from(value: crate::models::ResponsesInputImage) -> Self {
         Self::InputImage(value)
     }

@@ -4,13 +4,13 @@ pub struct ResponsesError {
     /// The error code for the response.
     pub code: crate::models::ResponsesErrorCode,
     /// A human-readable description of the error.
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl ResponsesError {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        code: impl ::std::convert::Into<crate::models::ResponsesErrorCode>,
-        message: impl ::std::convert::Into<::std::string::String>,
+        code: impl Into<crate::models::ResponsesErrorCode>,
+        message: impl Into<String>,
     ) -> Self {
         Self {
             code: code.into(),
@@ -40,7 +40,7 @@ pub enum ResponsesErrorCode {
     FailedToDownloadImage,
     ImageFileNotFound,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesErrorCode, Unknown { ServerError => "server_error", RateLimitExceeded =>
@@ -56,7 +56,7 @@ crate::runtime::serde_support::open_enum!(
     ImageFileNotFound => "image_file_not_found" }
 );
 impl crate::runtime::ParamValue for ResponsesErrorCode {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

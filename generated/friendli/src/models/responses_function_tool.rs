@@ -2,31 +2,26 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponsesFunctionTool {
     /// The name of the function to call.
-    pub name: ::std::string::String,
+    pub name: String,
     /// A JSON schema object describing the parameters of the function.
-    pub parameters: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub parameters: ::std::collections::BTreeMap<String, ::serde_json::Value>,
     /// Whether to enforce strict parameter validation. Default `true`.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub strict: crate::OptionalNullable<bool>,
     /// A description of the function. Used by the model to determine whether or not to call the function.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub description: crate::OptionalNullable<::std::string::String>,
+    pub description: crate::OptionalNullable<String>,
 }
 impl ResponsesFunctionTool {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        parameters: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        name: impl Into<String>,
+        parameters: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         Self {
             name: name.into(),
             parameters: parameters.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -8,9 +8,7 @@ pub struct ResponsesIncompleteDetails {
 impl ResponsesIncompleteDetails {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -18,13 +16,13 @@ pub enum ResponsesIncompleteDetailsReason {
     #[default]
     MaxOutputTokens,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesIncompleteDetailsReason, Unknown { MaxOutputTokens => "max_output_tokens" }
 );
 impl crate::runtime::ParamValue for ResponsesIncompleteDetailsReason {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

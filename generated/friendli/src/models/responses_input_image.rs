@@ -2,11 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponsesInputImage {
     /// The URL of the image to be sent to the model. A fully qualified URL or base64 encoded image in a data URL.
-    pub image_url: ::std::string::String,
+    pub image_url: String,
 }
 impl ResponsesInputImage {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(image_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(image_url: impl Into<String>) -> Self {
         Self {
             image_url: image_url.into(),
         }

@@ -9,35 +9,32 @@ pub enum ResponsesInputItem {
     ReasoningItem(crate::models::ResponsesReasoningItem),
     Message(crate::models::ResponsesInputMessage),
 }
-impl ::std::convert::From<crate::models::ResponsesFunctionCall> for ResponsesInputItem {
+impl From<crate::models::ResponsesFunctionCall> for ResponsesInputItem {
     fn from(value: crate::models::ResponsesFunctionCall) -> Self {
         Self::FunctionCall(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesCustomToolCall>
-for ResponsesInputItem {
+impl From<crate::models::ResponsesCustomToolCall> for ResponsesInputItem {
     fn from(value: crate::models::ResponsesCustomToolCall) -> Self {
         Self::CustomToolCall(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesFunctionCallOutput>
-for ResponsesInputItem {
+impl From<crate::models::ResponsesFunctionCallOutput> for ResponsesInputItem {
     fn from(value: crate::models::ResponsesFunctionCallOutput) -> Self {
         Self::FunctionCallOutput(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesCustomToolCallOutput>
-for ResponsesInputItem {
+impl From<crate::models::ResponsesCustomToolCallOutput> for ResponsesInputItem {
     fn from(value: crate::models::ResponsesCustomToolCallOutput) -> Self {
         Self::CustomToolCallOutput(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesReasoningItem> for ResponsesInputItem {
+impl From<crate::models::ResponsesReasoningItem> for ResponsesInputItem {
     fn from(value: crate::models::ResponsesReasoningItem) -> Self {
         Self::ReasoningItem(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesInputMessage> for ResponsesInputItem {
+impl From<crate::models::ResponsesInputMessage> for ResponsesInputItem {
     fn from(value: crate::models::ResponsesInputMessage) -> Self {
         Self::Message(value)
     }

@@ -12,13 +12,13 @@ pub struct ResponsesInputMessage {
 impl ResponsesInputMessage {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        role: impl ::std::convert::Into<crate::models::ResponsesInputMessageRole>,
-        content: impl ::std::convert::Into<crate::models::ResponsesInputMessageContent>,
+        role: impl Into<crate::models::ResponsesInputMessageRole>,
+        content: impl Into<crate::models::ResponsesInputMessageContent>,
     ) -> Self {
         Self {
             role: role.into(),
             content: content.into(),
-            r#type: ::std::default::Default::default(),
+            r#type: Default::default(),
         }
     }
 }
@@ -30,36 +30,35 @@ pub enum ResponsesInputMessageRole {
     System,
     Developer,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesInputMessageRole, Unknown { User => "user", Assistant => "assistant", System
     => "system", Developer => "developer" }
 );
 impl crate::runtime::ParamValue for ResponsesInputMessageRole {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }
 /// Text or image input to the model. Can also contain previous assistant responses.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ResponsesInputMessageContent {
-    ContentBlockArray(::std::vec::Vec<crate::models::ResponsesContentBlock>),
-    String(::std::string::String),
+    ContentBlockArray(Vec<crate::models::ResponsesContentBlock>),
+    String(String),
 }
-impl ::std::convert::From<::std::vec::Vec<crate::models::ResponsesContentBlock>>
-for ResponsesInputMessageContent {
-    fn from(value: ::std::vec::Vec<crate::models::ResponsesContentBlock>) -> Self {
+impl From<Vec<crate::models::ResponsesContentBlock>> for ResponsesInputMessageContent {
+    fn from(value: Vec<crate::models::ResponsesContentBlock>) -> Self {
         Self::ContentBlockArray(value)
     }
 }
-impl ::std::convert::From<::std::string::String> for ResponsesInputMessageContent {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for ResponsesInputMessageContent {
+    fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl ::std::convert::From<&str> for ResponsesInputMessageContent {
+impl From<&str> for ResponsesInputMessageContent {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }
@@ -69,13 +68,13 @@ pub enum ResponsesInputMessageType {
     #[default]
     Message,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesInputMessageType, Unknown { Message => "message" }
 );
 impl crate::runtime::ParamValue for ResponsesInputMessageType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -6,7 +6,7 @@ pub struct ResponsesInputTokensDetails {
 }
 impl ResponsesInputTokensDetails {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(cached_tokens: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(cached_tokens: impl Into<i64>) -> Self {
         Self {
             cached_tokens: cached_tokens.into(),
         }

@@ -14,7 +14,7 @@ impl ::serde::Serialize for ResponsesOutputItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Message(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -33,38 +33,36 @@ impl ::serde::Serialize for ResponsesOutputItem {
 impl<'de> ::serde::Deserialize<'de> for ResponsesOutputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("message") => {
+            Some("message") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Message)
             }
-            ::std::option::Option::Some("reasoning") => {
+            Some("reasoning") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Reasoning)
             }
-            ::std::option::Option::Some("function_call") => {
+            Some("function_call") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::FunctionCall)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::ResponsesOutputMessage>
-for ResponsesOutputItem {
+impl From<crate::models::ResponsesOutputMessage> for ResponsesOutputItem {
     fn from(value: crate::models::ResponsesOutputMessage) -> Self {
         Self::Message(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesReasoningItem>
-for ResponsesOutputItem {
+impl From<crate::models::ResponsesReasoningItem> for ResponsesOutputItem {
     fn from(value: crate::models::ResponsesReasoningItem) -> Self {
         Self::Reasoning(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesFunctionCall> for ResponsesOutputItem {
+impl From<crate::models::ResponsesFunctionCall> for ResponsesOutputItem {
     fn from(value: crate::models::ResponsesFunctionCall) -> Self {
         Self::FunctionCall(value)
     }

@@ -2,28 +2,26 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponsesOutputMessage {
     /// The unique ID of the output message.
-    pub id: ::std::string::String,
+    pub id: String,
     /// The role of the output message. Always `assistant`.
     pub role: crate::models::ResponsesOutputMessageRole,
     /// The status of the message. One of `in_progress`, `completed`, or `incomplete`.
     pub status: crate::models::ResponsesOutputMessageStatus,
     /// The content of the output message.
-    pub content: ::std::vec::Vec<crate::models::ResponsesOutputText>,
+    pub content: Vec<crate::models::ResponsesOutputText>,
 }
 impl ResponsesOutputMessage {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        status: impl ::std::convert::Into<crate::models::ResponsesOutputMessageStatus>,
-        content: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::ResponsesOutputText>,
-        >,
+        id: impl Into<String>,
+        status: impl Into<crate::models::ResponsesOutputMessageStatus>,
+        content: impl Into<Vec<crate::models::ResponsesOutputText>>,
     ) -> Self {
         Self {
             id: id.into(),
             status: status.into(),
             content: content.into(),
-            role: ::std::default::Default::default(),
+            role: Default::default(),
         }
     }
 }
@@ -33,14 +31,14 @@ pub enum ResponsesOutputMessageRole {
     #[default]
     Assistant,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesOutputMessageRole, Unknown { Assistant => "assistant" }
 );
 impl crate::runtime::ParamValue for ResponsesOutputMessageRole {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }
 /// The status of the message. One of `in_progress`, `completed`, or `incomplete`.
@@ -50,14 +48,14 @@ pub enum ResponsesOutputMessageStatus {
     Completed,
     Incomplete,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesOutputMessageStatus, Unknown { InProgress => "in_progress", Completed =>
     "completed", Incomplete => "incomplete" }
 );
 impl crate::runtime::ParamValue for ResponsesOutputMessageStatus {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -6,7 +6,7 @@ pub struct ResponsesOutputTokensDetails {
 }
 impl ResponsesOutputTokensDetails {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(reasoning_tokens: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new(reasoning_tokens: impl Into<i64>) -> Self {
         Self {
             reasoning_tokens: reasoning_tokens.into(),
         }

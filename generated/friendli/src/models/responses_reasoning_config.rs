@@ -8,9 +8,7 @@ pub struct ResponsesReasoningConfig {
 impl ResponsesReasoningConfig {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -24,7 +22,7 @@ pub enum ResponsesReasoningConfigEffort {
     Max,
     Ultracode,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesReasoningConfigEffort, Unknown { None => "none", Minimal => "minimal", Low
@@ -32,7 +30,7 @@ crate::runtime::serde_support::open_enum!(
     Ultracode => "ultracode" }
 );
 impl crate::runtime::ParamValue for ResponsesReasoningConfigEffort {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -4,14 +4,12 @@ pub struct ResponsesReasoningItem {
     /// The type of the object. Always `reasoning`.
     pub r#type: crate::models::ResponsesReasoningItemType,
     /// The unique identifier of the reasoning content.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Reasoning summary content.
-    pub summary: ::std::vec::Vec<crate::models::ResponsesReasoningSummaryText>,
+    pub summary: Vec<crate::models::ResponsesReasoningSummaryText>,
     /// Reasoning text content.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub content: crate::OptionalNullable<
-        ::std::vec::Vec<crate::models::ResponsesReasoningText>,
-    >,
+    pub content: crate::OptionalNullable<Vec<crate::models::ResponsesReasoningText>>,
     /// The status of the item. One of `in_progress`, `completed`, or `incomplete`.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub status: crate::OptionalNullable<crate::models::ResponsesReasoningItemStatus>,
@@ -19,15 +17,13 @@ pub struct ResponsesReasoningItem {
 impl ResponsesReasoningItem {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        summary: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::ResponsesReasoningSummaryText>,
-        >,
+        id: impl Into<String>,
+        summary: impl Into<Vec<crate::models::ResponsesReasoningSummaryText>>,
     ) -> Self {
         Self {
             id: id.into(),
             summary: summary.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -37,14 +33,14 @@ pub enum ResponsesReasoningItemType {
     #[default]
     Reasoning,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesReasoningItemType, Unknown { Reasoning => "reasoning" }
 );
 impl crate::runtime::ParamValue for ResponsesReasoningItemType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }
 pub type ResponsesReasoningItemStatus = crate::models::ResponsesFunctionCallStatus;

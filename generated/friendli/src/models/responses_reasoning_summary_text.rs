@@ -4,14 +4,14 @@ pub struct ResponsesReasoningSummaryText {
     /// The type of the object. Always `summary_text`.
     pub r#type: crate::models::ResponsesReasoningSummaryTextType,
     /// A summary of the reasoning output from the model so far.
-    pub text: ::std::string::String,
+    pub text: String,
 }
 impl ResponsesReasoningSummaryText {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -21,13 +21,13 @@ pub enum ResponsesReasoningSummaryTextType {
     #[default]
     SummaryText,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesReasoningSummaryTextType, Unknown { SummaryText => "summary_text" }
 );
 impl crate::runtime::ParamValue for ResponsesReasoningSummaryTextType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

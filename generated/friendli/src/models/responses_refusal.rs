@@ -2,11 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponsesRefusal {
     /// The refusal explanation from the model.
-    pub refusal: ::std::string::String,
+    pub refusal: String,
 }
 impl ResponsesRefusal {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(refusal: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(refusal: impl Into<String>) -> Self {
         Self { refusal: refusal.into() }
     }
 }

@@ -2,7 +2,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponsesStreamContentPartDone {
     /// The ID of the output item the content part belongs to.
-    pub item_id: ::std::string::String,
+    pub item_id: String,
     /// The index of the output item.
     pub output_index: i64,
     /// The index of the content part within the output item.
@@ -15,11 +15,11 @@ pub struct ResponsesStreamContentPartDone {
 impl ResponsesStreamContentPartDone {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        item_id: impl ::std::convert::Into<::std::string::String>,
-        output_index: impl ::std::convert::Into<i64>,
-        content_index: impl ::std::convert::Into<i64>,
-        part: impl ::std::convert::Into<crate::models::ResponsesContentPart>,
-        sequence_number: impl ::std::convert::Into<i64>,
+        item_id: impl Into<String>,
+        output_index: impl Into<i64>,
+        content_index: impl Into<i64>,
+        part: impl Into<crate::models::ResponsesContentPart>,
+        sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
             item_id: item_id.into(),

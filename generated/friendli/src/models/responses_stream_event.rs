@@ -34,7 +34,7 @@ impl ::serde::Serialize for ResponsesStreamEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::ResponseEvent(value) => {
                 ::serde::Serialize::serialize(value, serializer)
@@ -126,124 +126,115 @@ impl ::serde::Serialize for ResponsesStreamEvent {
 impl<'de> ::serde::Deserialize<'de> for ResponsesStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some(
+            Some(
                 "response.completed" | "response.created" | "response.failed"
                 | "response.in_progress" | "response.incomplete",
             ) => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ResponseEvent)
             }
-            ::std::option::Option::Some("response.output_item.added") => {
+            Some("response.output_item.added") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ResponseOutputItemAdded)
             }
-            ::std::option::Option::Some("response.output_item.done") => {
+            Some("response.output_item.done") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ResponseOutputItemDone)
             }
-            ::std::option::Option::Some("response.content_part.added") => {
+            Some("response.content_part.added") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ResponseContentPartAdded)
             }
-            ::std::option::Option::Some("response.content_part.done") => {
+            Some("response.content_part.done") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ResponseContentPartDone)
             }
-            ::std::option::Option::Some("response.output_text.delta") => {
+            Some("response.output_text.delta") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ResponseOutputTextDelta)
             }
-            ::std::option::Option::Some("response.output_text.done") => {
+            Some("response.output_text.done") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ResponseOutputTextDone)
             }
-            ::std::option::Option::Some("response.reasoning_text.delta") => {
+            Some("response.reasoning_text.delta") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ResponseReasoningTextDelta)
             }
-            ::std::option::Option::Some("response.reasoning_text.done") => {
+            Some("response.reasoning_text.done") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ResponseReasoningTextDone)
             }
-            ::std::option::Option::Some("response.function_call_arguments.delta") => {
+            Some("response.function_call_arguments.delta") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ResponseFunctionCallArgumentsDelta)
             }
-            ::std::option::Option::Some("response.function_call_arguments.done") => {
+            Some("response.function_call_arguments.done") => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::ResponseFunctionCallArgumentsDone)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::ResponsesStreamResponseEvent>
-for ResponsesStreamEvent {
+impl From<crate::models::ResponsesStreamResponseEvent> for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamResponseEvent) -> Self {
         Self::ResponseEvent(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesStreamOutputItemAdded>
-for ResponsesStreamEvent {
+impl From<crate::models::ResponsesStreamOutputItemAdded> for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamOutputItemAdded) -> Self {
         Self::ResponseOutputItemAdded(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesStreamOutputItemDone>
-for ResponsesStreamEvent {
+impl From<crate::models::ResponsesStreamOutputItemDone> for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamOutputItemDone) -> Self {
         Self::ResponseOutputItemDone(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesStreamContentPartAdded>
-for ResponsesStreamEvent {
+impl From<crate::models::ResponsesStreamContentPartAdded> for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamContentPartAdded) -> Self {
         Self::ResponseContentPartAdded(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesStreamContentPartDone>
-for ResponsesStreamEvent {
+impl From<crate::models::ResponsesStreamContentPartDone> for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamContentPartDone) -> Self {
         Self::ResponseContentPartDone(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesStreamOutputTextDelta>
-for ResponsesStreamEvent {
+impl From<crate::models::ResponsesStreamOutputTextDelta> for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamOutputTextDelta) -> Self {
         Self::ResponseOutputTextDelta(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesStreamOutputTextDone>
-for ResponsesStreamEvent {
+impl From<crate::models::ResponsesStreamOutputTextDone> for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamOutputTextDone) -> Self {
         Self::ResponseOutputTextDone(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesStreamReasoningTextDelta>
-for ResponsesStreamEvent {
+impl From<crate::models::ResponsesStreamReasoningTextDelta> for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamReasoningTextDelta) -> Self {
         Self::ResponseReasoningTextDelta(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesStreamReasoningTextDone>
-for ResponsesStreamEvent {
+impl From<crate::models::ResponsesStreamReasoningTextDone> for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamReasoningTextDone) -> Self {
         Self::ResponseReasoningTextDone(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesStreamFunctionCallArgumentsDelta>
+impl From<crate::models::ResponsesStreamFunctionCallArgumentsDelta>
 for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamFunctionCallArgumentsDelta) -> Self {
         Self::ResponseFunctionCallArgumentsDelta(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesStreamFunctionCallArgumentsDone>
+impl From<crate::models::ResponsesStreamFunctionCallArgumentsDone>
 for ResponsesStreamEvent {
     fn from(value: crate::models::ResponsesStreamFunctionCallArgumentsDone) -> Self {
         Self::ResponseFunctionCallArgumentsDone(value)

@@ -11,9 +11,9 @@ pub struct ResponsesStreamOutputItemDone {
 impl ResponsesStreamOutputItemDone {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        output_index: impl ::std::convert::Into<i64>,
-        item: impl ::std::convert::Into<crate::models::ResponsesOutputItem>,
-        sequence_number: impl ::std::convert::Into<i64>,
+        output_index: impl Into<i64>,
+        item: impl Into<crate::models::ResponsesOutputItem>,
+        sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
             output_index: output_index.into(),

@@ -2,24 +2,24 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponsesStreamOutputTextDone {
     /// The ID of the output item.
-    pub item_id: ::std::string::String,
+    pub item_id: String,
     /// The index of the output item.
     pub output_index: i64,
     /// The index of the content part within the output item.
     pub content_index: i64,
     /// The text content that was added.
-    pub text: ::std::string::String,
+    pub text: String,
     /// The sequence number for this event.
     pub sequence_number: i64,
 }
 impl ResponsesStreamOutputTextDone {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        item_id: impl ::std::convert::Into<::std::string::String>,
-        output_index: impl ::std::convert::Into<i64>,
-        content_index: impl ::std::convert::Into<i64>,
-        text: impl ::std::convert::Into<::std::string::String>,
-        sequence_number: impl ::std::convert::Into<i64>,
+        item_id: impl Into<String>,
+        output_index: impl Into<i64>,
+        content_index: impl Into<i64>,
+        text: impl Into<String>,
+        sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
             item_id: item_id.into(),

@@ -11,11 +11,9 @@ pub struct ResponsesStreamResponseEvent {
 impl ResponsesStreamResponseEvent {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        r#type: impl ::std::convert::Into<
-            crate::models::ResponsesStreamResponseEventType,
-        >,
-        response: impl ::std::convert::Into<crate::models::ResponsesSuccess>,
-        sequence_number: impl ::std::convert::Into<i64>,
+        r#type: impl Into<crate::models::ResponsesStreamResponseEventType>,
+        response: impl Into<crate::models::ResponsesSuccess>,
+        sequence_number: impl Into<i64>,
     ) -> Self {
         Self {
             r#type: r#type.into(),
@@ -33,7 +31,7 @@ pub enum ResponsesStreamResponseEventType {
     ResponseIncomplete,
     ResponseFailed,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesStreamResponseEventType, Unknown { ResponseCreated => "response.created",
@@ -42,7 +40,7 @@ crate::runtime::serde_support::open_enum!(
     "response.failed" }
 );
 impl crate::runtime::ParamValue for ResponsesStreamResponseEventType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

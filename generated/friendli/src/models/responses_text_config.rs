@@ -8,8 +8,6 @@ pub struct ResponsesTextConfig {
 impl ResponsesTextConfig {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

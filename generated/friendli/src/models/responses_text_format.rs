@@ -14,7 +14,7 @@ impl ::serde::Serialize for ResponsesTextFormat {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Text(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -47,39 +47,36 @@ impl ::serde::Serialize for ResponsesTextFormat {
 impl<'de> ::serde::Deserialize<'de> for ResponsesTextFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("text") => {
+            Some("text") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Text)
             }
-            ::std::option::Option::Some("json_schema") => {
+            Some("json_schema") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::JsonSchema)
             }
-            ::std::option::Option::Some("json_object") => {
+            Some("json_object") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::JsonObject)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::ResponsesTextFormatText>
-for ResponsesTextFormat {
+impl From<crate::models::ResponsesTextFormatText> for ResponsesTextFormat {
     fn from(value: crate::models::ResponsesTextFormatText) -> Self {
         Self::Text(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesTextFormatJsonSchema>
-for ResponsesTextFormat {
+impl From<crate::models::ResponsesTextFormatJsonSchema> for ResponsesTextFormat {
     fn from(value: crate::models::ResponsesTextFormatJsonSchema) -> Self {
         Self::JsonSchema(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesTextFormatJsonObject>
-for ResponsesTextFormat {
+impl From<crate::models::ResponsesTextFormatJsonObject> for ResponsesTextFormat {
     fn from(value: crate::models::ResponsesTextFormatJsonObject) -> Self {
         Self::JsonObject(value)
     }

@@ -2,12 +2,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResponsesTextFormatJsonSchema {
     /// The name of the response format. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The schema for the response format, described as a JSON Schema object.
-    pub schema: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub schema: ::std::collections::BTreeMap<String, ::serde_json::Value>,
     /// A description of what the response format is for, used by the model to determine how to respond in the format.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub description: crate::OptionalNullable<::std::string::String>,
+    pub description: crate::OptionalNullable<String>,
     /// Whether to enable strict schema adherence when generating the output. If set to true, the model will always follow the exact schema defined in the `schema` field. Only a subset of JSON Schema is supported when `strict` is `true`.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub strict: crate::OptionalNullable<bool>,
@@ -15,15 +15,13 @@ pub struct ResponsesTextFormatJsonSchema {
 impl ResponsesTextFormatJsonSchema {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        schema: impl ::std::convert::Into<
-            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-        >,
+        name: impl Into<String>,
+        schema: impl Into<::std::collections::BTreeMap<String, ::serde_json::Value>>,
     ) -> Self {
         Self {
             name: name.into(),
             schema: schema.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -12,7 +12,7 @@ impl ::serde::Serialize for ResponsesTool {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Function(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -37,28 +37,28 @@ impl ::serde::Serialize for ResponsesTool {
 impl<'de> ::serde::Deserialize<'de> for ResponsesTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("function") => {
+            Some("function") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Function)
             }
-            ::std::option::Option::Some("custom") => {
+            Some("custom") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Custom)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::ResponsesFunctionTool> for ResponsesTool {
+impl From<crate::models::ResponsesFunctionTool> for ResponsesTool {
     fn from(value: crate::models::ResponsesFunctionTool) -> Self {
         Self::Function(value)
     }
 }
-impl ::std::convert::From<crate::models::ResponsesCustomTool> for ResponsesTool {
+impl From<crate::models::ResponsesCustomTool> for ResponsesTool {
     fn from(value: crate::models::ResponsesCustomTool) -> Self {
         Self::Custom(value)
     }

@@ -4,14 +4,14 @@ pub struct ResponsesToolChoiceCustom {
     /// For custom tool calling, the type is always `custom`.
     pub r#type: crate::models::ResponsesToolChoiceCustomType,
     /// The name of the custom tool to call.
-    pub name: ::std::string::String,
+    pub name: String,
 }
 impl ResponsesToolChoiceCustom {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -21,13 +21,13 @@ pub enum ResponsesToolChoiceCustomType {
     #[default]
     Custom,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesToolChoiceCustomType, Unknown { Custom => "custom" }
 );
 impl crate::runtime::ParamValue for ResponsesToolChoiceCustomType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -4,14 +4,14 @@ pub struct ResponsesToolChoiceFunction {
     /// For function calling, the type is always `function`.
     pub r#type: crate::models::ResponsesToolChoiceFunctionType,
     /// The name of the function to call.
-    pub name: ::std::string::String,
+    pub name: String,
 }
 impl ResponsesToolChoiceFunction {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -21,13 +21,13 @@ pub enum ResponsesToolChoiceFunctionType {
     #[default]
     Function,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ResponsesToolChoiceFunctionType, Unknown { Function => "function" }
 );
 impl crate::runtime::ParamValue for ResponsesToolChoiceFunctionType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -18,19 +18,17 @@ pub struct ResponsesUsage {
 impl ResponsesUsage {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        input_tokens: impl ::std::convert::Into<i64>,
-        input_tokens_details: impl ::std::convert::Into<
-            crate::models::ResponsesInputTokensDetails,
-        >,
-        output_tokens: impl ::std::convert::Into<i64>,
-        total_tokens: impl ::std::convert::Into<i64>,
+        input_tokens: impl Into<i64>,
+        input_tokens_details: impl Into<crate::models::ResponsesInputTokensDetails>,
+        output_tokens: impl Into<i64>,
+        total_tokens: impl Into<i64>,
     ) -> Self {
         Self {
             input_tokens: input_tokens.into(),
             input_tokens_details: input_tokens_details.into(),
             output_tokens: output_tokens.into(),
             total_tokens: total_tokens.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

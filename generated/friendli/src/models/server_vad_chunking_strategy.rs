@@ -16,9 +16,7 @@ pub struct ServerVadChunkingStrategy {
 impl ServerVadChunkingStrategy {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }
 /// Must be set to `server_vad` to enable manual chunking using server side VAD.
@@ -27,13 +25,13 @@ pub enum ServerVadChunkingStrategyType {
     #[default]
     ServerVad,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     ServerVadChunkingStrategyType, Unknown { ServerVad => "server_vad" }
 );
 impl crate::runtime::ParamValue for ServerVadChunkingStrategyType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -2,11 +2,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServerlessChatRenderSuccess {
     /// The rendered text.
-    pub text: ::std::string::String,
+    pub text: String,
 }
 impl ServerlessChatRenderSuccess {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self { text: text.into() }
     }
 }

@@ -9,13 +9,13 @@ pub enum ServerlessCompletionsBody {
         crate::models::CompletionsServerlessBodyWithTokens,
     ),
 }
-impl ::std::convert::From<crate::models::CompletionsServerlessBodyWithPrompt>
+impl From<crate::models::CompletionsServerlessBodyWithPrompt>
 for ServerlessCompletionsBody {
     fn from(value: crate::models::CompletionsServerlessBodyWithPrompt) -> Self {
         Self::CompletionsServerlessBodyWithPrompt(value)
     }
 }
-impl ::std::convert::From<crate::models::CompletionsServerlessBodyWithTokens>
+impl From<crate::models::CompletionsServerlessBodyWithTokens>
 for ServerlessCompletionsBody {
     fn from(value: crate::models::CompletionsServerlessBodyWithTokens) -> Self {
         Self::CompletionsServerlessBodyWithTokens(value)

@@ -9,13 +9,13 @@ pub enum ServerlessCompletionsStreamBody {
         crate::models::CompletionsStreamServerlessBodyWithTokens,
     ),
 }
-impl ::std::convert::From<crate::models::CompletionsStreamServerlessBodyWithPrompt>
+impl From<crate::models::CompletionsStreamServerlessBodyWithPrompt>
 for ServerlessCompletionsStreamBody {
     fn from(value: crate::models::CompletionsStreamServerlessBodyWithPrompt) -> Self {
         Self::CompletionsStreamServerlessBodyWithPrompt(value)
     }
 }
-impl ::std::convert::From<crate::models::CompletionsStreamServerlessBodyWithTokens>
+impl From<crate::models::CompletionsStreamServerlessBodyWithTokens>
 for ServerlessCompletionsStreamBody {
     fn from(value: crate::models::CompletionsStreamServerlessBodyWithTokens) -> Self {
         Self::CompletionsStreamServerlessBodyWithTokens(value)

@@ -2,16 +2,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServerlessDetokenizationBody {
     /// Code of the model to use. See [available model list](https://friendli.ai/docs/guides/model-apis/pricing#billing-methods).
-    pub model: ::std::string::String,
+    pub model: String,
     /// A token sequence to detokenize.
-    pub tokens: ::std::vec::Vec<i64>,
+    pub tokens: Vec<i64>,
 }
 impl ServerlessDetokenizationBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        model: impl ::std::convert::Into<::std::string::String>,
-        tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>,
-    ) -> Self {
+    pub fn new(model: impl Into<String>, tokens: impl Into<Vec<i64>>) -> Self {
         Self {
             model: model.into(),
             tokens: tokens.into(),

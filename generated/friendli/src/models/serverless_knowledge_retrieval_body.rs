@@ -3,19 +3,19 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServerlessKnowledgeRetrievalBody {
     /// A text string used to find relevant information within the knowledge-base.
-    pub query: ::std::string::String,
+    pub query: String,
     /// Maximum number of top-ranked knowledge-base entries to return in results.
     pub k: i64,
     /// A List of knowledge-base IDs. For now, only one knowledge-base is supported.
     #[serde(rename = "knowledgeIds")]
-    pub knowledge_ids: ::std::vec::Vec<::std::string::String>,
+    pub knowledge_ids: Vec<String>,
 }
 impl ServerlessKnowledgeRetrievalBody {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        query: impl ::std::convert::Into<::std::string::String>,
-        k: impl ::std::convert::Into<i64>,
-        knowledge_ids: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        query: impl Into<String>,
+        k: impl Into<i64>,
+        knowledge_ids: impl Into<Vec<String>>,
     ) -> Self {
         Self {
             query: query.into(),

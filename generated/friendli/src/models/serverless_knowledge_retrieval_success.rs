@@ -3,15 +3,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServerlessKnowledgeRetrievalSuccess {
     /// A list of result.
-    pub results: ::std::vec::Vec<crate::models::KnowledgeRetrievedChunk>,
+    pub results: Vec<crate::models::KnowledgeRetrievedChunk>,
 }
 impl ServerlessKnowledgeRetrievalSuccess {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        results: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::KnowledgeRetrievedChunk>,
-        >,
-    ) -> Self {
+    pub fn new(results: impl Into<Vec<crate::models::KnowledgeRetrievedChunk>>) -> Self {
         Self { results: results.into() }
     }
 }

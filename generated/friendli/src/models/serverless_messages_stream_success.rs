@@ -6,9 +6,7 @@ pub struct ServerlessMessagesStreamSuccess {
 }
 impl ServerlessMessagesStreamSuccess {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        data: impl ::std::convert::Into<crate::models::MessagesStreamEvent>,
-    ) -> Self {
+    pub fn new(data: impl Into<crate::models::MessagesStreamEvent>) -> Self {
         Self { data: data.into() }
     }
 }

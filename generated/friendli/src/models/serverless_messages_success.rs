@@ -2,13 +2,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServerlessMessagesSuccess {
     /// Unique identifier for this message response.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Response object type (`message`).
     pub r#type: crate::models::ServerlessMessagesSuccessType,
     /// Role of the output message author (`assistant`).
     pub role: crate::models::ServerlessMessagesSuccessRole,
     /// Assistant output blocks in generation order.
-    pub content: ::std::vec::Vec<crate::models::MessagesResponseContentBlock>,
+    pub content: Vec<crate::models::MessagesResponseContentBlock>,
     /// Why generation stopped (`end_turn`, `max_tokens`, `tool_use`, `stop_sequence`).
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub stop_reason: crate::OptionalNullable<
@@ -16,33 +16,28 @@ pub struct ServerlessMessagesSuccess {
     >,
     /// Matched stop string when `stop_reason` is `stop_sequence`; otherwise null.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub stop_sequence: crate::OptionalNullable<::std::string::String>,
+    pub stop_sequence: crate::OptionalNullable<String>,
     /// Token usage details for this response.
     pub usage: crate::models::MessagesUsage,
     /// Model used to generate the response.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// Properties beyond the ones named above.
     #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl ServerlessMessagesSuccess {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        content: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::MessagesResponseContentBlock>,
-        >,
-        usage: impl ::std::convert::Into<crate::models::MessagesUsage>,
+        id: impl Into<String>,
+        content: impl Into<Vec<crate::models::MessagesResponseContentBlock>>,
+        usage: impl Into<crate::models::MessagesUsage>,
     ) -> Self {
         Self {
             id: id.into(),
             content: content.into(),
             usage: usage.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

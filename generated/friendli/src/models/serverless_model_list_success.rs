@@ -2,15 +2,11 @@
 /// `/v1/models` API response.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServerlessModelListSuccess {
-    pub data: ::std::vec::Vec<crate::models::ModelCatalogResponseItem>,
+    pub data: Vec<crate::models::ModelCatalogResponseItem>,
 }
 impl ServerlessModelListSuccess {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        data: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::ModelCatalogResponseItem>,
-        >,
-    ) -> Self {
+    pub fn new(data: impl Into<Vec<crate::models::ModelCatalogResponseItem>>) -> Self {
         Self { data: data.into() }
     }
 }

@@ -2,16 +2,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServerlessTokenizationBody {
     /// Code of the model to use. See [available model list](https://friendli.ai/docs/guides/model-apis/pricing#billing-methods).
-    pub model: ::std::string::String,
+    pub model: String,
     /// Input text prompt to tokenize.
-    pub prompt: ::std::string::String,
+    pub prompt: String,
 }
 impl ServerlessTokenizationBody {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        model: impl ::std::convert::Into<::std::string::String>,
-        prompt: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(model: impl Into<String>, prompt: impl Into<String>) -> Self {
         Self {
             model: model.into(),
             prompt: prompt.into(),

@@ -3,9 +3,9 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SplitInfo {
     /// ID of the split.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Name of the split.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Unix timestamp (in seconds) of when the split was created.
     #[serde(rename = "createdAt")]
     pub created_at: i64,
@@ -16,10 +16,10 @@ pub struct SplitInfo {
 impl SplitInfo {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        created_at: impl ::std::convert::Into<i64>,
-        updated_at: impl ::std::convert::Into<i64>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        created_at: impl Into<i64>,
+        updated_at: impl Into<i64>,
     ) -> Self {
         Self {
             id: id.into(),

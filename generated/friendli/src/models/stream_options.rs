@@ -10,8 +10,6 @@ pub struct StreamOptions {
 impl StreamOptions {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

@@ -5,25 +5,23 @@ pub struct StreamedAudioTranscriptionData {
     pub r#type: crate::models::StreamedAudioTranscriptionDataType,
     /// The incremental transcript text.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub delta: crate::OptionalNullable<::std::string::String>,
+    pub delta: crate::OptionalNullable<String>,
     /// The transcribed text.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub text: crate::OptionalNullable<::std::string::String>,
+    pub text: crate::OptionalNullable<String>,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub usage: crate::OptionalNullable<crate::models::AudioTranscriptionUsage>,
 }
 impl StreamedAudioTranscriptionData {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        r#type: impl ::std::convert::Into<
-            crate::models::StreamedAudioTranscriptionDataType,
-        >,
+        r#type: impl Into<crate::models::StreamedAudioTranscriptionDataType>,
     ) -> Self {
         Self {
             r#type: r#type.into(),
-            delta: ::std::default::Default::default(),
-            text: ::std::default::Default::default(),
-            usage: ::std::default::Default::default(),
+            delta: Default::default(),
+            text: Default::default(),
+            usage: Default::default(),
         }
     }
 }
@@ -33,14 +31,14 @@ pub enum StreamedAudioTranscriptionDataType {
     TranscriptTextDelta,
     TranscriptTextDone,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     StreamedAudioTranscriptionDataType, Unknown { TranscriptTextDelta =>
     "transcript.text.delta", TranscriptTextDone => "transcript.text.done" }
 );
 impl crate::runtime::ParamValue for StreamedAudioTranscriptionDataType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

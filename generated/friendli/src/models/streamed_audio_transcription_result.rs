@@ -5,9 +5,7 @@ pub struct StreamedAudioTranscriptionResult {
 }
 impl StreamedAudioTranscriptionResult {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        data: impl ::std::convert::Into<crate::models::StreamedAudioTranscriptionData>,
-    ) -> Self {
+    pub fn new(data: impl Into<crate::models::StreamedAudioTranscriptionData>) -> Self {
         Self { data: data.into() }
     }
 }

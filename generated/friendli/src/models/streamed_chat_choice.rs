@@ -17,13 +17,13 @@ pub struct StreamedChatChoice {
 impl StreamedChatChoice {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        index: impl ::std::convert::Into<i64>,
-        delta: impl ::std::convert::Into<crate::models::StreamedChatChoiceDelta>,
+        index: impl Into<i64>,
+        delta: impl Into<crate::models::StreamedChatChoiceDelta>,
     ) -> Self {
         Self {
             index: index.into(),
             delta: delta.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -34,14 +34,14 @@ pub enum StreamedChatChoiceFinishReason {
     ToolCalls,
     Null,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     StreamedChatChoiceFinishReason, Unknown { Stop => "stop", Length => "length",
     ToolCalls => "tool_calls", Null => "null" }
 );
 impl crate::runtime::ParamValue for StreamedChatChoiceFinishReason {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

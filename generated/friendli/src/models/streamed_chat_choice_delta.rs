@@ -3,20 +3,16 @@
 pub struct StreamedChatChoiceDelta {
     /// The contents of the assistant message.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub content: crate::OptionalNullable<::std::string::String>,
+    pub content: crate::OptionalNullable<String>,
     /// Role of the generated message author, in this case `assistant`.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub role: crate::OptionalNullable<::std::string::String>,
+    pub role: crate::OptionalNullable<String>,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub tool_calls: crate::OptionalNullable<
-        ::std::vec::Vec<crate::models::StreamedToolCallResult>,
-    >,
+    pub tool_calls: crate::OptionalNullable<Vec<crate::models::StreamedToolCallResult>>,
 }
 impl StreamedChatChoiceDelta {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

@@ -2,32 +2,30 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StreamedChatData {
     /// A unique ID of the chat completion.
-    pub id: ::std::string::String,
+    pub id: String,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub usage: crate::OptionalNullable<crate::models::ChatUsage>,
     /// The object type, which is always set to `chat.completion.chunk`.
     pub object: crate::models::StreamedChatDataObject,
-    pub choices: ::std::vec::Vec<crate::models::StreamedChatChoice>,
+    pub choices: Vec<crate::models::StreamedChatChoice>,
     /// The Unix timestamp (in seconds) for when the token is sampled.
     pub created: i64,
     /// The model to generate the completion. For dedicated endpoints, it returns the endpoint ID.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
 }
 impl StreamedChatData {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        choices: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::StreamedChatChoice>,
-        >,
-        created: impl ::std::convert::Into<i64>,
+        id: impl Into<String>,
+        choices: impl Into<Vec<crate::models::StreamedChatChoice>>,
+        created: impl Into<i64>,
     ) -> Self {
         Self {
             id: id.into(),
             choices: choices.into(),
             created: created.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -37,13 +35,13 @@ pub enum StreamedChatDataObject {
     #[default]
     ChatCompletionChunk,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     StreamedChatDataObject, Unknown { ChatCompletionChunk => "chat.completion.chunk" }
 );
 impl crate::runtime::ParamValue for StreamedChatDataObject {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -2,8 +2,8 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StreamedCompletionData {
     /// A unique ID of the completion.
-    pub id: ::std::string::String,
-    pub choices: ::std::vec::Vec<crate::models::StreamedCompletionsChoice>,
+    pub id: String,
+    pub choices: Vec<crate::models::StreamedCompletionsChoice>,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub usage: crate::OptionalNullable<crate::models::TextUsage>,
     /// The object type, which is always set to `text_completion`.
@@ -12,22 +12,20 @@ pub struct StreamedCompletionData {
     pub created: i64,
     /// The model to generate the completion. For dedicated endpoints, it returns the endpoint ID.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
 }
 impl StreamedCompletionData {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        choices: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::StreamedCompletionsChoice>,
-        >,
-        created: impl ::std::convert::Into<i64>,
+        id: impl Into<String>,
+        choices: impl Into<Vec<crate::models::StreamedCompletionsChoice>>,
+        created: impl Into<i64>,
     ) -> Self {
         Self {
             id: id.into(),
             choices: choices.into(),
             created: created.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -5,9 +5,7 @@ pub struct StreamedCompletionsResult {
 }
 impl StreamedCompletionsResult {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        data: impl ::std::convert::Into<crate::models::StreamedCompletionData>,
-    ) -> Self {
+    pub fn new(data: impl Into<crate::models::StreamedCompletionData>) -> Self {
         Self { data: data.into() }
     }
 }

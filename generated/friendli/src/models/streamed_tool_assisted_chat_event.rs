@@ -12,7 +12,7 @@ impl ::serde::Serialize for StreamedToolAssistedChatEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Token(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -37,29 +37,29 @@ impl ::serde::Serialize for StreamedToolAssistedChatEvent {
 impl<'de> ::serde::Deserialize<'de> for StreamedToolAssistedChatEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "event",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("token") => {
+            Some("token") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Token)
             }
-            ::std::option::Option::Some("tool_status") => {
+            Some("tool_status") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::ToolStatus)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::StreamedToolAssistedChatToken>
+impl From<crate::models::StreamedToolAssistedChatToken>
 for StreamedToolAssistedChatEvent {
     fn from(value: crate::models::StreamedToolAssistedChatToken) -> Self {
         Self::Token(value)
     }
 }
-impl ::std::convert::From<crate::models::StreamedToolAssistedChatToolStatus>
+impl From<crate::models::StreamedToolAssistedChatToolStatus>
 for StreamedToolAssistedChatEvent {
     fn from(value: crate::models::StreamedToolAssistedChatToolStatus) -> Self {
         Self::ToolStatus(value)

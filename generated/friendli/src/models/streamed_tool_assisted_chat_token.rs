@@ -5,9 +5,7 @@ pub struct StreamedToolAssistedChatToken {
 }
 impl StreamedToolAssistedChatToken {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        data: impl ::std::convert::Into<crate::models::StreamedChatData>,
-    ) -> Self {
+    pub fn new(data: impl Into<crate::models::StreamedChatData>) -> Self {
         Self { data: data.into() }
     }
 }

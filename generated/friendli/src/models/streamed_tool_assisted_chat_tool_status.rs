@@ -5,7 +5,7 @@ pub struct StreamedToolAssistedChatToolStatus {
 }
 impl StreamedToolAssistedChatToolStatus {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(data: impl ::std::convert::Into<crate::models::ToolStatusData>) -> Self {
+    pub fn new(data: impl Into<crate::models::ToolStatusData>) -> Self {
         Self { data: data.into() }
     }
 }

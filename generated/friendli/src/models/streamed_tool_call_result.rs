@@ -5,7 +5,7 @@ pub struct StreamedToolCallResult {
     pub r#type: crate::models::StreamedToolCallResultType,
     /// The ID of the tool call.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub id: crate::OptionalNullable<::std::string::String>,
+    pub id: crate::OptionalNullable<String>,
     /// The index of the tool call being generated.
     pub index: i64,
     pub function: crate::models::StreamedFunctionResult,
@@ -13,13 +13,13 @@ pub struct StreamedToolCallResult {
 impl StreamedToolCallResult {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        index: impl ::std::convert::Into<i64>,
-        function: impl ::std::convert::Into<crate::models::StreamedFunctionResult>,
+        index: impl Into<i64>,
+        function: impl Into<crate::models::StreamedFunctionResult>,
     ) -> Self {
         Self {
             index: index.into(),
             function: function.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }
@@ -29,13 +29,13 @@ pub enum StreamedToolCallResultType {
     #[default]
     Function,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     StreamedToolCallResultType, Unknown { Function => "function" }
 );
 impl crate::runtime::ParamValue for StreamedToolCallResultType {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -2,17 +2,17 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SystemMessage {
     /// The content of system message.
-    pub content: ::std::string::String,
+    pub content: String,
     /// The name for the participant to distinguish between participants with the same role.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub name: crate::OptionalNullable<::std::string::String>,
+    pub name: crate::OptionalNullable<String>,
 }
 impl SystemMessage {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(content: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(content: impl Into<String>) -> Self {
         Self {
             content: content.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -8,10 +8,7 @@ pub struct TextClassificationUsage {
 }
 impl TextClassificationUsage {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        prompt_tokens: impl ::std::convert::Into<i64>,
-        total_tokens: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn new(prompt_tokens: impl Into<i64>, total_tokens: impl Into<i64>) -> Self {
         Self {
             prompt_tokens: prompt_tokens.into(),
             total_tokens: total_tokens.into(),

@@ -3,13 +3,11 @@
 pub struct TokenSequence {
     /// A List of token IDs.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub tokens: crate::OptionalNullable<::std::vec::Vec<i64>>,
+    pub tokens: crate::OptionalNullable<Vec<i64>>,
 }
 impl TokenSequence {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

@@ -7,10 +7,10 @@ pub struct Tool {
 }
 impl Tool {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(function: impl ::std::convert::Into<crate::models::Function>) -> Self {
+    pub fn new(function: impl Into<crate::models::Function>) -> Self {
         Self {
             function: function.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -16,7 +16,7 @@ impl ::serde::Serialize for ToolAssistedChatTool {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Function(value) => ::serde::Serialize::serialize(value, serializer),
             Self::FriendliBuiltInTool(value) => {
@@ -45,49 +45,48 @@ impl ::serde::Serialize for ToolAssistedChatTool {
 impl<'de> ::serde::Deserialize<'de> for ToolAssistedChatTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("function") => {
+            Some("function") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Function)
             }
-            ::std::option::Option::Some(
+            Some(
                 "code:python-interpreter" | "math:calculator" | "math:calendar"
                 | "math:statistics" | "web:search" | "web:url",
             ) => {
                 crate::runtime::serde_support::from_tagged(value)
                     .map(Self::FriendliBuiltInTool)
             }
-            ::std::option::Option::Some("linkup:search") => {
+            Some("linkup:search") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::LinkupSearch)
             }
-            ::std::option::Option::Some("file:text") => {
+            Some("file:text") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::FileText)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::Tool> for ToolAssistedChatTool {
+impl From<crate::models::Tool> for ToolAssistedChatTool {
     fn from(value: crate::models::Tool) -> Self {
         Self::Function(value)
     }
 }
-impl ::std::convert::From<crate::models::FriendliBuiltInTool> for ToolAssistedChatTool {
+impl From<crate::models::FriendliBuiltInTool> for ToolAssistedChatTool {
     fn from(value: crate::models::FriendliBuiltInTool) -> Self {
         Self::FriendliBuiltInTool(value)
     }
 }
-impl ::std::convert::From<crate::models::IntegratedBuiltInTool>
-for ToolAssistedChatTool {
+impl From<crate::models::IntegratedBuiltInTool> for ToolAssistedChatTool {
     fn from(value: crate::models::IntegratedBuiltInTool) -> Self {
         Self::LinkupSearch(value)
     }
 }
-impl ::std::convert::From<crate::models::FileBuiltInTool> for ToolAssistedChatTool {
+impl From<crate::models::FileBuiltInTool> for ToolAssistedChatTool {
     fn from(value: crate::models::FileBuiltInTool) -> Self {
         Self::FileText(value)
     }

@@ -4,19 +4,19 @@ pub struct ToolCallResult {
     /// The type of the tool.
     pub r#type: crate::models::ToolCallResultType,
     /// The ID of the tool call.
-    pub id: ::std::string::String,
+    pub id: String,
     pub function: crate::models::FunctionResult,
 }
 impl ToolCallResult {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        function: impl ::std::convert::Into<crate::models::FunctionResult>,
+        id: impl Into<String>,
+        function: impl Into<crate::models::FunctionResult>,
     ) -> Self {
         Self {
             id: id.into(),
             function: function.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

@@ -2,23 +2,20 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ToolMessage {
     /// The content of tool message that contains the result of tool calling.
-    pub content: ::std::string::String,
+    pub content: String,
     /// The ID of tool call corresponding to this message.
-    pub tool_call_id: ::std::string::String,
+    pub tool_call_id: String,
     /// An optional name of the tool call corresponding to this message.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub name: crate::OptionalNullable<::std::string::String>,
+    pub name: crate::OptionalNullable<String>,
 }
 impl ToolMessage {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        content: impl ::std::convert::Into<::std::string::String>,
-        tool_call_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(content: impl Into<String>, tool_call_id: impl Into<String>) -> Self {
         Self {
             content: content.into(),
             tool_call_id: tool_call_id.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

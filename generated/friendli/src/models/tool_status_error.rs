@@ -2,16 +2,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ToolStatusError {
     /// The type of error encountered during the tool's execution.
-    pub r#type: ::std::string::String,
+    pub r#type: String,
     /// The message of error.
-    pub msg: ::std::string::String,
+    pub msg: String,
 }
 impl ToolStatusError {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        r#type: impl ::std::convert::Into<::std::string::String>,
-        msg: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(r#type: impl Into<String>, msg: impl Into<String>) -> Self {
         Self {
             r#type: r#type.into(),
             msg: msg.into(),

@@ -2,16 +2,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ToolStatusParameter {
     /// The name of the tool's function parameter.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The value of the tool's function parameter.
-    pub value: ::std::string::String,
+    pub value: String,
 }
 impl ToolStatusParameter {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             value: value.into(),

@@ -6,16 +6,14 @@ pub struct UrlImageItem {
     /// The format of the generated image. One of `url(default)`, `raw`, `png`, `jpeg`, and `jpg`.
     pub response_format: crate::models::UrlImageItemResponseFormat,
     /// The URL of the generated image.
-    pub url: ::std::string::String,
+    pub url: String,
 }
 impl UrlImageItem {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        seed: impl ::std::convert::Into<i64>,
-        response_format: impl ::std::convert::Into<
-            crate::models::UrlImageItemResponseFormat,
-        >,
-        url: impl ::std::convert::Into<::std::string::String>,
+        seed: impl Into<i64>,
+        response_format: impl Into<crate::models::UrlImageItemResponseFormat>,
+        url: impl Into<String>,
     ) -> Self {
         Self {
             seed: seed.into(),

@@ -5,13 +5,13 @@ pub enum UsageBucketWidth {
     V1h,
     V5m,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     UsageBucketWidth, Unknown { V1d => "1d", V1h => "1h", V5m => "5m" }
 );
 impl crate::runtime::ParamValue for UsageBucketWidth {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

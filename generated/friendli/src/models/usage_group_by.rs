@@ -5,14 +5,14 @@ pub enum UsageGroupBy {
     ProductType,
     UserId,
     /// A value this SDK version does not know yet; kept verbatim.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
     UsageGroupBy, Unknown { Model => "model", ProductType => "product_type", UserId =>
     "user_id" }
 );
 impl crate::runtime::ParamValue for UsageGroupBy {
-    fn param_text(&self) -> ::std::option::Option<::std::string::String> {
-        ::std::option::Option::Some(self.as_str().to_owned())
+    fn param_text(&self) -> Option<String> {
+        Some(self.as_str().to_owned())
     }
 }

@@ -3,19 +3,19 @@
 pub struct UsageResponse {
     pub has_more: bool,
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub next_page: crate::OptionalNullable<::std::string::String>,
-    pub data: ::std::vec::Vec<crate::models::UsageBucket>,
+    pub next_page: crate::OptionalNullable<String>,
+    pub data: Vec<crate::models::UsageBucket>,
 }
 impl UsageResponse {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        has_more: impl ::std::convert::Into<bool>,
-        data: impl ::std::convert::Into<::std::vec::Vec<crate::models::UsageBucket>>,
+        has_more: impl Into<bool>,
+        data: impl Into<Vec<crate::models::UsageBucket>>,
     ) -> Self {
         Self {
             has_more: has_more.into(),
             data: data.into(),
-            ..::std::default::Default::default()
+            ..Default::default()
         }
     }
 }

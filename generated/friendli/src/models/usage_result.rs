@@ -6,10 +6,10 @@ pub struct UsageResult {
     pub product_type: crate::OptionalNullable<crate::models::ProductType>,
     /// When `group_by=model`, this field provides the model ID of the grouped usage result. For Model APIs usage, this is the model ID. For Dedicated Endpoints usage, this is the endpoint ID.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub model: crate::OptionalNullable<::std::string::String>,
+    pub model: crate::OptionalNullable<String>,
     /// When `group_by=user_id`, this field provides the user ID of the grouped usage result.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub user_id: crate::OptionalNullable<::std::string::String>,
+    pub user_id: crate::OptionalNullable<String>,
     /// The count of requests made.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub num_model_requests: crate::OptionalNullable<i64>,
@@ -24,9 +24,7 @@ pub struct UsageResult {
     pub output_tokens: crate::OptionalNullable<i64>,
     /// The GPU time in seconds, keyed by GPU type. When `group_by=user_id`, this is attributed to the bucket of the user who created the endpoint. When the `gpu_types` filter is set, only Dedicated Endpoints usage is returned, and only GPU time is provided — per-GPU-type token usage is not yet supported.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub gpu_usage: crate::OptionalNullable<
-        ::std::collections::BTreeMap<::std::string::String, i64>,
-    >,
+    pub gpu_usage: crate::OptionalNullable<::std::collections::BTreeMap<String, i64>>,
     /// The number of processed audio length in milliseconds. Zero when there is no audio usage.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
     pub processed_audio_length_ms: crate::OptionalNullable<i64>,
@@ -34,8 +32,6 @@ pub struct UsageResult {
 impl UsageResult {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new() -> Self {
-        Self {
-            ..::std::default::Default::default()
-        }
+        Self { ..Default::default() }
     }
 }

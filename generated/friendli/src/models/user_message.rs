@@ -4,39 +4,34 @@ pub struct UserMessage {
     pub content: crate::models::UserMessageContent,
     /// The name for the participant to distinguish between participants with the same role.
     #[serde(default, skip_serializing_if = "crate::OptionalNullable::is_absent")]
-    pub name: crate::OptionalNullable<::std::string::String>,
+    pub name: crate::OptionalNullable<String>,
 }
 impl UserMessage {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(
-        content: impl ::std::convert::Into<crate::models::UserMessageContent>,
-    ) -> Self {
+    pub fn new(content: impl Into<crate::models::UserMessageContent>) -> Self {
         Self {
             content: content.into(),
-            name: ::std::default::Default::default(),
+            name: Default::default(),
         }
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum UserMessageContent {
-    MultiModalArray(::std::vec::Vec<crate::models::UserMessageContentMultiModal>),
-    String(::std::string::String),
+    MultiModalArray(Vec<crate::models::UserMessageContentMultiModal>),
+    String(String),
 }
-impl ::std::convert::From<::std::vec::Vec<crate::models::UserMessageContentMultiModal>>
-for UserMessageContent {
-    fn from(
-        value: ::std::vec::Vec<crate::models::UserMessageContentMultiModal>,
-    ) -> Self {
+impl From<Vec<crate::models::UserMessageContentMultiModal>> for UserMessageContent {
+    fn from(value: Vec<crate::models::UserMessageContentMultiModal>) -> Self {
         Self::MultiModalArray(value)
     }
 }
-impl ::std::convert::From<::std::string::String> for UserMessageContent {
-    fn from(value: ::std::string::String) -> Self {
+impl From<String> for UserMessageContent {
+    fn from(value: String) -> Self {
         Self::String(value)
     }
 }
-impl ::std::convert::From<&str> for UserMessageContent {
+impl From<&str> for UserMessageContent {
     fn from(value: &str) -> Self {
         Self::String(value.to_owned())
     }

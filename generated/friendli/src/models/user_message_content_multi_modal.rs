@@ -16,7 +16,7 @@ impl ::serde::Serialize for UserMessageContentMultiModal {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Text(value) => {
                 crate::runtime::serde_support::serialize_tagged(
@@ -57,44 +57,44 @@ impl ::serde::Serialize for UserMessageContentMultiModal {
 impl<'de> ::serde::Deserialize<'de> for UserMessageContentMultiModal {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let (tag, value) = crate::runtime::serde_support::read_tagged(
             deserializer,
             "type",
         )?;
         match tag.as_deref() {
-            ::std::option::Option::Some("text") => {
+            Some("text") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::Text)
             }
-            ::std::option::Option::Some("audio_url") => {
+            Some("audio_url") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::AudioUrl)
             }
-            ::std::option::Option::Some("image_url") => {
+            Some("image_url") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::ImageUrl)
             }
-            ::std::option::Option::Some("video_url") => {
+            Some("video_url") => {
                 crate::runtime::serde_support::from_tagged(value).map(Self::VideoUrl)
             }
-            _ => ::std::result::Result::Ok(Self::Unknown(value)),
+            _ => Ok(Self::Unknown(value)),
         }
     }
 }
-impl ::std::convert::From<crate::models::TextContent> for UserMessageContentMultiModal {
+impl From<crate::models::TextContent> for UserMessageContentMultiModal {
     fn from(value: crate::models::TextContent) -> Self {
         Self::Text(value)
     }
 }
-impl ::std::convert::From<crate::models::AudioContent> for UserMessageContentMultiModal {
+impl From<crate::models::AudioContent> for UserMessageContentMultiModal {
     fn from(value: crate::models::AudioContent) -> Self {
         Self::AudioUrl(value)
     }
 }
-impl ::std::convert::From<crate::models::ImageContent> for UserMessageContentMultiModal {
+impl From<crate::models::ImageContent> for UserMessageContentMultiModal {
     fn from(value: crate::models::ImageContent) -> Self {
         Self::ImageUrl(value)
     }
 }
-impl ::std::convert::From<crate::models::VideoContent> for UserMessageContentMultiModal {
+impl From<crate::models::VideoContent> for UserMessageContentMultiModal {
     fn from(value: crate::models::VideoContent) -> Self {
         Self::VideoUrl(value)
     }

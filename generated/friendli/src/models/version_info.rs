@@ -3,9 +3,9 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct VersionInfo {
     /// ID of the version.
-    pub id: ::std::string::String,
+    pub id: String,
     /// Comment for the version.
-    pub comment: ::std::string::String,
+    pub comment: String,
     /// Unix timestamp (in seconds) of when the version was created.
     #[serde(rename = "createdAt")]
     pub created_at: i64,
@@ -13,9 +13,9 @@ pub struct VersionInfo {
 impl VersionInfo {
     /// Builds a value from its required fields; optional fields start unset.
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        comment: impl ::std::convert::Into<::std::string::String>,
-        created_at: impl ::std::convert::Into<i64>,
+        id: impl Into<String>,
+        comment: impl Into<String>,
+        created_at: impl Into<i64>,
     ) -> Self {
         Self {
             id: id.into(),

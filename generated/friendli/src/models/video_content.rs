@@ -6,7 +6,7 @@ pub struct VideoContent {
 }
 impl VideoContent {
     /// Builds a value from its required fields; optional fields start unset.
-    pub fn new(video_url: impl ::std::convert::Into<crate::models::VideoData>) -> Self {
+    pub fn new(video_url: impl Into<crate::models::VideoData>) -> Self {
         Self {
             video_url: video_url.into(),
         }

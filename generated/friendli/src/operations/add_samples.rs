@@ -8,24 +8,24 @@
 /// setters, then call `send`.
 pub type AddSamplesRequest = crate::runtime::Request<
     AddSamples,
-    ::std::vec::Vec<::std::string::String>,
+    Vec<String>,
     crate::runtime::Json<crate::models::AddSamplesResponse>,
 >;
 /// The parameters of `add_samples` (set them through [`AddSamplesRequest`]).
 #[derive(Debug, Clone)]
 pub struct AddSamples {
-    pub(crate) dataset_id: ::std::string::String,
-    pub(crate) split_id: ::std::string::String,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) dataset_id: String,
+    pub(crate) split_id: String,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for AddSamples {
-    type Body = ::std::vec::Vec<::std::string::String>;
+    type Body = Vec<String>;
     const SPEC: &'static crate::runtime::OperationSpec = &crate::runtime::OperationSpec {
         operation_id: "add_samples",
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error,
         path_template: "/beta/dataset/{dataset_id}/split/{split_id}/sample",
@@ -34,8 +34,8 @@ impl crate::runtime::Operation for AddSamples {
     };
     fn parts(
         &self,
-        body: &::std::vec::Vec<::std::string::String>,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+        body: &Vec<String>,
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             ::std::format!(
                 "/beta/dataset/{}/split/{}/sample", crate
@@ -49,27 +49,24 @@ impl crate::runtime::Operation for AddSamples {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for AddSamples {}
 impl AddSamplesRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }
-fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
+fn decode_error(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
     match status {
         422u16 => {
             ::serde_json::from_slice::<crate::models::HttpValidationError>(body)
                 .ok()
                 .map(crate::ErrorBody::HttpValidationError)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }

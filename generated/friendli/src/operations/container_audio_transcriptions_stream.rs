@@ -21,7 +21,7 @@ impl crate::runtime::Operation for ContainerAudioTranscriptionsStream {
         method: crate::runtime::HttpMethod::Post,
         default_server: "http://localhost:8000",
         uses_global_server: false,
-        sse_sentinel: ::std::option::Option::Some("[DONE]"),
+        sse_sentinel: Some("[DONE]"),
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/v1/audio/transcriptions",
@@ -31,7 +31,7 @@ impl crate::runtime::Operation for ContainerAudioTranscriptionsStream {
     fn parts(
         &self,
         body: &crate::models::ContainerAudioTranscriptionBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/v1/audio/transcriptions");
         let mut form = crate::runtime::Multipart::new();
         form = crate::runtime::params::multipart_field(form, "model", &body.model)?;
@@ -53,7 +53,7 @@ impl crate::runtime::Operation for ContainerAudioTranscriptionsStream {
             &body.temperature,
         )?;
         parts.body = crate::runtime::RequestBody::Multipart(form);
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
     fn pin_body(body: &mut Self::Body) {
         body.stream = crate::OptionalNullable::Value(true);

@@ -21,7 +21,7 @@ impl crate::runtime::Operation for ContainerCompletionsComplete {
         method: crate::runtime::HttpMethod::Post,
         default_server: "http://localhost:8000",
         uses_global_server: false,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/v1/completions",
@@ -31,10 +31,10 @@ impl crate::runtime::Operation for ContainerCompletionsComplete {
     fn parts(
         &self,
         body: &crate::models::ContainerCompletionsBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/v1/completions");
         parts.body = crate::runtime::RequestBody::encode_with_stream_flag(body, false)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for ContainerCompletionsComplete {}

@@ -21,7 +21,7 @@ impl crate::runtime::Operation for ContainerCompletionsStream {
         method: crate::runtime::HttpMethod::Post,
         default_server: "http://localhost:8000",
         uses_global_server: false,
-        sse_sentinel: ::std::option::Option::Some("[DONE]"),
+        sse_sentinel: Some("[DONE]"),
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/v1/completions",
@@ -31,10 +31,10 @@ impl crate::runtime::Operation for ContainerCompletionsStream {
     fn parts(
         &self,
         body: &crate::models::ContainerCompletionsStreamBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/v1/completions");
         parts.body = crate::runtime::RequestBody::encode_with_stream_flag(body, true)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for ContainerCompletionsStream {}

@@ -21,7 +21,7 @@ impl crate::runtime::Operation for ContainerImagesEdit {
         method: crate::runtime::HttpMethod::Post,
         default_server: "http://localhost:8000",
         uses_global_server: false,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/v1/images/edits",
@@ -31,10 +31,10 @@ impl crate::runtime::Operation for ContainerImagesEdit {
     fn parts(
         &self,
         body: &crate::models::ContainerImageEditBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/v1/images/edits");
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for ContainerImagesEdit {}

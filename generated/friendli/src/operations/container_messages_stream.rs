@@ -21,7 +21,7 @@ impl crate::runtime::Operation for ContainerMessagesStream {
         method: crate::runtime::HttpMethod::Post,
         default_server: "http://localhost:8000",
         uses_global_server: false,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error,
         path_template: "/v1/messages",
@@ -31,23 +31,23 @@ impl crate::runtime::Operation for ContainerMessagesStream {
     fn parts(
         &self,
         body: &crate::models::ContainerMessagesBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/v1/messages");
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
     fn pin_body(body: &mut Self::Body) {
         body.stream = crate::OptionalNullable::Value(true);
     }
 }
 impl crate::runtime::JsonBody for ContainerMessagesStream {}
-fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
+fn decode_error(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
     match status {
         422u16 => {
             ::serde_json::from_slice::<crate::models::MessagesErrorResponse>(body)
                 .ok()
                 .map(crate::ErrorBody::MessagesErrorResponse)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }

@@ -21,7 +21,7 @@ impl crate::runtime::Operation for ContainerTextClassification {
         method: crate::runtime::HttpMethod::Post,
         default_server: "http://localhost:8000",
         uses_global_server: false,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/classify",
@@ -31,10 +31,10 @@ impl crate::runtime::Operation for ContainerTextClassification {
     fn parts(
         &self,
         body: &crate::models::ContainerTextClassificationBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/classify");
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for ContainerTextClassification {}

@@ -14,7 +14,7 @@ pub type CreateDatasetRequest = crate::runtime::Request<
 /// The parameters of `create_dataset` (set them through [`CreateDatasetRequest`]).
 #[derive(Debug, Clone)]
 pub struct CreateDataset {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for CreateDataset {
     type Body = crate::models::CreateDatasetRequest;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for CreateDataset {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error,
         path_template: "/beta/dataset",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for CreateDataset {
     fn parts(
         &self,
         body: &crate::models::CreateDatasetRequest,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/beta/dataset");
         crate::runtime::ParamValue::append_to(
             &self.x_friendli_team,
@@ -41,27 +41,24 @@ impl crate::runtime::Operation for CreateDataset {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for CreateDataset {}
 impl CreateDatasetRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }
-fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
+fn decode_error(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
     match status {
         422u16 => {
             ::serde_json::from_slice::<crate::models::HttpValidationError>(body)
                 .ok()
                 .map(crate::ErrorBody::HttpValidationError)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }

@@ -14,7 +14,7 @@ pub type DedicatedAudioTranscriptionsStreamRequest = crate::runtime::Request<
 /// The parameters of `dedicatedAudioTranscriptionsStream` (set them through [`DedicatedAudioTranscriptionsStreamRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedAudioTranscriptionsStream {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedAudioTranscriptionsStream {
     type Body = crate::models::DedicatedAudioTranscriptionBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for DedicatedAudioTranscriptionsStream {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::Some("[DONE]"),
+        sse_sentinel: Some("[DONE]"),
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/v1/audio/transcriptions",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for DedicatedAudioTranscriptionsStream {
     fn parts(
         &self,
         body: &crate::models::DedicatedAudioTranscriptionBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             "/dedicated/v1/audio/transcriptions",
         );
@@ -62,7 +62,7 @@ impl crate::runtime::Operation for DedicatedAudioTranscriptionsStream {
             &body.temperature,
         )?;
         parts.body = crate::runtime::RequestBody::Multipart(form);
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
     fn pin_body(body: &mut Self::Body) {
         body.stream = crate::OptionalNullable::Value(true);
@@ -70,11 +70,8 @@ impl crate::runtime::Operation for DedicatedAudioTranscriptionsStream {
 }
 impl DedicatedAudioTranscriptionsStreamRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

@@ -14,7 +14,7 @@ pub type DedicatedChatStreamRequest = crate::runtime::Request<
 /// The parameters of `dedicatedChatStream` (set them through [`DedicatedChatStreamRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedChatStream {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedChatStream {
     type Body = crate::models::DedicatedChatCompletionBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for DedicatedChatStream {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::Some("[DONE]"),
+        sse_sentinel: Some("[DONE]"),
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/v1/chat/completions",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for DedicatedChatStream {
     fn parts(
         &self,
         body: &crate::models::DedicatedChatCompletionBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             "/dedicated/v1/chat/completions",
         );
@@ -43,7 +43,7 @@ impl crate::runtime::Operation for DedicatedChatStream {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
     fn pin_body(body: &mut Self::Body) {
         body.stream = crate::OptionalNullable::Value(true);
@@ -52,11 +52,8 @@ impl crate::runtime::Operation for DedicatedChatStream {
 impl crate::runtime::JsonBody for DedicatedChatStream {}
 impl DedicatedChatStreamRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

@@ -14,7 +14,7 @@ pub type DedicatedCompletionsStreamRequest = crate::runtime::Request<
 /// The parameters of `dedicatedCompletionsStream` (set them through [`DedicatedCompletionsStreamRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedCompletionsStream {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedCompletionsStream {
     type Body = crate::models::DedicatedCompletionsStreamBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for DedicatedCompletionsStream {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::Some("[DONE]"),
+        sse_sentinel: Some("[DONE]"),
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/v1/completions",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for DedicatedCompletionsStream {
     fn parts(
         &self,
         body: &crate::models::DedicatedCompletionsStreamBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/dedicated/v1/completions");
         crate::runtime::ParamValue::append_to(
             &self.x_friendli_team,
@@ -41,17 +41,14 @@ impl crate::runtime::Operation for DedicatedCompletionsStream {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode_with_stream_flag(body, true)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for DedicatedCompletionsStream {}
 impl DedicatedCompletionsStreamRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

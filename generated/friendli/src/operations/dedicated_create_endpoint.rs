@@ -14,7 +14,7 @@ pub type DedicatedCreateEndpointRequest = crate::runtime::Request<
 /// The parameters of `dedicatedCreateEndpoint` (set them through [`DedicatedCreateEndpointRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedCreateEndpoint {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedCreateEndpoint {
     type Body = crate::models::DedicatedEndpointCreateBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for DedicatedCreateEndpoint {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/beta/endpoint",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for DedicatedCreateEndpoint {
     fn parts(
         &self,
         body: &crate::models::DedicatedEndpointCreateBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/dedicated/beta/endpoint");
         crate::runtime::ParamValue::append_to(
             &self.x_friendli_team,
@@ -41,17 +41,14 @@ impl crate::runtime::Operation for DedicatedCreateEndpoint {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for DedicatedCreateEndpoint {}
 impl DedicatedCreateEndpointRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

@@ -14,8 +14,8 @@ pub type DedicatedDeleteEndpointRequest = crate::runtime::Request<
 /// The parameters of `dedicatedDeleteEndpoint` (set them through [`DedicatedDeleteEndpointRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedDeleteEndpoint {
-    pub(crate) endpoint_id: ::std::string::String,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) endpoint_id: String,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedDeleteEndpoint {
     type Body = ();
@@ -24,17 +24,14 @@ impl crate::runtime::Operation for DedicatedDeleteEndpoint {
         method: crate::runtime::HttpMethod::Delete,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error,
         path_template: "/dedicated/beta/endpoint/{endpoint_id}",
         security: super::SECURITY_0,
         header_params: &["X-Friendli-Team"],
     };
-    fn parts(
-        &self,
-        _body: &(),
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    fn parts(&self, _body: &()) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             ::std::format!(
                 "/dedicated/beta/endpoint/{}", crate ::runtime::params::path_segment(&
@@ -46,26 +43,23 @@ impl crate::runtime::Operation for DedicatedDeleteEndpoint {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl DedicatedDeleteEndpointRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }
-fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
+fn decode_error(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
     match status {
         422u16 => {
             ::serde_json::from_slice::<crate::models::HttpValidationError>(body)
                 .ok()
                 .map(crate::ErrorBody::HttpValidationError)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }

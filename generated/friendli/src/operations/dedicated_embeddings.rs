@@ -14,7 +14,7 @@ pub type DedicatedEmbeddingsRequest = crate::runtime::Request<
 /// The parameters of `dedicatedEmbeddings` (set them through [`DedicatedEmbeddingsRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedEmbeddings {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedEmbeddings {
     type Body = crate::models::DedicatedEmbeddingsBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for DedicatedEmbeddings {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/v1/embeddings",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for DedicatedEmbeddings {
     fn parts(
         &self,
         body: &crate::models::DedicatedEmbeddingsBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/dedicated/v1/embeddings");
         crate::runtime::ParamValue::append_to(
             &self.x_friendli_team,
@@ -41,17 +41,14 @@ impl crate::runtime::Operation for DedicatedEmbeddings {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for DedicatedEmbeddings {}
 impl DedicatedEmbeddingsRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

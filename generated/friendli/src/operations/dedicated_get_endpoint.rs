@@ -14,8 +14,8 @@ pub type DedicatedGetEndpointRequest = crate::runtime::Request<
 /// The parameters of `dedicatedGetEndpoint` (set them through [`DedicatedGetEndpointRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedGetEndpoint {
-    pub(crate) endpoint_id: ::std::string::String,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) endpoint_id: String,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedGetEndpoint {
     type Body = ();
@@ -24,17 +24,14 @@ impl crate::runtime::Operation for DedicatedGetEndpoint {
         method: crate::runtime::HttpMethod::Get,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/beta/endpoint/{endpoint_id}",
         security: super::SECURITY_0,
         header_params: &["X-Friendli-Team"],
     };
-    fn parts(
-        &self,
-        _body: &(),
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    fn parts(&self, _body: &()) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             ::std::format!(
                 "/dedicated/beta/endpoint/{}", crate ::runtime::params::path_segment(&
@@ -46,16 +43,13 @@ impl crate::runtime::Operation for DedicatedGetEndpoint {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl DedicatedGetEndpointRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

@@ -14,10 +14,10 @@ pub type DedicatedGetEndpointVersionHistoryRequest = crate::runtime::Request<
 /// The parameters of `dedicatedGetEndpointVersionHistory` (set them through [`DedicatedGetEndpointVersionHistoryRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedGetEndpointVersionHistory {
-    pub(crate) endpoint_id: ::std::string::String,
-    pub(crate) cursor: ::std::option::Option<crate::Base64>,
-    pub(crate) limit: ::std::option::Option<i64>,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) endpoint_id: String,
+    pub(crate) cursor: Option<crate::Base64>,
+    pub(crate) limit: Option<i64>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedGetEndpointVersionHistory {
     type Body = ();
@@ -26,17 +26,14 @@ impl crate::runtime::Operation for DedicatedGetEndpointVersionHistory {
         method: crate::runtime::HttpMethod::Get,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/beta/endpoint/{endpoint_id}/version",
         security: super::SECURITY_0,
         header_params: &["X-Friendli-Team"],
     };
-    fn parts(
-        &self,
-        _body: &(),
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    fn parts(&self, _body: &()) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             ::std::format!(
                 "/dedicated/beta/endpoint/{}/version", crate
@@ -50,26 +47,23 @@ impl crate::runtime::Operation for DedicatedGetEndpointVersionHistory {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl DedicatedGetEndpointVersionHistoryRequest {
     /// Cursor for pagination
-    pub fn cursor(mut self, value: impl ::std::convert::Into<crate::Base64>) -> Self {
-        self.params.cursor = ::std::option::Option::Some(value.into());
+    pub fn cursor(mut self, value: impl Into<crate::Base64>) -> Self {
+        self.params.cursor = Some(value.into());
         self
     }
     /// Limit of items per page
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.params.limit = ::std::option::Option::Some(value.into());
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.params.limit = Some(value.into());
         self
     }
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

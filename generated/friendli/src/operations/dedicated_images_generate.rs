@@ -14,7 +14,7 @@ pub type DedicatedImagesGenerateRequest = crate::runtime::Request<
 /// The parameters of `dedicatedImagesGenerate` (set them through [`DedicatedImagesGenerateRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedImagesGenerate {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedImagesGenerate {
     type Body = crate::models::DedicatedImageGenerationBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for DedicatedImagesGenerate {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/v1/images/generations",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for DedicatedImagesGenerate {
     fn parts(
         &self,
         body: &crate::models::DedicatedImageGenerationBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             "/dedicated/v1/images/generations",
         );
@@ -43,17 +43,14 @@ impl crate::runtime::Operation for DedicatedImagesGenerate {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for DedicatedImagesGenerate {}
 impl DedicatedImagesGenerateRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

@@ -14,10 +14,10 @@ pub type DedicatedListEndpointsRequest = crate::runtime::Request<
 /// The parameters of `dedicatedListEndpoints` (set them through [`DedicatedListEndpointsRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedListEndpoints {
-    pub(crate) project_id: ::std::option::Option<::std::string::String>,
-    pub(crate) cursor: ::std::option::Option<crate::Base64>,
-    pub(crate) limit: ::std::option::Option<i64>,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) project_id: Option<String>,
+    pub(crate) cursor: Option<crate::Base64>,
+    pub(crate) limit: Option<i64>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedListEndpoints {
     type Body = ();
@@ -26,17 +26,14 @@ impl crate::runtime::Operation for DedicatedListEndpoints {
         method: crate::runtime::HttpMethod::Get,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/beta/endpoint",
         security: super::SECURITY_0,
         header_params: &["X-Friendli-Team"],
     };
-    fn parts(
-        &self,
-        _body: &(),
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    fn parts(&self, _body: &()) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/dedicated/beta/endpoint");
         crate::runtime::ParamValue::append_to(
             &self.project_id,
@@ -50,34 +47,28 @@ impl crate::runtime::Operation for DedicatedListEndpoints {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl DedicatedListEndpointsRequest {
     /// The ID of the project. If omitted, query all endpoints under the team.
-    pub fn project_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.project_id = ::std::option::Option::Some(value.into());
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.params.project_id = Some(value.into());
         self
     }
     /// Cursor for pagination
-    pub fn cursor(mut self, value: impl ::std::convert::Into<crate::Base64>) -> Self {
-        self.params.cursor = ::std::option::Option::Some(value.into());
+    pub fn cursor(mut self, value: impl Into<crate::Base64>) -> Self {
+        self.params.cursor = Some(value.into());
         self
     }
     /// Limit of items per page
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.params.limit = ::std::option::Option::Some(value.into());
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.params.limit = Some(value.into());
         self
     }
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

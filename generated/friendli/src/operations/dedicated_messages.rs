@@ -14,7 +14,7 @@ pub type DedicatedMessagesRequest = crate::runtime::Request<
 /// The parameters of `dedicatedMessages` (set them through [`DedicatedMessagesRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedMessages {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedMessages {
     type Body = crate::models::DedicatedMessagesBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for DedicatedMessages {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error,
         path_template: "/dedicated/v1/messages",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for DedicatedMessages {
     fn parts(
         &self,
         body: &crate::models::DedicatedMessagesBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/dedicated/v1/messages");
         crate::runtime::ParamValue::append_to(
             &self.x_friendli_team,
@@ -41,7 +41,7 @@ impl crate::runtime::Operation for DedicatedMessages {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
     fn pin_body(body: &mut Self::Body) {
         body.stream = crate::OptionalNullable::Value(false);
@@ -50,21 +50,18 @@ impl crate::runtime::Operation for DedicatedMessages {
 impl crate::runtime::JsonBody for DedicatedMessages {}
 impl DedicatedMessagesRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }
-fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
+fn decode_error(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
     match status {
         422u16 => {
             ::serde_json::from_slice::<crate::models::MessagesErrorResponse>(body)
                 .ok()
                 .map(crate::ErrorBody::MessagesErrorResponse)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }

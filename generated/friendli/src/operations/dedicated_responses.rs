@@ -14,7 +14,7 @@ pub type DedicatedResponsesRequest = crate::runtime::Request<
 /// The parameters of `dedicatedResponses` (set them through [`DedicatedResponsesRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedResponses {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedResponses {
     type Body = crate::models::DedicatedResponsesBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for DedicatedResponses {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/v1/responses",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for DedicatedResponses {
     fn parts(
         &self,
         body: &crate::models::DedicatedResponsesBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/dedicated/v1/responses");
         crate::runtime::ParamValue::append_to(
             &self.x_friendli_team,
@@ -41,7 +41,7 @@ impl crate::runtime::Operation for DedicatedResponses {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
     fn pin_body(body: &mut Self::Body) {
         body.stream = crate::OptionalNullable::Value(false);
@@ -50,11 +50,8 @@ impl crate::runtime::Operation for DedicatedResponses {
 impl crate::runtime::JsonBody for DedicatedResponses {}
 impl DedicatedResponsesRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

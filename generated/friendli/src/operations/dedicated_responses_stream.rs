@@ -14,7 +14,7 @@ pub type DedicatedResponsesStreamRequest = crate::runtime::Request<
 /// The parameters of `dedicatedResponsesStream` (set them through [`DedicatedResponsesStreamRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedResponsesStream {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedResponsesStream {
     type Body = crate::models::DedicatedResponsesBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for DedicatedResponsesStream {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/v1/responses",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for DedicatedResponsesStream {
     fn parts(
         &self,
         body: &crate::models::DedicatedResponsesBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/dedicated/v1/responses");
         crate::runtime::ParamValue::append_to(
             &self.x_friendli_team,
@@ -41,7 +41,7 @@ impl crate::runtime::Operation for DedicatedResponsesStream {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
     fn pin_body(body: &mut Self::Body) {
         body.stream = crate::OptionalNullable::Value(true);
@@ -50,11 +50,8 @@ impl crate::runtime::Operation for DedicatedResponsesStream {
 impl crate::runtime::JsonBody for DedicatedResponsesStream {}
 impl DedicatedResponsesStreamRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

@@ -14,8 +14,8 @@ pub type DedicatedUpdateEndpointRequest = crate::runtime::Request<
 /// The parameters of `dedicatedUpdateEndpoint` (set them through [`DedicatedUpdateEndpointRequest`]).
 #[derive(Debug, Clone)]
 pub struct DedicatedUpdateEndpoint {
-    pub(crate) endpoint_id: ::std::string::String,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) endpoint_id: String,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DedicatedUpdateEndpoint {
     type Body = crate::models::DedicatedEndpointUpdateBody;
@@ -24,7 +24,7 @@ impl crate::runtime::Operation for DedicatedUpdateEndpoint {
         method: crate::runtime::HttpMethod::Put,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/dedicated/beta/endpoint/{endpoint_id}",
@@ -34,7 +34,7 @@ impl crate::runtime::Operation for DedicatedUpdateEndpoint {
     fn parts(
         &self,
         body: &crate::models::DedicatedEndpointUpdateBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             ::std::format!(
                 "/dedicated/beta/endpoint/{}", crate ::runtime::params::path_segment(&
@@ -47,17 +47,14 @@ impl crate::runtime::Operation for DedicatedUpdateEndpoint {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for DedicatedUpdateEndpoint {}
 impl DedicatedUpdateEndpointRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

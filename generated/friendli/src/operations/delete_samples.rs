@@ -8,24 +8,24 @@
 /// setters, then call `send`.
 pub type DeleteSamplesRequest = crate::runtime::Request<
     DeleteSamples,
-    ::std::vec::Vec<crate::models::DeleteSamplesBodyItem>,
+    Vec<crate::models::DeleteSamplesBodyItem>,
     crate::runtime::Json<crate::models::DeleteSamplesResponse>,
 >;
 /// The parameters of `delete_samples` (set them through [`DeleteSamplesRequest`]).
 #[derive(Debug, Clone)]
 pub struct DeleteSamples {
-    pub(crate) dataset_id: ::std::string::String,
-    pub(crate) split_id: ::std::string::String,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) dataset_id: String,
+    pub(crate) split_id: String,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DeleteSamples {
-    type Body = ::std::vec::Vec<crate::models::DeleteSamplesBodyItem>;
+    type Body = Vec<crate::models::DeleteSamplesBodyItem>;
     const SPEC: &'static crate::runtime::OperationSpec = &crate::runtime::OperationSpec {
         operation_id: "delete_samples",
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error,
         path_template: "/beta/dataset/{dataset_id}/split/{split_id}/sample/delete",
@@ -34,8 +34,8 @@ impl crate::runtime::Operation for DeleteSamples {
     };
     fn parts(
         &self,
-        body: &::std::vec::Vec<crate::models::DeleteSamplesBodyItem>,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+        body: &Vec<crate::models::DeleteSamplesBodyItem>,
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             ::std::format!(
                 "/beta/dataset/{}/split/{}/sample/delete", crate
@@ -49,27 +49,24 @@ impl crate::runtime::Operation for DeleteSamples {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for DeleteSamples {}
 impl DeleteSamplesRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }
-fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
+fn decode_error(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
     match status {
         422u16 => {
             ::serde_json::from_slice::<crate::models::HttpValidationError>(body)
                 .ok()
                 .map(crate::ErrorBody::HttpValidationError)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }

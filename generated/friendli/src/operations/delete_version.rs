@@ -14,9 +14,9 @@ pub type DeleteVersionRequest = crate::runtime::Request<
 /// The parameters of `delete_version` (set them through [`DeleteVersionRequest`]).
 #[derive(Debug, Clone)]
 pub struct DeleteVersion {
-    pub(crate) dataset_id: ::std::string::String,
-    pub(crate) version_id: ::std::string::String,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) dataset_id: String,
+    pub(crate) version_id: String,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for DeleteVersion {
     type Body = ();
@@ -25,17 +25,14 @@ impl crate::runtime::Operation for DeleteVersion {
         method: crate::runtime::HttpMethod::Delete,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error,
         path_template: "/beta/dataset/{dataset_id}/version/{version_id}",
         security: super::SECURITY_0,
         header_params: &["X-Friendli-Team"],
     };
-    fn parts(
-        &self,
-        _body: &(),
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    fn parts(&self, _body: &()) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             ::std::format!(
                 "/beta/dataset/{}/version/{}", crate ::runtime::params::path_segment(&
@@ -48,26 +45,23 @@ impl crate::runtime::Operation for DeleteVersion {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl DeleteVersionRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }
-fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
+fn decode_error(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
     match status {
         422u16 => {
             ::serde_json::from_slice::<crate::models::HttpValidationError>(body)
                 .ok()
                 .map(crate::ErrorBody::HttpValidationError)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }

@@ -16,11 +16,11 @@ pub type GetCostRequest = crate::runtime::Request<
 pub struct GetCost {
     pub(crate) start_time: ::chrono::DateTime<::chrono::Utc>,
     pub(crate) end_time: ::chrono::DateTime<::chrono::Utc>,
-    pub(crate) bucket_width: ::std::option::Option<crate::models::CostBucketWidth>,
-    pub(crate) limit: ::std::option::Option<i64>,
-    pub(crate) page: ::std::option::Option<::std::string::String>,
-    pub(crate) group_by: ::std::option::Option<crate::models::CostGroupBy>,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) bucket_width: Option<crate::models::CostBucketWidth>,
+    pub(crate) limit: Option<i64>,
+    pub(crate) page: Option<String>,
+    pub(crate) group_by: Option<crate::models::CostGroupBy>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for GetCost {
     type Body = ();
@@ -29,17 +29,14 @@ impl crate::runtime::Operation for GetCost {
         method: crate::runtime::HttpMethod::Get,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/v1/team/cost",
         security: super::SECURITY_0,
         header_params: &["X-Friendli-Team"],
     };
-    fn parts(
-        &self,
-        _body: &(),
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    fn parts(&self, _body: &()) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/v1/team/cost");
         crate::runtime::ParamValue::append_to(
             &self.start_time,
@@ -68,45 +65,36 @@ impl crate::runtime::Operation for GetCost {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl GetCostRequest {
     /// Width of each time bucket in response. Currently only `1d` is supported, default to `1d`.
     pub fn bucket_width(
         mut self,
-        value: impl ::std::convert::Into<crate::models::CostBucketWidth>,
+        value: impl Into<crate::models::CostBucketWidth>,
     ) -> Self {
-        self.params.bucket_width = ::std::option::Option::Some(value.into());
+        self.params.bucket_width = Some(value.into());
         self
     }
     /// A limit on the number of buckets to be returned. Limit can range between 1 and 35, and the default is 7.
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.params.limit = ::std::option::Option::Some(value.into());
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.params.limit = Some(value.into());
         self
     }
     /// A cursor for use in pagination. Corresponding to the `next_page` field from the previous response.
-    pub fn page(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.page = ::std::option::Option::Some(value.into());
+    pub fn page(mut self, value: impl Into<String>) -> Self {
+        self.params.page = Some(value.into());
         self
     }
     /// Group the costs by the specified fields. Currently only `line_item` is supported.
-    pub fn group_by(
-        mut self,
-        value: impl ::std::convert::Into<crate::models::CostGroupBy>,
-    ) -> Self {
-        self.params.group_by = ::std::option::Option::Some(value.into());
+    pub fn group_by(mut self, value: impl Into<crate::models::CostGroupBy>) -> Self {
+        self.params.group_by = Some(value.into());
         self
     }
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

@@ -16,19 +16,15 @@ pub type GetUsageRequest = crate::runtime::Request<
 pub struct GetUsage {
     pub(crate) start_time: ::chrono::DateTime<::chrono::Utc>,
     pub(crate) end_time: ::chrono::DateTime<::chrono::Utc>,
-    pub(crate) bucket_width: ::std::option::Option<crate::models::UsageBucketWidth>,
-    pub(crate) limit: ::std::option::Option<i64>,
-    pub(crate) page: ::std::option::Option<::std::string::String>,
-    pub(crate) group_by: ::std::option::Option<
-        ::std::vec::Vec<crate::models::UsageGroupBy>,
-    >,
-    pub(crate) models: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    pub(crate) user_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    pub(crate) product_types: ::std::option::Option<
-        ::std::vec::Vec<crate::models::ProductType>,
-    >,
-    pub(crate) gpu_types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) bucket_width: Option<crate::models::UsageBucketWidth>,
+    pub(crate) limit: Option<i64>,
+    pub(crate) page: Option<String>,
+    pub(crate) group_by: Option<Vec<crate::models::UsageGroupBy>>,
+    pub(crate) models: Option<Vec<String>>,
+    pub(crate) user_ids: Option<Vec<String>>,
+    pub(crate) product_types: Option<Vec<crate::models::ProductType>>,
+    pub(crate) gpu_types: Option<Vec<String>>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for GetUsage {
     type Body = ();
@@ -37,17 +33,14 @@ impl crate::runtime::Operation for GetUsage {
         method: crate::runtime::HttpMethod::Get,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/v1/team/usage",
         security: super::SECURITY_0,
         header_params: &["X-Friendli-Team"],
     };
-    fn parts(
-        &self,
-        _body: &(),
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    fn parts(&self, _body: &()) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/v1/team/usage");
         crate::runtime::ParamValue::append_to(
             &self.start_time,
@@ -92,80 +85,65 @@ impl crate::runtime::Operation for GetUsage {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl GetUsageRequest {
     /// Width of each time bucket in response. Currently `1d`, `1h`, and `5m` are supported, default to `1d`.
     pub fn bucket_width(
         mut self,
-        value: impl ::std::convert::Into<crate::models::UsageBucketWidth>,
+        value: impl Into<crate::models::UsageBucketWidth>,
     ) -> Self {
-        self.params.bucket_width = ::std::option::Option::Some(value.into());
+        self.params.bucket_width = Some(value.into());
         self
     }
     /// Specifies the number of buckets to return.
     /// - `bucket_width=1d`: default limit = 7, max limit = 31
     /// - `bucket_width=1h`: default limit = 24, max limit = 168
     /// - `bucket_width=5m`: default limit = 12, max limit = 288
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.params.limit = ::std::option::Option::Some(value.into());
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.params.limit = Some(value.into());
         self
     }
     /// A cursor for use in pagination. Corresponding to the `next_page` field from the previous response.
-    pub fn page(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.page = ::std::option::Option::Some(value.into());
+    pub fn page(mut self, value: impl Into<String>) -> Self {
+        self.params.page = Some(value.into());
         self
     }
     /// Group the usage by the specified fields. Support fields include `model`, `product_type`, `user_id` and any combination of them.
     pub fn group_by(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<crate::models::UsageGroupBy>>,
+        value: impl Into<Vec<crate::models::UsageGroupBy>>,
     ) -> Self {
-        self.params.group_by = ::std::option::Option::Some(value.into());
+        self.params.group_by = Some(value.into());
         self
     }
     /// Return only usage for the listed Model APIs and Dedicated Endpoints. Values are model IDs, endpoint IDs, or a mix.
-    pub fn models(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.params.models = ::std::option::Option::Some(value.into());
+    pub fn models(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.params.models = Some(value.into());
         self
     }
     /// Return only usage for these users.
-    pub fn user_ids(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.params.user_ids = ::std::option::Option::Some(value.into());
+    pub fn user_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.params.user_ids = Some(value.into());
         self
     }
     /// Return only usage for the specified product types. Supported fields include `model_apis`, `dedicated_endpoints` and any combination of them.
     pub fn product_types(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<crate::models::ProductType>>,
+        value: impl Into<Vec<crate::models::ProductType>>,
     ) -> Self {
-        self.params.product_types = ::std::option::Option::Some(value.into());
+        self.params.product_types = Some(value.into());
         self
     }
     /// Return only usage for the specified GPU types. When this filter is given, only 'gpu_usage' will be provided. Combining `gpu_types` with 'product_types=model_apis` is rejected with HTTP 400.
-    pub fn gpu_types(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.params.gpu_types = ::std::option::Option::Some(value.into());
+    pub fn gpu_types(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.params.gpu_types = Some(value.into());
         self
     }
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

@@ -14,12 +14,12 @@ pub type ListDatasetsRequest = crate::runtime::Request<
 /// The parameters of `list_datasets` (set them through [`ListDatasetsRequest`]).
 #[derive(Debug, Clone)]
 pub struct ListDatasets {
-    pub(crate) project_id: ::std::string::String,
-    pub(crate) cursor: ::std::option::Option<crate::Base64>,
-    pub(crate) limit: ::std::option::Option<i64>,
-    pub(crate) direction: ::std::option::Option<crate::models::ListDatasetsDirection>,
-    pub(crate) name_search: ::std::option::Option<::std::string::String>,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) project_id: String,
+    pub(crate) cursor: Option<crate::Base64>,
+    pub(crate) limit: Option<i64>,
+    pub(crate) direction: Option<crate::models::ListDatasetsDirection>,
+    pub(crate) name_search: Option<String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for ListDatasets {
     type Body = ();
@@ -28,17 +28,14 @@ impl crate::runtime::Operation for ListDatasets {
         method: crate::runtime::HttpMethod::Get,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error,
         path_template: "/beta/dataset",
         security: super::SECURITY_0,
         header_params: &["X-Friendli-Team"],
     };
-    fn parts(
-        &self,
-        _body: &(),
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    fn parts(&self, _body: &()) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/beta/dataset");
         crate::runtime::ParamValue::append_to(
             &self.project_id,
@@ -62,48 +59,42 @@ impl crate::runtime::Operation for ListDatasets {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl ListDatasetsRequest {
-    pub fn cursor(mut self, value: impl ::std::convert::Into<crate::Base64>) -> Self {
-        self.params.cursor = ::std::option::Option::Some(value.into());
+    pub fn cursor(mut self, value: impl Into<crate::Base64>) -> Self {
+        self.params.cursor = Some(value.into());
         self
     }
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.params.limit = ::std::option::Option::Some(value.into());
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.params.limit = Some(value.into());
         self
     }
     pub fn direction(
         mut self,
-        value: impl ::std::convert::Into<crate::models::ListDatasetsDirection>,
+        value: impl Into<crate::models::ListDatasetsDirection>,
     ) -> Self {
-        self.params.direction = ::std::option::Option::Some(value.into());
+        self.params.direction = Some(value.into());
         self
     }
-    pub fn name_search(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.name_search = ::std::option::Option::Some(value.into());
+    pub fn name_search(mut self, value: impl Into<String>) -> Self {
+        self.params.name_search = Some(value.into());
         self
     }
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }
-fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
+fn decode_error(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
     match status {
         422u16 => {
             ::serde_json::from_slice::<crate::models::HttpValidationError>(body)
                 .ok()
                 .map(crate::ErrorBody::HttpValidationError)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }

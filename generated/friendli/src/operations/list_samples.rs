@@ -14,13 +14,13 @@ pub type ListSamplesRequest = crate::runtime::Request<
 /// The parameters of `list_samples` (set them through [`ListSamplesRequest`]).
 #[derive(Debug, Clone)]
 pub struct ListSamples {
-    pub(crate) dataset_id: ::std::string::String,
-    pub(crate) split_id: ::std::string::String,
-    pub(crate) cursor: ::std::option::Option<crate::Base64>,
-    pub(crate) limit: ::std::option::Option<i64>,
-    pub(crate) direction: ::std::option::Option<crate::models::ListSamplesDirection>,
-    pub(crate) version_id: ::std::option::Option<::std::string::String>,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) dataset_id: String,
+    pub(crate) split_id: String,
+    pub(crate) cursor: Option<crate::Base64>,
+    pub(crate) limit: Option<i64>,
+    pub(crate) direction: Option<crate::models::ListSamplesDirection>,
+    pub(crate) version_id: Option<String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for ListSamples {
     type Body = ();
@@ -29,17 +29,14 @@ impl crate::runtime::Operation for ListSamples {
         method: crate::runtime::HttpMethod::Get,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error,
         path_template: "/beta/dataset/{dataset_id}/split/{split_id}/sample",
         security: super::SECURITY_0,
         header_params: &["X-Friendli-Team"],
     };
-    fn parts(
-        &self,
-        _body: &(),
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    fn parts(&self, _body: &()) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             ::std::format!(
                 "/beta/dataset/{}/split/{}/sample", crate
@@ -64,48 +61,42 @@ impl crate::runtime::Operation for ListSamples {
             "X-Friendli-Team",
             &mut parts.headers,
         );
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl ListSamplesRequest {
-    pub fn cursor(mut self, value: impl ::std::convert::Into<crate::Base64>) -> Self {
-        self.params.cursor = ::std::option::Option::Some(value.into());
+    pub fn cursor(mut self, value: impl Into<crate::Base64>) -> Self {
+        self.params.cursor = Some(value.into());
         self
     }
-    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.params.limit = ::std::option::Option::Some(value.into());
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.params.limit = Some(value.into());
         self
     }
     pub fn direction(
         mut self,
-        value: impl ::std::convert::Into<crate::models::ListSamplesDirection>,
+        value: impl Into<crate::models::ListSamplesDirection>,
     ) -> Self {
-        self.params.direction = ::std::option::Option::Some(value.into());
+        self.params.direction = Some(value.into());
         self
     }
-    pub fn version_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.version_id = ::std::option::Option::Some(value.into());
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.params.version_id = Some(value.into());
         self
     }
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }
-fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
+fn decode_error(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
     match status {
         422u16 => {
             ::serde_json::from_slice::<crate::models::HttpValidationError>(body)
                 .ok()
                 .map(crate::ErrorBody::HttpValidationError)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }

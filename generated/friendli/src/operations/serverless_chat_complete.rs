@@ -14,7 +14,7 @@ pub type ServerlessChatCompleteRequest = crate::runtime::Request<
 /// The parameters of `serverlessChatComplete` (set them through [`ServerlessChatCompleteRequest`]).
 #[derive(Debug, Clone)]
 pub struct ServerlessChatComplete {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for ServerlessChatComplete {
     type Body = crate::models::ServerlessChatCompletionBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for ServerlessChatComplete {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/serverless/v1/chat/completions",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for ServerlessChatComplete {
     fn parts(
         &self,
         body: &crate::models::ServerlessChatCompletionBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             "/serverless/v1/chat/completions",
         );
@@ -43,7 +43,7 @@ impl crate::runtime::Operation for ServerlessChatComplete {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
     fn pin_body(body: &mut Self::Body) {
         body.stream = crate::OptionalNullable::Value(false);
@@ -52,11 +52,8 @@ impl crate::runtime::Operation for ServerlessChatComplete {
 impl crate::runtime::JsonBody for ServerlessChatComplete {}
 impl ServerlessChatCompleteRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

@@ -14,7 +14,7 @@ pub type ServerlessCompletionsStreamRequest = crate::runtime::Request<
 /// The parameters of `serverlessCompletionsStream` (set them through [`ServerlessCompletionsStreamRequest`]).
 #[derive(Debug, Clone)]
 pub struct ServerlessCompletionsStream {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for ServerlessCompletionsStream {
     type Body = crate::models::ServerlessCompletionsStreamBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for ServerlessCompletionsStream {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::Some("[DONE]"),
+        sse_sentinel: Some("[DONE]"),
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/serverless/v1/completions",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for ServerlessCompletionsStream {
     fn parts(
         &self,
         body: &crate::models::ServerlessCompletionsStreamBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/serverless/v1/completions");
         crate::runtime::ParamValue::append_to(
             &self.x_friendli_team,
@@ -41,17 +41,14 @@ impl crate::runtime::Operation for ServerlessCompletionsStream {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode_with_stream_flag(body, true)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for ServerlessCompletionsStream {}
 impl ServerlessCompletionsStreamRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

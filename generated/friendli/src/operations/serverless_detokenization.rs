@@ -14,7 +14,7 @@ pub type ServerlessDetokenizationRequest = crate::runtime::Request<
 /// The parameters of `serverlessDetokenization` (set them through [`ServerlessDetokenizationRequest`]).
 #[derive(Debug, Clone)]
 pub struct ServerlessDetokenization {
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for ServerlessDetokenization {
     type Body = crate::models::ServerlessDetokenizationBody;
@@ -23,7 +23,7 @@ impl crate::runtime::Operation for ServerlessDetokenization {
         method: crate::runtime::HttpMethod::Post,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error: crate::runtime::no_typed_error,
         path_template: "/serverless/v1/detokenize",
@@ -33,7 +33,7 @@ impl crate::runtime::Operation for ServerlessDetokenization {
     fn parts(
         &self,
         body: &crate::models::ServerlessDetokenizationBody,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new("/serverless/v1/detokenize");
         crate::runtime::ParamValue::append_to(
             &self.x_friendli_team,
@@ -41,17 +41,14 @@ impl crate::runtime::Operation for ServerlessDetokenization {
             &mut parts.headers,
         );
         parts.body = crate::runtime::RequestBody::encode(body)?;
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl crate::runtime::JsonBody for ServerlessDetokenization {}
 impl ServerlessDetokenizationRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }

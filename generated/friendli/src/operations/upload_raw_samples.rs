@@ -14,9 +14,9 @@ pub type UploadRawSamplesRequest = crate::runtime::Request<
 /// The parameters of `upload_raw_samples` (set them through [`UploadRawSamplesRequest`]).
 #[derive(Debug, Clone)]
 pub struct UploadRawSamples {
-    pub(crate) dataset_id: ::std::string::String,
-    pub(crate) split_id: ::std::string::String,
-    pub(crate) x_friendli_team: ::std::option::Option<::std::string::String>,
+    pub(crate) dataset_id: String,
+    pub(crate) split_id: String,
+    pub(crate) x_friendli_team: Option<String>,
 }
 impl crate::runtime::Operation for UploadRawSamples {
     type Body = crate::models::BodyUploadRawSamples;
@@ -25,7 +25,7 @@ impl crate::runtime::Operation for UploadRawSamples {
         method: crate::runtime::HttpMethod::Put,
         default_server: "https://api.friendli.ai",
         uses_global_server: true,
-        sse_sentinel: ::std::option::Option::None,
+        sse_sentinel: None,
         sse_envelope: false,
         decode_error,
         path_template: "/beta/dataset/{dataset_id}/split/{split_id}/sample",
@@ -35,7 +35,7 @@ impl crate::runtime::Operation for UploadRawSamples {
     fn parts(
         &self,
         body: &crate::models::BodyUploadRawSamples,
-    ) -> ::std::result::Result<crate::runtime::RequestParts, crate::Error> {
+    ) -> Result<crate::runtime::RequestParts, crate::Error> {
         let mut parts = crate::runtime::RequestParts::new(
             ::std::format!(
                 "/beta/dataset/{}/split/{}/sample", crate
@@ -51,26 +51,23 @@ impl crate::runtime::Operation for UploadRawSamples {
         let mut form = crate::runtime::Multipart::new();
         form = form.file("file", body.file.clone());
         parts.body = crate::runtime::RequestBody::Multipart(form);
-        ::std::result::Result::Ok(parts)
+        Ok(parts)
     }
 }
 impl UploadRawSamplesRequest {
     /// ID of team to run requests as (optional parameter).
-    pub fn x_friendli_team(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.params.x_friendli_team = ::std::option::Option::Some(value.into());
+    pub fn x_friendli_team(mut self, value: impl Into<String>) -> Self {
+        self.params.x_friendli_team = Some(value.into());
         self
     }
 }
-fn decode_error(status: u16, body: &[u8]) -> ::std::option::Option<crate::ErrorBody> {
+fn decode_error(status: u16, body: &[u8]) -> Option<crate::ErrorBody> {
     match status {
         422u16 => {
             ::serde_json::from_slice::<crate::models::HttpValidationError>(body)
                 .ok()
                 .map(crate::ErrorBody::HttpValidationError)
         }
-        _ => ::std::option::Option::None,
+        _ => None,
     }
 }

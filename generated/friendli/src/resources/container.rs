@@ -67,7 +67,7 @@ impl ContainerChat {
     /// `POST /v1/chat/completions` (`containerChatComplete`)
     pub fn complete(
         &self,
-        messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
+        messages: impl Into<Vec<crate::models::Message>>,
     ) -> crate::operations::container_chat_complete::ContainerChatCompleteRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -75,7 +75,7 @@ impl ContainerChat {
             },
             crate::models::ContainerChatCompletionBody {
                 messages: messages.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -86,7 +86,7 @@ impl ContainerChat {
     /// `POST /v1/chat/completions` (`containerChatStream`)
     pub fn stream(
         &self,
-        messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
+        messages: impl Into<Vec<crate::models::Message>>,
     ) -> crate::operations::container_chat_stream::ContainerChatStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -94,7 +94,7 @@ impl ContainerChat {
             },
             crate::models::ContainerChatCompletionBody {
                 messages: messages.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -112,7 +112,7 @@ impl ContainerResponses {
     /// `POST /v1/responses` (`containerResponses`)
     pub fn responses(
         &self,
-        input: impl ::std::convert::Into<crate::models::ContainerResponsesBodyInput>,
+        input: impl Into<crate::models::ContainerResponsesBodyInput>,
     ) -> crate::operations::container_responses::ContainerResponsesRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -120,18 +120,18 @@ impl ContainerResponses {
             },
             crate::models::ContainerResponsesBody {
                 input: input.into(),
-                instructions: ::std::default::Default::default(),
-                max_output_tokens: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
-                top_p: ::std::default::Default::default(),
-                parallel_tool_calls: ::std::default::Default::default(),
-                tools: ::std::default::Default::default(),
-                tool_choice: ::std::default::Default::default(),
-                text: ::std::default::Default::default(),
-                reasoning: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                model: ::std::default::Default::default(),
-                additional_properties: ::std::default::Default::default(),
+                instructions: Default::default(),
+                max_output_tokens: Default::default(),
+                temperature: Default::default(),
+                top_p: Default::default(),
+                parallel_tool_calls: Default::default(),
+                tools: Default::default(),
+                tool_choice: Default::default(),
+                text: Default::default(),
+                reasoning: Default::default(),
+                stream: Default::default(),
+                model: Default::default(),
+                additional_properties: Default::default(),
             },
         )
     }
@@ -142,7 +142,7 @@ impl ContainerResponses {
     /// `POST /v1/responses` (`containerResponsesStream`)
     pub fn stream(
         &self,
-        input: impl ::std::convert::Into<crate::models::ContainerResponsesBodyInput>,
+        input: impl Into<crate::models::ContainerResponsesBodyInput>,
     ) -> crate::operations::container_responses_stream::ContainerResponsesStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -150,18 +150,18 @@ impl ContainerResponses {
             },
             crate::models::ContainerResponsesBody {
                 input: input.into(),
-                instructions: ::std::default::Default::default(),
-                max_output_tokens: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
-                top_p: ::std::default::Default::default(),
-                parallel_tool_calls: ::std::default::Default::default(),
-                tools: ::std::default::Default::default(),
-                tool_choice: ::std::default::Default::default(),
-                text: ::std::default::Default::default(),
-                reasoning: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                model: ::std::default::Default::default(),
-                additional_properties: ::std::default::Default::default(),
+                instructions: Default::default(),
+                max_output_tokens: Default::default(),
+                temperature: Default::default(),
+                top_p: Default::default(),
+                parallel_tool_calls: Default::default(),
+                tools: Default::default(),
+                tool_choice: Default::default(),
+                text: Default::default(),
+                reasoning: Default::default(),
+                stream: Default::default(),
+                model: Default::default(),
+                additional_properties: Default::default(),
             },
         )
     }
@@ -179,9 +179,7 @@ impl ContainerMessages {
     /// `POST /v1/messages` (`containerMessages`)
     pub fn messages(
         &self,
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::MessagesInputMessage>,
-        >,
+        messages: impl Into<Vec<crate::models::MessagesInputMessage>>,
     ) -> crate::operations::container_messages::ContainerMessagesRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -189,7 +187,7 @@ impl ContainerMessages {
             },
             crate::models::ContainerMessagesBody {
                 messages: messages.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -200,9 +198,7 @@ impl ContainerMessages {
     /// `POST /v1/messages` (`containerMessagesStream`)
     pub fn stream(
         &self,
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::MessagesInputMessage>,
-        >,
+        messages: impl Into<Vec<crate::models::MessagesInputMessage>>,
     ) -> crate::operations::container_messages_stream::ContainerMessagesStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -210,7 +206,7 @@ impl ContainerMessages {
             },
             crate::models::ContainerMessagesBody {
                 messages: messages.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -228,7 +224,7 @@ impl ContainerCompletions {
     /// `POST /v1/completions` (`containerCompletionsComplete`)
     pub fn complete(
         &self,
-        body: impl ::std::convert::Into<crate::models::ContainerCompletionsBody>,
+        body: impl Into<crate::models::ContainerCompletionsBody>,
     ) -> crate::operations::container_completions_complete::ContainerCompletionsCompleteRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -243,7 +239,7 @@ impl ContainerCompletions {
     /// `POST /v1/completions` (`containerCompletionsStream`)
     pub fn stream(
         &self,
-        body: impl ::std::convert::Into<crate::models::ContainerCompletionsStreamBody>,
+        body: impl Into<crate::models::ContainerCompletionsStreamBody>,
     ) -> crate::operations::container_completions_stream::ContainerCompletionsStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -266,7 +262,7 @@ impl ContainerToken {
     /// `POST /v1/tokenize` (`containerTokenization`)
     pub fn tokenize(
         &self,
-        prompt: impl ::std::convert::Into<::std::string::String>,
+        prompt: impl Into<String>,
     ) -> crate::operations::container_tokenization::ContainerTokenizationRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -274,7 +270,7 @@ impl ContainerToken {
             },
             crate::models::ContainerTokenizationBody {
                 prompt: prompt.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -285,7 +281,7 @@ impl ContainerToken {
     /// `POST /v1/detokenize` (`containerDetokenization`)
     pub fn detokenize(
         &self,
-        tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+        tokens: impl Into<Vec<i64>>,
     ) -> crate::operations::container_detokenization::ContainerDetokenizationRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -293,7 +289,7 @@ impl ContainerToken {
             },
             crate::models::ContainerDetokenizationBody {
                 tokens: tokens.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -311,7 +307,7 @@ impl ContainerImage {
     /// `POST /v1/images/generations` (`containerImagesGenerate`)
     pub fn generate(
         &self,
-        prompt: impl ::std::convert::Into<::std::string::String>,
+        prompt: impl Into<String>,
     ) -> crate::operations::container_images_generate::ContainerImagesGenerateRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -319,7 +315,7 @@ impl ContainerImage {
             },
             crate::models::ContainerImageGenerationBody {
                 prompt: prompt.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -330,8 +326,8 @@ impl ContainerImage {
     /// `POST /v1/images/edits` (`containerImagesEdit`)
     pub fn edit(
         &self,
-        image: impl ::std::convert::Into<crate::models::ContainerImageEditBodyImage>,
-        prompt: impl ::std::convert::Into<::std::string::String>,
+        image: impl Into<crate::models::ContainerImageEditBodyImage>,
+        prompt: impl Into<String>,
     ) -> crate::operations::container_images_edit::ContainerImagesEditRequest {
         crate::runtime::Request::new(
             self.client.clone(),
@@ -340,11 +336,11 @@ impl ContainerImage {
             crate::models::ContainerImageEditBody {
                 image: image.into(),
                 prompt: prompt.into(),
-                model: ::std::default::Default::default(),
-                num_inference_steps: ::std::default::Default::default(),
-                guidance_scale: ::std::default::Default::default(),
-                seed: ::std::default::Default::default(),
-                response_format: ::std::default::Default::default(),
+                model: Default::default(),
+                num_inference_steps: Default::default(),
+                guidance_scale: Default::default(),
+                seed: Default::default(),
+                response_format: Default::default(),
             },
         )
     }
@@ -362,18 +358,18 @@ impl ContainerAudio {
     /// `POST /v1/audio/transcriptions` (`containerAudioTranscriptions`)
     pub fn transcribe(
         &self,
-        file: impl ::std::convert::Into<crate::FilePart>,
+        file: impl Into<crate::FilePart>,
     ) -> crate::operations::container_audio_transcriptions::ContainerAudioTranscriptionsRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::container_audio_transcriptions::ContainerAudioTranscriptions {},
             crate::models::ContainerAudioTranscriptionBody {
                 file: file.into(),
-                model: ::std::default::Default::default(),
-                chunking_strategy: ::std::default::Default::default(),
-                language: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
+                model: Default::default(),
+                chunking_strategy: Default::default(),
+                language: Default::default(),
+                stream: Default::default(),
+                temperature: Default::default(),
             },
         )
     }
@@ -384,18 +380,18 @@ impl ContainerAudio {
     /// `POST /v1/audio/transcriptions` (`containerAudioTranscriptionsStream`)
     pub fn stream(
         &self,
-        file: impl ::std::convert::Into<crate::FilePart>,
+        file: impl Into<crate::FilePart>,
     ) -> crate::operations::container_audio_transcriptions_stream::ContainerAudioTranscriptionsStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::container_audio_transcriptions_stream::ContainerAudioTranscriptionsStream {},
             crate::models::ContainerAudioTranscriptionBody {
                 file: file.into(),
-                model: ::std::default::Default::default(),
-                chunking_strategy: ::std::default::Default::default(),
-                language: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
+                model: Default::default(),
+                chunking_strategy: Default::default(),
+                language: Default::default(),
+                stream: Default::default(),
+                temperature: Default::default(),
             },
         )
     }
@@ -418,7 +414,7 @@ impl ContainerClassification {
             self.client.clone(),
             crate::operations::container_text_classification::ContainerTextClassification {},
             crate::models::ContainerTextClassificationBody {
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }

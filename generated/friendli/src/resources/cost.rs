@@ -12,19 +12,19 @@ impl Cost {
     /// `GET /v1/team/cost` (`getCost`)
     pub fn get_cost(
         &self,
-        start_time: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-        end_time: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+        start_time: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        end_time: impl Into<::chrono::DateTime<::chrono::Utc>>,
     ) -> crate::operations::get_cost::GetCostRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::get_cost::GetCost {
                 start_time: start_time.into(),
                 end_time: end_time.into(),
-                bucket_width: ::std::option::Option::None,
-                limit: ::std::option::Option::None,
-                page: ::std::option::Option::None,
-                group_by: ::std::option::Option::None,
-                x_friendli_team: ::std::option::Option::None,
+                bucket_width: None,
+                limit: None,
+                page: None,
+                group_by: None,
+                x_friendli_team: None,
             },
             (),
         )

@@ -12,17 +12,17 @@ impl Dataset {
     /// `GET /beta/dataset` (`list_datasets`)
     pub fn list_datasets(
         &self,
-        project_id: impl ::std::convert::Into<::std::string::String>,
+        project_id: impl Into<String>,
     ) -> crate::operations::list_datasets::ListDatasetsRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::list_datasets::ListDatasets {
                 project_id: project_id.into(),
-                cursor: ::std::option::Option::None,
-                limit: ::std::option::Option::None,
-                direction: ::std::option::Option::None,
-                name_search: ::std::option::Option::None,
-                x_friendli_team: ::std::option::Option::None,
+                cursor: None,
+                limit: None,
+                direction: None,
+                name_search: None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -34,14 +34,14 @@ impl Dataset {
     /// `POST /beta/dataset` (`create_dataset`)
     pub fn create_dataset(
         &self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        project_id: impl ::std::convert::Into<::std::string::String>,
-        modality: impl ::std::convert::Into<crate::models::DedicatedDatasetModality>,
+        name: impl Into<String>,
+        project_id: impl Into<String>,
+        modality: impl Into<crate::models::DedicatedDatasetModality>,
     ) -> crate::operations::create_dataset::CreateDatasetRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::create_dataset::CreateDataset {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::CreateDatasetRequest {
                 name: name.into(),
@@ -57,13 +57,13 @@ impl Dataset {
     /// `GET /beta/dataset/{dataset_id}` (`get_dataset`)
     pub fn get_dataset(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
+        dataset_id: impl Into<String>,
     ) -> crate::operations::get_dataset::GetDatasetRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::get_dataset::GetDataset {
                 dataset_id: dataset_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -75,13 +75,13 @@ impl Dataset {
     /// `DELETE /beta/dataset/{dataset_id}` (`delete_dataset`)
     pub fn delete_dataset(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
+        dataset_id: impl Into<String>,
     ) -> crate::operations::delete_dataset::DeleteDatasetRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::delete_dataset::DeleteDataset {
                 dataset_id: dataset_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -93,13 +93,13 @@ impl Dataset {
     /// `GET /beta/dataset/{dataset_id}/version` (`list_versions`)
     pub fn list_versions(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
+        dataset_id: impl Into<String>,
     ) -> crate::operations::list_versions::ListVersionsRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::list_versions::ListVersions {
                 dataset_id: dataset_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -111,15 +111,15 @@ impl Dataset {
     /// `POST /beta/dataset/{dataset_id}/version` (`create_version`)
     pub fn create_version(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
-        comment: impl ::std::convert::Into<::std::string::String>,
+        dataset_id: impl Into<String>,
+        comment: impl Into<String>,
     ) -> crate::operations::create_version::CreateVersionRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::create_version::CreateVersion {
                 dataset_id: dataset_id.into(),
                 comment: comment.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -131,15 +131,15 @@ impl Dataset {
     /// `GET /beta/dataset/{dataset_id}/version/{version_id}` (`get_version`)
     pub fn get_version(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
-        version_id: impl ::std::convert::Into<::std::string::String>,
+        dataset_id: impl Into<String>,
+        version_id: impl Into<String>,
     ) -> crate::operations::get_version::GetVersionRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::get_version::GetVersion {
                 dataset_id: dataset_id.into(),
                 version_id: version_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -151,15 +151,15 @@ impl Dataset {
     /// `DELETE /beta/dataset/{dataset_id}/version/{version_id}` (`delete_version`)
     pub fn delete_version(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
-        version_id: impl ::std::convert::Into<::std::string::String>,
+        dataset_id: impl Into<String>,
+        version_id: impl Into<String>,
     ) -> crate::operations::delete_version::DeleteVersionRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::delete_version::DeleteVersion {
                 dataset_id: dataset_id.into(),
                 version_id: version_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -171,17 +171,17 @@ impl Dataset {
     /// `GET /beta/dataset/{dataset_id}/split` (`list_splits`)
     pub fn list_splits(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
+        dataset_id: impl Into<String>,
     ) -> crate::operations::list_splits::ListSplitsRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::list_splits::ListSplits {
                 dataset_id: dataset_id.into(),
-                cursor: ::std::option::Option::None,
-                limit: ::std::option::Option::None,
-                direction: ::std::option::Option::None,
-                version_id: ::std::option::Option::None,
-                x_friendli_team: ::std::option::Option::None,
+                cursor: None,
+                limit: None,
+                direction: None,
+                version_id: None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -193,15 +193,15 @@ impl Dataset {
     /// `POST /beta/dataset/{dataset_id}/split` (`create_split`)
     pub fn create_split(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        dataset_id: impl Into<String>,
+        name: impl Into<String>,
     ) -> crate::operations::create_split::CreateSplitRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::create_split::CreateSplit {
                 dataset_id: dataset_id.into(),
                 name: name.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -213,15 +213,15 @@ impl Dataset {
     /// `GET /beta/dataset/{dataset_id}/split/{split_id}` (`get_split`)
     pub fn get_split(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
-        split_id: impl ::std::convert::Into<::std::string::String>,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
     ) -> crate::operations::get_split::GetSplitRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::get_split::GetSplit {
                 dataset_id: dataset_id.into(),
                 split_id: split_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -233,15 +233,15 @@ impl Dataset {
     /// `DELETE /beta/dataset/{dataset_id}/split/{split_id}` (`delete_split`)
     pub fn delete_split(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
-        split_id: impl ::std::convert::Into<::std::string::String>,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
     ) -> crate::operations::delete_split::DeleteSplitRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::delete_split::DeleteSplit {
                 dataset_id: dataset_id.into(),
                 split_id: split_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -253,19 +253,19 @@ impl Dataset {
     /// `GET /beta/dataset/{dataset_id}/split/{split_id}/sample` (`list_samples`)
     pub fn list_samples(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
-        split_id: impl ::std::convert::Into<::std::string::String>,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
     ) -> crate::operations::list_samples::ListSamplesRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::list_samples::ListSamples {
                 dataset_id: dataset_id.into(),
                 split_id: split_id.into(),
-                cursor: ::std::option::Option::None,
-                limit: ::std::option::Option::None,
-                direction: ::std::option::Option::None,
-                version_id: ::std::option::Option::None,
-                x_friendli_team: ::std::option::Option::None,
+                cursor: None,
+                limit: None,
+                direction: None,
+                version_id: None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -277,16 +277,16 @@ impl Dataset {
     /// `PUT /beta/dataset/{dataset_id}/split/{split_id}/sample` (`upload_raw_samples`)
     pub fn update_samples(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
-        split_id: impl ::std::convert::Into<::std::string::String>,
-        file: impl ::std::convert::Into<crate::FilePart>,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
+        file: impl Into<crate::FilePart>,
     ) -> crate::operations::upload_raw_samples::UploadRawSamplesRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::upload_raw_samples::UploadRawSamples {
                 dataset_id: dataset_id.into(),
                 split_id: split_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::BodyUploadRawSamples {
                 file: file.into(),
@@ -300,16 +300,16 @@ impl Dataset {
     /// `POST /beta/dataset/{dataset_id}/split/{split_id}/sample` (`add_samples`)
     pub fn add_samples(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
-        split_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
+        body: impl Into<Vec<String>>,
     ) -> crate::operations::add_samples::AddSamplesRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::add_samples::AddSamples {
                 dataset_id: dataset_id.into(),
                 split_id: split_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             body.into(),
         )
@@ -321,18 +321,16 @@ impl Dataset {
     /// `POST /beta/dataset/{dataset_id}/split/{split_id}/sample/delete` (`delete_samples`)
     pub fn delete_samples(
         &self,
-        dataset_id: impl ::std::convert::Into<::std::string::String>,
-        split_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::DeleteSamplesBodyItem>,
-        >,
+        dataset_id: impl Into<String>,
+        split_id: impl Into<String>,
+        body: impl Into<Vec<crate::models::DeleteSamplesBodyItem>>,
     ) -> crate::operations::delete_samples::DeleteSamplesRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::delete_samples::DeleteSamples {
                 dataset_id: dataset_id.into(),
                 split_id: split_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             body.into(),
         )

@@ -85,18 +85,18 @@ impl DedicatedChat {
     /// `POST /dedicated/v1/chat/completions` (`dedicatedChatComplete`)
     pub fn complete(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
+        model: impl Into<String>,
+        messages: impl Into<Vec<crate::models::Message>>,
     ) -> crate::operations::dedicated_chat_complete::DedicatedChatCompleteRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_chat_complete::DedicatedChatComplete {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedChatCompletionBody {
                 model: model.into(),
                 messages: messages.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -107,18 +107,18 @@ impl DedicatedChat {
     /// `POST /dedicated/v1/chat/completions` (`dedicatedChatStream`)
     pub fn stream(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
+        model: impl Into<String>,
+        messages: impl Into<Vec<crate::models::Message>>,
     ) -> crate::operations::dedicated_chat_stream::DedicatedChatStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_chat_stream::DedicatedChatStream {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedChatCompletionBody {
                 model: model.into(),
                 messages: messages.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -136,28 +136,28 @@ impl DedicatedResponses {
     /// `POST /dedicated/v1/responses` (`dedicatedResponses`)
     pub fn responses(
         &self,
-        input: impl ::std::convert::Into<crate::models::DedicatedResponsesBodyInput>,
-        model: impl ::std::convert::Into<::std::string::String>,
+        input: impl Into<crate::models::DedicatedResponsesBodyInput>,
+        model: impl Into<String>,
     ) -> crate::operations::dedicated_responses::DedicatedResponsesRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_responses::DedicatedResponses {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedResponsesBody {
                 input: input.into(),
                 model: model.into(),
-                instructions: ::std::default::Default::default(),
-                max_output_tokens: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
-                top_p: ::std::default::Default::default(),
-                parallel_tool_calls: ::std::default::Default::default(),
-                tools: ::std::default::Default::default(),
-                tool_choice: ::std::default::Default::default(),
-                text: ::std::default::Default::default(),
-                reasoning: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                additional_properties: ::std::default::Default::default(),
+                instructions: Default::default(),
+                max_output_tokens: Default::default(),
+                temperature: Default::default(),
+                top_p: Default::default(),
+                parallel_tool_calls: Default::default(),
+                tools: Default::default(),
+                tool_choice: Default::default(),
+                text: Default::default(),
+                reasoning: Default::default(),
+                stream: Default::default(),
+                additional_properties: Default::default(),
             },
         )
     }
@@ -168,28 +168,28 @@ impl DedicatedResponses {
     /// `POST /dedicated/v1/responses` (`dedicatedResponsesStream`)
     pub fn stream(
         &self,
-        input: impl ::std::convert::Into<crate::models::DedicatedResponsesBodyInput>,
-        model: impl ::std::convert::Into<::std::string::String>,
+        input: impl Into<crate::models::DedicatedResponsesBodyInput>,
+        model: impl Into<String>,
     ) -> crate::operations::dedicated_responses_stream::DedicatedResponsesStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_responses_stream::DedicatedResponsesStream {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedResponsesBody {
                 input: input.into(),
                 model: model.into(),
-                instructions: ::std::default::Default::default(),
-                max_output_tokens: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
-                top_p: ::std::default::Default::default(),
-                parallel_tool_calls: ::std::default::Default::default(),
-                tools: ::std::default::Default::default(),
-                tool_choice: ::std::default::Default::default(),
-                text: ::std::default::Default::default(),
-                reasoning: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                additional_properties: ::std::default::Default::default(),
+                instructions: Default::default(),
+                max_output_tokens: Default::default(),
+                temperature: Default::default(),
+                top_p: Default::default(),
+                parallel_tool_calls: Default::default(),
+                tools: Default::default(),
+                tool_choice: Default::default(),
+                text: Default::default(),
+                reasoning: Default::default(),
+                stream: Default::default(),
+                additional_properties: Default::default(),
             },
         )
     }
@@ -207,18 +207,18 @@ impl DedicatedChatRender {
     /// `POST /dedicated/v1/chat/render` (`dedicatedChatRender`)
     pub fn render(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
+        model: impl Into<String>,
+        messages: impl Into<Vec<crate::models::Message>>,
     ) -> crate::operations::dedicated_chat_render::DedicatedChatRenderRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_chat_render::DedicatedChatRender {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedChatRenderBody {
                 model: model.into(),
                 messages: messages.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -236,20 +236,18 @@ impl DedicatedMessages {
     /// `POST /dedicated/v1/messages` (`dedicatedMessages`)
     pub fn messages(
         &self,
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::MessagesInputMessage>,
-        >,
-        model: impl ::std::convert::Into<::std::string::String>,
+        messages: impl Into<Vec<crate::models::MessagesInputMessage>>,
+        model: impl Into<String>,
     ) -> crate::operations::dedicated_messages::DedicatedMessagesRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_messages::DedicatedMessages {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedMessagesBody {
                 messages: messages.into(),
                 model: model.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -260,20 +258,18 @@ impl DedicatedMessages {
     /// `POST /dedicated/v1/messages` (`dedicatedMessagesStream`)
     pub fn stream(
         &self,
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::MessagesInputMessage>,
-        >,
-        model: impl ::std::convert::Into<::std::string::String>,
+        messages: impl Into<Vec<crate::models::MessagesInputMessage>>,
+        model: impl Into<String>,
     ) -> crate::operations::dedicated_messages_stream::DedicatedMessagesStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_messages_stream::DedicatedMessagesStream {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedMessagesBody {
                 messages: messages.into(),
                 model: model.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -291,12 +287,12 @@ impl DedicatedCompletions {
     /// `POST /dedicated/v1/completions` (`dedicatedCompletionsComplete`)
     pub fn complete(
         &self,
-        body: impl ::std::convert::Into<crate::models::DedicatedCompletionsBody>,
+        body: impl Into<crate::models::DedicatedCompletionsBody>,
     ) -> crate::operations::dedicated_completions_complete::DedicatedCompletionsCompleteRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_completions_complete::DedicatedCompletionsComplete {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             body.into(),
         )
@@ -308,12 +304,12 @@ impl DedicatedCompletions {
     /// `POST /dedicated/v1/completions` (`dedicatedCompletionsStream`)
     pub fn stream(
         &self,
-        body: impl ::std::convert::Into<crate::models::DedicatedCompletionsStreamBody>,
+        body: impl Into<crate::models::DedicatedCompletionsStreamBody>,
     ) -> crate::operations::dedicated_completions_stream::DedicatedCompletionsStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_completions_stream::DedicatedCompletionsStream {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             body.into(),
         )
@@ -332,16 +328,16 @@ impl DedicatedEmbeddings {
     /// `POST /dedicated/v1/embeddings` (`dedicatedEmbeddings`)
     pub fn embeddings(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
+        model: impl Into<String>,
     ) -> crate::operations::dedicated_embeddings::DedicatedEmbeddingsRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_embeddings::DedicatedEmbeddings {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedEmbeddingsBody {
                 model: model.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -359,13 +355,13 @@ impl DedicatedToken {
     /// `POST /dedicated/v1/tokenize` (`dedicatedTokenization`)
     pub fn tokenize(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        prompt: impl ::std::convert::Into<::std::string::String>,
+        model: impl Into<String>,
+        prompt: impl Into<String>,
     ) -> crate::operations::dedicated_tokenization::DedicatedTokenizationRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_tokenization::DedicatedTokenization {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedTokenizationBody {
                 model: model.into(),
@@ -380,13 +376,13 @@ impl DedicatedToken {
     /// `POST /dedicated/v1/detokenize` (`dedicatedDetokenization`)
     pub fn detokenize(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+        model: impl Into<String>,
+        tokens: impl Into<Vec<i64>>,
     ) -> crate::operations::dedicated_detokenization::DedicatedDetokenizationRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_detokenization::DedicatedDetokenization {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedDetokenizationBody {
                 model: model.into(),
@@ -408,18 +404,18 @@ impl DedicatedImage {
     /// `POST /dedicated/v1/images/generations` (`dedicatedImagesGenerate`)
     pub fn generate(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        prompt: impl ::std::convert::Into<::std::string::String>,
+        model: impl Into<String>,
+        prompt: impl Into<String>,
     ) -> crate::operations::dedicated_images_generate::DedicatedImagesGenerateRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_images_generate::DedicatedImagesGenerate {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedImageGenerationBody {
                 model: model.into(),
                 prompt: prompt.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -430,23 +426,23 @@ impl DedicatedImage {
     /// `POST /dedicated/v1/images/edits` (`dedicatedImagesEdit`)
     pub fn edit(
         &self,
-        image: impl ::std::convert::Into<crate::models::DedicatedImageEditBodyImage>,
-        prompt: impl ::std::convert::Into<::std::string::String>,
-        model: impl ::std::convert::Into<::std::string::String>,
+        image: impl Into<crate::models::DedicatedImageEditBodyImage>,
+        prompt: impl Into<String>,
+        model: impl Into<String>,
     ) -> crate::operations::dedicated_images_edit::DedicatedImagesEditRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_images_edit::DedicatedImagesEdit {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedImageEditBody {
                 image: image.into(),
                 prompt: prompt.into(),
                 model: model.into(),
-                num_inference_steps: ::std::default::Default::default(),
-                guidance_scale: ::std::default::Default::default(),
-                seed: ::std::default::Default::default(),
-                response_format: ::std::default::Default::default(),
+                num_inference_steps: Default::default(),
+                guidance_scale: Default::default(),
+                seed: Default::default(),
+                response_format: Default::default(),
             },
         )
     }
@@ -464,21 +460,21 @@ impl DedicatedAudio {
     /// `POST /dedicated/v1/audio/transcriptions` (`dedicatedAudioTranscriptions`)
     pub fn transcribe(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        file: impl ::std::convert::Into<crate::FilePart>,
+        model: impl Into<String>,
+        file: impl Into<crate::FilePart>,
     ) -> crate::operations::dedicated_audio_transcriptions::DedicatedAudioTranscriptionsRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_audio_transcriptions::DedicatedAudioTranscriptions {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedAudioTranscriptionBody {
                 model: model.into(),
                 file: file.into(),
-                chunking_strategy: ::std::default::Default::default(),
-                language: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
+                chunking_strategy: Default::default(),
+                language: Default::default(),
+                stream: Default::default(),
+                temperature: Default::default(),
             },
         )
     }
@@ -489,21 +485,21 @@ impl DedicatedAudio {
     /// `POST /dedicated/v1/audio/transcriptions` (`dedicatedAudioTranscriptionsStream`)
     pub fn stream(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        file: impl ::std::convert::Into<crate::FilePart>,
+        model: impl Into<String>,
+        file: impl Into<crate::FilePart>,
     ) -> crate::operations::dedicated_audio_transcriptions_stream::DedicatedAudioTranscriptionsStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_audio_transcriptions_stream::DedicatedAudioTranscriptionsStream {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedAudioTranscriptionBody {
                 model: model.into(),
                 file: file.into(),
-                chunking_strategy: ::std::default::Default::default(),
-                language: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
+                chunking_strategy: Default::default(),
+                language: Default::default(),
+                stream: Default::default(),
+                temperature: Default::default(),
             },
         )
     }
@@ -521,16 +517,16 @@ impl DedicatedClassification {
     /// `POST /dedicated/classify` (`dedicatedTextClassification`)
     pub fn classify(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
+        model: impl Into<String>,
     ) -> crate::operations::dedicated_text_classification::DedicatedTextClassificationRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_text_classification::DedicatedTextClassification {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedTextClassificationBody {
                 model: model.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -548,16 +544,16 @@ impl DedicatedEndpoint {
     /// `POST /dedicated/endpoint/wandb-artifact-create` (`dedicatedEndpointWandbArtifactCreate`)
     pub fn wandb_artifact_create(
         &self,
-        wandb_artifact_version_name: impl ::std::convert::Into<::std::string::String>,
+        wandb_artifact_version_name: impl Into<String>,
     ) -> crate::operations::dedicated_endpoint_wandb_artifact_create::DedicatedEndpointWandbArtifactCreateRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_endpoint_wandb_artifact_create::DedicatedEndpointWandbArtifactCreate {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedEndpointWandbArtifactCreateBody {
                 wandb_artifact_version_name: wandb_artifact_version_name.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -572,10 +568,10 @@ impl DedicatedEndpoint {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_list_endpoints::DedicatedListEndpoints {
-                project_id: ::std::option::Option::None,
-                cursor: ::std::option::Option::None,
-                limit: ::std::option::Option::None,
-                x_friendli_team: ::std::option::Option::None,
+                project_id: None,
+                cursor: None,
+                limit: None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -587,16 +583,16 @@ impl DedicatedEndpoint {
     /// `POST /dedicated/beta/endpoint` (`dedicatedCreateEndpoint`)
     pub fn create(
         &self,
-        project_id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        instance_option_id: impl ::std::convert::Into<::std::string::String>,
-        advanced: impl ::std::convert::Into<crate::models::EndpointAdvancedConfig>,
-        hf_model_repo: impl ::std::convert::Into<::std::string::String>,
+        project_id: impl Into<String>,
+        name: impl Into<String>,
+        instance_option_id: impl Into<String>,
+        advanced: impl Into<crate::models::EndpointAdvancedConfig>,
+        hf_model_repo: impl Into<String>,
     ) -> crate::operations::dedicated_create_endpoint::DedicatedCreateEndpointRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_create_endpoint::DedicatedCreateEndpoint {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedEndpointCreateBody {
                 project_id: project_id.into(),
@@ -604,7 +600,7 @@ impl DedicatedEndpoint {
                 instance_option_id: instance_option_id.into(),
                 advanced: advanced.into(),
                 hf_model_repo: hf_model_repo.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -615,13 +611,13 @@ impl DedicatedEndpoint {
     /// `GET /dedicated/beta/endpoint/{endpoint_id}` (`dedicatedGetEndpoint`)
     pub fn get_spec(
         &self,
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl Into<String>,
     ) -> crate::operations::dedicated_get_endpoint::DedicatedGetEndpointRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_get_endpoint::DedicatedGetEndpoint {
                 endpoint_id: endpoint_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -633,16 +629,16 @@ impl DedicatedEndpoint {
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}` (`dedicatedUpdateEndpoint`)
     pub fn update(
         &self,
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl Into<String>,
     ) -> crate::operations::dedicated_update_endpoint::DedicatedUpdateEndpointRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_update_endpoint::DedicatedUpdateEndpoint {
                 endpoint_id: endpoint_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::DedicatedEndpointUpdateBody {
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -653,13 +649,13 @@ impl DedicatedEndpoint {
     /// `DELETE /dedicated/beta/endpoint/{endpoint_id}` (`dedicatedDeleteEndpoint`)
     pub fn delete(
         &self,
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl Into<String>,
     ) -> crate::operations::dedicated_delete_endpoint::DedicatedDeleteEndpointRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_delete_endpoint::DedicatedDeleteEndpoint {
                 endpoint_id: endpoint_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -671,15 +667,15 @@ impl DedicatedEndpoint {
     /// `GET /dedicated/beta/endpoint/{endpoint_id}/version` (`dedicatedGetEndpointVersionHistory`)
     pub fn get_version_history(
         &self,
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl Into<String>,
     ) -> crate::operations::dedicated_get_endpoint_version_history::DedicatedGetEndpointVersionHistoryRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_get_endpoint_version_history::DedicatedGetEndpointVersionHistory {
                 endpoint_id: endpoint_id.into(),
-                cursor: ::std::option::Option::None,
-                limit: ::std::option::Option::None,
-                x_friendli_team: ::std::option::Option::None,
+                cursor: None,
+                limit: None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -691,13 +687,13 @@ impl DedicatedEndpoint {
     /// `GET /dedicated/beta/endpoint/{endpoint_id}/status` (`dedicatedGetEndpointStatus`)
     pub fn get_status(
         &self,
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl Into<String>,
     ) -> crate::operations::dedicated_get_endpoint_status::DedicatedGetEndpointStatusRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_get_endpoint_status::DedicatedGetEndpointStatus {
                 endpoint_id: endpoint_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -709,13 +705,13 @@ impl DedicatedEndpoint {
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/sleep` (`dedicatedSleepEndpoint`)
     pub fn sleep(
         &self,
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl Into<String>,
     ) -> crate::operations::dedicated_sleep_endpoint::DedicatedSleepEndpointRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_sleep_endpoint::DedicatedSleepEndpoint {
                 endpoint_id: endpoint_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -727,13 +723,13 @@ impl DedicatedEndpoint {
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/wake` (`dedicatedWakeEndpoint`)
     pub fn wake(
         &self,
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl Into<String>,
     ) -> crate::operations::dedicated_wake_endpoint::DedicatedWakeEndpointRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_wake_endpoint::DedicatedWakeEndpoint {
                 endpoint_id: endpoint_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -745,13 +741,13 @@ impl DedicatedEndpoint {
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/terminate` (`dedicatedTerminateEndpoint`)
     pub fn terminate(
         &self,
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl Into<String>,
     ) -> crate::operations::dedicated_terminate_endpoint::DedicatedTerminateEndpointRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_terminate_endpoint::DedicatedTerminateEndpoint {
                 endpoint_id: endpoint_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -763,13 +759,13 @@ impl DedicatedEndpoint {
     /// `PUT /dedicated/beta/endpoint/{endpoint_id}/restart` (`dedicatedRestartEndpoint`)
     pub fn restart(
         &self,
-        endpoint_id: impl ::std::convert::Into<::std::string::String>,
+        endpoint_id: impl Into<String>,
     ) -> crate::operations::dedicated_restart_endpoint::DedicatedRestartEndpointRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::dedicated_restart_endpoint::DedicatedRestartEndpoint {
                 endpoint_id: endpoint_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )

@@ -12,15 +12,15 @@ impl File {
     /// `POST /beta/file` (`init_upload`)
     pub fn init_upload(
         &self,
-        name: impl ::std::convert::Into<::std::string::String>,
-        size: impl ::std::convert::Into<i64>,
-        digest: impl ::std::convert::Into<::std::string::String>,
-        project_id: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
+        size: impl Into<i64>,
+        digest: impl Into<String>,
+        project_id: impl Into<String>,
     ) -> crate::operations::init_upload::InitUploadRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::init_upload::InitUpload {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::FileInitUploadRequest {
                 name: name.into(),
@@ -37,13 +37,13 @@ impl File {
     /// `GET /beta/file/{file_id}` (`get_info`)
     pub fn get_info(
         &self,
-        file_id: impl ::std::convert::Into<::std::string::String>,
+        file_id: impl Into<String>,
     ) -> crate::operations::get_info::GetInfoRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::get_info::GetInfo {
                 file_id: file_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -55,13 +55,13 @@ impl File {
     /// `PATCH /beta/file/{file_id}` (`complete_upload`)
     pub fn complete_upload(
         &self,
-        file_id: impl ::std::convert::Into<::std::string::String>,
+        file_id: impl Into<String>,
     ) -> crate::operations::complete_upload::CompleteUploadRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::complete_upload::CompleteUpload {
                 file_id: file_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )
@@ -73,13 +73,13 @@ impl File {
     /// `GET /beta/file/{file_id}/download_url` (`get_download_url`)
     pub fn get_download_url(
         &self,
-        file_id: impl ::std::convert::Into<::std::string::String>,
+        file_id: impl Into<String>,
     ) -> crate::operations::get_download_url::GetDownloadUrlRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::get_download_url::GetDownloadUrl {
                 file_id: file_id.into(),
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             (),
         )

@@ -61,18 +61,18 @@ impl ServerlessChat {
     /// `POST /serverless/v1/chat/completions` (`serverlessChatComplete`)
     pub fn complete(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
+        model: impl Into<String>,
+        messages: impl Into<Vec<crate::models::Message>>,
     ) -> crate::operations::serverless_chat_complete::ServerlessChatCompleteRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_chat_complete::ServerlessChatComplete {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::ServerlessChatCompletionBody {
                 model: model.into(),
                 messages: messages.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -83,18 +83,18 @@ impl ServerlessChat {
     /// `POST /serverless/v1/chat/completions` (`serverlessChatStream`)
     pub fn stream(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
+        model: impl Into<String>,
+        messages: impl Into<Vec<crate::models::Message>>,
     ) -> crate::operations::serverless_chat_stream::ServerlessChatStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_chat_stream::ServerlessChatStream {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::ServerlessChatCompletionBody {
                 model: model.into(),
                 messages: messages.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -112,28 +112,28 @@ impl ServerlessResponses {
     /// `POST /serverless/v1/responses` (`serverlessResponses`)
     pub fn responses(
         &self,
-        input: impl ::std::convert::Into<crate::models::ServerlessResponsesBodyInput>,
-        model: impl ::std::convert::Into<::std::string::String>,
+        input: impl Into<crate::models::ServerlessResponsesBodyInput>,
+        model: impl Into<String>,
     ) -> crate::operations::serverless_responses::ServerlessResponsesRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_responses::ServerlessResponses {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::ServerlessResponsesBody {
                 input: input.into(),
                 model: model.into(),
-                instructions: ::std::default::Default::default(),
-                max_output_tokens: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
-                top_p: ::std::default::Default::default(),
-                parallel_tool_calls: ::std::default::Default::default(),
-                tools: ::std::default::Default::default(),
-                tool_choice: ::std::default::Default::default(),
-                text: ::std::default::Default::default(),
-                reasoning: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                additional_properties: ::std::default::Default::default(),
+                instructions: Default::default(),
+                max_output_tokens: Default::default(),
+                temperature: Default::default(),
+                top_p: Default::default(),
+                parallel_tool_calls: Default::default(),
+                tools: Default::default(),
+                tool_choice: Default::default(),
+                text: Default::default(),
+                reasoning: Default::default(),
+                stream: Default::default(),
+                additional_properties: Default::default(),
             },
         )
     }
@@ -144,28 +144,28 @@ impl ServerlessResponses {
     /// `POST /serverless/v1/responses` (`serverlessResponsesStream`)
     pub fn stream(
         &self,
-        input: impl ::std::convert::Into<crate::models::ServerlessResponsesBodyInput>,
-        model: impl ::std::convert::Into<::std::string::String>,
+        input: impl Into<crate::models::ServerlessResponsesBodyInput>,
+        model: impl Into<String>,
     ) -> crate::operations::serverless_responses_stream::ServerlessResponsesStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_responses_stream::ServerlessResponsesStream {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::ServerlessResponsesBody {
                 input: input.into(),
                 model: model.into(),
-                instructions: ::std::default::Default::default(),
-                max_output_tokens: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
-                top_p: ::std::default::Default::default(),
-                parallel_tool_calls: ::std::default::Default::default(),
-                tools: ::std::default::Default::default(),
-                tool_choice: ::std::default::Default::default(),
-                text: ::std::default::Default::default(),
-                reasoning: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                additional_properties: ::std::default::Default::default(),
+                instructions: Default::default(),
+                max_output_tokens: Default::default(),
+                temperature: Default::default(),
+                top_p: Default::default(),
+                parallel_tool_calls: Default::default(),
+                tools: Default::default(),
+                tool_choice: Default::default(),
+                text: Default::default(),
+                reasoning: Default::default(),
+                stream: Default::default(),
+                additional_properties: Default::default(),
             },
         )
     }
@@ -183,20 +183,18 @@ impl ServerlessMessages {
     /// `POST /serverless/v1/messages` (`serverlessMessages`)
     pub fn messages(
         &self,
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::MessagesInputMessage>,
-        >,
-        model: impl ::std::convert::Into<::std::string::String>,
+        messages: impl Into<Vec<crate::models::MessagesInputMessage>>,
+        model: impl Into<String>,
     ) -> crate::operations::serverless_messages::ServerlessMessagesRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_messages::ServerlessMessages {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::ServerlessMessagesBody {
                 messages: messages.into(),
                 model: model.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -207,20 +205,18 @@ impl ServerlessMessages {
     /// `POST /serverless/v1/messages` (`serverlessMessagesStream`)
     pub fn stream(
         &self,
-        messages: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::models::MessagesInputMessage>,
-        >,
-        model: impl ::std::convert::Into<::std::string::String>,
+        messages: impl Into<Vec<crate::models::MessagesInputMessage>>,
+        model: impl Into<String>,
     ) -> crate::operations::serverless_messages_stream::ServerlessMessagesStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_messages_stream::ServerlessMessagesStream {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::ServerlessMessagesBody {
                 messages: messages.into(),
                 model: model.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -238,18 +234,18 @@ impl ServerlessChatRender {
     /// `POST /serverless/v1/chat/render` (`serverlessChatRender`)
     pub fn render(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        messages: impl ::std::convert::Into<::std::vec::Vec<crate::models::Message>>,
+        model: impl Into<String>,
+        messages: impl Into<Vec<crate::models::Message>>,
     ) -> crate::operations::serverless_chat_render::ServerlessChatRenderRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_chat_render::ServerlessChatRender {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::ServerlessChatRenderBody {
                 model: model.into(),
                 messages: messages.into(),
-                ..::std::default::Default::default()
+                ..Default::default()
             },
         )
     }
@@ -267,12 +263,12 @@ impl ServerlessCompletions {
     /// `POST /serverless/v1/completions` (`serverlessCompletionsComplete`)
     pub fn complete(
         &self,
-        body: impl ::std::convert::Into<crate::models::ServerlessCompletionsBody>,
+        body: impl Into<crate::models::ServerlessCompletionsBody>,
     ) -> crate::operations::serverless_completions_complete::ServerlessCompletionsCompleteRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_completions_complete::ServerlessCompletionsComplete {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             body.into(),
         )
@@ -284,12 +280,12 @@ impl ServerlessCompletions {
     /// `POST /serverless/v1/completions` (`serverlessCompletionsStream`)
     pub fn stream(
         &self,
-        body: impl ::std::convert::Into<crate::models::ServerlessCompletionsStreamBody>,
+        body: impl Into<crate::models::ServerlessCompletionsStreamBody>,
     ) -> crate::operations::serverless_completions_stream::ServerlessCompletionsStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_completions_stream::ServerlessCompletionsStream {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             body.into(),
         )
@@ -308,21 +304,21 @@ impl ServerlessAudio {
     /// `POST /serverless/v1/audio/transcriptions` (`serverlessAudioTranscriptions`)
     pub fn transcribe(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        file: impl ::std::convert::Into<crate::FilePart>,
+        model: impl Into<String>,
+        file: impl Into<crate::FilePart>,
     ) -> crate::operations::serverless_audio_transcriptions::ServerlessAudioTranscriptionsRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_audio_transcriptions::ServerlessAudioTranscriptions {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::ServerlessAudioTranscriptionBody {
                 model: model.into(),
                 file: file.into(),
-                chunking_strategy: ::std::default::Default::default(),
-                language: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
+                chunking_strategy: Default::default(),
+                language: Default::default(),
+                stream: Default::default(),
+                temperature: Default::default(),
             },
         )
     }
@@ -333,21 +329,21 @@ impl ServerlessAudio {
     /// `POST /serverless/v1/audio/transcriptions` (`serverlessAudioTranscriptionsStream`)
     pub fn stream(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        file: impl ::std::convert::Into<crate::FilePart>,
+        model: impl Into<String>,
+        file: impl Into<crate::FilePart>,
     ) -> crate::operations::serverless_audio_transcriptions_stream::ServerlessAudioTranscriptionsStreamRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_audio_transcriptions_stream::ServerlessAudioTranscriptionsStream {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::ServerlessAudioTranscriptionBody {
                 model: model.into(),
                 file: file.into(),
-                chunking_strategy: ::std::default::Default::default(),
-                language: ::std::default::Default::default(),
-                stream: ::std::default::Default::default(),
-                temperature: ::std::default::Default::default(),
+                chunking_strategy: Default::default(),
+                language: Default::default(),
+                stream: Default::default(),
+                temperature: Default::default(),
             },
         )
     }
@@ -365,13 +361,13 @@ impl ServerlessToken {
     /// `POST /serverless/v1/tokenize` (`serverlessTokenization`)
     pub fn tokenize(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        prompt: impl ::std::convert::Into<::std::string::String>,
+        model: impl Into<String>,
+        prompt: impl Into<String>,
     ) -> crate::operations::serverless_tokenization::ServerlessTokenizationRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_tokenization::ServerlessTokenization {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::ServerlessTokenizationBody {
                 model: model.into(),
@@ -386,13 +382,13 @@ impl ServerlessToken {
     /// `POST /serverless/v1/detokenize` (`serverlessDetokenization`)
     pub fn detokenize(
         &self,
-        model: impl ::std::convert::Into<::std::string::String>,
-        tokens: impl ::std::convert::Into<::std::vec::Vec<i64>>,
+        model: impl Into<String>,
+        tokens: impl Into<Vec<i64>>,
     ) -> crate::operations::serverless_detokenization::ServerlessDetokenizationRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::serverless_detokenization::ServerlessDetokenization {
-                x_friendli_team: ::std::option::Option::None,
+                x_friendli_team: None,
             },
             crate::models::ServerlessDetokenizationBody {
                 model: model.into(),

@@ -10,23 +10,23 @@ impl Usage {
     /// `GET /v1/team/usage` (`getUsage`)
     pub fn get_usage(
         &self,
-        start_time: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
-        end_time: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
+        start_time: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        end_time: impl Into<::chrono::DateTime<::chrono::Utc>>,
     ) -> crate::operations::get_usage::GetUsageRequest {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::get_usage::GetUsage {
                 start_time: start_time.into(),
                 end_time: end_time.into(),
-                bucket_width: ::std::option::Option::None,
-                limit: ::std::option::Option::None,
-                page: ::std::option::Option::None,
-                group_by: ::std::option::Option::None,
-                models: ::std::option::Option::None,
-                user_ids: ::std::option::Option::None,
-                product_types: ::std::option::Option::None,
-                gpu_types: ::std::option::Option::None,
-                x_friendli_team: ::std::option::Option::None,
+                bucket_width: None,
+                limit: None,
+                page: None,
+                group_by: None,
+                models: None,
+                user_ids: None,
+                product_types: None,
+                gpu_types: None,
+                x_friendli_team: None,
             },
             (),
         )

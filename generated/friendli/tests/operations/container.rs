@@ -23,7 +23,7 @@ async fn container_chat_complete() {
         .chat()
         .complete(
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::Message>,
+                Vec<friendli::models::Message>,
             >(
                     "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
                 )
@@ -75,7 +75,7 @@ async fn container_chat_stream() {
         .chat()
         .stream(
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::Message>,
+                Vec<friendli::models::Message>,
             >(
                     "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
                 )
@@ -213,7 +213,7 @@ async fn container_messages() {
         .messages()
         .messages(
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::MessagesInputMessage>,
+                Vec<friendli::models::MessagesInputMessage>,
             >(
                     "[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}]",
                 )
@@ -265,7 +265,7 @@ async fn container_messages_stream() {
         .messages()
         .stream(
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::MessagesInputMessage>,
+                Vec<friendli::models::MessagesInputMessage>,
             >(
                     "[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}]",
                 )
@@ -390,7 +390,7 @@ async fn container_tokenization() {
         .container()
         .token()
         .tokenize(
-            ::serde_json::from_str::<::std::string::String>("\"What is generative AI?\"")
+            ::serde_json::from_str::<String>("\"What is generative AI?\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -433,9 +433,7 @@ async fn container_detokenization() {
         .container()
         .token()
         .detokenize(
-            ::serde_json::from_str::<
-                ::std::vec::Vec<i64>,
-            >("[128000,3923,374,1803,1413,15592,30]")
+            ::serde_json::from_str::<Vec<i64>>("[128000,3923,374,1803,1413,15592,30]")
                 .expect("sample value decodes"),
         )
         .body(
@@ -482,7 +480,7 @@ async fn container_images_generate() {
         .image()
         .generate(
             ::serde_json::from_str::<
-                ::std::string::String,
+                String,
             >(
                     "\"An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.\"",
                 )
@@ -537,8 +535,7 @@ async fn container_images_edit() {
                 friendli::models::ContainerImageEditBodyImage,
             >("{\"image\":\"sample\"}")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
-                .expect("sample value decodes"),
+            ::serde_json::from_str::<String>("\"sample\"").expect("sample value decodes"),
         )
         .body(
             ::serde_json::from_str::<

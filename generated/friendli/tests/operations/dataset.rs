@@ -21,8 +21,7 @@ async fn list_datasets() {
     let result = client
         .dataset()
         .list_datasets(
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
-                .expect("sample value decodes"),
+            ::serde_json::from_str::<String>("\"sample\"").expect("sample value decodes"),
         )
         .send()
         .await
@@ -61,9 +60,9 @@ async fn create_dataset() {
     let result = client
         .dataset()
         .create_dataset(
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
+            ::serde_json::from_str::<String>("\"sample\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
+            ::serde_json::from_str::<String>("\"sample\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<friendli::models::DedicatedDatasetModality>("{}")
                 .expect("sample value decodes"),
@@ -115,7 +114,7 @@ async fn get_dataset() {
     let result = client
         .dataset()
         .get_dataset(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -152,7 +151,7 @@ async fn delete_dataset() {
     let result = client
         .dataset()
         .delete_dataset(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -192,7 +191,7 @@ async fn list_versions() {
     let result = client
         .dataset()
         .list_versions(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -232,10 +231,9 @@ async fn create_version() {
     let result = client
         .dataset()
         .create_version(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
-                .expect("sample value decodes"),
+            ::serde_json::from_str::<String>("\"sample\"").expect("sample value decodes"),
         )
         .send()
         .await
@@ -278,9 +276,9 @@ async fn get_version() {
     let result = client
         .dataset()
         .get_version(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"version_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"version_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -321,9 +319,9 @@ async fn delete_version() {
     let result = client
         .dataset()
         .delete_version(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"version_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"version_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -363,7 +361,7 @@ async fn list_splits() {
     let result = client
         .dataset()
         .list_splits(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -403,10 +401,9 @@ async fn create_split() {
     let result = client
         .dataset()
         .create_split(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
-                .expect("sample value decodes"),
+            ::serde_json::from_str::<String>("\"sample\"").expect("sample value decodes"),
         )
         .send()
         .await
@@ -449,9 +446,9 @@ async fn get_split() {
     let result = client
         .dataset()
         .get_split(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"split_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"split_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -492,9 +489,9 @@ async fn delete_split() {
     let result = client
         .dataset()
         .delete_split(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"split_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"split_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -535,9 +532,9 @@ async fn list_samples() {
     let result = client
         .dataset()
         .list_samples(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"split_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"split_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -581,9 +578,9 @@ async fn upload_raw_samples() {
     let result = client
         .dataset()
         .update_samples(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"split_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"split_id-1 /x\"")
                 .expect("sample value decodes"),
             friendli::FilePart::from_bytes("sample.wav", &b"RIFF sample bytes"[..]),
         )
@@ -629,13 +626,11 @@ async fn add_samples() {
     let result = client
         .dataset()
         .add_samples(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"split_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"split_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<
-                ::std::vec::Vec<::std::string::String>,
-            >("[\"sample\"]")
+            ::serde_json::from_str::<Vec<String>>("[\"sample\"]")
                 .expect("sample value decodes"),
         )
         .send()
@@ -677,13 +672,11 @@ async fn delete_samples() {
     let result = client
         .dataset()
         .delete_samples(
-            ::serde_json::from_str::<::std::string::String>("\"dataset_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"dataset_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"split_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"split_id-1 /x\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::DeleteSamplesBodyItem>,
-            >("[1]")
+            ::serde_json::from_str::<Vec<friendli::models::DeleteSamplesBodyItem>>("[1]")
                 .expect("sample value decodes"),
         )
         .send()

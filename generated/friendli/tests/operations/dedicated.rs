@@ -22,10 +22,10 @@ async fn dedicated_chat_complete() {
         .dedicated()
         .chat()
         .complete(
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::Message>,
+                Vec<friendli::models::Message>,
             >(
                     "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
                 )
@@ -81,10 +81,10 @@ async fn dedicated_chat_stream() {
         .dedicated()
         .chat()
         .stream(
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::Message>,
+                Vec<friendli::models::Message>,
             >(
                     "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
                 )
@@ -142,7 +142,7 @@ async fn dedicated_responses() {
                 friendli::models::DedicatedResponsesBodyInput,
             >("\"Hello!\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -197,7 +197,7 @@ async fn dedicated_responses_stream() {
                 friendli::models::DedicatedResponsesBodyInput,
             >("\"Hello!\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -246,10 +246,10 @@ async fn dedicated_chat_render() {
         .dedicated()
         .chat_render()
         .render(
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::Message>,
+                Vec<friendli::models::Message>,
             >(
                     "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
                 )
@@ -306,12 +306,12 @@ async fn dedicated_messages() {
         .messages()
         .messages(
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::MessagesInputMessage>,
+                Vec<friendli::models::MessagesInputMessage>,
             >(
                     "[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}]",
                 )
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -365,12 +365,12 @@ async fn dedicated_messages_stream() {
         .messages()
         .stream(
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::MessagesInputMessage>,
+                Vec<friendli::models::MessagesInputMessage>,
             >(
                     "[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}]",
                 )
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -510,7 +510,7 @@ async fn dedicated_embeddings() {
         .dedicated()
         .embeddings()
         .embeddings(
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -563,9 +563,9 @@ async fn dedicated_tokenization() {
         .dedicated()
         .token()
         .tokenize(
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"What is generative AI?\"")
+            ::serde_json::from_str::<String>("\"What is generative AI?\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -616,11 +616,9 @@ async fn dedicated_detokenization() {
         .dedicated()
         .token()
         .detokenize(
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<
-                ::std::vec::Vec<i64>,
-            >("[128000,3923,374,1803,1413,15592,30]")
+            ::serde_json::from_str::<Vec<i64>>("[128000,3923,374,1803,1413,15592,30]")
                 .expect("sample value decodes"),
         )
         .body(
@@ -673,10 +671,10 @@ async fn dedicated_images_generate() {
         .dedicated()
         .image()
         .generate(
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<
-                ::std::string::String,
+                String,
             >(
                     "\"An orange Lamborghini driving down a hill road at night with a beautiful ocean view in the background.\"",
                 )
@@ -736,10 +734,9 @@ async fn dedicated_images_edit() {
                 friendli::models::DedicatedImageEditBodyImage,
             >("{\"image\":\"sample\"}")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
+            ::serde_json::from_str::<String>("\"sample\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
-                .expect("sample value decodes"),
+            ::serde_json::from_str::<String>("\"sample\"").expect("sample value decodes"),
         )
         .body(
             ::serde_json::from_str::<
@@ -791,7 +788,7 @@ async fn dedicated_audio_transcriptions() {
         .dedicated()
         .audio()
         .transcribe(
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
             friendli::FilePart::from_bytes("sample.wav", &b"RIFF sample bytes"[..]),
         )
@@ -834,7 +831,7 @@ async fn dedicated_audio_transcriptions_stream() {
         .dedicated()
         .audio()
         .stream(
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
             friendli::FilePart::from_bytes("sample.wav", &b"RIFF sample bytes"[..]),
         )
@@ -875,7 +872,7 @@ async fn dedicated_text_classification() {
         .dedicated()
         .classification()
         .classify(
-            ::serde_json::from_str::<::std::string::String>("\"(endpoint-id)\"")
+            ::serde_json::from_str::<String>("\"(endpoint-id)\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -926,7 +923,7 @@ async fn dedicated_endpoint_wandb_artifact_create() {
         .dedicated()
         .endpoint()
         .wandb_artifact_create(
-            ::serde_json::from_str::<::std::string::String>("\"org/registry/name:v0\"")
+            ::serde_json::from_str::<String>("\"org/registry/name:v0\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -1015,11 +1012,11 @@ async fn dedicated_create_endpoint() {
         .dedicated()
         .endpoint()
         .create(
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
+            ::serde_json::from_str::<String>("\"sample\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
+            ::serde_json::from_str::<String>("\"sample\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
+            ::serde_json::from_str::<String>("\"sample\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<
                 friendli::models::EndpointAdvancedConfig,
@@ -1027,8 +1024,7 @@ async fn dedicated_create_endpoint() {
                     "{\"tokenizer_skip_special_tokens\":true,\"tokenizer_add_special_tokens\":true}",
                 )
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
-                .expect("sample value decodes"),
+            ::serde_json::from_str::<String>("\"sample\"").expect("sample value decodes"),
         )
         .body(
             ::serde_json::from_str::<
@@ -1080,7 +1076,7 @@ async fn dedicated_get_endpoint() {
         .dedicated()
         .endpoint()
         .get_spec(
-            ::serde_json::from_str::<::std::string::String>("\"endpoint_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"endpoint_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -1121,7 +1117,7 @@ async fn dedicated_update_endpoint() {
         .dedicated()
         .endpoint()
         .update(
-            ::serde_json::from_str::<::std::string::String>("\"endpoint_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"endpoint_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -1164,7 +1160,7 @@ async fn dedicated_delete_endpoint() {
         .dedicated()
         .endpoint()
         .delete(
-            ::serde_json::from_str::<::std::string::String>("\"endpoint_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"endpoint_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -1209,7 +1205,7 @@ async fn dedicated_get_endpoint_version_history() {
         .dedicated()
         .endpoint()
         .get_version_history(
-            ::serde_json::from_str::<::std::string::String>("\"endpoint_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"endpoint_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -1254,7 +1250,7 @@ async fn dedicated_get_endpoint_status() {
         .dedicated()
         .endpoint()
         .get_status(
-            ::serde_json::from_str::<::std::string::String>("\"endpoint_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"endpoint_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -1299,7 +1295,7 @@ async fn dedicated_sleep_endpoint() {
         .dedicated()
         .endpoint()
         .sleep(
-            ::serde_json::from_str::<::std::string::String>("\"endpoint_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"endpoint_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -1344,7 +1340,7 @@ async fn dedicated_wake_endpoint() {
         .dedicated()
         .endpoint()
         .wake(
-            ::serde_json::from_str::<::std::string::String>("\"endpoint_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"endpoint_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -1389,7 +1385,7 @@ async fn dedicated_terminate_endpoint() {
         .dedicated()
         .endpoint()
         .terminate(
-            ::serde_json::from_str::<::std::string::String>("\"endpoint_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"endpoint_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -1434,7 +1430,7 @@ async fn dedicated_restart_endpoint() {
         .dedicated()
         .endpoint()
         .restart(
-            ::serde_json::from_str::<::std::string::String>("\"endpoint_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"endpoint_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()

@@ -18,13 +18,11 @@ async fn init_upload() {
     let result = client
         .file()
         .init_upload(
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
+            ::serde_json::from_str::<String>("\"sample\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<i64>("1").expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"a:a\"")
-                .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"sample\"")
-                .expect("sample value decodes"),
+            ::serde_json::from_str::<String>("\"a:a\"").expect("sample value decodes"),
+            ::serde_json::from_str::<String>("\"sample\"").expect("sample value decodes"),
         )
         .body(
             ::serde_json::from_str::<
@@ -75,7 +73,7 @@ async fn get_info() {
     let result = client
         .file()
         .get_info(
-            ::serde_json::from_str::<::std::string::String>("\"file_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"file_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -112,7 +110,7 @@ async fn complete_upload() {
     let result = client
         .file()
         .complete_upload(
-            ::serde_json::from_str::<::std::string::String>("\"file_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"file_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()
@@ -152,7 +150,7 @@ async fn get_download_url() {
     let result = client
         .file()
         .get_download_url(
-            ::serde_json::from_str::<::std::string::String>("\"file_id-1 /x\"")
+            ::serde_json::from_str::<String>("\"file_id-1 /x\"")
                 .expect("sample value decodes"),
         )
         .send()

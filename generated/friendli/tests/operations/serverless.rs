@@ -22,10 +22,10 @@ async fn serverless_chat_complete() {
         .serverless()
         .chat()
         .complete(
-            ::serde_json::from_str::<::std::string::String>("\"zai-org/GLM-5.2\"")
+            ::serde_json::from_str::<String>("\"zai-org/GLM-5.2\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::Message>,
+                Vec<friendli::models::Message>,
             >(
                     "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
                 )
@@ -81,10 +81,10 @@ async fn serverless_chat_stream() {
         .serverless()
         .chat()
         .stream(
-            ::serde_json::from_str::<::std::string::String>("\"zai-org/GLM-5.2\"")
+            ::serde_json::from_str::<String>("\"zai-org/GLM-5.2\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::Message>,
+                Vec<friendli::models::Message>,
             >(
                     "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
                 )
@@ -142,7 +142,7 @@ async fn serverless_responses() {
                 friendli::models::ServerlessResponsesBodyInput,
             >("\"Hello!\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"zai-org/GLM-5.2\"")
+            ::serde_json::from_str::<String>("\"zai-org/GLM-5.2\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -197,7 +197,7 @@ async fn serverless_responses_stream() {
                 friendli::models::ServerlessResponsesBodyInput,
             >("\"Hello!\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"zai-org/GLM-5.2\"")
+            ::serde_json::from_str::<String>("\"zai-org/GLM-5.2\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -247,12 +247,12 @@ async fn serverless_messages() {
         .messages()
         .messages(
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::MessagesInputMessage>,
+                Vec<friendli::models::MessagesInputMessage>,
             >(
                     "[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}]",
                 )
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"zai-org/GLM-5.2\"")
+            ::serde_json::from_str::<String>("\"zai-org/GLM-5.2\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -306,12 +306,12 @@ async fn serverless_messages_stream() {
         .messages()
         .stream(
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::MessagesInputMessage>,
+                Vec<friendli::models::MessagesInputMessage>,
             >(
                     "[{\"content\":\"Hello, summarize what you can do in one sentence.\",\"role\":\"user\"}]",
                 )
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"zai-org/GLM-5.2\"")
+            ::serde_json::from_str::<String>("\"zai-org/GLM-5.2\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -362,10 +362,10 @@ async fn serverless_chat_render() {
         .serverless()
         .chat_render()
         .render(
-            ::serde_json::from_str::<::std::string::String>("\"zai-org/GLM-5.2\"")
+            ::serde_json::from_str::<String>("\"zai-org/GLM-5.2\"")
                 .expect("sample value decodes"),
             ::serde_json::from_str::<
-                ::std::vec::Vec<friendli::models::Message>,
+                Vec<friendli::models::Message>,
             >(
                     "[{\"content\":\"You are a helpful assistant.\",\"role\":\"system\"},{\"content\":\"Hello!\",\"role\":\"user\"}]",
                 )
@@ -510,9 +510,7 @@ async fn serverless_audio_transcriptions() {
         .serverless()
         .audio()
         .transcribe(
-            ::serde_json::from_str::<
-                ::std::string::String,
-            >("\"openai/whisper-large-v3\"")
+            ::serde_json::from_str::<String>("\"openai/whisper-large-v3\"")
                 .expect("sample value decodes"),
             friendli::FilePart::from_bytes("sample.wav", &b"RIFF sample bytes"[..]),
         )
@@ -555,9 +553,7 @@ async fn serverless_audio_transcriptions_stream() {
         .serverless()
         .audio()
         .stream(
-            ::serde_json::from_str::<
-                ::std::string::String,
-            >("\"openai/whisper-large-v3\"")
+            ::serde_json::from_str::<String>("\"openai/whisper-large-v3\"")
                 .expect("sample value decodes"),
             friendli::FilePart::from_bytes("sample.wav", &b"RIFF sample bytes"[..]),
         )
@@ -598,9 +594,9 @@ async fn serverless_tokenization() {
         .serverless()
         .token()
         .tokenize(
-            ::serde_json::from_str::<::std::string::String>("\"zai-org/GLM-5.2\"")
+            ::serde_json::from_str::<String>("\"zai-org/GLM-5.2\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<::std::string::String>("\"What is generative AI?\"")
+            ::serde_json::from_str::<String>("\"What is generative AI?\"")
                 .expect("sample value decodes"),
         )
         .body(
@@ -651,11 +647,9 @@ async fn serverless_detokenization() {
         .serverless()
         .token()
         .detokenize(
-            ::serde_json::from_str::<::std::string::String>("\"zai-org/GLM-5.2\"")
+            ::serde_json::from_str::<String>("\"zai-org/GLM-5.2\"")
                 .expect("sample value decodes"),
-            ::serde_json::from_str::<
-                ::std::vec::Vec<i64>,
-            >("[128000,3923,374,1803,1413,15592,30]")
+            ::serde_json::from_str::<Vec<i64>>("[128000,3923,374,1803,1413,15592,30]")
                 .expect("sample value decodes"),
         )
         .body(

@@ -23,10 +23,7 @@ pub fn assert_same_json(actual: &::serde_json::Value, expected: &str) {
         "JSON differs:\n  actual:   {actual}\n  expected: {expected}"
     );
 }
-fn header<'r>(
-    request: &'r ::wiremock::Request,
-    name: &str,
-) -> ::std::option::Option<&'r str> {
+fn header<'r>(request: &'r ::wiremock::Request, name: &str) -> Option<&'r str> {
     request.headers.get(name).and_then(|v| v.to_str().ok())
 }
 /// `auth`: the credential headers the operation's security asks for (none: no
