@@ -60,11 +60,7 @@ pub fn ident(name: &str) -> syn::Ident {
 /// The Rust type of a field, following its presence (DESIGN §4's required × nullable table).
 pub fn field_type_in(f: &Field, types: &[TypeDef], root: &TokenStream) -> TokenStream {
     let inner = type_tokens_in(&f.ty, types, root);
-    let inner = if f.boxed {
-        quote!(Box<#inner>)
-    } else {
-        inner
-    };
+    let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
     match Presence::of_field(f) {
         Presence::Required => inner,
         Presence::RequiredNullable | Presence::Optional => quote!(Option<#inner>),

@@ -283,9 +283,7 @@ fn stream_flag_is_pinned_to_how_the_response_is_read() {
             "{module}: no setter can contradict the response type: {setters}"
         );
         // The runtime calls `pin_body` when the builder is made and in `.body(..)`.
-        let pinned = format!(
-            "fnpin_body(body:&mutSelf::Body){{body.stream=Some({flag});}}"
-        );
+        let pinned = format!("fnpin_body(body:&mutSelf::Body){{body.stream=Some({flag});}}");
         assert!(file.contains(&pinned), "{module}: pinned: {file}");
     }
     let runtime = squeeze(

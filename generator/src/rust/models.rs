@@ -59,11 +59,7 @@ pub(crate) fn type_item(cx: &ModelContext<'_>, id: TypeId) -> TokenStream {
 }
 
 fn boxed(inner: TokenStream, boxed: bool) -> TokenStream {
-    if boxed {
-        quote!(Box<#inner>)
-    } else {
-        inner
-    }
+    if boxed { quote!(Box<#inner>) } else { inner }
 }
 
 fn field_type(cx: &ModelContext<'_>, f: &Field) -> TokenStream {
@@ -81,10 +77,7 @@ fn field_serde_attrs(f: &Field) -> TokenStream {
         (Presence::RequiredNullable, _) => {
             quote!(deserialize_with = "crate::runtime::serde_support::required_nullable",)
         }
-        (Presence::Optional, _) => quote!(
-            default,
-            skip_serializing_if = "Option::is_none",
-        ),
+        (Presence::Optional, _) => quote!(default, skip_serializing_if = "Option::is_none",),
         (Presence::OptionalNullable, _) => quote!(
             default,
             skip_serializing_if = "crate::OptionalNullable::is_absent",
