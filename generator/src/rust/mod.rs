@@ -432,7 +432,7 @@ chrono = {{ version = "0.4", default-features = false, features = ["std", "serde
 futures-core = "0.3"
 futures-util = "0.3"
 http = "1"
-http-body = "1"
+http-body-util = "0.1"
 memchr = "2"
 percent-encoding = "2"
 fastrand = "2"

@@ -9,7 +9,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::StreamExt;
-use http_body::Body as _;
 use serde::de::DeserializeOwned;
 use tokio::time::{Instant, Sleep};
 
@@ -18,10 +17,11 @@ use super::sse::{EventRef, SseEvent, SseParser};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The response body: reqwest's body polled frame by frame as it is (no boxed stream
-/// adapter in between, so the poll inlines down to hyper's own boxed body), or any other.
+/// The response body: reqwest's body as a stream of its data frames, stored as its concrete
+/// type (no boxed stream in between, so the poll inlines down to hyper's own boxed body), or
+/// any other.
 enum Body {
-    Response(reqwest::Body),
+    Response(http_body_util::BodyDataStream<reqwest::Body>),
     Other(Pin<Box<dyn Stream<Item = Result<Bytes, BoxError>> + Send>>),
 }
 
@@ -29,18 +29,9 @@ impl Body {
     #[inline]
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, BoxError>>> {
         match self {
-            Body::Response(body) => loop {
-                let frame = match Pin::new(&mut *body).poll_frame(cx) {
-                    Poll::Ready(Some(Ok(frame))) => frame,
-                    Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e.into()))),
-                    Poll::Ready(None) => return Poll::Ready(None),
-                    Poll::Pending => return Poll::Pending,
-                };
-                // Trailers carry no event data.
-                if let Ok(data) = frame.into_data() {
-                    return Poll::Ready(Some(Ok(data)));
-                }
-            },
+            Body::Response(s) => Pin::new(s)
+                .poll_next(cx)
+                .map(|item| item.map(|r| r.map_err(Into::into))),
             Body::Other(s) => s.as_mut().poll_next(cx),
         }
     }
@@ -131,7 +122,9 @@ impl RawEventStream {
         RawEventStream::with_body(
             operation,
             sentinel,
-            Body::Response(http::Response::from(response).into_body()),
+            Body::Response(http_body_util::BodyDataStream::new(
+                http::Response::from(response).into_body(),
+            )),
             idle_timeout,
         )
     }
