@@ -6,6 +6,24 @@
 //! timeouts and deadlines, bounded body reads,
 //! multipart uploads, server-sent events and error decoding.
 
+/// Module declarations (a `cfg` on the call applies to them all): `pub mod a, b` declares
+/// public modules, `mod a, b` private ones, and `pub use mod a, b` private ones whose items
+/// are re-exported.
+#[allow(unused_macros)]
+macro_rules! modules {
+    (pub use mod $($module:ident),* $(,)?) => {
+        $(mod $module; pub use $module::*;)*
+    };
+    (pub mod $($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+    };
+    (mod $($module:ident),* $(,)?) => {
+        $(mod $module;)*
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use modules;
+
 pub mod auth;
 pub mod client;
 pub mod config;

@@ -1,7 +1,7 @@
 //! Setters of request body fields, once per body model: every operation that sends the model
 //! gets them through one `impl<Op, K> Request<Op, Model, K>`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -27,6 +27,30 @@ pub(crate) fn families_cfg(
     }
     let names = families.iter();
     Some(quote!(#[cfg(any(#(feature = #names),*))]))
+}
+
+/// Module declarations as `crate::runtime::modules!` calls (`declare` is its `mod`,
+/// `pub mod` or `pub use mod`), one call per set of families behind that set's features, so
+/// that each module's `cfg` is written once per group rather than once per module.
+pub(crate) fn module_groups(
+    plan: &ClientPlan<'_>,
+    declare: TokenStream,
+    modules: impl IntoIterator<Item = (BTreeSet<String>, String)>,
+) -> TokenStream {
+    let mut groups: BTreeMap<BTreeSet<String>, Vec<syn::Ident>> = BTreeMap::new();
+    for (families, module) in modules {
+        let always = families.is_empty() || families.len() == plan.families.len();
+        let key = if always { BTreeSet::new() } else { families };
+        groups
+            .entry(key)
+            .or_default()
+            .push(format_ident!("{}", module));
+    }
+    let calls = groups.iter().map(|(families, modules)| {
+        let cfg = families_cfg(plan, families);
+        quote!(#cfg crate::runtime::modules! { #declare #(#modules),* })
+    });
+    quote!(#(#calls)*)
 }
 
 /// (module, the families that send any of its models, the models).
@@ -61,17 +85,22 @@ pub(crate) fn body_file(plan: &ClientPlan<'_>, models: &[&BodyModelPlan<'_>]) ->
 
 /// `bodies/mod.rs`: one module per body module, behind the features of its senders.
 pub(crate) fn bodies_mod(plan: &ClientPlan<'_>, modules: &[BodyModule<'_, '_>]) -> TokenStream {
-    let body_mods = modules.iter().map(|(module, families, _)| {
-        let cfg = families_cfg(plan, families);
-        let m = format_ident!("{}", module);
-        quote!(#cfg mod #m;)
-    });
+    let body_mods = module_groups(
+        plan,
+        quote!(mod),
+        modules
+            .iter()
+            .map(|(module, families, _)| (families.clone(), module.clone())),
+    );
     quote! {
         //! Setters of request body fields, once per body model.
-        #(#body_mods)*
+        #body_mods
     }
 }
 
+/// One model's setters, as the input of the runtime's `body_setters!` laid out as a stand-in
+/// trait (see `MACRO_STAND_INS`): the macro writes the per-field code every setter shares,
+/// the generator only says what differs.
 fn body_setters(plan: &ClientPlan<'_>, model: &BodyModelPlan<'_>) -> TokenStream {
     let ty = type_tokens(&TypeRef::Named(model.id), &plan.api.types);
     let cfg = families_cfg(plan, &model.families);
@@ -83,37 +112,22 @@ fn body_setters(plan: &ClientPlan<'_>, model: &BodyModelPlan<'_>) -> TokenStream
         let value_ty = input_value_type(plan, input);
         let docs = doc_attrs(f.docs.as_deref());
         let field = ident(&f.rust_name);
-        let value = if f.boxed {
-            quote!(Box::new(value.into()))
-        } else {
-            quote!(value.into())
+        let kind = match (input.presence == Presence::OptionalNullable, f.boxed) {
+            (false, false) => format_ident!("Optional"),
+            (false, true) => format_ident!("OptionalBoxed"),
+            (true, false) => format_ident!("Nullable"),
+            (true, true) => format_ident!("NullableBoxed"),
         };
-        let store = if input.presence == Presence::OptionalNullable {
-            quote!(crate::OptionalNullable::Value(#value))
-        } else {
-            quote!(Some(#value))
+        let null_setter = input
+            .null_setter()
+            .map(|null_name| format_ident!("{}", null_name));
+        let stored = match null_setter {
+            Some(null_name) => quote!(#kind<#field, #null_name>),
+            None => quote!(#kind<#field>),
         };
-        let null_setter = input.null_setter().map(|null_name| {
-            let null_name = format_ident!("{}", null_name);
-            let doc = format!(
-                " Sends {} explicitly (for example to clear a setting).",
-                inline_code(&format!("{}: null", input.wire))
-            );
-            quote! {
-                #[doc = #doc]
-                pub fn #null_name(mut self) -> Self {
-                    self.body.#field = crate::OptionalNullable::Null;
-                    self
-                }
-            }
-        });
         quote! {
             #docs
-            pub fn #name(mut self, value: impl Into<#value_ty>) -> Self {
-                self.body.#field = #store;
-                self
-            }
-            #null_setter
+            fn #name(value: #value_ty) -> #stored;
         }
     });
     let doc = format!(
@@ -122,11 +136,9 @@ fn body_setters(plan: &ClientPlan<'_>, model: &BodyModelPlan<'_>) -> TokenStream
     );
     quote! {
         #cfg
-        impl crate::runtime::ModelBody for #ty {}
-
-        #cfg
-        #[doc = #doc]
-        impl<Op, K> crate::runtime::Request<Op, #ty, K> {
+        trait BodySetters {
+            #[doc = #doc]
+            type Body = #ty;
             #(#setters)*
         }
     }

@@ -9,10 +9,11 @@ use super::docs::doc_attrs;
 use crate::ir::*;
 use crate::lower::field_ident;
 use crate::neutralise::inline_code;
+use crate::plan::filled_by_default;
 use crate::plan::{
     BodyPlan, ClientPlan, Input, InputKind, OperationPlan, Presence, ResourceNode, handle_name,
 };
-use crate::rust_syntax::{ident, type_tokens, type_tokens_in};
+use crate::rust_syntax::{field_type as field_type_of, ident, type_tokens, type_tokens_in};
 
 /// `value` in the field's own wrapper (`bool`, `Option` or `OptionalNullable`).
 pub(crate) fn forced_value(f: &Field, value: bool) -> TokenStream {
@@ -262,8 +263,25 @@ fn body_init(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream {
                     })
                 })
                 .collect();
+            // The model's own `new` takes the same arguments in the same order when every
+            // field it asks for is a positional argument of the same type, and nothing else is.
+            let new_args: Option<Vec<syn::Ident>> = model
+                .fields
+                .iter()
+                .filter(|f| !filled_by_default(types, f) || positional(f).is_some())
+                .map(|f| {
+                    let input = positional(f)?;
+                    let same_type = !f.boxed
+                        && !filled_by_default(types, f)
+                        && input_value_type(plan, input).to_string()
+                            == field_type_of(f, types).to_string();
+                    same_type.then(|| ident(&input.setter))
+                })
+                .collect();
             let all_given = given.len() == model.fields.len() && model.additional.is_none();
-            if all_given {
+            if let Some(args) = new_args {
+                quote!(#body_ty::new(#(#args),*))
+            } else if all_given {
                 quote!(#body_ty { #(#given)* })
             } else if plan.defaultable[id.0] {
                 quote!(#body_ty { #(#given)* ..Default::default() })

@@ -37,8 +37,11 @@ pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
     // the rayon pool. Token streams cannot cross threads: a job builds its own tokens and
     // returns text. Results come back in job order, so the output does not depend on which
     // thread made what.
-    type Job<'j> = Box<dyn Fn() -> Result<(String, TokenStream), String> + Send + Sync + 'j>;
-    let one = |path: String, tokens: TokenStream| Ok((path, tokens));
+    type Job<'j> = Box<dyn Fn() -> Result<(String, String), String> + Send + Sync + 'j>;
+    let one = |path: String, tokens: TokenStream| {
+        let text = with_macro_calls(format_file(&path, tokens)?);
+        Ok((path, text))
+    };
     let body_modules = bodies::body_modules(plan);
     let mut jobs: Vec<Job<'_>> = Vec::new();
     for (module, ids) in &modules {
@@ -73,17 +76,19 @@ pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
         }));
     }
     jobs.push(Box::new(|| {
-        let operation_mods = plan.operations.iter().map(|op| {
-            let m = format_ident!("{}", op.module);
-            let family = &op.family;
-            quote!(#[cfg(feature = #family)] pub mod #m;)
-        });
+        let operation_mods = bodies::module_groups(
+            plan,
+            quote!(pub mod),
+            plan.operations
+                .iter()
+                .map(|op| (BTreeSet::from([op.family.clone()]), op.module.clone())),
+        );
         let security = operations::security_consts(plan);
         one(
             "src/operations/mod.rs".into(),
             quote! {
                 //! One request builder per operation, returned by the resource handles.
-                #(#operation_mods)*
+                #operation_mods
                 #security
             },
         )
@@ -150,8 +155,7 @@ pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
     let made: Vec<Result<(String, String), String>> = jobs
         .par_iter()
         .map(|job| {
-            let (path, tokens) = job()?;
-            let text = format_file(&path, tokens)?;
+            let (path, text) = job()?;
             Ok((path, format!("{rs_header}{text}")))
         })
         .collect();
@@ -249,19 +253,51 @@ fn example_applies(api: &Api, text: &str) -> bool {
         })
 }
 
+/// Macro calls that the emitters write as stand-in traits, so that prettyplease formats their
+/// input as items, one per line, rather than as a packed token stream: after formatting, each
+/// stand-in's header becomes its call. Only an item starts a line with `trait` (a doc comment
+/// starts with `///`, and a string literal keeps its line breaks escaped).
+const MACRO_STAND_INS: &[(&str, &str)] = &[
+    (
+        "trait BodySetters {\n",
+        "crate::runtime::request::body_setters! {\n",
+    ),
+    (
+        "trait VariantFrom {\n",
+        "crate::runtime::serde_support::variant_from! {\n",
+    ),
+];
+
+fn with_macro_calls(formatted: String) -> String {
+    MACRO_STAND_INS
+        .iter()
+        .fold(formatted, |text, (stand_in, call)| {
+            if !text.contains(stand_in) {
+                return text;
+            }
+            let text = text.replace(&format!("\n{stand_in}"), &format!("\n{call}"));
+            match text.strip_prefix(stand_in) {
+                Some(rest) => format!("{call}{rest}"),
+                None => text,
+            }
+        })
+}
+
 fn models_mod(plan: &ClientPlan<'_>, modules: &[(&str, Vec<TypeId>)]) -> TokenStream {
     let lints = models::model_lints();
-    let mods = modules.iter().map(|(m, ids)| {
-        let cfg = bodies::families_cfg(plan, &module_families(plan, ids));
-        let m = format_ident!("{}", m);
-        quote!(#cfg mod #m; #cfg pub use #m::*;)
-    });
+    let mods = bodies::module_groups(
+        plan,
+        quote!(pub use mod),
+        modules
+            .iter()
+            .map(|(m, ids)| (module_families(plan, ids), m.to_string())),
+    );
     quote! {
         //! Request and response types, one module per component schema (inline schemas live
         //! beside the schema that holds them); all re-exported here. Types only some API
         //! families use are compiled with those families' features.
         #lints
-        #(#mods)*
+        #mods
     }
 }
 
@@ -475,13 +511,13 @@ pub fn emit_models_module(plan: &ClientPlan<'_>) -> Result<String, String> {
     };
     let items = (0..api.types.len()).map(|i| models::type_item(&cx, TypeId(i)));
     let lints = models::model_lints();
-    let models = format_file(
+    let models = with_macro_calls(format_file(
         "models",
         quote! {
             #lints
             #(#items)*
         },
-    )?;
+    )?);
     let serde_support = RUNTIME_FILES
         .iter()
         .find(|(name, _)| *name == "serde_support.rs")

@@ -36,19 +36,7 @@ pub(crate) fn type_item(cx: &ModelContext<'_>, id: TypeId) -> TokenStream {
     let docs = doc_attrs(def.docs.as_deref());
     match &def.kind {
         TypeKind::Struct(s) => struct_item(cx, id, &name, docs, s),
-        TypeKind::Enum(e) => {
-            let item = enum_item(&name, docs, e);
-            let param = cx.with_runtime.then(|| {
-                quote! {
-                    impl crate::runtime::ParamValue for #name {
-                        fn param_text(&self) -> Option<String> {
-                            Some(self.as_str().to_owned())
-                        }
-                    }
-                }
-            });
-            quote!(#item #param)
-        }
+        TypeKind::Enum(e) => enum_item(&name, docs, e, cx.with_runtime),
         TypeKind::TaggedUnion(u) => tagged_item(cx, &name, docs, u),
         TypeKind::UntaggedUnion(u) => untagged_item(cx, &name, docs, u),
         TypeKind::Alias(ty) => {
@@ -169,8 +157,9 @@ fn struct_item(
 }
 
 /// An open string enum: the known values, and the unknown variant that keeps any other value
-/// verbatim; its methods and serde impls come from the runtime's `open_enum!`.
-fn enum_item(name: &syn::Ident, docs: TokenStream, e: &Enum) -> TokenStream {
+/// verbatim; its methods and serde impls (and `ParamValue`, with the runtime) come from the
+/// runtime's `open_enum!`.
+fn enum_item(name: &syn::Ident, docs: TokenStream, e: &Enum, with_runtime: bool) -> TokenStream {
     let unknown = format_ident!("{}", e.unknown_variant);
     let variants = e.values.iter().map(|v| {
         let variant = format_ident!("{}", v.rust_name);
@@ -183,6 +172,8 @@ fn enum_item(name: &syn::Ident, docs: TokenStream, e: &Enum) -> TokenStream {
         quote!(#variant => #wire)
     });
     let derive_default = e.default.as_ref().map(|_| quote!(Default,));
+    // Only the whole crate has `ParamValue`; models alone (`include!`) do not.
+    let param = with_runtime.then(|| quote!(param));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, #derive_default)]
@@ -191,41 +182,39 @@ fn enum_item(name: &syn::Ident, docs: TokenStream, e: &Enum) -> TokenStream {
             /// A value this SDK version does not know yet; kept verbatim.
             #unknown(String),
         }
-        crate::runtime::serde_support::open_enum!(#name, #unknown { #(#wire_values),* });
+        crate::runtime::serde_support::open_enum!(#param #name, #unknown { #(#wire_values),* });
     }
 }
 
 /// `From` impls for variants whose payload type appears once, so `value.into()` works.
 fn from_impls<'v>(
     name: &syn::Ident,
-    variants: impl Iterator<Item = (&'v str, TokenStream, bool)>,
+    variants: impl Iterator<Item = (&'v str, TokenStream)>,
 ) -> TokenStream {
-    let variants: Vec<(&str, TokenStream, bool)> = variants.collect();
-    let impls = variants
-        .iter()
-        .filter(|(_, ty, _)| {
-            variants
-                .iter()
-                .filter(|(_, other, _)| other.to_string() == ty.to_string())
-                .count()
-                == 1
-        })
-        .map(|(variant, ty, is_boxed)| {
+    let variants: Vec<(&str, TokenStream)> = variants.collect();
+    let unique = variants.iter().filter(|(_, ty)| {
+        variants
+            .iter()
+            .filter(|(_, other)| other.to_string() == ty.to_string())
+            .count()
+            == 1
+    });
+    let listed: Vec<TokenStream> = unique
+        .map(|(variant, ty)| {
             let variant = format_ident!("{}", variant);
-            let wrap = if *is_boxed {
-                quote!(Box::new(value))
-            } else {
-                quote!(value)
-            };
-            quote! {
-                impl From<#ty> for #name {
-                    fn from(value: #ty) -> Self {
-                        Self::#variant(#wrap)
-                    }
-                }
-            }
-        });
-    quote!(#(#impls)*)
+            quote!(fn #variant(value: #ty);)
+        })
+        .collect();
+    if listed.is_empty() {
+        return quote!();
+    }
+    // The runtime's `variant_from!`, as a stand-in trait (see `MACRO_STAND_INS`).
+    quote! {
+        trait VariantFrom {
+            type Enum = #name;
+            #(#listed)*
+        }
+    }
 }
 
 fn tagged_item(
@@ -251,24 +240,15 @@ fn tagged_item(
         );
         quote! { #[doc = #doc] #variant(#ty), }
     });
-    let serialize_arms = u.variants.iter().map(|v| {
+    let arms = u.variants.iter().map(|v| {
         let variant = format_ident!("{}", v.rust_name);
-        if v.tag_in_struct {
-            quote!(Self::#variant(value) => ::serde::Serialize::serialize(value, serializer),)
+        let how = if v.tag_in_struct {
+            format_ident!("inline")
         } else {
-            let value = &v.tags[0];
-            quote!(Self::#variant(value) => crate::runtime::serde_support::serialize_tagged(serializer, #tag, #value, value),)
-        }
-    });
-    let deserialize_arms = u.variants.iter().map(|v| {
-        let variant = format_ident!("{}", v.rust_name);
-        let tags = &v.tags;
-        let decode = if v.boxed {
-            quote!(crate::runtime::serde_support::from_tagged(value).map(|v| Self::#variant(Box::new(v))))
-        } else {
-            quote!(crate::runtime::serde_support::from_tagged(value).map(Self::#variant))
+            format_ident!("tagged")
         };
-        quote!(Some(#(#tags)|*) => #decode,)
+        let tags = &v.tags;
+        quote!(#variant => #how #(#tags)|*)
     });
     let from = from_impls(
         name,
@@ -276,7 +256,6 @@ fn tagged_item(
             (
                 v.rust_name.as_str(),
                 type_tokens(&TypeRef::Named(v.ty), cx.types),
-                v.boxed,
             )
         }),
     );
@@ -288,23 +267,7 @@ fn tagged_item(
             /// An object whose tag this SDK version does not know yet; kept verbatim.
             #unknown(::serde_json::Value),
         }
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                match self {
-                    #(#serialize_arms)*
-                    Self::#unknown(value) => ::serde::Serialize::serialize(value, serializer),
-                }
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let (tag, value) = crate::runtime::serde_support::read_tagged(deserializer, #tag)?;
-                match tag.as_deref() {
-                    #(#deserialize_arms)*
-                    _ => Ok(Self::#unknown(value)),
-                }
-            }
-        }
+        crate::runtime::serde_support::tagged_union!(#name, #tag, #unknown { #(#arms),* });
         #from
     }
 }
@@ -324,7 +287,7 @@ fn untagged_item(
         name,
         u.variants
             .iter()
-            .map(|v| (v.rust_name.as_str(), type_tokens(&v.ty, cx.types), v.boxed)),
+            .map(|v| (v.rust_name.as_str(), type_tokens(&v.ty, cx.types))),
     );
     let from_str = u
         .variants

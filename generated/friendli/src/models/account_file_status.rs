@@ -10,11 +10,6 @@ pub enum AccountFileStatus {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    AccountFileStatus, Unknown { Uploading => "UPLOADING", Uploaded => "UPLOADED", Failed
-    => "FAILED", Deleted => "DELETED" }
+    param AccountFileStatus, Unknown { Uploading => "UPLOADING", Uploaded => "UPLOADED",
+    Failed => "FAILED", Deleted => "DELETED" }
 );
-impl crate::runtime::ParamValue for AccountFileStatus {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -30,10 +30,5 @@ pub enum AssistantMessageToolCallType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    AssistantMessageToolCallType, Unknown { Function => "function" }
+    param AssistantMessageToolCallType, Unknown { Function => "function" }
 );
-impl crate::runtime::ParamValue for AssistantMessageToolCallType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -47,10 +47,5 @@ pub enum AudioTranscriptionUsageType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    AudioTranscriptionUsageType, Unknown { Tokens => "tokens" }
+    param AudioTranscriptionUsageType, Unknown { Tokens => "tokens" }
 );
-impl crate::runtime::ParamValue for AudioTranscriptionUsageType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

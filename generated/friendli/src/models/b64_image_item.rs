@@ -34,11 +34,6 @@ pub enum B64ImageItemResponseFormat {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    B64ImageItemResponseFormat, Unknown { Url => "url", Raw => "raw", Png => "png", Jpeg
-    => "jpeg", Jpg => "jpg" }
+    param B64ImageItemResponseFormat, Unknown { Url => "url", Raw => "raw", Png => "png",
+    Jpeg => "jpeg", Jpg => "jpg" }
 );
-impl crate::runtime::ParamValue for B64ImageItemResponseFormat {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -38,11 +38,6 @@ pub enum ChatChoiceFinishReason {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ChatChoiceFinishReason, Unknown { Stop => "stop", Length => "length", ToolCalls =>
-    "tool_calls" }
+    param ChatChoiceFinishReason, Unknown { Stop => "stop", Length => "length", ToolCalls
+    => "tool_calls" }
 );
-impl crate::runtime::ParamValue for ChatChoiceFinishReason {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -25,10 +25,5 @@ pub enum ChatCompleteBodyToolChoiceType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ChatCompleteBodyToolChoiceType, Unknown { Function => "function" }
+    param ChatCompleteBodyToolChoiceType, Unknown { Function => "function" }
 );
-impl crate::runtime::ParamValue for ChatCompleteBodyToolChoiceType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -39,10 +39,5 @@ pub enum ChatResultObject {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ChatResultObject, Unknown { ChatCompletion => "chat.completion" }
+    param ChatResultObject, Unknown { ChatCompletion => "chat.completion" }
 );
-impl crate::runtime::ParamValue for ChatResultObject {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -156,15 +156,10 @@ pub enum CompletionsBodyWithPromptSeed {
     IntegerArray(Vec<i64>),
     Integer(i64),
 }
-impl From<Vec<i64>> for CompletionsBodyWithPromptSeed {
-    fn from(value: Vec<i64>) -> Self {
-        Self::IntegerArray(value)
-    }
-}
-impl From<i64> for CompletionsBodyWithPromptSeed {
-    fn from(value: i64) -> Self {
-        Self::Integer(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = CompletionsBodyWithPromptSeed;
+    fn IntegerArray(value: Vec<i64>);
+    fn Integer(value: i64);
 }
 /// The prompt (i.e., input text) to generate completions for. Either `prompt` or `tokens` field is required.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -173,15 +168,10 @@ pub enum CompletionsBodyWithPromptPrompt {
     StringArray(Vec<String>),
     String(String),
 }
-impl From<Vec<String>> for CompletionsBodyWithPromptPrompt {
-    fn from(value: Vec<String>) -> Self {
-        Self::StringArray(value)
-    }
-}
-impl From<String> for CompletionsBodyWithPromptPrompt {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = CompletionsBodyWithPromptPrompt;
+    fn StringArray(value: Vec<String>);
+    fn String(value: String);
 }
 impl From<&str> for CompletionsBodyWithPromptPrompt {
     fn from(value: &str) -> Self {

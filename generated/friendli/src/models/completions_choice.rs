@@ -42,10 +42,5 @@ pub enum CompletionsChoiceFinishReason {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    CompletionsChoiceFinishReason, Unknown { Stop => "stop", Length => "length" }
+    param CompletionsChoiceFinishReason, Unknown { Stop => "stop", Length => "length" }
 );
-impl crate::runtime::ParamValue for CompletionsChoiceFinishReason {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

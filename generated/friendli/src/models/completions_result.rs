@@ -37,10 +37,5 @@ pub enum CompletionsResultObject {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    CompletionsResultObject, Unknown { TextCompletion => "text_completion" }
+    param CompletionsResultObject, Unknown { TextCompletion => "text_completion" }
 );
-impl crate::runtime::ParamValue for CompletionsResultObject {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

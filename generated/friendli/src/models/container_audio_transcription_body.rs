@@ -44,19 +44,12 @@ pub enum ContainerAudioTranscriptionBodyChunkingStrategy {
     ServerVadChunkingStrategy(crate::models::ServerVadChunkingStrategy),
     Variant0(crate::models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0),
 }
-impl From<crate::models::ServerVadChunkingStrategy>
-for ContainerAudioTranscriptionBodyChunkingStrategy {
-    fn from(value: crate::models::ServerVadChunkingStrategy) -> Self {
-        Self::ServerVadChunkingStrategy(value)
-    }
-}
-impl From<crate::models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0>
-for ContainerAudioTranscriptionBodyChunkingStrategy {
-    fn from(
+crate::runtime::serde_support::variant_from! {
+    type Enum = ContainerAudioTranscriptionBodyChunkingStrategy;
+    fn ServerVadChunkingStrategy(value: crate::models::ServerVadChunkingStrategy);
+    fn Variant0(
         value: crate::models::ContainerAudioTranscriptionBodyChunkingStrategyVariant0,
-    ) -> Self {
-        Self::Variant0(value)
-    }
+    );
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ContainerAudioTranscriptionBodyChunkingStrategyVariant0 {
@@ -66,11 +59,6 @@ pub enum ContainerAudioTranscriptionBodyChunkingStrategyVariant0 {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ContainerAudioTranscriptionBodyChunkingStrategyVariant0, Unknown { Auto => "auto" }
+    param ContainerAudioTranscriptionBodyChunkingStrategyVariant0, Unknown { Auto =>
+    "auto" }
 );
-impl crate::runtime::ParamValue
-for ContainerAudioTranscriptionBodyChunkingStrategyVariant0 {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

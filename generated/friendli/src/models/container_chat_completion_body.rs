@@ -149,15 +149,10 @@ pub enum ContainerChatCompletionBodyReasoningEffort {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ContainerChatCompletionBodyReasoningEffort, Unknown { Minimal => "minimal", Low =>
-    "low", Medium => "medium", High => "high", Xhigh => "xhigh", Max => "max", Ultracode
-    => "ultracode" }
+    param ContainerChatCompletionBodyReasoningEffort, Unknown { Minimal => "minimal", Low
+    => "low", Medium => "medium", High => "high", Xhigh => "xhigh", Max => "max",
+    Ultracode => "ultracode" }
 );
-impl crate::runtime::ParamValue for ContainerChatCompletionBodyReasoningEffort {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 /// Seed to control random procedure. If nothing is given, random seed is used for sampling, and return the seed along with the generated result. When using the `n` argument, you can pass a list of seed values to control all of the independent generations.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -165,15 +160,10 @@ pub enum ContainerChatCompletionBodySeed {
     IntegerArray(Vec<i64>),
     Integer(i64),
 }
-impl From<Vec<i64>> for ContainerChatCompletionBodySeed {
-    fn from(value: Vec<i64>) -> Self {
-        Self::IntegerArray(value)
-    }
-}
-impl From<i64> for ContainerChatCompletionBodySeed {
-    fn from(value: i64) -> Self {
-        Self::Integer(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ContainerChatCompletionBodySeed;
+    fn IntegerArray(value: Vec<i64>);
+    fn Integer(value: i64);
 }
 /// Determines the tool calling behavior of the model.
 /// When set to `none`, the model will bypass tool execution and generate a response directly.
@@ -186,16 +176,10 @@ pub enum ContainerChatCompletionBodyToolChoice {
     ChatCompleteBodyToolChoice(crate::models::ChatCompleteBodyToolChoice),
     String(String),
 }
-impl From<crate::models::ChatCompleteBodyToolChoice>
-for ContainerChatCompletionBodyToolChoice {
-    fn from(value: crate::models::ChatCompleteBodyToolChoice) -> Self {
-        Self::ChatCompleteBodyToolChoice(value)
-    }
-}
-impl From<String> for ContainerChatCompletionBodyToolChoice {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ContainerChatCompletionBodyToolChoice;
+    fn ChatCompleteBodyToolChoice(value: crate::models::ChatCompleteBodyToolChoice);
+    fn String(value: String);
 }
 impl From<&str> for ContainerChatCompletionBodyToolChoice {
     fn from(value: &str) -> Self {

@@ -5,13 +5,8 @@ pub enum ContainerCompletionsBody {
     CompletionsBodyWithPrompt(crate::models::CompletionsBodyWithPrompt),
     CompletionsBodyWithTokens(crate::models::CompletionsBodyWithTokens),
 }
-impl From<crate::models::CompletionsBodyWithPrompt> for ContainerCompletionsBody {
-    fn from(value: crate::models::CompletionsBodyWithPrompt) -> Self {
-        Self::CompletionsBodyWithPrompt(value)
-    }
-}
-impl From<crate::models::CompletionsBodyWithTokens> for ContainerCompletionsBody {
-    fn from(value: crate::models::CompletionsBodyWithTokens) -> Self {
-        Self::CompletionsBodyWithTokens(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ContainerCompletionsBody;
+    fn CompletionsBodyWithPrompt(value: crate::models::CompletionsBodyWithPrompt);
+    fn CompletionsBodyWithTokens(value: crate::models::CompletionsBodyWithTokens);
 }

@@ -5,15 +5,12 @@ pub enum ContainerCompletionsStreamBody {
     CompletionsStreamBodyWithPrompt(crate::models::CompletionsStreamBodyWithPrompt),
     CompletionsStreamBodyWithTokens(crate::models::CompletionsStreamBodyWithTokens),
 }
-impl From<crate::models::CompletionsStreamBodyWithPrompt>
-for ContainerCompletionsStreamBody {
-    fn from(value: crate::models::CompletionsStreamBodyWithPrompt) -> Self {
-        Self::CompletionsStreamBodyWithPrompt(value)
-    }
-}
-impl From<crate::models::CompletionsStreamBodyWithTokens>
-for ContainerCompletionsStreamBody {
-    fn from(value: crate::models::CompletionsStreamBodyWithTokens) -> Self {
-        Self::CompletionsStreamBodyWithTokens(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ContainerCompletionsStreamBody;
+    fn CompletionsStreamBodyWithPrompt(
+        value: crate::models::CompletionsStreamBodyWithPrompt,
+    );
+    fn CompletionsStreamBodyWithTokens(
+        value: crate::models::CompletionsStreamBodyWithTokens,
+    );
 }

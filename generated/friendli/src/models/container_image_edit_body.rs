@@ -49,15 +49,10 @@ pub enum ContainerImageEditBodyImage {
     ImageInput(crate::models::ImageInput),
     ImageInputArray(Vec<crate::models::ImageInput>),
 }
-impl From<crate::models::ImageInput> for ContainerImageEditBodyImage {
-    fn from(value: crate::models::ImageInput) -> Self {
-        Self::ImageInput(value)
-    }
-}
-impl From<Vec<crate::models::ImageInput>> for ContainerImageEditBodyImage {
-    fn from(value: Vec<crate::models::ImageInput>) -> Self {
-        Self::ImageInputArray(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ContainerImageEditBodyImage;
+    fn ImageInput(value: crate::models::ImageInput);
+    fn ImageInputArray(value: Vec<crate::models::ImageInput>);
 }
 #[cfg(feature = "container")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -69,11 +64,5 @@ pub enum ContainerImageEditBodyResponseFormat {
 }
 #[cfg(feature = "container")]
 crate::runtime::serde_support::open_enum!(
-    ContainerImageEditBodyResponseFormat, Unknown { Raw => "raw", Jpeg => "jpeg" }
+    param ContainerImageEditBodyResponseFormat, Unknown { Raw => "raw", Jpeg => "jpeg" }
 );
-#[cfg(feature = "container")]
-impl crate::runtime::ParamValue for ContainerImageEditBodyResponseFormat {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -91,15 +91,10 @@ pub enum ContainerMessagesBodySystem {
     MessagesSystemTextBlockArray(Vec<crate::models::MessagesSystemTextBlock>),
     String(String),
 }
-impl From<Vec<crate::models::MessagesSystemTextBlock>> for ContainerMessagesBodySystem {
-    fn from(value: Vec<crate::models::MessagesSystemTextBlock>) -> Self {
-        Self::MessagesSystemTextBlockArray(value)
-    }
-}
-impl From<String> for ContainerMessagesBodySystem {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ContainerMessagesBodySystem;
+    fn MessagesSystemTextBlockArray(value: Vec<crate::models::MessagesSystemTextBlock>);
+    fn String(value: String);
 }
 impl From<&str> for ContainerMessagesBodySystem {
     fn from(value: &str) -> Self {
@@ -113,16 +108,10 @@ pub enum ContainerMessagesBodyServiceTier {
     ValueMap(::std::collections::BTreeMap<String, ::serde_json::Value>),
     String(String),
 }
-impl From<::std::collections::BTreeMap<String, ::serde_json::Value>>
-for ContainerMessagesBodyServiceTier {
-    fn from(value: ::std::collections::BTreeMap<String, ::serde_json::Value>) -> Self {
-        Self::ValueMap(value)
-    }
-}
-impl From<String> for ContainerMessagesBodyServiceTier {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ContainerMessagesBodyServiceTier;
+    fn ValueMap(value: ::std::collections::BTreeMap<String, ::serde_json::Value>);
+    fn String(value: String);
 }
 impl From<&str> for ContainerMessagesBodyServiceTier {
     fn from(value: &str) -> Self {

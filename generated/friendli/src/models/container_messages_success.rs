@@ -54,14 +54,8 @@ pub enum ContainerMessagesSuccessType {
 }
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 crate::runtime::serde_support::open_enum!(
-    ContainerMessagesSuccessType, Unknown { Message => "message" }
+    param ContainerMessagesSuccessType, Unknown { Message => "message" }
 );
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-impl crate::runtime::ParamValue for ContainerMessagesSuccessType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 /// Role of the output message author (`assistant`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -73,14 +67,8 @@ pub enum ContainerMessagesSuccessRole {
 }
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
 crate::runtime::serde_support::open_enum!(
-    ContainerMessagesSuccessRole, Unknown { Assistant => "assistant" }
+    param ContainerMessagesSuccessRole, Unknown { Assistant => "assistant" }
 );
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-impl crate::runtime::ParamValue for ContainerMessagesSuccessRole {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContainerMessagesSuccessStopReason {
     EndTurn,
@@ -91,11 +79,6 @@ pub enum ContainerMessagesSuccessStopReason {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ContainerMessagesSuccessStopReason, Unknown { EndTurn => "end_turn", MaxTokens =>
-    "max_tokens", ToolUse => "tool_use", StopSequence => "stop_sequence" }
+    param ContainerMessagesSuccessStopReason, Unknown { EndTurn => "end_turn", MaxTokens
+    => "max_tokens", ToolUse => "tool_use", StopSequence => "stop_sequence" }
 );
-impl crate::runtime::ParamValue for ContainerMessagesSuccessStopReason {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

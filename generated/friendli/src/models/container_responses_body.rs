@@ -71,15 +71,10 @@ pub enum ContainerResponsesBodyInput {
     ResponsesInputItemArray(Vec<crate::models::ResponsesInputItem>),
     String(String),
 }
-impl From<Vec<crate::models::ResponsesInputItem>> for ContainerResponsesBodyInput {
-    fn from(value: Vec<crate::models::ResponsesInputItem>) -> Self {
-        Self::ResponsesInputItemArray(value)
-    }
-}
-impl From<String> for ContainerResponsesBodyInput {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ContainerResponsesBodyInput;
+    fn ResponsesInputItemArray(value: Vec<crate::models::ResponsesInputItem>);
+    fn String(value: String);
 }
 impl From<&str> for ContainerResponsesBodyInput {
     fn from(value: &str) -> Self {
@@ -94,23 +89,11 @@ pub enum ContainerResponsesBodyToolChoice {
     ResponsesToolChoiceCustom(crate::models::ResponsesToolChoiceCustom),
     Variant0(crate::models::ContainerResponsesBodyToolChoiceVariant0),
 }
-impl From<crate::models::ResponsesToolChoiceFunction>
-for ContainerResponsesBodyToolChoice {
-    fn from(value: crate::models::ResponsesToolChoiceFunction) -> Self {
-        Self::ResponsesToolChoiceFunction(value)
-    }
-}
-impl From<crate::models::ResponsesToolChoiceCustom>
-for ContainerResponsesBodyToolChoice {
-    fn from(value: crate::models::ResponsesToolChoiceCustom) -> Self {
-        Self::ResponsesToolChoiceCustom(value)
-    }
-}
-impl From<crate::models::ContainerResponsesBodyToolChoiceVariant0>
-for ContainerResponsesBodyToolChoice {
-    fn from(value: crate::models::ContainerResponsesBodyToolChoiceVariant0) -> Self {
-        Self::Variant0(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ContainerResponsesBodyToolChoice;
+    fn ResponsesToolChoiceFunction(value: crate::models::ResponsesToolChoiceFunction);
+    fn ResponsesToolChoiceCustom(value: crate::models::ResponsesToolChoiceCustom);
+    fn Variant0(value: crate::models::ContainerResponsesBodyToolChoiceVariant0);
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContainerResponsesBodyToolChoiceVariant0 {
@@ -121,11 +104,6 @@ pub enum ContainerResponsesBodyToolChoiceVariant0 {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ContainerResponsesBodyToolChoiceVariant0, Unknown { None => "none", Auto => "auto",
-    Required => "required" }
+    param ContainerResponsesBodyToolChoiceVariant0, Unknown { None => "none", Auto =>
+    "auto", Required => "required" }
 );
-impl crate::runtime::ParamValue for ContainerResponsesBodyToolChoiceVariant0 {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

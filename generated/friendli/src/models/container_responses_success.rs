@@ -56,13 +56,8 @@ pub enum ContainerResponsesSuccessObject {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ContainerResponsesSuccessObject, Unknown { Response => "response" }
+    param ContainerResponsesSuccessObject, Unknown { Response => "response" }
 );
-impl crate::runtime::ParamValue for ContainerResponsesSuccessObject {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContainerResponsesSuccessStatus {
     Completed,
@@ -75,12 +70,7 @@ pub enum ContainerResponsesSuccessStatus {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ContainerResponsesSuccessStatus, Unknown { Completed => "completed", Failed =>
+    param ContainerResponsesSuccessStatus, Unknown { Completed => "completed", Failed =>
     "failed", InProgress => "in_progress", Cancelled => "cancelled", Queued => "queued",
     Incomplete => "incomplete" }
 );
-impl crate::runtime::ParamValue for ContainerResponsesSuccessStatus {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -34,15 +34,10 @@ pub enum ContainerTextClassificationBodyInput {
     StringArray(Vec<String>),
     String(String),
 }
-impl From<Vec<String>> for ContainerTextClassificationBodyInput {
-    fn from(value: Vec<String>) -> Self {
-        Self::StringArray(value)
-    }
-}
-impl From<String> for ContainerTextClassificationBodyInput {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ContainerTextClassificationBodyInput;
+    fn StringArray(value: Vec<String>);
+    fn String(value: String);
 }
 impl From<&str> for ContainerTextClassificationBodyInput {
     fn from(value: &str) -> Self {

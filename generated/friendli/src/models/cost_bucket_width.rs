@@ -5,9 +5,6 @@ pub enum CostBucketWidth {
     /// A value this SDK version does not know yet; kept verbatim.
     Unknown(String),
 }
-crate::runtime::serde_support::open_enum!(CostBucketWidth, Unknown { V1d => "1d" });
-impl crate::runtime::ParamValue for CostBucketWidth {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
+crate::runtime::serde_support::open_enum!(
+    param CostBucketWidth, Unknown { V1d => "1d" }
+);

@@ -6,10 +6,5 @@ pub enum CostGroupBy {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    CostGroupBy, Unknown { LineItem => "line_item" }
+    param CostGroupBy, Unknown { LineItem => "line_item" }
 );
-impl crate::runtime::ParamValue for CostGroupBy {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -9,15 +9,12 @@ pub enum DedicatedCompletionsBody {
         crate::models::CompletionsDedicatedBodyWithTokens,
     ),
 }
-impl From<crate::models::CompletionsDedicatedBodyWithPrompt>
-for DedicatedCompletionsBody {
-    fn from(value: crate::models::CompletionsDedicatedBodyWithPrompt) -> Self {
-        Self::CompletionsDedicatedBodyWithPrompt(value)
-    }
-}
-impl From<crate::models::CompletionsDedicatedBodyWithTokens>
-for DedicatedCompletionsBody {
-    fn from(value: crate::models::CompletionsDedicatedBodyWithTokens) -> Self {
-        Self::CompletionsDedicatedBodyWithTokens(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = DedicatedCompletionsBody;
+    fn CompletionsDedicatedBodyWithPrompt(
+        value: crate::models::CompletionsDedicatedBodyWithPrompt,
+    );
+    fn CompletionsDedicatedBodyWithTokens(
+        value: crate::models::CompletionsDedicatedBodyWithTokens,
+    );
 }

@@ -9,15 +9,12 @@ pub enum DedicatedCompletionsStreamBody {
         crate::models::CompletionsStreamDedicatedBodyWithTokens,
     ),
 }
-impl From<crate::models::CompletionsStreamDedicatedBodyWithPrompt>
-for DedicatedCompletionsStreamBody {
-    fn from(value: crate::models::CompletionsStreamDedicatedBodyWithPrompt) -> Self {
-        Self::CompletionsStreamDedicatedBodyWithPrompt(value)
-    }
-}
-impl From<crate::models::CompletionsStreamDedicatedBodyWithTokens>
-for DedicatedCompletionsStreamBody {
-    fn from(value: crate::models::CompletionsStreamDedicatedBodyWithTokens) -> Self {
-        Self::CompletionsStreamDedicatedBodyWithTokens(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = DedicatedCompletionsStreamBody;
+    fn CompletionsStreamDedicatedBodyWithPrompt(
+        value: crate::models::CompletionsStreamDedicatedBodyWithPrompt,
+    );
+    fn CompletionsStreamDedicatedBodyWithTokens(
+        value: crate::models::CompletionsStreamDedicatedBodyWithTokens,
+    );
 }

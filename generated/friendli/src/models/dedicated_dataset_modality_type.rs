@@ -10,11 +10,6 @@ pub enum DedicatedDatasetModalityType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    DedicatedDatasetModalityType, Unknown { Video => "VIDEO", Image => "IMAGE", Audio =>
-    "AUDIO", Text => "TEXT" }
+    param DedicatedDatasetModalityType, Unknown { Video => "VIDEO", Image => "IMAGE",
+    Audio => "AUDIO", Text => "TEXT" }
 );
-impl crate::runtime::ParamValue for DedicatedDatasetModalityType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -37,15 +37,10 @@ pub enum DedicatedEmbeddingsBodyInput {
     StringArray(Vec<String>),
     String(String),
 }
-impl From<Vec<String>> for DedicatedEmbeddingsBodyInput {
-    fn from(value: Vec<String>) -> Self {
-        Self::StringArray(value)
-    }
-}
-impl From<String> for DedicatedEmbeddingsBodyInput {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = DedicatedEmbeddingsBodyInput;
+    fn StringArray(value: Vec<String>);
+    fn String(value: String);
 }
 impl From<&str> for DedicatedEmbeddingsBodyInput {
     fn from(value: &str) -> Self {
@@ -60,11 +55,6 @@ pub enum DedicatedEmbeddingsBodyEncodingFormat {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    DedicatedEmbeddingsBodyEncodingFormat, Unknown { Float => "float", Base64 => "base64"
-    }
+    param DedicatedEmbeddingsBodyEncodingFormat, Unknown { Float => "float", Base64 =>
+    "base64" }
 );
-impl crate::runtime::ParamValue for DedicatedEmbeddingsBodyEncodingFormat {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -42,10 +42,5 @@ pub enum DedicatedEmbeddingsSuccessObject {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    DedicatedEmbeddingsSuccessObject, Unknown { List => "list" }
+    param DedicatedEmbeddingsSuccessObject, Unknown { List => "list" }
 );
-impl crate::runtime::ParamValue for DedicatedEmbeddingsSuccessObject {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

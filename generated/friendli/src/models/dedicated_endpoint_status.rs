@@ -49,12 +49,7 @@ pub enum DedicatedEndpointStatusPhase {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    DedicatedEndpointStatusPhase, Unknown { RequestingVirtualMachine =>
+    param DedicatedEndpointStatusPhase, Unknown { RequestingVirtualMachine =>
     "REQUESTING_VIRTUAL_MACHINE", DownloadingModel => "DOWNLOADING_MODEL",
     EngineInitializing => "ENGINE_INITIALIZING" }
 );
-impl crate::runtime::ParamValue for DedicatedEndpointStatusPhase {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -53,11 +53,6 @@ pub enum DedicatedImageEditBodyResponseFormat {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    DedicatedImageEditBodyResponseFormat, Unknown { Url => "url", Raw => "raw", Png =>
-    "png", Jpeg => "jpeg", Jpg => "jpg" }
+    param DedicatedImageEditBodyResponseFormat, Unknown { Url => "url", Raw => "raw", Png
+    => "png", Jpeg => "jpeg", Jpg => "jpg" }
 );
-impl crate::runtime::ParamValue for DedicatedImageEditBodyResponseFormat {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

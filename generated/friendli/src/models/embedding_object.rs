@@ -30,13 +30,8 @@ pub enum EmbeddingObjectObject {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    EmbeddingObjectObject, Unknown { Embedding => "embedding" }
+    param EmbeddingObjectObject, Unknown { Embedding => "embedding" }
 );
-impl crate::runtime::ParamValue for EmbeddingObjectObject {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 /// The embedding vector, which is a list of floats or a base64-encoded string. The length of vector depends on the model.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -44,13 +39,8 @@ pub enum EmbeddingObjectEmbedding {
     NumberArray(Vec<f64>),
     Base64(crate::Base64),
 }
-impl From<Vec<f64>> for EmbeddingObjectEmbedding {
-    fn from(value: Vec<f64>) -> Self {
-        Self::NumberArray(value)
-    }
-}
-impl From<crate::Base64> for EmbeddingObjectEmbedding {
-    fn from(value: crate::Base64) -> Self {
-        Self::Base64(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = EmbeddingObjectEmbedding;
+    fn NumberArray(value: Vec<f64>);
+    fn Base64(value: crate::Base64);
 }

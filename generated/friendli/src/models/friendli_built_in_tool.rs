@@ -23,13 +23,8 @@ pub enum FriendliBuiltInToolType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    FriendliBuiltInToolType, Unknown { MathCalculator => "math:calculator",
+    param FriendliBuiltInToolType, Unknown { MathCalculator => "math:calculator",
     MathStatistics => "math:statistics", MathCalendar => "math:calendar", WebSearch =>
     "web:search", WebUrl => "web:url", CodePythonInterpreter => "code:python-interpreter"
     }
 );
-impl crate::runtime::ParamValue for FriendliBuiltInToolType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

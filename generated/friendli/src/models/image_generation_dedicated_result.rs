@@ -17,13 +17,8 @@ pub enum ImageGenerationDedicatedResultData {
     UrlImageItemArray(Vec<crate::models::UrlImageItem>),
     B64ImageItemArray(Vec<crate::models::B64ImageItem>),
 }
-impl From<Vec<crate::models::UrlImageItem>> for ImageGenerationDedicatedResultData {
-    fn from(value: Vec<crate::models::UrlImageItem>) -> Self {
-        Self::UrlImageItemArray(value)
-    }
-}
-impl From<Vec<crate::models::B64ImageItem>> for ImageGenerationDedicatedResultData {
-    fn from(value: Vec<crate::models::B64ImageItem>) -> Self {
-        Self::B64ImageItemArray(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ImageGenerationDedicatedResultData;
+    fn UrlImageItemArray(value: Vec<crate::models::UrlImageItem>);
+    fn B64ImageItemArray(value: Vec<crate::models::B64ImageItem>);
 }

@@ -20,7 +20,7 @@ pub enum InferenceDeploymentErrorCode {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    InferenceDeploymentErrorCode, Unknown { WorkloadInitUnknownError =>
+    param InferenceDeploymentErrorCode, Unknown { WorkloadInitUnknownError =>
     "WORKLOAD_INIT_UNKNOWN_ERROR", WorkloadInitSettingsError =>
     "WORKLOAD_INIT_SETTINGS_ERROR", WorkloadInitGrpcError => "WORKLOAD_INIT_GRPC_ERROR",
     WorkloadInitManifestNotFoundError => "WORKLOAD_INIT_MANIFEST_NOT_FOUND_ERROR",
@@ -36,8 +36,3 @@ crate::runtime::serde_support::open_enum!(
     InferenceEngineMeteringClientConfigError =>
     "INFERENCE_ENGINE_METERING_CLIENT_CONFIG_ERROR" }
 );
-impl crate::runtime::ParamValue for InferenceDeploymentErrorCode {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -17,13 +17,8 @@ pub enum InferenceDeploymentStatus {
     UnknownValue(String),
 }
 crate::runtime::serde_support::open_enum!(
-    InferenceDeploymentStatus, UnknownValue { Unknown => "UNKNOWN", Initializing =>
+    param InferenceDeploymentStatus, UnknownValue { Unknown => "UNKNOWN", Initializing =>
     "INITIALIZING", Running => "RUNNING", Updating => "UPDATING", Sleeping => "SLEEPING",
     Awaking => "AWAKING", Failed => "FAILED", Stopping => "STOPPING", Terminating =>
     "TERMINATING", Terminated => "TERMINATED", Ready => "READY" }
 );
-impl crate::runtime::ParamValue for InferenceDeploymentStatus {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

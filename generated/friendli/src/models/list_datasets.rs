@@ -7,10 +7,5 @@ pub enum ListDatasetsDirection {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ListDatasetsDirection, Unknown { Asc => "asc", Desc => "desc" }
+    param ListDatasetsDirection, Unknown { Asc => "asc", Desc => "desc" }
 );
-impl crate::runtime::ParamValue for ListDatasetsDirection {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -12,90 +12,14 @@ pub enum Message {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for Message {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::System(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "role",
-                    "system",
-                    value,
-                )
-            }
-            Self::User(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "role",
-                    "user",
-                    value,
-                )
-            }
-            Self::Assistant(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "role",
-                    "assistant",
-                    value,
-                )
-            }
-            Self::Tool(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "role",
-                    "tool",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Message {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "role",
-        )?;
-        match tag.as_deref() {
-            Some("system") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::System)
-            }
-            Some("user") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::User)
-            }
-            Some("assistant") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Assistant)
-            }
-            Some("tool") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Tool)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::SystemMessage> for Message {
-    fn from(value: crate::models::SystemMessage) -> Self {
-        Self::System(value)
-    }
-}
-impl From<crate::models::UserMessage> for Message {
-    fn from(value: crate::models::UserMessage) -> Self {
-        Self::User(value)
-    }
-}
-impl From<crate::models::AssistantMessage> for Message {
-    fn from(value: crate::models::AssistantMessage) -> Self {
-        Self::Assistant(value)
-    }
-}
-impl From<crate::models::ToolMessage> for Message {
-    fn from(value: crate::models::ToolMessage) -> Self {
-        Self::Tool(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    Message, "role", Unknown { System => tagged "system", User => tagged "user",
+    Assistant => tagged "assistant", Tool => tagged "tool" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = Message;
+    fn System(value: crate::models::SystemMessage);
+    fn User(value: crate::models::UserMessage);
+    fn Assistant(value: crate::models::AssistantMessage);
+    fn Tool(value: crate::models::ToolMessage);
 }

@@ -30,8 +30,8 @@ pub enum MessagesCompatibilityBlockType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    MessagesCompatibilityBlockType, Unknown { Document => "document", SearchResult =>
-    "search_result", RedactedThinking => "redacted_thinking", ServerToolUse =>
+    param MessagesCompatibilityBlockType, Unknown { Document => "document", SearchResult
+    => "search_result", RedactedThinking => "redacted_thinking", ServerToolUse =>
     "server_tool_use", WebSearchToolResult => "web_search_tool_result",
     WebFetchToolResult => "web_fetch_tool_result", CodeExecutionToolResult =>
     "code_execution_tool_result", BashCodeExecutionToolResult =>
@@ -39,8 +39,3 @@ crate::runtime::serde_support::open_enum!(
     "text_editor_code_execution_tool_result", ToolSearchToolResult =>
     "tool_search_tool_result", ContainerUpload => "container_upload" }
 );
-impl crate::runtime::ParamValue for MessagesCompatibilityBlockType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -16,124 +16,21 @@ pub enum MessagesContentBlock {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for MessagesContentBlock {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Text(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "text",
-                    value,
-                )
-            }
-            Self::Image(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "image",
-                    value,
-                )
-            }
-            Self::Thinking(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "thinking",
-                    value,
-                )
-            }
-            Self::ToolUse(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "tool_use",
-                    value,
-                )
-            }
-            Self::ToolResult(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "tool_result",
-                    value,
-                )
-            }
-            Self::CompatibilityBlock(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MessagesContentBlock {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("text") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Text)
-            }
-            Some("image") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Image)
-            }
-            Some("thinking") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Thinking)
-            }
-            Some("tool_use") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::ToolUse)
-            }
-            Some("tool_result") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::ToolResult)
-            }
-            Some(
-                "bash_code_execution_tool_result" | "code_execution_tool_result"
-                | "container_upload" | "document" | "redacted_thinking" | "search_result"
-                | "server_tool_use" | "text_editor_code_execution_tool_result"
-                | "tool_search_tool_result" | "web_fetch_tool_result"
-                | "web_search_tool_result",
-            ) => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::CompatibilityBlock)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::MessagesTextBlock> for MessagesContentBlock {
-    fn from(value: crate::models::MessagesTextBlock) -> Self {
-        Self::Text(value)
-    }
-}
-impl From<crate::models::MessagesImageBlock> for MessagesContentBlock {
-    fn from(value: crate::models::MessagesImageBlock) -> Self {
-        Self::Image(value)
-    }
-}
-impl From<crate::models::MessagesThinkingBlock> for MessagesContentBlock {
-    fn from(value: crate::models::MessagesThinkingBlock) -> Self {
-        Self::Thinking(value)
-    }
-}
-impl From<crate::models::MessagesToolUseBlock> for MessagesContentBlock {
-    fn from(value: crate::models::MessagesToolUseBlock) -> Self {
-        Self::ToolUse(value)
-    }
-}
-impl From<crate::models::MessagesToolResultBlock> for MessagesContentBlock {
-    fn from(value: crate::models::MessagesToolResultBlock) -> Self {
-        Self::ToolResult(value)
-    }
-}
-impl From<crate::models::MessagesCompatibilityBlock> for MessagesContentBlock {
-    fn from(value: crate::models::MessagesCompatibilityBlock) -> Self {
-        Self::CompatibilityBlock(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    MessagesContentBlock, "type", Unknown { Text => tagged "text", Image => tagged
+    "image", Thinking => tagged "thinking", ToolUse => tagged "tool_use", ToolResult =>
+    tagged "tool_result", CompatibilityBlock => inline "bash_code_execution_tool_result"
+    | "code_execution_tool_result" | "container_upload" | "document" |
+    "redacted_thinking" | "search_result" | "server_tool_use" |
+    "text_editor_code_execution_tool_result" | "tool_search_tool_result" |
+    "web_fetch_tool_result" | "web_search_tool_result" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = MessagesContentBlock;
+    fn Text(value: crate::models::MessagesTextBlock);
+    fn Image(value: crate::models::MessagesImageBlock);
+    fn Thinking(value: crate::models::MessagesThinkingBlock);
+    fn ToolUse(value: crate::models::MessagesToolUseBlock);
+    fn ToolResult(value: crate::models::MessagesToolResultBlock);
+    fn CompatibilityBlock(value: crate::models::MessagesCompatibilityBlock);
 }

@@ -27,10 +27,5 @@ pub enum MessagesErrorResponseType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    MessagesErrorResponseType, Unknown { Error => "error" }
+    param MessagesErrorResponseType, Unknown { Error => "error" }
 );
-impl crate::runtime::ParamValue for MessagesErrorResponseType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -8,58 +8,12 @@ pub enum MessagesImageSource {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for MessagesImageSource {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Base64(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "base64",
-                    value,
-                )
-            }
-            Self::Url(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "url",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
+crate::runtime::serde_support::tagged_union!(
+    MessagesImageSource, "type", Unknown { Base64 => tagged "base64", Url => tagged "url"
     }
-}
-impl<'de> ::serde::Deserialize<'de> for MessagesImageSource {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("base64") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Base64)
-            }
-            Some("url") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Url)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::MessagesBase64ImageSource> for MessagesImageSource {
-    fn from(value: crate::models::MessagesBase64ImageSource) -> Self {
-        Self::Base64(value)
-    }
-}
-impl From<crate::models::MessagesUrlImageSource> for MessagesImageSource {
-    fn from(value: crate::models::MessagesUrlImageSource) -> Self {
-        Self::Url(value)
-    }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = MessagesImageSource;
+    fn Base64(value: crate::models::MessagesBase64ImageSource);
+    fn Url(value: crate::models::MessagesUrlImageSource);
 }

@@ -27,13 +27,8 @@ pub enum MessagesInputMessageRole {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    MessagesInputMessageRole, Unknown { User => "user", Assistant => "assistant" }
+    param MessagesInputMessageRole, Unknown { User => "user", Assistant => "assistant" }
 );
-impl crate::runtime::ParamValue for MessagesInputMessageRole {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 /// Message payload. Supports plain string shorthand or a typed block array.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -41,15 +36,10 @@ pub enum MessagesInputMessageContent {
     ContentBlockArray(Vec<crate::models::MessagesContentBlock>),
     String(String),
 }
-impl From<Vec<crate::models::MessagesContentBlock>> for MessagesInputMessageContent {
-    fn from(value: Vec<crate::models::MessagesContentBlock>) -> Self {
-        Self::ContentBlockArray(value)
-    }
-}
-impl From<String> for MessagesInputMessageContent {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = MessagesInputMessageContent;
+    fn ContentBlockArray(value: Vec<crate::models::MessagesContentBlock>);
+    fn String(value: String);
 }
 impl From<&str> for MessagesInputMessageContent {
     fn from(value: &str) -> Self {

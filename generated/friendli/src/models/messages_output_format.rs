@@ -24,10 +24,5 @@ pub enum MessagesOutputFormatType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    MessagesOutputFormatType, Unknown { JsonSchema => "json_schema" }
+    param MessagesOutputFormatType, Unknown { JsonSchema => "json_schema" }
 );
-impl crate::runtime::ParamValue for MessagesOutputFormatType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -10,75 +10,13 @@ pub enum MessagesResponseContentBlock {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for MessagesResponseContentBlock {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Thinking(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "thinking",
-                    value,
-                )
-            }
-            Self::Text(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "text",
-                    value,
-                )
-            }
-            Self::ToolUse(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "tool_use",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MessagesResponseContentBlock {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("thinking") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Thinking)
-            }
-            Some("text") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Text)
-            }
-            Some("tool_use") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::ToolUse)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::MessagesResponseThinkingBlock>
-for MessagesResponseContentBlock {
-    fn from(value: crate::models::MessagesResponseThinkingBlock) -> Self {
-        Self::Thinking(value)
-    }
-}
-impl From<crate::models::MessagesResponseTextBlock> for MessagesResponseContentBlock {
-    fn from(value: crate::models::MessagesResponseTextBlock) -> Self {
-        Self::Text(value)
-    }
-}
-impl From<crate::models::MessagesResponseToolUseBlock> for MessagesResponseContentBlock {
-    fn from(value: crate::models::MessagesResponseToolUseBlock) -> Self {
-        Self::ToolUse(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    MessagesResponseContentBlock, "type", Unknown { Thinking => tagged "thinking", Text
+    => tagged "text", ToolUse => tagged "tool_use" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = MessagesResponseContentBlock;
+    fn Thinking(value: crate::models::MessagesResponseThinkingBlock);
+    fn Text(value: crate::models::MessagesResponseTextBlock);
+    fn ToolUse(value: crate::models::MessagesResponseToolUseBlock);
 }

@@ -12,97 +12,15 @@ pub enum MessagesStreamContentBlockDeltaPayload {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for MessagesStreamContentBlockDeltaPayload {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::TextDelta(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "text_delta",
-                    value,
-                )
-            }
-            Self::ThinkingDelta(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "thinking_delta",
-                    value,
-                )
-            }
-            Self::SignatureDelta(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "signature_delta",
-                    value,
-                )
-            }
-            Self::InputJsonDelta(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "input_json_delta",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MessagesStreamContentBlockDeltaPayload {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("text_delta") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::TextDelta)
-            }
-            Some("thinking_delta") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ThinkingDelta)
-            }
-            Some("signature_delta") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::SignatureDelta)
-            }
-            Some("input_json_delta") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::InputJsonDelta)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::MessagesStreamTextDelta>
-for MessagesStreamContentBlockDeltaPayload {
-    fn from(value: crate::models::MessagesStreamTextDelta) -> Self {
-        Self::TextDelta(value)
-    }
-}
-impl From<crate::models::MessagesStreamThinkingDelta>
-for MessagesStreamContentBlockDeltaPayload {
-    fn from(value: crate::models::MessagesStreamThinkingDelta) -> Self {
-        Self::ThinkingDelta(value)
-    }
-}
-impl From<crate::models::MessagesStreamSignatureDelta>
-for MessagesStreamContentBlockDeltaPayload {
-    fn from(value: crate::models::MessagesStreamSignatureDelta) -> Self {
-        Self::SignatureDelta(value)
-    }
-}
-impl From<crate::models::MessagesStreamInputJsonDelta>
-for MessagesStreamContentBlockDeltaPayload {
-    fn from(value: crate::models::MessagesStreamInputJsonDelta) -> Self {
-        Self::InputJsonDelta(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    MessagesStreamContentBlockDeltaPayload, "type", Unknown { TextDelta => tagged
+    "text_delta", ThinkingDelta => tagged "thinking_delta", SignatureDelta => tagged
+    "signature_delta", InputJsonDelta => tagged "input_json_delta" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = MessagesStreamContentBlockDeltaPayload;
+    fn TextDelta(value: crate::models::MessagesStreamTextDelta);
+    fn ThinkingDelta(value: crate::models::MessagesStreamThinkingDelta);
+    fn SignatureDelta(value: crate::models::MessagesStreamSignatureDelta);
+    fn InputJsonDelta(value: crate::models::MessagesStreamInputJsonDelta);
 }

@@ -10,77 +10,13 @@ pub enum MessagesStreamContentBlockStartPayload {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for MessagesStreamContentBlockStartPayload {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Text(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "text",
-                    value,
-                )
-            }
-            Self::Thinking(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "thinking",
-                    value,
-                )
-            }
-            Self::ToolUse(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "tool_use",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MessagesStreamContentBlockStartPayload {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("text") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Text)
-            }
-            Some("thinking") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Thinking)
-            }
-            Some("tool_use") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::ToolUse)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::MessagesStreamStartTextBlock>
-for MessagesStreamContentBlockStartPayload {
-    fn from(value: crate::models::MessagesStreamStartTextBlock) -> Self {
-        Self::Text(value)
-    }
-}
-impl From<crate::models::MessagesStreamStartThinkingBlock>
-for MessagesStreamContentBlockStartPayload {
-    fn from(value: crate::models::MessagesStreamStartThinkingBlock) -> Self {
-        Self::Thinking(value)
-    }
-}
-impl From<crate::models::MessagesStreamStartToolUseBlock>
-for MessagesStreamContentBlockStartPayload {
-    fn from(value: crate::models::MessagesStreamStartToolUseBlock) -> Self {
-        Self::ToolUse(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    MessagesStreamContentBlockStartPayload, "type", Unknown { Text => tagged "text",
+    Thinking => tagged "thinking", ToolUse => tagged "tool_use" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = MessagesStreamContentBlockStartPayload;
+    fn Text(value: crate::models::MessagesStreamStartTextBlock);
+    fn Thinking(value: crate::models::MessagesStreamStartThinkingBlock);
+    fn ToolUse(value: crate::models::MessagesStreamStartToolUseBlock);
 }

@@ -18,141 +18,20 @@ pub enum MessagesStreamEvent {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for MessagesStreamEvent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::MessageStart(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "message_start",
-                    value,
-                )
-            }
-            Self::ContentBlockStart(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "content_block_start",
-                    value,
-                )
-            }
-            Self::ContentBlockDelta(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "content_block_delta",
-                    value,
-                )
-            }
-            Self::ContentBlockStop(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "content_block_stop",
-                    value,
-                )
-            }
-            Self::MessageDelta(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "message_delta",
-                    value,
-                )
-            }
-            Self::MessageStop(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "message_stop",
-                    value,
-                )
-            }
-            Self::Error(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "error",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MessagesStreamEvent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("message_start") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::MessageStart)
-            }
-            Some("content_block_start") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ContentBlockStart)
-            }
-            Some("content_block_delta") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ContentBlockDelta)
-            }
-            Some("content_block_stop") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ContentBlockStop)
-            }
-            Some("message_delta") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::MessageDelta)
-            }
-            Some("message_stop") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::MessageStop)
-            }
-            Some("error") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Error)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::MessagesStreamMessageStart> for MessagesStreamEvent {
-    fn from(value: crate::models::MessagesStreamMessageStart) -> Self {
-        Self::MessageStart(value)
-    }
-}
-impl From<crate::models::MessagesStreamContentBlockStart> for MessagesStreamEvent {
-    fn from(value: crate::models::MessagesStreamContentBlockStart) -> Self {
-        Self::ContentBlockStart(value)
-    }
-}
-impl From<crate::models::MessagesStreamContentBlockDelta> for MessagesStreamEvent {
-    fn from(value: crate::models::MessagesStreamContentBlockDelta) -> Self {
-        Self::ContentBlockDelta(value)
-    }
-}
-impl From<crate::models::MessagesStreamContentBlockStop> for MessagesStreamEvent {
-    fn from(value: crate::models::MessagesStreamContentBlockStop) -> Self {
-        Self::ContentBlockStop(value)
-    }
-}
-impl From<crate::models::MessagesStreamMessageDelta> for MessagesStreamEvent {
-    fn from(value: crate::models::MessagesStreamMessageDelta) -> Self {
-        Self::MessageDelta(value)
-    }
-}
-impl From<crate::models::MessagesStreamMessageStop> for MessagesStreamEvent {
-    fn from(value: crate::models::MessagesStreamMessageStop) -> Self {
-        Self::MessageStop(value)
-    }
-}
-impl From<crate::models::MessagesStreamErrorEvent> for MessagesStreamEvent {
-    fn from(value: crate::models::MessagesStreamErrorEvent) -> Self {
-        Self::Error(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    MessagesStreamEvent, "type", Unknown { MessageStart => tagged "message_start",
+    ContentBlockStart => tagged "content_block_start", ContentBlockDelta => tagged
+    "content_block_delta", ContentBlockStop => tagged "content_block_stop", MessageDelta
+    => tagged "message_delta", MessageStop => tagged "message_stop", Error => tagged
+    "error" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = MessagesStreamEvent;
+    fn MessageStart(value: crate::models::MessagesStreamMessageStart);
+    fn ContentBlockStart(value: crate::models::MessagesStreamContentBlockStart);
+    fn ContentBlockDelta(value: crate::models::MessagesStreamContentBlockDelta);
+    fn ContentBlockStop(value: crate::models::MessagesStreamContentBlockStop);
+    fn MessageDelta(value: crate::models::MessagesStreamMessageDelta);
+    fn MessageStop(value: crate::models::MessagesStreamMessageStop);
+    fn Error(value: crate::models::MessagesStreamErrorEvent);
 }

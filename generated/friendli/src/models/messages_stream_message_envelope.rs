@@ -46,13 +46,8 @@ pub enum MessagesStreamMessageEnvelopeType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    MessagesStreamMessageEnvelopeType, Unknown { Message => "message" }
+    param MessagesStreamMessageEnvelopeType, Unknown { Message => "message" }
 );
-impl crate::runtime::ParamValue for MessagesStreamMessageEnvelopeType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 /// Author role of streamed output, always `assistant`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum MessagesStreamMessageEnvelopeRole {
@@ -62,11 +57,6 @@ pub enum MessagesStreamMessageEnvelopeRole {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    MessagesStreamMessageEnvelopeRole, Unknown { Assistant => "assistant" }
+    param MessagesStreamMessageEnvelopeRole, Unknown { Assistant => "assistant" }
 );
-impl crate::runtime::ParamValue for MessagesStreamMessageEnvelopeRole {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 pub type MessagesStreamMessageEnvelopeStopReason = crate::models::ContainerMessagesSuccessStopReason;

@@ -24,10 +24,5 @@ pub enum MessagesSystemTextBlockType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    MessagesSystemTextBlockType, Unknown { Text => "text" }
+    param MessagesSystemTextBlockType, Unknown { Text => "text" }
 );
-impl crate::runtime::ParamValue for MessagesSystemTextBlockType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

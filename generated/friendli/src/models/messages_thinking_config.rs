@@ -26,11 +26,6 @@ pub enum MessagesThinkingConfigType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    MessagesThinkingConfigType, Unknown { Enabled => "enabled", Disabled => "disabled",
-    Adaptive => "adaptive" }
+    param MessagesThinkingConfigType, Unknown { Enabled => "enabled", Disabled =>
+    "disabled", Adaptive => "adaptive" }
 );
-impl crate::runtime::ParamValue for MessagesThinkingConfigType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

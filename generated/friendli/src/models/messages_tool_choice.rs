@@ -31,11 +31,6 @@ pub enum MessagesToolChoiceType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    MessagesToolChoiceType, Unknown { Auto => "auto", Any => "any", Tool => "tool", None
-    => "none" }
+    param MessagesToolChoiceType, Unknown { Auto => "auto", Any => "any", Tool => "tool",
+    None => "none" }
 );
-impl crate::runtime::ParamValue for MessagesToolChoiceType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

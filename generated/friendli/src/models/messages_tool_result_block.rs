@@ -23,18 +23,12 @@ pub enum MessagesToolResultBlockContent {
     ValueMapArray(Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>),
     String(String),
 }
-impl From<Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>>
-for MessagesToolResultBlockContent {
-    fn from(
+crate::runtime::serde_support::variant_from! {
+    type Enum = MessagesToolResultBlockContent;
+    fn ValueMapArray(
         value: Vec<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-    ) -> Self {
-        Self::ValueMapArray(value)
-    }
-}
-impl From<String> for MessagesToolResultBlockContent {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+    );
+    fn String(value: String);
 }
 impl From<&str> for MessagesToolResultBlockContent {
     fn from(value: &str) -> Self {

@@ -8,1065 +8,177 @@
     clippy::doc_overindented_list_items,
     clippy::disallowed_names
 )]
-#[cfg(feature = "dedicated")]
-mod accelerator_requirement;
-#[cfg(feature = "dedicated")]
-pub use accelerator_requirement::*;
-#[cfg(feature = "file")]
-mod account_file_status;
-#[cfg(feature = "file")]
-pub use account_file_status::*;
-#[cfg(feature = "dataset")]
-mod add_samples_response;
-#[cfg(feature = "dataset")]
-pub use add_samples_response::*;
-mod assistant_message;
-pub use assistant_message::*;
-mod assistant_message_tool_call;
-pub use assistant_message_tool_call::*;
-mod assistant_message_tool_call_function;
-pub use assistant_message_tool_call_function::*;
-mod audio_content;
-pub use audio_content::*;
-mod audio_data;
-pub use audio_data::*;
-mod audio_transcription_input_token_details;
-pub use audio_transcription_input_token_details::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod audio_transcription_result;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use audio_transcription_result::*;
-mod audio_transcription_usage;
-pub use audio_transcription_usage::*;
-#[cfg(feature = "dedicated")]
-mod autoscaling_policy;
-#[cfg(feature = "dedicated")]
-pub use autoscaling_policy::*;
-#[cfg(feature = "dedicated")]
-mod b64_image_item;
-#[cfg(feature = "dedicated")]
-pub use b64_image_item::*;
+crate::runtime::modules! {
+    pub use mod assistant_message, assistant_message_tool_call,
+    assistant_message_tool_call_function, audio_content, audio_data,
+    audio_transcription_input_token_details, audio_transcription_usage, chat_choice,
+    chat_choice_message, chat_complete_body_tool_choice,
+    chat_complete_body_tool_choice_function, chat_logprobs, chat_logprobs_content,
+    chat_logprobs_content_top_logprob, chat_result, chat_usage, completions_logprobs,
+    completions_result, container_audio_transcription_stream_success,
+    container_chat_completion_body, container_chat_completion_stream_success,
+    container_completions_stream_success, container_messages_stream_success,
+    container_messages_success, container_responses_stream_success,
+    container_responses_success, dedicated_audio_transcription_stream_success,
+    dedicated_chat_completion_stream_success, dedicated_completions_stream_success,
+    dedicated_messages_stream_success, dedicated_responses_stream_success,
+    file_built_in_tool, friendli_built_in_tool, function, function_result, functionality,
+    image_content, image_data, integrated_built_in_tool, knowledge_retrieved_chunk,
+    message, messages_response_content_block, messages_response_text_block,
+    messages_response_thinking_block, messages_response_tool_use_block,
+    messages_stream_content_block_delta, messages_stream_content_block_delta_payload,
+    messages_stream_content_block_start, messages_stream_content_block_start_payload,
+    messages_stream_content_block_stop, messages_stream_error_detail,
+    messages_stream_error_event, messages_stream_event, messages_stream_input_json_delta,
+    messages_stream_message_delta, messages_stream_message_delta_payload,
+    messages_stream_message_delta_usage, messages_stream_message_envelope,
+    messages_stream_message_start, messages_stream_message_stop,
+    messages_stream_signature_delta, messages_stream_start_text_block,
+    messages_stream_start_thinking_block, messages_stream_start_tool_use_block,
+    messages_stream_text_delta, messages_stream_thinking_delta, messages_usage,
+    model_catalog_response_item, open_router_datacenter,
+    open_router_model_catalog_response_item, open_router_model_list_success,
+    open_router_model_metadata, open_router_pricing_tier, pricing_model,
+    prompt_tokens_details, responses_content_part, responses_error,
+    responses_function_call, responses_incomplete_details,
+    responses_input_tokens_details, responses_output_item, responses_output_message,
+    responses_output_text, responses_output_tokens_details, responses_reasoning_item,
+    responses_reasoning_summary_text, responses_reasoning_text,
+    responses_stream_content_part_added, responses_stream_content_part_done,
+    responses_stream_event, responses_stream_function_call_arguments_delta,
+    responses_stream_function_call_arguments_done, responses_stream_output_item_added,
+    responses_stream_output_item_done, responses_stream_output_text_delta,
+    responses_stream_output_text_done, responses_stream_reasoning_text_delta,
+    responses_stream_reasoning_text_done, responses_stream_response_event,
+    responses_success, responses_usage, serverless_audio_transcription_stream_success,
+    serverless_chat_completion_stream_success, serverless_completions_stream_success,
+    serverless_knowledge_retrieval_body, serverless_knowledge_retrieval_success,
+    serverless_messages_stream_success, serverless_model_list_success,
+    serverless_responses_stream_success, serverless_tool_assisted_chat_complete_success,
+    serverless_tool_assisted_chat_completion_body,
+    serverless_tool_assisted_chat_completion_stream_body,
+    serverless_tool_assisted_chat_completion_stream_success, stream_options,
+    streamed_audio_transcription_data, streamed_audio_transcription_result,
+    streamed_chat_choice, streamed_chat_choice_delta, streamed_chat_data,
+    streamed_chat_result, streamed_completion_data, streamed_completions_choice,
+    streamed_completions_result, streamed_function_result,
+    streamed_tool_assisted_chat_event, streamed_tool_assisted_chat_token,
+    streamed_tool_assisted_chat_tool_status, streamed_tool_call_result, system_message,
+    text_content, text_usage, tool, tool_assisted_chat_tool, tool_call_result,
+    tool_message, tool_status_data, tool_status_error, tool_status_file,
+    tool_status_parameter, user_message, user_message_content_multi_modal, video_content,
+    video_data
+}
+#[cfg(feature = "container")]
+crate::runtime::modules! {
+    pub use mod completions_body_with_tokens, completions_stream_body_with_prompt,
+    completions_stream_body_with_tokens, container_audio_transcription_stream_body,
+    container_audio_transcription_success, container_chat_complete_success,
+    container_chat_completion_stream_body, container_completions_body,
+    container_completions_stream_body, container_completions_success,
+    container_detokenization_body, container_detokenization_success,
+    container_image_edit_success, container_image_generate_success,
+    container_image_generation_body, container_messages_stream_body,
+    container_responses_stream_body, container_text_classification_success,
+    container_tokenization_body, container_tokenization_success,
+    image_generation_container_result
+}
 #[cfg(any(feature = "container", feature = "dedicated"))]
-mod base_classification_data;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-pub use base_classification_data::*;
-#[cfg(feature = "dataset")]
-mod body_upload_raw_samples;
-#[cfg(feature = "dataset")]
-pub use body_upload_raw_samples::*;
-mod chat_choice;
-pub use chat_choice::*;
-mod chat_choice_message;
-pub use chat_choice_message::*;
-mod chat_complete_body_tool_choice;
-pub use chat_complete_body_tool_choice::*;
-mod chat_complete_body_tool_choice_function;
-pub use chat_complete_body_tool_choice_function::*;
-mod chat_logprobs;
-pub use chat_logprobs::*;
-mod chat_logprobs_content;
-pub use chat_logprobs_content::*;
-mod chat_logprobs_content_top_logprob;
-pub use chat_logprobs_content_top_logprob::*;
-mod chat_result;
-pub use chat_result::*;
-mod chat_usage;
-pub use chat_usage::*;
+crate::runtime::modules! {
+    pub use mod base_classification_data, container_image_edit_body,
+    container_text_classification_body, dedicated_embeddings_success, image_input,
+    text_classification_result, text_classification_usage
+}
 #[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod completions_body_with_prompt;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use completions_body_with_prompt::*;
-#[cfg(feature = "container")]
-mod completions_body_with_tokens;
-#[cfg(feature = "container")]
-pub use completions_body_with_tokens::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod completions_choice;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use completions_choice::*;
-#[cfg(feature = "dedicated")]
-mod completions_dedicated_body_with_prompt;
-#[cfg(feature = "dedicated")]
-pub use completions_dedicated_body_with_prompt::*;
-#[cfg(feature = "dedicated")]
-mod completions_dedicated_body_with_tokens;
-#[cfg(feature = "dedicated")]
-pub use completions_dedicated_body_with_tokens::*;
-mod completions_logprobs;
-pub use completions_logprobs::*;
-mod completions_result;
-pub use completions_result::*;
-#[cfg(feature = "serverless")]
-mod completions_serverless_body_with_prompt;
-#[cfg(feature = "serverless")]
-pub use completions_serverless_body_with_prompt::*;
-#[cfg(feature = "serverless")]
-mod completions_serverless_body_with_tokens;
-#[cfg(feature = "serverless")]
-pub use completions_serverless_body_with_tokens::*;
-#[cfg(feature = "container")]
-mod completions_stream_body_with_prompt;
-#[cfg(feature = "container")]
-pub use completions_stream_body_with_prompt::*;
-#[cfg(feature = "container")]
-mod completions_stream_body_with_tokens;
-#[cfg(feature = "container")]
-pub use completions_stream_body_with_tokens::*;
-#[cfg(feature = "dedicated")]
-mod completions_stream_dedicated_body_with_prompt;
-#[cfg(feature = "dedicated")]
-pub use completions_stream_dedicated_body_with_prompt::*;
-#[cfg(feature = "dedicated")]
-mod completions_stream_dedicated_body_with_tokens;
-#[cfg(feature = "dedicated")]
-pub use completions_stream_dedicated_body_with_tokens::*;
-#[cfg(feature = "serverless")]
-mod completions_stream_serverless_body_with_prompt;
-#[cfg(feature = "serverless")]
-pub use completions_stream_serverless_body_with_prompt::*;
-#[cfg(feature = "serverless")]
-mod completions_stream_serverless_body_with_tokens;
-#[cfg(feature = "serverless")]
-pub use completions_stream_serverless_body_with_tokens::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod container_audio_transcription_body;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use container_audio_transcription_body::*;
-#[cfg(feature = "container")]
-mod container_audio_transcription_stream_body;
-#[cfg(feature = "container")]
-pub use container_audio_transcription_stream_body::*;
-mod container_audio_transcription_stream_success;
-pub use container_audio_transcription_stream_success::*;
-#[cfg(feature = "container")]
-mod container_audio_transcription_success;
-#[cfg(feature = "container")]
-pub use container_audio_transcription_success::*;
-#[cfg(feature = "container")]
-mod container_chat_complete_success;
-#[cfg(feature = "container")]
-pub use container_chat_complete_success::*;
-mod container_chat_completion_body;
-pub use container_chat_completion_body::*;
-#[cfg(feature = "container")]
-mod container_chat_completion_stream_body;
-#[cfg(feature = "container")]
-pub use container_chat_completion_stream_body::*;
-mod container_chat_completion_stream_success;
-pub use container_chat_completion_stream_success::*;
-#[cfg(feature = "container")]
-mod container_completions_body;
-#[cfg(feature = "container")]
-pub use container_completions_body::*;
-#[cfg(feature = "container")]
-mod container_completions_stream_body;
-#[cfg(feature = "container")]
-pub use container_completions_stream_body::*;
-mod container_completions_stream_success;
-pub use container_completions_stream_success::*;
-#[cfg(feature = "container")]
-mod container_completions_success;
-#[cfg(feature = "container")]
-pub use container_completions_success::*;
-#[cfg(feature = "container")]
-mod container_detokenization_body;
-#[cfg(feature = "container")]
-pub use container_detokenization_body::*;
-#[cfg(feature = "container")]
-mod container_detokenization_success;
-#[cfg(feature = "container")]
-pub use container_detokenization_success::*;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-mod container_image_edit_body;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-pub use container_image_edit_body::*;
-#[cfg(feature = "container")]
-mod container_image_edit_success;
-#[cfg(feature = "container")]
-pub use container_image_edit_success::*;
-#[cfg(feature = "container")]
-mod container_image_generate_success;
-#[cfg(feature = "container")]
-pub use container_image_generate_success::*;
-#[cfg(feature = "container")]
-mod container_image_generation_body;
-#[cfg(feature = "container")]
-pub use container_image_generation_body::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod container_messages_body;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use container_messages_body::*;
-#[cfg(feature = "container")]
-mod container_messages_stream_body;
-#[cfg(feature = "container")]
-pub use container_messages_stream_body::*;
-mod container_messages_stream_success;
-pub use container_messages_stream_success::*;
-mod container_messages_success;
-pub use container_messages_success::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod container_responses_body;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use container_responses_body::*;
-#[cfg(feature = "container")]
-mod container_responses_stream_body;
-#[cfg(feature = "container")]
-pub use container_responses_stream_body::*;
-mod container_responses_stream_success;
-pub use container_responses_stream_success::*;
-mod container_responses_success;
-pub use container_responses_success::*;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-mod container_text_classification_body;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-pub use container_text_classification_body::*;
-#[cfg(feature = "container")]
-mod container_text_classification_success;
-#[cfg(feature = "container")]
-pub use container_text_classification_success::*;
-#[cfg(feature = "container")]
-mod container_tokenization_body;
-#[cfg(feature = "container")]
-pub use container_tokenization_body::*;
-#[cfg(feature = "container")]
-mod container_tokenization_success;
-#[cfg(feature = "container")]
-pub use container_tokenization_success::*;
+crate::runtime::modules! {
+    pub use mod audio_transcription_result, completions_body_with_prompt,
+    completions_choice, container_audio_transcription_body, container_messages_body,
+    container_responses_body, messages_base64_image_source, messages_compatibility_block,
+    messages_content_block, messages_error_object, messages_error_response,
+    messages_image_block, messages_image_source, messages_input_message,
+    messages_output_config, messages_output_format, messages_system_text_block,
+    messages_text_block, messages_thinking_block, messages_thinking_config,
+    messages_tool_choice, messages_tool_definition, messages_tool_result_block,
+    messages_tool_use_block, messages_url_image_source, response_format,
+    response_format_json_object, response_format_json_schema,
+    response_format_json_schema_schema, response_format_regex, response_format_text,
+    responses_content_block, responses_custom_tool, responses_custom_tool_call,
+    responses_custom_tool_call_output, responses_custom_tool_call_output_content,
+    responses_function_call_output, responses_function_call_output_content,
+    responses_function_tool, responses_input_image, responses_input_item,
+    responses_input_message, responses_input_text, responses_reasoning_config,
+    responses_refusal, responses_text_config, responses_text_format,
+    responses_text_format_json_object, responses_text_format_json_schema,
+    responses_text_format_text, responses_tool, responses_tool_choice_custom,
+    responses_tool_choice_function, server_vad_chunking_strategy, token_sequence
+}
 #[cfg(feature = "cost")]
-mod cost_bucket;
-#[cfg(feature = "cost")]
-pub use cost_bucket::*;
-#[cfg(feature = "cost")]
-mod cost_bucket_width;
-#[cfg(feature = "cost")]
-pub use cost_bucket_width::*;
-#[cfg(feature = "cost")]
-mod cost_group_by;
-#[cfg(feature = "cost")]
-pub use cost_group_by::*;
-#[cfg(feature = "cost")]
-mod cost_response;
-#[cfg(feature = "cost")]
-pub use cost_response::*;
-#[cfg(feature = "cost")]
-mod cost_result;
-#[cfg(feature = "cost")]
-pub use cost_result::*;
+crate::runtime::modules! {
+    pub use mod cost_bucket, cost_bucket_width, cost_group_by, cost_response, cost_result
+}
 #[cfg(feature = "dataset")]
-mod create_dataset_request;
-#[cfg(feature = "dataset")]
-pub use create_dataset_request::*;
-#[cfg(feature = "dataset")]
-mod dataset_info;
-#[cfg(feature = "dataset")]
-pub use dataset_info::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_audio_transcription_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_audio_transcription_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_audio_transcription_stream_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_audio_transcription_stream_body::*;
-mod dedicated_audio_transcription_stream_success;
-pub use dedicated_audio_transcription_stream_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_audio_transcription_success;
-#[cfg(feature = "dedicated")]
-pub use dedicated_audio_transcription_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_chat_complete_success;
-#[cfg(feature = "dedicated")]
-pub use dedicated_chat_complete_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_chat_completion_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_chat_completion_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_chat_completion_stream_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_chat_completion_stream_body::*;
-mod dedicated_chat_completion_stream_success;
-pub use dedicated_chat_completion_stream_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_chat_render_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_chat_render_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_chat_render_success;
-#[cfg(feature = "dedicated")]
-pub use dedicated_chat_render_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_completions_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_completions_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_completions_stream_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_completions_stream_body::*;
-mod dedicated_completions_stream_success;
-pub use dedicated_completions_stream_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_completions_success;
-#[cfg(feature = "dedicated")]
-pub use dedicated_completions_success::*;
-#[cfg(feature = "dataset")]
-mod dedicated_dataset_modality;
-#[cfg(feature = "dataset")]
-pub use dedicated_dataset_modality::*;
-#[cfg(feature = "dataset")]
-mod dedicated_dataset_modality_type;
-#[cfg(feature = "dataset")]
-pub use dedicated_dataset_modality_type::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_detokenization_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_detokenization_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_detokenization_success;
-#[cfg(feature = "dedicated")]
-pub use dedicated_detokenization_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_embeddings_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_embeddings_body::*;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-mod dedicated_embeddings_success;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-pub use dedicated_embeddings_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_endpoint_create_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_endpoint_create_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_endpoint_list_response;
-#[cfg(feature = "dedicated")]
-pub use dedicated_endpoint_list_response::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_endpoint_spec;
-#[cfg(feature = "dedicated")]
-pub use dedicated_endpoint_spec::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_endpoint_status;
-#[cfg(feature = "dedicated")]
-pub use dedicated_endpoint_status::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_endpoint_update_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_endpoint_update_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_endpoint_version_history_response;
-#[cfg(feature = "dedicated")]
-pub use dedicated_endpoint_version_history_response::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_endpoint_wandb_artifact_create_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_endpoint_wandb_artifact_create_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_endpoint_wandb_artifact_create_response;
-#[cfg(feature = "dedicated")]
-pub use dedicated_endpoint_wandb_artifact_create_response::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_image_edit_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_image_edit_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_image_edit_success;
-#[cfg(feature = "dedicated")]
-pub use dedicated_image_edit_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_image_generate_success;
-#[cfg(feature = "dedicated")]
-pub use dedicated_image_generate_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_image_generation_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_image_generation_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_messages_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_messages_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_messages_stream_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_messages_stream_body::*;
-mod dedicated_messages_stream_success;
-pub use dedicated_messages_stream_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_messages_success;
-#[cfg(feature = "dedicated")]
-pub use dedicated_messages_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_responses_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_responses_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_responses_stream_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_responses_stream_body::*;
-mod dedicated_responses_stream_success;
-pub use dedicated_responses_stream_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_responses_success;
-#[cfg(feature = "dedicated")]
-pub use dedicated_responses_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_text_classification_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_text_classification_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_text_classification_success;
-#[cfg(feature = "dedicated")]
-pub use dedicated_text_classification_success::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_tokenization_body;
-#[cfg(feature = "dedicated")]
-pub use dedicated_tokenization_body::*;
-#[cfg(feature = "dedicated")]
-mod dedicated_tokenization_success;
-#[cfg(feature = "dedicated")]
-pub use dedicated_tokenization_success::*;
-#[cfg(feature = "dataset")]
-mod delete_samples_response;
-#[cfg(feature = "dataset")]
-pub use delete_samples_response::*;
-#[cfg(feature = "dedicated")]
-mod embedding_object;
-#[cfg(feature = "dedicated")]
-pub use embedding_object::*;
-#[cfg(feature = "dedicated")]
-mod endpoint_advanced_config;
-#[cfg(feature = "dedicated")]
-pub use endpoint_advanced_config::*;
-#[cfg(feature = "dedicated")]
-mod endpoint_simplescale_config;
-#[cfg(feature = "dedicated")]
-pub use endpoint_simplescale_config::*;
-mod file_built_in_tool;
-pub use file_built_in_tool::*;
-#[cfg(feature = "file")]
-mod file_get_download_url_response;
-#[cfg(feature = "file")]
-pub use file_get_download_url_response::*;
-#[cfg(feature = "file")]
-mod file_info;
-#[cfg(feature = "file")]
-pub use file_info::*;
-#[cfg(feature = "file")]
-mod file_init_upload_request;
-#[cfg(feature = "file")]
-pub use file_init_upload_request::*;
-#[cfg(feature = "file")]
-mod file_init_upload_response;
-#[cfg(feature = "file")]
-pub use file_init_upload_response::*;
-mod friendli_built_in_tool;
-pub use friendli_built_in_tool::*;
-mod function;
-pub use function::*;
-mod function_result;
-pub use function_result::*;
-mod functionality;
-pub use functionality::*;
+crate::runtime::modules! {
+    pub use mod add_samples_response, body_upload_raw_samples, create_dataset_request,
+    dataset_info, dedicated_dataset_modality, dedicated_dataset_modality_type,
+    delete_samples_response, list_datasets_response, list_samples_response,
+    list_splits_response, list_versions_response, split_info, version_info,
+    list_datasets, list_splits, list_samples, delete_samples
+}
 #[cfg(any(feature = "dataset", feature = "dedicated", feature = "file"))]
-mod http_validation_error;
-#[cfg(any(feature = "dataset", feature = "dedicated", feature = "file"))]
-pub use http_validation_error::*;
-mod image_content;
-pub use image_content::*;
-mod image_data;
-pub use image_data::*;
-#[cfg(feature = "container")]
-mod image_generation_container_result;
-#[cfg(feature = "container")]
-pub use image_generation_container_result::*;
+crate::runtime::modules! {
+    pub use mod http_validation_error, validation_error
+}
 #[cfg(feature = "dedicated")]
-mod image_generation_dedicated_result;
-#[cfg(feature = "dedicated")]
-pub use image_generation_dedicated_result::*;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-mod image_input;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-pub use image_input::*;
-#[cfg(feature = "dedicated")]
-mod inference_deployment_error_code;
-#[cfg(feature = "dedicated")]
-pub use inference_deployment_error_code::*;
-#[cfg(feature = "dedicated")]
-mod inference_deployment_status;
-#[cfg(feature = "dedicated")]
-pub use inference_deployment_status::*;
-mod integrated_built_in_tool;
-pub use integrated_built_in_tool::*;
-mod knowledge_retrieved_chunk;
-pub use knowledge_retrieved_chunk::*;
-#[cfg(feature = "dataset")]
-mod list_datasets_response;
-#[cfg(feature = "dataset")]
-pub use list_datasets_response::*;
-#[cfg(feature = "dataset")]
-mod list_samples_response;
-#[cfg(feature = "dataset")]
-pub use list_samples_response::*;
-#[cfg(feature = "dataset")]
-mod list_splits_response;
-#[cfg(feature = "dataset")]
-pub use list_splits_response::*;
-#[cfg(feature = "dataset")]
-mod list_versions_response;
-#[cfg(feature = "dataset")]
-pub use list_versions_response::*;
-mod message;
-pub use message::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_base64_image_source;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_base64_image_source::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_compatibility_block;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_compatibility_block::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_content_block;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_content_block::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_error_object;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_error_object::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_error_response;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_error_response::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_image_block;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_image_block::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_image_source;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_image_source::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_input_message;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_input_message::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_output_config;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_output_config::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_output_format;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_output_format::*;
-mod messages_response_content_block;
-pub use messages_response_content_block::*;
-mod messages_response_text_block;
-pub use messages_response_text_block::*;
-mod messages_response_thinking_block;
-pub use messages_response_thinking_block::*;
-mod messages_response_tool_use_block;
-pub use messages_response_tool_use_block::*;
-mod messages_stream_content_block_delta;
-pub use messages_stream_content_block_delta::*;
-mod messages_stream_content_block_delta_payload;
-pub use messages_stream_content_block_delta_payload::*;
-mod messages_stream_content_block_start;
-pub use messages_stream_content_block_start::*;
-mod messages_stream_content_block_start_payload;
-pub use messages_stream_content_block_start_payload::*;
-mod messages_stream_content_block_stop;
-pub use messages_stream_content_block_stop::*;
-mod messages_stream_error_detail;
-pub use messages_stream_error_detail::*;
-mod messages_stream_error_event;
-pub use messages_stream_error_event::*;
-mod messages_stream_event;
-pub use messages_stream_event::*;
-mod messages_stream_input_json_delta;
-pub use messages_stream_input_json_delta::*;
-mod messages_stream_message_delta;
-pub use messages_stream_message_delta::*;
-mod messages_stream_message_delta_payload;
-pub use messages_stream_message_delta_payload::*;
-mod messages_stream_message_delta_usage;
-pub use messages_stream_message_delta_usage::*;
-mod messages_stream_message_envelope;
-pub use messages_stream_message_envelope::*;
-mod messages_stream_message_start;
-pub use messages_stream_message_start::*;
-mod messages_stream_message_stop;
-pub use messages_stream_message_stop::*;
-mod messages_stream_signature_delta;
-pub use messages_stream_signature_delta::*;
-mod messages_stream_start_text_block;
-pub use messages_stream_start_text_block::*;
-mod messages_stream_start_thinking_block;
-pub use messages_stream_start_thinking_block::*;
-mod messages_stream_start_tool_use_block;
-pub use messages_stream_start_tool_use_block::*;
-mod messages_stream_text_delta;
-pub use messages_stream_text_delta::*;
-mod messages_stream_thinking_delta;
-pub use messages_stream_thinking_delta::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_system_text_block;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_system_text_block::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_text_block;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_text_block::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_thinking_block;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_thinking_block::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_thinking_config;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_thinking_config::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_tool_choice;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_tool_choice::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_tool_definition;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_tool_definition::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_tool_result_block;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_tool_result_block::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_tool_use_block;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_tool_use_block::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod messages_url_image_source;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use messages_url_image_source::*;
-mod messages_usage;
-pub use messages_usage::*;
-mod model_catalog_response_item;
-pub use model_catalog_response_item::*;
-mod open_router_datacenter;
-pub use open_router_datacenter::*;
-mod open_router_model_catalog_response_item;
-pub use open_router_model_catalog_response_item::*;
-mod open_router_model_list_success;
-pub use open_router_model_list_success::*;
-mod open_router_model_metadata;
-pub use open_router_model_metadata::*;
-mod open_router_pricing_tier;
-pub use open_router_pricing_tier::*;
-mod pricing_model;
-pub use pricing_model::*;
+crate::runtime::modules! {
+    pub use mod accelerator_requirement, autoscaling_policy, b64_image_item,
+    completions_dedicated_body_with_prompt, completions_dedicated_body_with_tokens,
+    completions_stream_dedicated_body_with_prompt,
+    completions_stream_dedicated_body_with_tokens, dedicated_audio_transcription_body,
+    dedicated_audio_transcription_stream_body, dedicated_audio_transcription_success,
+    dedicated_chat_complete_success, dedicated_chat_completion_body,
+    dedicated_chat_completion_stream_body, dedicated_chat_render_body,
+    dedicated_chat_render_success, dedicated_completions_body,
+    dedicated_completions_stream_body, dedicated_completions_success,
+    dedicated_detokenization_body, dedicated_detokenization_success,
+    dedicated_embeddings_body, dedicated_endpoint_create_body,
+    dedicated_endpoint_list_response, dedicated_endpoint_spec, dedicated_endpoint_status,
+    dedicated_endpoint_update_body, dedicated_endpoint_version_history_response,
+    dedicated_endpoint_wandb_artifact_create_body,
+    dedicated_endpoint_wandb_artifact_create_response, dedicated_image_edit_body,
+    dedicated_image_edit_success, dedicated_image_generate_success,
+    dedicated_image_generation_body, dedicated_messages_body,
+    dedicated_messages_stream_body, dedicated_messages_success, dedicated_responses_body,
+    dedicated_responses_stream_body, dedicated_responses_success,
+    dedicated_text_classification_body, dedicated_text_classification_success,
+    dedicated_tokenization_body, dedicated_tokenization_success, embedding_object,
+    endpoint_advanced_config, endpoint_simplescale_config,
+    image_generation_dedicated_result, inference_deployment_error_code,
+    inference_deployment_status, queue_backpressure_metric_kind, url_image_item
+}
+#[cfg(feature = "file")]
+crate::runtime::modules! {
+    pub use mod account_file_status, file_get_download_url_response, file_info,
+    file_init_upload_request, file_init_upload_response
+}
+#[cfg(feature = "serverless")]
+crate::runtime::modules! {
+    pub use mod completions_serverless_body_with_prompt,
+    completions_serverless_body_with_tokens,
+    completions_stream_serverless_body_with_prompt,
+    completions_stream_serverless_body_with_tokens, serverless_audio_transcription_body,
+    serverless_audio_transcription_stream_body, serverless_audio_transcription_success,
+    serverless_chat_complete_success, serverless_chat_completion_body,
+    serverless_chat_completion_stream_body, serverless_chat_render_body,
+    serverless_chat_render_success, serverless_completions_body,
+    serverless_completions_stream_body, serverless_completions_success,
+    serverless_detokenization_body, serverless_detokenization_success,
+    serverless_messages_body, serverless_messages_stream_body,
+    serverless_messages_success, serverless_responses_body,
+    serverless_responses_stream_body, serverless_responses_success,
+    serverless_tokenization_body, serverless_tokenization_success
+}
 #[cfg(feature = "usage")]
-mod product_type;
-#[cfg(feature = "usage")]
-pub use product_type::*;
-mod prompt_tokens_details;
-pub use prompt_tokens_details::*;
-#[cfg(feature = "dedicated")]
-mod queue_backpressure_metric_kind;
-#[cfg(feature = "dedicated")]
-pub use queue_backpressure_metric_kind::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod response_format;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use response_format::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod response_format_json_object;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use response_format_json_object::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod response_format_json_schema;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use response_format_json_schema::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod response_format_json_schema_schema;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use response_format_json_schema_schema::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod response_format_regex;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use response_format_regex::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod response_format_text;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use response_format_text::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_content_block;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_content_block::*;
-mod responses_content_part;
-pub use responses_content_part::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_custom_tool;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_custom_tool::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_custom_tool_call;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_custom_tool_call::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_custom_tool_call_output;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_custom_tool_call_output::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_custom_tool_call_output_content;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_custom_tool_call_output_content::*;
-mod responses_error;
-pub use responses_error::*;
-mod responses_function_call;
-pub use responses_function_call::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_function_call_output;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_function_call_output::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_function_call_output_content;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_function_call_output_content::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_function_tool;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_function_tool::*;
-mod responses_incomplete_details;
-pub use responses_incomplete_details::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_input_image;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_input_image::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_input_item;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_input_item::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_input_message;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_input_message::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_input_text;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_input_text::*;
-mod responses_input_tokens_details;
-pub use responses_input_tokens_details::*;
-mod responses_output_item;
-pub use responses_output_item::*;
-mod responses_output_message;
-pub use responses_output_message::*;
-mod responses_output_text;
-pub use responses_output_text::*;
-mod responses_output_tokens_details;
-pub use responses_output_tokens_details::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_reasoning_config;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_reasoning_config::*;
-mod responses_reasoning_item;
-pub use responses_reasoning_item::*;
-mod responses_reasoning_summary_text;
-pub use responses_reasoning_summary_text::*;
-mod responses_reasoning_text;
-pub use responses_reasoning_text::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_refusal;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_refusal::*;
-mod responses_stream_content_part_added;
-pub use responses_stream_content_part_added::*;
-mod responses_stream_content_part_done;
-pub use responses_stream_content_part_done::*;
-mod responses_stream_event;
-pub use responses_stream_event::*;
-mod responses_stream_function_call_arguments_delta;
-pub use responses_stream_function_call_arguments_delta::*;
-mod responses_stream_function_call_arguments_done;
-pub use responses_stream_function_call_arguments_done::*;
-mod responses_stream_output_item_added;
-pub use responses_stream_output_item_added::*;
-mod responses_stream_output_item_done;
-pub use responses_stream_output_item_done::*;
-mod responses_stream_output_text_delta;
-pub use responses_stream_output_text_delta::*;
-mod responses_stream_output_text_done;
-pub use responses_stream_output_text_done::*;
-mod responses_stream_reasoning_text_delta;
-pub use responses_stream_reasoning_text_delta::*;
-mod responses_stream_reasoning_text_done;
-pub use responses_stream_reasoning_text_done::*;
-mod responses_stream_response_event;
-pub use responses_stream_response_event::*;
-mod responses_success;
-pub use responses_success::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_text_config;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_text_config::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_text_format;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_text_format::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_text_format_json_object;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_text_format_json_object::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_text_format_json_schema;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_text_format_json_schema::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_text_format_text;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_text_format_text::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_tool;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_tool::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_tool_choice_custom;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_tool_choice_custom::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod responses_tool_choice_function;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use responses_tool_choice_function::*;
-mod responses_usage;
-pub use responses_usage::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod server_vad_chunking_strategy;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use server_vad_chunking_strategy::*;
-#[cfg(feature = "serverless")]
-mod serverless_audio_transcription_body;
-#[cfg(feature = "serverless")]
-pub use serverless_audio_transcription_body::*;
-#[cfg(feature = "serverless")]
-mod serverless_audio_transcription_stream_body;
-#[cfg(feature = "serverless")]
-pub use serverless_audio_transcription_stream_body::*;
-mod serverless_audio_transcription_stream_success;
-pub use serverless_audio_transcription_stream_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_audio_transcription_success;
-#[cfg(feature = "serverless")]
-pub use serverless_audio_transcription_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_chat_complete_success;
-#[cfg(feature = "serverless")]
-pub use serverless_chat_complete_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_chat_completion_body;
-#[cfg(feature = "serverless")]
-pub use serverless_chat_completion_body::*;
-#[cfg(feature = "serverless")]
-mod serverless_chat_completion_stream_body;
-#[cfg(feature = "serverless")]
-pub use serverless_chat_completion_stream_body::*;
-mod serverless_chat_completion_stream_success;
-pub use serverless_chat_completion_stream_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_chat_render_body;
-#[cfg(feature = "serverless")]
-pub use serverless_chat_render_body::*;
-#[cfg(feature = "serverless")]
-mod serverless_chat_render_success;
-#[cfg(feature = "serverless")]
-pub use serverless_chat_render_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_completions_body;
-#[cfg(feature = "serverless")]
-pub use serverless_completions_body::*;
-#[cfg(feature = "serverless")]
-mod serverless_completions_stream_body;
-#[cfg(feature = "serverless")]
-pub use serverless_completions_stream_body::*;
-mod serverless_completions_stream_success;
-pub use serverless_completions_stream_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_completions_success;
-#[cfg(feature = "serverless")]
-pub use serverless_completions_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_detokenization_body;
-#[cfg(feature = "serverless")]
-pub use serverless_detokenization_body::*;
-#[cfg(feature = "serverless")]
-mod serverless_detokenization_success;
-#[cfg(feature = "serverless")]
-pub use serverless_detokenization_success::*;
-mod serverless_knowledge_retrieval_body;
-pub use serverless_knowledge_retrieval_body::*;
-mod serverless_knowledge_retrieval_success;
-pub use serverless_knowledge_retrieval_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_messages_body;
-#[cfg(feature = "serverless")]
-pub use serverless_messages_body::*;
-#[cfg(feature = "serverless")]
-mod serverless_messages_stream_body;
-#[cfg(feature = "serverless")]
-pub use serverless_messages_stream_body::*;
-mod serverless_messages_stream_success;
-pub use serverless_messages_stream_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_messages_success;
-#[cfg(feature = "serverless")]
-pub use serverless_messages_success::*;
-mod serverless_model_list_success;
-pub use serverless_model_list_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_responses_body;
-#[cfg(feature = "serverless")]
-pub use serverless_responses_body::*;
-#[cfg(feature = "serverless")]
-mod serverless_responses_stream_body;
-#[cfg(feature = "serverless")]
-pub use serverless_responses_stream_body::*;
-mod serverless_responses_stream_success;
-pub use serverless_responses_stream_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_responses_success;
-#[cfg(feature = "serverless")]
-pub use serverless_responses_success::*;
-#[cfg(feature = "serverless")]
-mod serverless_tokenization_body;
-#[cfg(feature = "serverless")]
-pub use serverless_tokenization_body::*;
-#[cfg(feature = "serverless")]
-mod serverless_tokenization_success;
-#[cfg(feature = "serverless")]
-pub use serverless_tokenization_success::*;
-mod serverless_tool_assisted_chat_complete_success;
-pub use serverless_tool_assisted_chat_complete_success::*;
-mod serverless_tool_assisted_chat_completion_body;
-pub use serverless_tool_assisted_chat_completion_body::*;
-mod serverless_tool_assisted_chat_completion_stream_body;
-pub use serverless_tool_assisted_chat_completion_stream_body::*;
-mod serverless_tool_assisted_chat_completion_stream_success;
-pub use serverless_tool_assisted_chat_completion_stream_success::*;
-#[cfg(feature = "dataset")]
-mod split_info;
-#[cfg(feature = "dataset")]
-pub use split_info::*;
-mod stream_options;
-pub use stream_options::*;
-mod streamed_audio_transcription_data;
-pub use streamed_audio_transcription_data::*;
-mod streamed_audio_transcription_result;
-pub use streamed_audio_transcription_result::*;
-mod streamed_chat_choice;
-pub use streamed_chat_choice::*;
-mod streamed_chat_choice_delta;
-pub use streamed_chat_choice_delta::*;
-mod streamed_chat_data;
-pub use streamed_chat_data::*;
-mod streamed_chat_result;
-pub use streamed_chat_result::*;
-mod streamed_completion_data;
-pub use streamed_completion_data::*;
-mod streamed_completions_choice;
-pub use streamed_completions_choice::*;
-mod streamed_completions_result;
-pub use streamed_completions_result::*;
-mod streamed_function_result;
-pub use streamed_function_result::*;
-mod streamed_tool_assisted_chat_event;
-pub use streamed_tool_assisted_chat_event::*;
-mod streamed_tool_assisted_chat_token;
-pub use streamed_tool_assisted_chat_token::*;
-mod streamed_tool_assisted_chat_tool_status;
-pub use streamed_tool_assisted_chat_tool_status::*;
-mod streamed_tool_call_result;
-pub use streamed_tool_call_result::*;
-mod system_message;
-pub use system_message::*;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-mod text_classification_result;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-pub use text_classification_result::*;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-mod text_classification_usage;
-#[cfg(any(feature = "container", feature = "dedicated"))]
-pub use text_classification_usage::*;
-mod text_content;
-pub use text_content::*;
-mod text_usage;
-pub use text_usage::*;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-mod token_sequence;
-#[cfg(any(feature = "container", feature = "dedicated", feature = "serverless"))]
-pub use token_sequence::*;
-mod tool;
-pub use tool::*;
-mod tool_assisted_chat_tool;
-pub use tool_assisted_chat_tool::*;
-mod tool_call_result;
-pub use tool_call_result::*;
-mod tool_message;
-pub use tool_message::*;
-mod tool_status_data;
-pub use tool_status_data::*;
-mod tool_status_error;
-pub use tool_status_error::*;
-mod tool_status_file;
-pub use tool_status_file::*;
-mod tool_status_parameter;
-pub use tool_status_parameter::*;
-#[cfg(feature = "dedicated")]
-mod url_image_item;
-#[cfg(feature = "dedicated")]
-pub use url_image_item::*;
-#[cfg(feature = "usage")]
-mod usage_bucket;
-#[cfg(feature = "usage")]
-pub use usage_bucket::*;
-#[cfg(feature = "usage")]
-mod usage_bucket_width;
-#[cfg(feature = "usage")]
-pub use usage_bucket_width::*;
-#[cfg(feature = "usage")]
-mod usage_group_by;
-#[cfg(feature = "usage")]
-pub use usage_group_by::*;
-#[cfg(feature = "usage")]
-mod usage_response;
-#[cfg(feature = "usage")]
-pub use usage_response::*;
-#[cfg(feature = "usage")]
-mod usage_result;
-#[cfg(feature = "usage")]
-pub use usage_result::*;
-mod user_message;
-pub use user_message::*;
-mod user_message_content_multi_modal;
-pub use user_message_content_multi_modal::*;
-#[cfg(any(feature = "dataset", feature = "dedicated", feature = "file"))]
-mod validation_error;
-#[cfg(any(feature = "dataset", feature = "dedicated", feature = "file"))]
-pub use validation_error::*;
-#[cfg(feature = "dataset")]
-mod version_info;
-#[cfg(feature = "dataset")]
-pub use version_info::*;
-mod video_content;
-pub use video_content::*;
-mod video_data;
-pub use video_data::*;
-#[cfg(feature = "dataset")]
-mod list_datasets;
-#[cfg(feature = "dataset")]
-pub use list_datasets::*;
-#[cfg(feature = "dataset")]
-mod list_splits;
-#[cfg(feature = "dataset")]
-pub use list_splits::*;
-#[cfg(feature = "dataset")]
-mod list_samples;
-#[cfg(feature = "dataset")]
-pub use list_samples::*;
-#[cfg(feature = "dataset")]
-mod delete_samples;
-#[cfg(feature = "dataset")]
-pub use delete_samples::*;
+crate::runtime::modules! {
+    pub use mod product_type, usage_bucket, usage_bucket_width, usage_group_by,
+    usage_response, usage_result
+}

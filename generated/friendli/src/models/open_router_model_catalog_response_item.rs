@@ -87,15 +87,8 @@ pub enum OpenRouterModelCatalogResponseItemPricing {
     PricingTier(crate::models::OpenRouterPricingTier),
     PricingTierArray(Vec<crate::models::OpenRouterPricingTier>),
 }
-impl From<crate::models::OpenRouterPricingTier>
-for OpenRouterModelCatalogResponseItemPricing {
-    fn from(value: crate::models::OpenRouterPricingTier) -> Self {
-        Self::PricingTier(value)
-    }
-}
-impl From<Vec<crate::models::OpenRouterPricingTier>>
-for OpenRouterModelCatalogResponseItemPricing {
-    fn from(value: Vec<crate::models::OpenRouterPricingTier>) -> Self {
-        Self::PricingTierArray(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = OpenRouterModelCatalogResponseItemPricing;
+    fn PricingTier(value: crate::models::OpenRouterPricingTier);
+    fn PricingTierArray(value: Vec<crate::models::OpenRouterPricingTier>);
 }

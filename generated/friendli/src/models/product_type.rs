@@ -7,11 +7,6 @@ pub enum ProductType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ProductType, Unknown { ModelApis => "model_apis", DedicatedEndpoints =>
+    param ProductType, Unknown { ModelApis => "model_apis", DedicatedEndpoints =>
     "dedicated_endpoints" }
 );
-impl crate::runtime::ParamValue for ProductType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -11,12 +11,7 @@ pub enum QueueBackpressureMetricKind {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    QueueBackpressureMetricKind, Unknown { TpotMs => "TPOT_MS", TtftMs => "TTFT_MS",
-    RequestCount => "REQUEST_COUNT", WorkspaceUtilization => "WORKSPACE_UTILIZATION",
-    QueuedPrefillTokens => "QUEUED_PREFILL_TOKENS" }
+    param QueueBackpressureMetricKind, Unknown { TpotMs => "TPOT_MS", TtftMs =>
+    "TTFT_MS", RequestCount => "REQUEST_COUNT", WorkspaceUtilization =>
+    "WORKSPACE_UTILIZATION", QueuedPrefillTokens => "QUEUED_PREFILL_TOKENS" }
 );
-impl crate::runtime::ParamValue for QueueBackpressureMetricKind {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -23,90 +23,14 @@ pub enum ResponseFormat {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for ResponseFormat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::JsonSchema(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "json_schema",
-                    value,
-                )
-            }
-            Self::JsonObject(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "json_object",
-                    value,
-                )
-            }
-            Self::Regex(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "regex",
-                    value,
-                )
-            }
-            Self::Text(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "text",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseFormat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("json_schema") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::JsonSchema)
-            }
-            Some("json_object") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::JsonObject)
-            }
-            Some("regex") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Regex)
-            }
-            Some("text") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Text)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::ResponseFormatJsonSchema> for ResponseFormat {
-    fn from(value: crate::models::ResponseFormatJsonSchema) -> Self {
-        Self::JsonSchema(value)
-    }
-}
-impl From<crate::models::ResponseFormatJsonObject> for ResponseFormat {
-    fn from(value: crate::models::ResponseFormatJsonObject) -> Self {
-        Self::JsonObject(value)
-    }
-}
-impl From<crate::models::ResponseFormatRegex> for ResponseFormat {
-    fn from(value: crate::models::ResponseFormatRegex) -> Self {
-        Self::Regex(value)
-    }
-}
-impl From<crate::models::ResponseFormatText> for ResponseFormat {
-    fn from(value: crate::models::ResponseFormatText) -> Self {
-        Self::Text(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    ResponseFormat, "type", Unknown { JsonSchema => tagged "json_schema", JsonObject =>
+    tagged "json_object", Regex => tagged "regex", Text => tagged "text" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = ResponseFormat;
+    fn JsonSchema(value: crate::models::ResponseFormatJsonSchema);
+    fn JsonObject(value: crate::models::ResponseFormatJsonObject);
+    fn Regex(value: crate::models::ResponseFormatRegex);
+    fn Text(value: crate::models::ResponseFormatText);
 }

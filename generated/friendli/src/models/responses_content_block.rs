@@ -12,83 +12,15 @@ pub enum ResponsesContentBlock {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for ResponsesContentBlock {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::InputText(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "input_text",
-                    value,
-                )
-            }
-            Self::InputImage(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "input_image",
-                    value,
-                )
-            }
-            Self::OutputText(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::Refusal(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "refusal",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponsesContentBlock {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("input_text") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::InputText)
-            }
-            Some("input_image") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::InputImage)
-            }
-            Some("output_text") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::OutputText)
-            }
-            Some("refusal") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Refusal)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::ResponsesInputText> for ResponsesContentBlock {
-    fn from(value: crate::models::ResponsesInputText) -> Self {
-        Self::InputText(value)
-    }
-}
-impl From<crate::models::ResponsesInputImage> for ResponsesContentBlock {
-    fn from(value: crate::models::ResponsesInputImage) -> Self {
-        Self::InputImage(value)
-    }
-}
-impl From<crate::models::ResponsesOutputText> for ResponsesContentBlock {
-    fn from(value: crate::models::ResponsesOutputText) -> Self {
-        Self::OutputText(value)
-    }
-}
-impl From<crate::models::ResponsesRefusal> for ResponsesContentBlock {
-    fn from(value: crate::models::ResponsesRefusal) -> Self {
-        Self::Refusal(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    ResponsesContentBlock, "type", Unknown { InputText => tagged "input_text", InputImage
+    => tagged "input_image", OutputText => inline "output_text", Refusal => tagged
+    "refusal" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = ResponsesContentBlock;
+    fn InputText(value: crate::models::ResponsesInputText);
+    fn InputImage(value: crate::models::ResponsesInputImage);
+    fn OutputText(value: crate::models::ResponsesOutputText);
+    fn Refusal(value: crate::models::ResponsesRefusal);
 }

@@ -8,47 +8,12 @@ pub enum ResponsesContentPart {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for ResponsesContentPart {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::OutputText(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::ReasoningText(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponsesContentPart {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("output_text") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::OutputText)
-            }
-            Some("reasoning_text") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ReasoningText)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::ResponsesOutputText> for ResponsesContentPart {
-    fn from(value: crate::models::ResponsesOutputText) -> Self {
-        Self::OutputText(value)
-    }
-}
-impl From<crate::models::ResponsesReasoningText> for ResponsesContentPart {
-    fn from(value: crate::models::ResponsesReasoningText) -> Self {
-        Self::ReasoningText(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    ResponsesContentPart, "type", Unknown { OutputText => inline "output_text",
+    ReasoningText => inline "reasoning_text" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = ResponsesContentPart;
+    fn OutputText(value: crate::models::ResponsesOutputText);
+    fn ReasoningText(value: crate::models::ResponsesReasoningText);
 }

@@ -37,10 +37,5 @@ pub enum ResponsesCustomToolCallType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesCustomToolCallType, Unknown { CustomToolCall => "custom_tool_call" }
+    param ResponsesCustomToolCallType, Unknown { CustomToolCall => "custom_tool_call" }
 );
-impl crate::runtime::ParamValue for ResponsesCustomToolCallType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

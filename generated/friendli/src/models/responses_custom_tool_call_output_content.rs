@@ -8,58 +8,12 @@ pub enum ResponsesCustomToolCallOutputContent {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for ResponsesCustomToolCallOutputContent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::InputText(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "input_text",
-                    value,
-                )
-            }
-            Self::InputImage(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "input_image",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponsesCustomToolCallOutputContent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("input_text") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::InputText)
-            }
-            Some("input_image") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::InputImage)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::ResponsesInputText> for ResponsesCustomToolCallOutputContent {
-    fn from(value: crate::models::ResponsesInputText) -> Self {
-        Self::InputText(value)
-    }
-}
-impl From<crate::models::ResponsesInputImage> for ResponsesCustomToolCallOutputContent {
-    fn from(value: crate::models::ResponsesInputImage) -> Self {
-        Self::InputImage(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    ResponsesCustomToolCallOutputContent, "type", Unknown { InputText => tagged
+    "input_text", InputImage => tagged "input_image" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = ResponsesCustomToolCallOutputContent;
+    fn InputText(value: crate::models::ResponsesInputText);
+    fn InputImage(value: crate::models::ResponsesInputImage);
 }

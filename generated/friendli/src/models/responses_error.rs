@@ -43,8 +43,8 @@ pub enum ResponsesErrorCode {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesErrorCode, Unknown { ServerError => "server_error", RateLimitExceeded =>
-    "rate_limit_exceeded", InvalidPrompt => "invalid_prompt", VectorStoreTimeout =>
+    param ResponsesErrorCode, Unknown { ServerError => "server_error", RateLimitExceeded
+    => "rate_limit_exceeded", InvalidPrompt => "invalid_prompt", VectorStoreTimeout =>
     "vector_store_timeout", InvalidImage => "invalid_image", InvalidImageFormat =>
     "invalid_image_format", InvalidBase64Image => "invalid_base64_image", InvalidImageUrl
     => "invalid_image_url", ImageTooLarge => "image_too_large", ImageTooSmall =>
@@ -55,8 +55,3 @@ crate::runtime::serde_support::open_enum!(
     "empty_image_file", FailedToDownloadImage => "failed_to_download_image",
     ImageFileNotFound => "image_file_not_found" }
 );
-impl crate::runtime::ParamValue for ResponsesErrorCode {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

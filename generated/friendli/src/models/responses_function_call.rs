@@ -40,13 +40,8 @@ pub enum ResponsesFunctionCallType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesFunctionCallType, Unknown { FunctionCall => "function_call" }
+    param ResponsesFunctionCallType, Unknown { FunctionCall => "function_call" }
 );
-impl crate::runtime::ParamValue for ResponsesFunctionCallType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ResponsesFunctionCallStatus {
     InProgress,
@@ -56,11 +51,6 @@ pub enum ResponsesFunctionCallStatus {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesFunctionCallStatus, Unknown { InProgress => "in_progress", Completed =>
-    "completed", Incomplete => "incomplete" }
+    param ResponsesFunctionCallStatus, Unknown { InProgress => "in_progress", Completed
+    => "completed", Incomplete => "incomplete" }
 );
-impl crate::runtime::ParamValue for ResponsesFunctionCallStatus {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -40,14 +40,9 @@ pub enum ResponsesFunctionCallOutputType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesFunctionCallOutputType, Unknown { FunctionCallOutput =>
+    param ResponsesFunctionCallOutputType, Unknown { FunctionCallOutput =>
     "function_call_output" }
 );
-impl crate::runtime::ParamValue for ResponsesFunctionCallOutputType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 /// Text or image output of the function tool call. Can be a JSON string of the output, or an array of content parts (text or image).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -55,16 +50,10 @@ pub enum ResponsesFunctionCallOutputOutput {
     ContentArray(Vec<crate::models::ResponsesFunctionCallOutputContent>),
     String(String),
 }
-impl From<Vec<crate::models::ResponsesFunctionCallOutputContent>>
-for ResponsesFunctionCallOutputOutput {
-    fn from(value: Vec<crate::models::ResponsesFunctionCallOutputContent>) -> Self {
-        Self::ContentArray(value)
-    }
-}
-impl From<String> for ResponsesFunctionCallOutputOutput {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ResponsesFunctionCallOutputOutput;
+    fn ContentArray(value: Vec<crate::models::ResponsesFunctionCallOutputContent>);
+    fn String(value: String);
 }
 impl From<&str> for ResponsesFunctionCallOutputOutput {
     fn from(value: &str) -> Self {

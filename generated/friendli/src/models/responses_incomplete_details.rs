@@ -19,10 +19,6 @@ pub enum ResponsesIncompleteDetailsReason {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesIncompleteDetailsReason, Unknown { MaxOutputTokens => "max_output_tokens" }
+    param ResponsesIncompleteDetailsReason, Unknown { MaxOutputTokens =>
+    "max_output_tokens" }
 );
-impl crate::runtime::ParamValue for ResponsesIncompleteDetailsReason {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

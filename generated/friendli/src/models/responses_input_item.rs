@@ -9,33 +9,12 @@ pub enum ResponsesInputItem {
     ReasoningItem(crate::models::ResponsesReasoningItem),
     Message(crate::models::ResponsesInputMessage),
 }
-impl From<crate::models::ResponsesFunctionCall> for ResponsesInputItem {
-    fn from(value: crate::models::ResponsesFunctionCall) -> Self {
-        Self::FunctionCall(value)
-    }
-}
-impl From<crate::models::ResponsesCustomToolCall> for ResponsesInputItem {
-    fn from(value: crate::models::ResponsesCustomToolCall) -> Self {
-        Self::CustomToolCall(value)
-    }
-}
-impl From<crate::models::ResponsesFunctionCallOutput> for ResponsesInputItem {
-    fn from(value: crate::models::ResponsesFunctionCallOutput) -> Self {
-        Self::FunctionCallOutput(value)
-    }
-}
-impl From<crate::models::ResponsesCustomToolCallOutput> for ResponsesInputItem {
-    fn from(value: crate::models::ResponsesCustomToolCallOutput) -> Self {
-        Self::CustomToolCallOutput(value)
-    }
-}
-impl From<crate::models::ResponsesReasoningItem> for ResponsesInputItem {
-    fn from(value: crate::models::ResponsesReasoningItem) -> Self {
-        Self::ReasoningItem(value)
-    }
-}
-impl From<crate::models::ResponsesInputMessage> for ResponsesInputItem {
-    fn from(value: crate::models::ResponsesInputMessage) -> Self {
-        Self::Message(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ResponsesInputItem;
+    fn FunctionCall(value: crate::models::ResponsesFunctionCall);
+    fn CustomToolCall(value: crate::models::ResponsesCustomToolCall);
+    fn FunctionCallOutput(value: crate::models::ResponsesFunctionCallOutput);
+    fn CustomToolCallOutput(value: crate::models::ResponsesCustomToolCallOutput);
+    fn ReasoningItem(value: crate::models::ResponsesReasoningItem);
+    fn Message(value: crate::models::ResponsesInputMessage);
 }

@@ -33,14 +33,9 @@ pub enum ResponsesInputMessageRole {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesInputMessageRole, Unknown { User => "user", Assistant => "assistant", System
-    => "system", Developer => "developer" }
+    param ResponsesInputMessageRole, Unknown { User => "user", Assistant => "assistant",
+    System => "system", Developer => "developer" }
 );
-impl crate::runtime::ParamValue for ResponsesInputMessageRole {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 /// Text or image input to the model. Can also contain previous assistant responses.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
@@ -48,15 +43,10 @@ pub enum ResponsesInputMessageContent {
     ContentBlockArray(Vec<crate::models::ResponsesContentBlock>),
     String(String),
 }
-impl From<Vec<crate::models::ResponsesContentBlock>> for ResponsesInputMessageContent {
-    fn from(value: Vec<crate::models::ResponsesContentBlock>) -> Self {
-        Self::ContentBlockArray(value)
-    }
-}
-impl From<String> for ResponsesInputMessageContent {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ResponsesInputMessageContent;
+    fn ContentBlockArray(value: Vec<crate::models::ResponsesContentBlock>);
+    fn String(value: String);
 }
 impl From<&str> for ResponsesInputMessageContent {
     fn from(value: &str) -> Self {
@@ -71,10 +61,5 @@ pub enum ResponsesInputMessageType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesInputMessageType, Unknown { Message => "message" }
+    param ResponsesInputMessageType, Unknown { Message => "message" }
 );
-impl crate::runtime::ParamValue for ResponsesInputMessageType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -10,60 +10,13 @@ pub enum ResponsesOutputItem {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for ResponsesOutputItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Message(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "message",
-                    value,
-                )
-            }
-            Self::Reasoning(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::FunctionCall(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponsesOutputItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("message") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Message)
-            }
-            Some("reasoning") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Reasoning)
-            }
-            Some("function_call") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::FunctionCall)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::ResponsesOutputMessage> for ResponsesOutputItem {
-    fn from(value: crate::models::ResponsesOutputMessage) -> Self {
-        Self::Message(value)
-    }
-}
-impl From<crate::models::ResponsesReasoningItem> for ResponsesOutputItem {
-    fn from(value: crate::models::ResponsesReasoningItem) -> Self {
-        Self::Reasoning(value)
-    }
-}
-impl From<crate::models::ResponsesFunctionCall> for ResponsesOutputItem {
-    fn from(value: crate::models::ResponsesFunctionCall) -> Self {
-        Self::FunctionCall(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    ResponsesOutputItem, "type", Unknown { Message => tagged "message", Reasoning =>
+    inline "reasoning", FunctionCall => inline "function_call" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = ResponsesOutputItem;
+    fn Message(value: crate::models::ResponsesOutputMessage);
+    fn Reasoning(value: crate::models::ResponsesReasoningItem);
+    fn FunctionCall(value: crate::models::ResponsesFunctionCall);
 }

@@ -34,13 +34,8 @@ pub enum ResponsesOutputMessageRole {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesOutputMessageRole, Unknown { Assistant => "assistant" }
+    param ResponsesOutputMessageRole, Unknown { Assistant => "assistant" }
 );
-impl crate::runtime::ParamValue for ResponsesOutputMessageRole {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 /// The status of the message. One of `in_progress`, `completed`, or `incomplete`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ResponsesOutputMessageStatus {
@@ -51,11 +46,6 @@ pub enum ResponsesOutputMessageStatus {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesOutputMessageStatus, Unknown { InProgress => "in_progress", Completed =>
-    "completed", Incomplete => "incomplete" }
+    param ResponsesOutputMessageStatus, Unknown { InProgress => "in_progress", Completed
+    => "completed", Incomplete => "incomplete" }
 );
-impl crate::runtime::ParamValue for ResponsesOutputMessageStatus {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

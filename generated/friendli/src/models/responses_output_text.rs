@@ -24,10 +24,5 @@ pub enum ResponsesOutputTextType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesOutputTextType, Unknown { OutputText => "output_text" }
+    param ResponsesOutputTextType, Unknown { OutputText => "output_text" }
 );
-impl crate::runtime::ParamValue for ResponsesOutputTextType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -25,12 +25,7 @@ pub enum ResponsesReasoningConfigEffort {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesReasoningConfigEffort, Unknown { None => "none", Minimal => "minimal", Low
-    => "low", Medium => "medium", High => "high", Xhigh => "xhigh", Max => "max",
+    param ResponsesReasoningConfigEffort, Unknown { None => "none", Minimal => "minimal",
+    Low => "low", Medium => "medium", High => "high", Xhigh => "xhigh", Max => "max",
     Ultracode => "ultracode" }
 );
-impl crate::runtime::ParamValue for ResponsesReasoningConfigEffort {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

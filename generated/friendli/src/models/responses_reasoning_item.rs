@@ -36,11 +36,6 @@ pub enum ResponsesReasoningItemType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesReasoningItemType, Unknown { Reasoning => "reasoning" }
+    param ResponsesReasoningItemType, Unknown { Reasoning => "reasoning" }
 );
-impl crate::runtime::ParamValue for ResponsesReasoningItemType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 pub type ResponsesReasoningItemStatus = crate::models::ResponsesFunctionCallStatus;

@@ -24,10 +24,5 @@ pub enum ResponsesReasoningSummaryTextType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesReasoningSummaryTextType, Unknown { SummaryText => "summary_text" }
+    param ResponsesReasoningSummaryTextType, Unknown { SummaryText => "summary_text" }
 );
-impl crate::runtime::ParamValue for ResponsesReasoningSummaryTextType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

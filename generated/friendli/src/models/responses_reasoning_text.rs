@@ -24,10 +24,5 @@ pub enum ResponsesReasoningTextType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesReasoningTextType, Unknown { ReasoningText => "reasoning_text" }
+    param ResponsesReasoningTextType, Unknown { ReasoningText => "reasoning_text" }
 );
-impl crate::runtime::ParamValue for ResponsesReasoningTextType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

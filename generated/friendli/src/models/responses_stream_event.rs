@@ -30,213 +30,38 @@ pub enum ResponsesStreamEvent {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for ResponsesStreamEvent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::ResponseEvent(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ResponseOutputItemAdded(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "response.output_item.added",
-                    value,
-                )
-            }
-            Self::ResponseOutputItemDone(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "response.output_item.done",
-                    value,
-                )
-            }
-            Self::ResponseContentPartAdded(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "response.content_part.added",
-                    value,
-                )
-            }
-            Self::ResponseContentPartDone(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "response.content_part.done",
-                    value,
-                )
-            }
-            Self::ResponseOutputTextDelta(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "response.output_text.delta",
-                    value,
-                )
-            }
-            Self::ResponseOutputTextDone(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "response.output_text.done",
-                    value,
-                )
-            }
-            Self::ResponseReasoningTextDelta(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "response.reasoning_text.delta",
-                    value,
-                )
-            }
-            Self::ResponseReasoningTextDone(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "response.reasoning_text.done",
-                    value,
-                )
-            }
-            Self::ResponseFunctionCallArgumentsDelta(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "response.function_call_arguments.delta",
-                    value,
-                )
-            }
-            Self::ResponseFunctionCallArgumentsDone(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "response.function_call_arguments.done",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponsesStreamEvent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some(
-                "response.completed" | "response.created" | "response.failed"
-                | "response.in_progress" | "response.incomplete",
-            ) => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponseEvent)
-            }
-            Some("response.output_item.added") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponseOutputItemAdded)
-            }
-            Some("response.output_item.done") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponseOutputItemDone)
-            }
-            Some("response.content_part.added") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponseContentPartAdded)
-            }
-            Some("response.content_part.done") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponseContentPartDone)
-            }
-            Some("response.output_text.delta") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponseOutputTextDelta)
-            }
-            Some("response.output_text.done") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponseOutputTextDone)
-            }
-            Some("response.reasoning_text.delta") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponseReasoningTextDelta)
-            }
-            Some("response.reasoning_text.done") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponseReasoningTextDone)
-            }
-            Some("response.function_call_arguments.delta") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponseFunctionCallArgumentsDelta)
-            }
-            Some("response.function_call_arguments.done") => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::ResponseFunctionCallArgumentsDone)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::ResponsesStreamResponseEvent> for ResponsesStreamEvent {
-    fn from(value: crate::models::ResponsesStreamResponseEvent) -> Self {
-        Self::ResponseEvent(value)
-    }
-}
-impl From<crate::models::ResponsesStreamOutputItemAdded> for ResponsesStreamEvent {
-    fn from(value: crate::models::ResponsesStreamOutputItemAdded) -> Self {
-        Self::ResponseOutputItemAdded(value)
-    }
-}
-impl From<crate::models::ResponsesStreamOutputItemDone> for ResponsesStreamEvent {
-    fn from(value: crate::models::ResponsesStreamOutputItemDone) -> Self {
-        Self::ResponseOutputItemDone(value)
-    }
-}
-impl From<crate::models::ResponsesStreamContentPartAdded> for ResponsesStreamEvent {
-    fn from(value: crate::models::ResponsesStreamContentPartAdded) -> Self {
-        Self::ResponseContentPartAdded(value)
-    }
-}
-impl From<crate::models::ResponsesStreamContentPartDone> for ResponsesStreamEvent {
-    fn from(value: crate::models::ResponsesStreamContentPartDone) -> Self {
-        Self::ResponseContentPartDone(value)
-    }
-}
-impl From<crate::models::ResponsesStreamOutputTextDelta> for ResponsesStreamEvent {
-    fn from(value: crate::models::ResponsesStreamOutputTextDelta) -> Self {
-        Self::ResponseOutputTextDelta(value)
-    }
-}
-impl From<crate::models::ResponsesStreamOutputTextDone> for ResponsesStreamEvent {
-    fn from(value: crate::models::ResponsesStreamOutputTextDone) -> Self {
-        Self::ResponseOutputTextDone(value)
-    }
-}
-impl From<crate::models::ResponsesStreamReasoningTextDelta> for ResponsesStreamEvent {
-    fn from(value: crate::models::ResponsesStreamReasoningTextDelta) -> Self {
-        Self::ResponseReasoningTextDelta(value)
-    }
-}
-impl From<crate::models::ResponsesStreamReasoningTextDone> for ResponsesStreamEvent {
-    fn from(value: crate::models::ResponsesStreamReasoningTextDone) -> Self {
-        Self::ResponseReasoningTextDone(value)
-    }
-}
-impl From<crate::models::ResponsesStreamFunctionCallArgumentsDelta>
-for ResponsesStreamEvent {
-    fn from(value: crate::models::ResponsesStreamFunctionCallArgumentsDelta) -> Self {
-        Self::ResponseFunctionCallArgumentsDelta(value)
-    }
-}
-impl From<crate::models::ResponsesStreamFunctionCallArgumentsDone>
-for ResponsesStreamEvent {
-    fn from(value: crate::models::ResponsesStreamFunctionCallArgumentsDone) -> Self {
-        Self::ResponseFunctionCallArgumentsDone(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    ResponsesStreamEvent, "type", Unknown { ResponseEvent => inline "response.completed"
+    | "response.created" | "response.failed" | "response.in_progress" |
+    "response.incomplete", ResponseOutputItemAdded => tagged
+    "response.output_item.added", ResponseOutputItemDone => tagged
+    "response.output_item.done", ResponseContentPartAdded => tagged
+    "response.content_part.added", ResponseContentPartDone => tagged
+    "response.content_part.done", ResponseOutputTextDelta => tagged
+    "response.output_text.delta", ResponseOutputTextDone => tagged
+    "response.output_text.done", ResponseReasoningTextDelta => tagged
+    "response.reasoning_text.delta", ResponseReasoningTextDone => tagged
+    "response.reasoning_text.done", ResponseFunctionCallArgumentsDelta => tagged
+    "response.function_call_arguments.delta", ResponseFunctionCallArgumentsDone => tagged
+    "response.function_call_arguments.done" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = ResponsesStreamEvent;
+    fn ResponseEvent(value: crate::models::ResponsesStreamResponseEvent);
+    fn ResponseOutputItemAdded(value: crate::models::ResponsesStreamOutputItemAdded);
+    fn ResponseOutputItemDone(value: crate::models::ResponsesStreamOutputItemDone);
+    fn ResponseContentPartAdded(value: crate::models::ResponsesStreamContentPartAdded);
+    fn ResponseContentPartDone(value: crate::models::ResponsesStreamContentPartDone);
+    fn ResponseOutputTextDelta(value: crate::models::ResponsesStreamOutputTextDelta);
+    fn ResponseOutputTextDone(value: crate::models::ResponsesStreamOutputTextDone);
+    fn ResponseReasoningTextDelta(
+        value: crate::models::ResponsesStreamReasoningTextDelta,
+    );
+    fn ResponseReasoningTextDone(value: crate::models::ResponsesStreamReasoningTextDone);
+    fn ResponseFunctionCallArgumentsDelta(
+        value: crate::models::ResponsesStreamFunctionCallArgumentsDelta,
+    );
+    fn ResponseFunctionCallArgumentsDone(
+        value: crate::models::ResponsesStreamFunctionCallArgumentsDone,
+    );
 }

@@ -34,13 +34,8 @@ pub enum ResponsesStreamResponseEventType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesStreamResponseEventType, Unknown { ResponseCreated => "response.created",
-    ResponseInProgress => "response.in_progress", ResponseCompleted =>
-    "response.completed", ResponseIncomplete => "response.incomplete", ResponseFailed =>
-    "response.failed" }
+    param ResponsesStreamResponseEventType, Unknown { ResponseCreated =>
+    "response.created", ResponseInProgress => "response.in_progress", ResponseCompleted
+    => "response.completed", ResponseIncomplete => "response.incomplete", ResponseFailed
+    => "response.failed" }
 );
-impl crate::runtime::ParamValue for ResponsesStreamResponseEventType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

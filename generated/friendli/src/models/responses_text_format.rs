@@ -10,74 +10,13 @@ pub enum ResponsesTextFormat {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for ResponsesTextFormat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Text(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "text",
-                    value,
-                )
-            }
-            Self::JsonSchema(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "json_schema",
-                    value,
-                )
-            }
-            Self::JsonObject(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "json_object",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponsesTextFormat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("text") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Text)
-            }
-            Some("json_schema") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::JsonSchema)
-            }
-            Some("json_object") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::JsonObject)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::ResponsesTextFormatText> for ResponsesTextFormat {
-    fn from(value: crate::models::ResponsesTextFormatText) -> Self {
-        Self::Text(value)
-    }
-}
-impl From<crate::models::ResponsesTextFormatJsonSchema> for ResponsesTextFormat {
-    fn from(value: crate::models::ResponsesTextFormatJsonSchema) -> Self {
-        Self::JsonSchema(value)
-    }
-}
-impl From<crate::models::ResponsesTextFormatJsonObject> for ResponsesTextFormat {
-    fn from(value: crate::models::ResponsesTextFormatJsonObject) -> Self {
-        Self::JsonObject(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    ResponsesTextFormat, "type", Unknown { Text => tagged "text", JsonSchema => tagged
+    "json_schema", JsonObject => tagged "json_object" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = ResponsesTextFormat;
+    fn Text(value: crate::models::ResponsesTextFormatText);
+    fn JsonSchema(value: crate::models::ResponsesTextFormatJsonSchema);
+    fn JsonObject(value: crate::models::ResponsesTextFormatJsonObject);
 }

@@ -8,58 +8,12 @@ pub enum ResponsesTool {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for ResponsesTool {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Function(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "function",
-                    value,
-                )
-            }
-            Self::Custom(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "custom",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponsesTool {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("function") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Function)
-            }
-            Some("custom") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Custom)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::ResponsesFunctionTool> for ResponsesTool {
-    fn from(value: crate::models::ResponsesFunctionTool) -> Self {
-        Self::Function(value)
-    }
-}
-impl From<crate::models::ResponsesCustomTool> for ResponsesTool {
-    fn from(value: crate::models::ResponsesCustomTool) -> Self {
-        Self::Custom(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    ResponsesTool, "type", Unknown { Function => tagged "function", Custom => tagged
+    "custom" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = ResponsesTool;
+    fn Function(value: crate::models::ResponsesFunctionTool);
+    fn Custom(value: crate::models::ResponsesCustomTool);
 }

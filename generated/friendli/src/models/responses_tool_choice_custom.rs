@@ -24,10 +24,5 @@ pub enum ResponsesToolChoiceCustomType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesToolChoiceCustomType, Unknown { Custom => "custom" }
+    param ResponsesToolChoiceCustomType, Unknown { Custom => "custom" }
 );
-impl crate::runtime::ParamValue for ResponsesToolChoiceCustomType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -24,10 +24,5 @@ pub enum ResponsesToolChoiceFunctionType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ResponsesToolChoiceFunctionType, Unknown { Function => "function" }
+    param ResponsesToolChoiceFunctionType, Unknown { Function => "function" }
 );
-impl crate::runtime::ParamValue for ResponsesToolChoiceFunctionType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -28,10 +28,5 @@ pub enum ServerVadChunkingStrategyType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ServerVadChunkingStrategyType, Unknown { ServerVad => "server_vad" }
+    param ServerVadChunkingStrategyType, Unknown { ServerVad => "server_vad" }
 );
-impl crate::runtime::ParamValue for ServerVadChunkingStrategyType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -9,15 +9,12 @@ pub enum ServerlessCompletionsBody {
         crate::models::CompletionsServerlessBodyWithTokens,
     ),
 }
-impl From<crate::models::CompletionsServerlessBodyWithPrompt>
-for ServerlessCompletionsBody {
-    fn from(value: crate::models::CompletionsServerlessBodyWithPrompt) -> Self {
-        Self::CompletionsServerlessBodyWithPrompt(value)
-    }
-}
-impl From<crate::models::CompletionsServerlessBodyWithTokens>
-for ServerlessCompletionsBody {
-    fn from(value: crate::models::CompletionsServerlessBodyWithTokens) -> Self {
-        Self::CompletionsServerlessBodyWithTokens(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ServerlessCompletionsBody;
+    fn CompletionsServerlessBodyWithPrompt(
+        value: crate::models::CompletionsServerlessBodyWithPrompt,
+    );
+    fn CompletionsServerlessBodyWithTokens(
+        value: crate::models::CompletionsServerlessBodyWithTokens,
+    );
 }

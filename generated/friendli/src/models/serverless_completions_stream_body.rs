@@ -9,15 +9,12 @@ pub enum ServerlessCompletionsStreamBody {
         crate::models::CompletionsStreamServerlessBodyWithTokens,
     ),
 }
-impl From<crate::models::CompletionsStreamServerlessBodyWithPrompt>
-for ServerlessCompletionsStreamBody {
-    fn from(value: crate::models::CompletionsStreamServerlessBodyWithPrompt) -> Self {
-        Self::CompletionsStreamServerlessBodyWithPrompt(value)
-    }
-}
-impl From<crate::models::CompletionsStreamServerlessBodyWithTokens>
-for ServerlessCompletionsStreamBody {
-    fn from(value: crate::models::CompletionsStreamServerlessBodyWithTokens) -> Self {
-        Self::CompletionsStreamServerlessBodyWithTokens(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ServerlessCompletionsStreamBody;
+    fn CompletionsStreamServerlessBodyWithPrompt(
+        value: crate::models::CompletionsStreamServerlessBodyWithPrompt,
+    );
+    fn CompletionsStreamServerlessBodyWithTokens(
+        value: crate::models::CompletionsStreamServerlessBodyWithTokens,
+    );
 }

@@ -34,11 +34,6 @@ pub enum StreamedAudioTranscriptionDataType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    StreamedAudioTranscriptionDataType, Unknown { TranscriptTextDelta =>
+    param StreamedAudioTranscriptionDataType, Unknown { TranscriptTextDelta =>
     "transcript.text.delta", TranscriptTextDone => "transcript.text.done" }
 );
-impl crate::runtime::ParamValue for StreamedAudioTranscriptionDataType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

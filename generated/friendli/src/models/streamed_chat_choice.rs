@@ -37,11 +37,6 @@ pub enum StreamedChatChoiceFinishReason {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    StreamedChatChoiceFinishReason, Unknown { Stop => "stop", Length => "length",
+    param StreamedChatChoiceFinishReason, Unknown { Stop => "stop", Length => "length",
     ToolCalls => "tool_calls", Null => "null" }
 );
-impl crate::runtime::ParamValue for StreamedChatChoiceFinishReason {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

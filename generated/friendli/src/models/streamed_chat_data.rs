@@ -38,10 +38,6 @@ pub enum StreamedChatDataObject {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    StreamedChatDataObject, Unknown { ChatCompletionChunk => "chat.completion.chunk" }
+    param StreamedChatDataObject, Unknown { ChatCompletionChunk =>
+    "chat.completion.chunk" }
 );
-impl crate::runtime::ParamValue for StreamedChatDataObject {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

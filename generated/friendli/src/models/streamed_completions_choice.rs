@@ -35,11 +35,6 @@ pub enum StreamedCompletionsChoiceFinishReason {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    StreamedCompletionsChoiceFinishReason, Unknown { Stop => "stop", Length => "length",
-    Null => "null" }
+    param StreamedCompletionsChoiceFinishReason, Unknown { Stop => "stop", Length =>
+    "length", Null => "null" }
 );
-impl crate::runtime::ParamValue for StreamedCompletionsChoiceFinishReason {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -8,60 +8,12 @@ pub enum StreamedToolAssistedChatEvent {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for StreamedToolAssistedChatEvent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Token(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "event",
-                    "token",
-                    value,
-                )
-            }
-            Self::ToolStatus(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "event",
-                    "tool_status",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StreamedToolAssistedChatEvent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "event",
-        )?;
-        match tag.as_deref() {
-            Some("token") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Token)
-            }
-            Some("tool_status") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::ToolStatus)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::StreamedToolAssistedChatToken>
-for StreamedToolAssistedChatEvent {
-    fn from(value: crate::models::StreamedToolAssistedChatToken) -> Self {
-        Self::Token(value)
-    }
-}
-impl From<crate::models::StreamedToolAssistedChatToolStatus>
-for StreamedToolAssistedChatEvent {
-    fn from(value: crate::models::StreamedToolAssistedChatToolStatus) -> Self {
-        Self::ToolStatus(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    StreamedToolAssistedChatEvent, "event", Unknown { Token => tagged "token", ToolStatus
+    => tagged "tool_status" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = StreamedToolAssistedChatEvent;
+    fn Token(value: crate::models::StreamedToolAssistedChatToken);
+    fn ToolStatus(value: crate::models::StreamedToolAssistedChatToolStatus);
 }

@@ -32,10 +32,5 @@ pub enum StreamedToolCallResultType {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    StreamedToolCallResultType, Unknown { Function => "function" }
+    param StreamedToolCallResultType, Unknown { Function => "function" }
 );
-impl crate::runtime::ParamValue for StreamedToolCallResultType {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

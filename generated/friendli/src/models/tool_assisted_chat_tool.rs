@@ -12,82 +12,16 @@ pub enum ToolAssistedChatTool {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for ToolAssistedChatTool {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Function(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::FriendliBuiltInTool(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::LinkupSearch(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "linkup:search",
-                    value,
-                )
-            }
-            Self::FileText(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "file:text",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ToolAssistedChatTool {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("function") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Function)
-            }
-            Some(
-                "code:python-interpreter" | "math:calculator" | "math:calendar"
-                | "math:statistics" | "web:search" | "web:url",
-            ) => {
-                crate::runtime::serde_support::from_tagged(value)
-                    .map(Self::FriendliBuiltInTool)
-            }
-            Some("linkup:search") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::LinkupSearch)
-            }
-            Some("file:text") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::FileText)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::Tool> for ToolAssistedChatTool {
-    fn from(value: crate::models::Tool) -> Self {
-        Self::Function(value)
-    }
-}
-impl From<crate::models::FriendliBuiltInTool> for ToolAssistedChatTool {
-    fn from(value: crate::models::FriendliBuiltInTool) -> Self {
-        Self::FriendliBuiltInTool(value)
-    }
-}
-impl From<crate::models::IntegratedBuiltInTool> for ToolAssistedChatTool {
-    fn from(value: crate::models::IntegratedBuiltInTool) -> Self {
-        Self::LinkupSearch(value)
-    }
-}
-impl From<crate::models::FileBuiltInTool> for ToolAssistedChatTool {
-    fn from(value: crate::models::FileBuiltInTool) -> Self {
-        Self::FileText(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    ToolAssistedChatTool, "type", Unknown { Function => inline "function",
+    FriendliBuiltInTool => inline "code:python-interpreter" | "math:calculator" |
+    "math:calendar" | "math:statistics" | "web:search" | "web:url", LinkupSearch =>
+    tagged "linkup:search", FileText => tagged "file:text" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = ToolAssistedChatTool;
+    fn Function(value: crate::models::Tool);
+    fn FriendliBuiltInTool(value: crate::models::FriendliBuiltInTool);
+    fn LinkupSearch(value: crate::models::IntegratedBuiltInTool);
+    fn FileText(value: crate::models::FileBuiltInTool);
 }

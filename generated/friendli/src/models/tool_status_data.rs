@@ -58,16 +58,11 @@ pub enum ToolStatusDataName {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ToolStatusDataName, Unknown { LinkupSearch => "linkup:search", MathCalculator =>
-    "math:calculator", MathStatistics => "math:statistics", MathCalendar =>
+    param ToolStatusDataName, Unknown { LinkupSearch => "linkup:search", MathCalculator
+    => "math:calculator", MathStatistics => "math:statistics", MathCalendar =>
     "math:calendar", WebSearch => "web:search", WebUrl => "web:url",
     CodePythonInterpreter => "code:python-interpreter", FileText => "file:text" }
 );
-impl crate::runtime::ParamValue for ToolStatusDataName {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}
 /// Indicates the current execution status of the tool.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ToolStatusDataStatus {
@@ -79,11 +74,6 @@ pub enum ToolStatusDataStatus {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    ToolStatusDataStatus, Unknown { Started => "STARTED", Updating => "UPDATING", Ended
-    => "ENDED", Errored => "ERRORED" }
+    param ToolStatusDataStatus, Unknown { Started => "STARTED", Updating => "UPDATING",
+    Ended => "ENDED", Errored => "ERRORED" }
 );
-impl crate::runtime::ParamValue for ToolStatusDataStatus {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

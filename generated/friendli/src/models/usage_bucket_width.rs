@@ -8,10 +8,5 @@ pub enum UsageBucketWidth {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    UsageBucketWidth, Unknown { V1d => "1d", V1h => "1h", V5m => "5m" }
+    param UsageBucketWidth, Unknown { V1d => "1d", V1h => "1h", V5m => "5m" }
 );
-impl crate::runtime::ParamValue for UsageBucketWidth {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -8,11 +8,6 @@ pub enum UsageGroupBy {
     Unknown(String),
 }
 crate::runtime::serde_support::open_enum!(
-    UsageGroupBy, Unknown { Model => "model", ProductType => "product_type", UserId =>
-    "user_id" }
+    param UsageGroupBy, Unknown { Model => "model", ProductType => "product_type", UserId
+    => "user_id" }
 );
-impl crate::runtime::ParamValue for UsageGroupBy {
-    fn param_text(&self) -> Option<String> {
-        Some(self.as_str().to_owned())
-    }
-}

@@ -21,15 +21,10 @@ pub enum UserMessageContent {
     MultiModalArray(Vec<crate::models::UserMessageContentMultiModal>),
     String(String),
 }
-impl From<Vec<crate::models::UserMessageContentMultiModal>> for UserMessageContent {
-    fn from(value: Vec<crate::models::UserMessageContentMultiModal>) -> Self {
-        Self::MultiModalArray(value)
-    }
-}
-impl From<String> for UserMessageContent {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = UserMessageContent;
+    fn MultiModalArray(value: Vec<crate::models::UserMessageContentMultiModal>);
+    fn String(value: String);
 }
 impl From<&str> for UserMessageContent {
     fn from(value: &str) -> Self {

@@ -12,90 +12,14 @@ pub enum UserMessageContentMultiModal {
     /// An object whose tag this SDK version does not know yet; kept verbatim.
     Unknown(::serde_json::Value),
 }
-impl ::serde::Serialize for UserMessageContentMultiModal {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Text(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "text",
-                    value,
-                )
-            }
-            Self::AudioUrl(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "audio_url",
-                    value,
-                )
-            }
-            Self::ImageUrl(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "image_url",
-                    value,
-                )
-            }
-            Self::VideoUrl(value) => {
-                crate::runtime::serde_support::serialize_tagged(
-                    serializer,
-                    "type",
-                    "video_url",
-                    value,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UserMessageContentMultiModal {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::runtime::serde_support::read_tagged(
-            deserializer,
-            "type",
-        )?;
-        match tag.as_deref() {
-            Some("text") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::Text)
-            }
-            Some("audio_url") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::AudioUrl)
-            }
-            Some("image_url") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::ImageUrl)
-            }
-            Some("video_url") => {
-                crate::runtime::serde_support::from_tagged(value).map(Self::VideoUrl)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
-    }
-}
-impl From<crate::models::TextContent> for UserMessageContentMultiModal {
-    fn from(value: crate::models::TextContent) -> Self {
-        Self::Text(value)
-    }
-}
-impl From<crate::models::AudioContent> for UserMessageContentMultiModal {
-    fn from(value: crate::models::AudioContent) -> Self {
-        Self::AudioUrl(value)
-    }
-}
-impl From<crate::models::ImageContent> for UserMessageContentMultiModal {
-    fn from(value: crate::models::ImageContent) -> Self {
-        Self::ImageUrl(value)
-    }
-}
-impl From<crate::models::VideoContent> for UserMessageContentMultiModal {
-    fn from(value: crate::models::VideoContent) -> Self {
-        Self::VideoUrl(value)
-    }
+crate::runtime::serde_support::tagged_union!(
+    UserMessageContentMultiModal, "type", Unknown { Text => tagged "text", AudioUrl =>
+    tagged "audio_url", ImageUrl => tagged "image_url", VideoUrl => tagged "video_url" }
+);
+crate::runtime::serde_support::variant_from! {
+    type Enum = UserMessageContentMultiModal;
+    fn Text(value: crate::models::TextContent);
+    fn AudioUrl(value: crate::models::AudioContent);
+    fn ImageUrl(value: crate::models::ImageContent);
+    fn VideoUrl(value: crate::models::VideoContent);
 }

@@ -25,15 +25,10 @@ pub enum ValidationErrorLocItem {
     Integer(i64),
     String(String),
 }
-impl From<i64> for ValidationErrorLocItem {
-    fn from(value: i64) -> Self {
-        Self::Integer(value)
-    }
-}
-impl From<String> for ValidationErrorLocItem {
-    fn from(value: String) -> Self {
-        Self::String(value)
-    }
+crate::runtime::serde_support::variant_from! {
+    type Enum = ValidationErrorLocItem;
+    fn Integer(value: i64);
+    fn String(value: String);
 }
 impl From<&str> for ValidationErrorLocItem {
     fn from(value: &str) -> Self {

@@ -73,10 +73,7 @@ impl ContainerChat {
             self.client.clone(),
             crate::operations::container_chat_complete::ContainerChatComplete {
             },
-            crate::models::ContainerChatCompletionBody {
-                messages: messages.into(),
-                ..Default::default()
-            },
+            crate::models::ContainerChatCompletionBody::new(messages),
         )
     }
     /// Stream chat completions
@@ -92,10 +89,7 @@ impl ContainerChat {
             self.client.clone(),
             crate::operations::container_chat_stream::ContainerChatStream {
             },
-            crate::models::ContainerChatCompletionBody {
-                messages: messages.into(),
-                ..Default::default()
-            },
+            crate::models::ContainerChatCompletionBody::new(messages),
         )
     }
 }
@@ -118,21 +112,7 @@ impl ContainerResponses {
             self.client.clone(),
             crate::operations::container_responses::ContainerResponses {
             },
-            crate::models::ContainerResponsesBody {
-                input: input.into(),
-                instructions: Default::default(),
-                max_output_tokens: Default::default(),
-                temperature: Default::default(),
-                top_p: Default::default(),
-                parallel_tool_calls: Default::default(),
-                tools: Default::default(),
-                tool_choice: Default::default(),
-                text: Default::default(),
-                reasoning: Default::default(),
-                stream: Default::default(),
-                model: Default::default(),
-                additional_properties: Default::default(),
-            },
+            crate::models::ContainerResponsesBody::new(input),
         )
     }
     /// Stream responses
@@ -148,21 +128,7 @@ impl ContainerResponses {
             self.client.clone(),
             crate::operations::container_responses_stream::ContainerResponsesStream {
             },
-            crate::models::ContainerResponsesBody {
-                input: input.into(),
-                instructions: Default::default(),
-                max_output_tokens: Default::default(),
-                temperature: Default::default(),
-                top_p: Default::default(),
-                parallel_tool_calls: Default::default(),
-                tools: Default::default(),
-                tool_choice: Default::default(),
-                text: Default::default(),
-                reasoning: Default::default(),
-                stream: Default::default(),
-                model: Default::default(),
-                additional_properties: Default::default(),
-            },
+            crate::models::ContainerResponsesBody::new(input),
         )
     }
 }
@@ -185,10 +151,7 @@ impl ContainerMessages {
             self.client.clone(),
             crate::operations::container_messages::ContainerMessages {
             },
-            crate::models::ContainerMessagesBody {
-                messages: messages.into(),
-                ..Default::default()
-            },
+            crate::models::ContainerMessagesBody::new(messages),
         )
     }
     /// Stream messages
@@ -204,10 +167,7 @@ impl ContainerMessages {
             self.client.clone(),
             crate::operations::container_messages_stream::ContainerMessagesStream {
             },
-            crate::models::ContainerMessagesBody {
-                messages: messages.into(),
-                ..Default::default()
-            },
+            crate::models::ContainerMessagesBody::new(messages),
         )
     }
 }
@@ -268,10 +228,7 @@ impl ContainerToken {
             self.client.clone(),
             crate::operations::container_tokenization::ContainerTokenization {
             },
-            crate::models::ContainerTokenizationBody {
-                prompt: prompt.into(),
-                ..Default::default()
-            },
+            crate::models::ContainerTokenizationBody::new(prompt),
         )
     }
     /// Detokenization
@@ -287,10 +244,7 @@ impl ContainerToken {
             self.client.clone(),
             crate::operations::container_detokenization::ContainerDetokenization {
             },
-            crate::models::ContainerDetokenizationBody {
-                tokens: tokens.into(),
-                ..Default::default()
-            },
+            crate::models::ContainerDetokenizationBody::new(tokens),
         )
     }
 }
@@ -313,10 +267,7 @@ impl ContainerImage {
             self.client.clone(),
             crate::operations::container_images_generate::ContainerImagesGenerate {
             },
-            crate::models::ContainerImageGenerationBody {
-                prompt: prompt.into(),
-                ..Default::default()
-            },
+            crate::models::ContainerImageGenerationBody::new(prompt),
         )
     }
     /// Image edits
@@ -333,15 +284,7 @@ impl ContainerImage {
             self.client.clone(),
             crate::operations::container_images_edit::ContainerImagesEdit {
             },
-            crate::models::ContainerImageEditBody {
-                image: image.into(),
-                prompt: prompt.into(),
-                model: Default::default(),
-                num_inference_steps: Default::default(),
-                guidance_scale: Default::default(),
-                seed: Default::default(),
-                response_format: Default::default(),
-            },
+            crate::models::ContainerImageEditBody::new(image, prompt),
         )
     }
 }
@@ -363,14 +306,7 @@ impl ContainerAudio {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::container_audio_transcriptions::ContainerAudioTranscriptions {},
-            crate::models::ContainerAudioTranscriptionBody {
-                file: file.into(),
-                model: Default::default(),
-                chunking_strategy: Default::default(),
-                language: Default::default(),
-                stream: Default::default(),
-                temperature: Default::default(),
-            },
+            crate::models::ContainerAudioTranscriptionBody::new(file),
         )
     }
     /// Stream audio transcriptions
@@ -385,14 +321,7 @@ impl ContainerAudio {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::container_audio_transcriptions_stream::ContainerAudioTranscriptionsStream {},
-            crate::models::ContainerAudioTranscriptionBody {
-                file: file.into(),
-                model: Default::default(),
-                chunking_strategy: Default::default(),
-                language: Default::default(),
-                stream: Default::default(),
-                temperature: Default::default(),
-            },
+            crate::models::ContainerAudioTranscriptionBody::new(file),
         )
     }
 }
@@ -413,9 +342,7 @@ impl ContainerClassification {
         crate::runtime::Request::new(
             self.client.clone(),
             crate::operations::container_text_classification::ContainerTextClassification {},
-            crate::models::ContainerTextClassificationBody {
-                ..Default::default()
-            },
+            crate::models::ContainerTextClassificationBody::new(),
         )
     }
 }

@@ -43,11 +43,7 @@ impl Dataset {
             crate::operations::create_dataset::CreateDataset {
                 x_friendli_team: None,
             },
-            crate::models::CreateDatasetRequest {
-                name: name.into(),
-                project_id: project_id.into(),
-                modality: modality.into(),
-            },
+            crate::models::CreateDatasetRequest::new(name, project_id, modality),
         )
     }
     /// Get dataset info
@@ -288,9 +284,7 @@ impl Dataset {
                 split_id: split_id.into(),
                 x_friendli_team: None,
             },
-            crate::models::BodyUploadRawSamples {
-                file: file.into(),
-            },
+            crate::models::BodyUploadRawSamples::new(file),
         )
     }
     /// Add samples

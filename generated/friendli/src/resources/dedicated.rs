@@ -93,11 +93,7 @@ impl DedicatedChat {
             crate::operations::dedicated_chat_complete::DedicatedChatComplete {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedChatCompletionBody {
-                model: model.into(),
-                messages: messages.into(),
-                ..Default::default()
-            },
+            crate::models::DedicatedChatCompletionBody::new(model, messages),
         )
     }
     /// Stream chat completions
@@ -115,11 +111,7 @@ impl DedicatedChat {
             crate::operations::dedicated_chat_stream::DedicatedChatStream {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedChatCompletionBody {
-                model: model.into(),
-                messages: messages.into(),
-                ..Default::default()
-            },
+            crate::models::DedicatedChatCompletionBody::new(model, messages),
         )
     }
 }
@@ -144,21 +136,7 @@ impl DedicatedResponses {
             crate::operations::dedicated_responses::DedicatedResponses {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedResponsesBody {
-                input: input.into(),
-                model: model.into(),
-                instructions: Default::default(),
-                max_output_tokens: Default::default(),
-                temperature: Default::default(),
-                top_p: Default::default(),
-                parallel_tool_calls: Default::default(),
-                tools: Default::default(),
-                tool_choice: Default::default(),
-                text: Default::default(),
-                reasoning: Default::default(),
-                stream: Default::default(),
-                additional_properties: Default::default(),
-            },
+            crate::models::DedicatedResponsesBody::new(input, model),
         )
     }
     /// Stream responses
@@ -176,21 +154,7 @@ impl DedicatedResponses {
             crate::operations::dedicated_responses_stream::DedicatedResponsesStream {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedResponsesBody {
-                input: input.into(),
-                model: model.into(),
-                instructions: Default::default(),
-                max_output_tokens: Default::default(),
-                temperature: Default::default(),
-                top_p: Default::default(),
-                parallel_tool_calls: Default::default(),
-                tools: Default::default(),
-                tool_choice: Default::default(),
-                text: Default::default(),
-                reasoning: Default::default(),
-                stream: Default::default(),
-                additional_properties: Default::default(),
-            },
+            crate::models::DedicatedResponsesBody::new(input, model),
         )
     }
 }
@@ -215,11 +179,7 @@ impl DedicatedChatRender {
             crate::operations::dedicated_chat_render::DedicatedChatRender {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedChatRenderBody {
-                model: model.into(),
-                messages: messages.into(),
-                ..Default::default()
-            },
+            crate::models::DedicatedChatRenderBody::new(model, messages),
         )
     }
 }
@@ -244,11 +204,7 @@ impl DedicatedMessages {
             crate::operations::dedicated_messages::DedicatedMessages {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedMessagesBody {
-                messages: messages.into(),
-                model: model.into(),
-                ..Default::default()
-            },
+            crate::models::DedicatedMessagesBody::new(messages, model),
         )
     }
     /// Stream messages
@@ -266,11 +222,7 @@ impl DedicatedMessages {
             crate::operations::dedicated_messages_stream::DedicatedMessagesStream {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedMessagesBody {
-                messages: messages.into(),
-                model: model.into(),
-                ..Default::default()
-            },
+            crate::models::DedicatedMessagesBody::new(messages, model),
         )
     }
 }
@@ -335,10 +287,7 @@ impl DedicatedEmbeddings {
             crate::operations::dedicated_embeddings::DedicatedEmbeddings {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedEmbeddingsBody {
-                model: model.into(),
-                ..Default::default()
-            },
+            crate::models::DedicatedEmbeddingsBody::new(model),
         )
     }
 }
@@ -363,10 +312,7 @@ impl DedicatedToken {
             crate::operations::dedicated_tokenization::DedicatedTokenization {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedTokenizationBody {
-                model: model.into(),
-                prompt: prompt.into(),
-            },
+            crate::models::DedicatedTokenizationBody::new(model, prompt),
         )
     }
     /// Detokenization
@@ -384,10 +330,7 @@ impl DedicatedToken {
             crate::operations::dedicated_detokenization::DedicatedDetokenization {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedDetokenizationBody {
-                model: model.into(),
-                tokens: tokens.into(),
-            },
+            crate::models::DedicatedDetokenizationBody::new(model, tokens),
         )
     }
 }
@@ -412,11 +355,7 @@ impl DedicatedImage {
             crate::operations::dedicated_images_generate::DedicatedImagesGenerate {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedImageGenerationBody {
-                model: model.into(),
-                prompt: prompt.into(),
-                ..Default::default()
-            },
+            crate::models::DedicatedImageGenerationBody::new(model, prompt),
         )
     }
     /// Image edits
@@ -435,15 +374,7 @@ impl DedicatedImage {
             crate::operations::dedicated_images_edit::DedicatedImagesEdit {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedImageEditBody {
-                image: image.into(),
-                prompt: prompt.into(),
-                model: model.into(),
-                num_inference_steps: Default::default(),
-                guidance_scale: Default::default(),
-                seed: Default::default(),
-                response_format: Default::default(),
-            },
+            crate::models::DedicatedImageEditBody::new(image, prompt, model),
         )
     }
 }
@@ -468,14 +399,7 @@ impl DedicatedAudio {
             crate::operations::dedicated_audio_transcriptions::DedicatedAudioTranscriptions {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedAudioTranscriptionBody {
-                model: model.into(),
-                file: file.into(),
-                chunking_strategy: Default::default(),
-                language: Default::default(),
-                stream: Default::default(),
-                temperature: Default::default(),
-            },
+            crate::models::DedicatedAudioTranscriptionBody::new(model, file),
         )
     }
     /// Stream audio transcriptions
@@ -493,14 +417,7 @@ impl DedicatedAudio {
             crate::operations::dedicated_audio_transcriptions_stream::DedicatedAudioTranscriptionsStream {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedAudioTranscriptionBody {
-                model: model.into(),
-                file: file.into(),
-                chunking_strategy: Default::default(),
-                language: Default::default(),
-                stream: Default::default(),
-                temperature: Default::default(),
-            },
+            crate::models::DedicatedAudioTranscriptionBody::new(model, file),
         )
     }
 }
@@ -524,10 +441,7 @@ impl DedicatedClassification {
             crate::operations::dedicated_text_classification::DedicatedTextClassification {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedTextClassificationBody {
-                model: model.into(),
-                ..Default::default()
-            },
+            crate::models::DedicatedTextClassificationBody::new(model),
         )
     }
 }
@@ -551,10 +465,9 @@ impl DedicatedEndpoint {
             crate::operations::dedicated_endpoint_wandb_artifact_create::DedicatedEndpointWandbArtifactCreate {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedEndpointWandbArtifactCreateBody {
-                wandb_artifact_version_name: wandb_artifact_version_name.into(),
-                ..Default::default()
-            },
+            crate::models::DedicatedEndpointWandbArtifactCreateBody::new(
+                wandb_artifact_version_name,
+            ),
         )
     }
     /// List all endpoints
@@ -594,14 +507,13 @@ impl DedicatedEndpoint {
             crate::operations::dedicated_create_endpoint::DedicatedCreateEndpoint {
                 x_friendli_team: None,
             },
-            crate::models::DedicatedEndpointCreateBody {
-                project_id: project_id.into(),
-                name: name.into(),
-                instance_option_id: instance_option_id.into(),
-                advanced: advanced.into(),
-                hf_model_repo: hf_model_repo.into(),
-                ..Default::default()
-            },
+            crate::models::DedicatedEndpointCreateBody::new(
+                project_id,
+                name,
+                instance_option_id,
+                advanced,
+                hf_model_repo,
+            ),
         )
     }
     /// Get endpoint specification
@@ -637,9 +549,7 @@ impl DedicatedEndpoint {
                 endpoint_id: endpoint_id.into(),
                 x_friendli_team: None,
             },
-            crate::models::DedicatedEndpointUpdateBody {
-                ..Default::default()
-            },
+            crate::models::DedicatedEndpointUpdateBody::new(),
         )
     }
     /// Delete endpoint

@@ -22,12 +22,7 @@ impl File {
             crate::operations::init_upload::InitUpload {
                 x_friendli_team: None,
             },
-            crate::models::FileInitUploadRequest {
-                name: name.into(),
-                size: size.into(),
-                digest: digest.into(),
-                project_id: project_id.into(),
-            },
+            crate::models::FileInitUploadRequest::new(name, size, digest, project_id),
         )
     }
     /// Get file info

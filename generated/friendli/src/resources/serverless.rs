@@ -69,11 +69,7 @@ impl ServerlessChat {
             crate::operations::serverless_chat_complete::ServerlessChatComplete {
                 x_friendli_team: None,
             },
-            crate::models::ServerlessChatCompletionBody {
-                model: model.into(),
-                messages: messages.into(),
-                ..Default::default()
-            },
+            crate::models::ServerlessChatCompletionBody::new(model, messages),
         )
     }
     /// Stream chat completions
@@ -91,11 +87,7 @@ impl ServerlessChat {
             crate::operations::serverless_chat_stream::ServerlessChatStream {
                 x_friendli_team: None,
             },
-            crate::models::ServerlessChatCompletionBody {
-                model: model.into(),
-                messages: messages.into(),
-                ..Default::default()
-            },
+            crate::models::ServerlessChatCompletionBody::new(model, messages),
         )
     }
 }
@@ -120,21 +112,7 @@ impl ServerlessResponses {
             crate::operations::serverless_responses::ServerlessResponses {
                 x_friendli_team: None,
             },
-            crate::models::ServerlessResponsesBody {
-                input: input.into(),
-                model: model.into(),
-                instructions: Default::default(),
-                max_output_tokens: Default::default(),
-                temperature: Default::default(),
-                top_p: Default::default(),
-                parallel_tool_calls: Default::default(),
-                tools: Default::default(),
-                tool_choice: Default::default(),
-                text: Default::default(),
-                reasoning: Default::default(),
-                stream: Default::default(),
-                additional_properties: Default::default(),
-            },
+            crate::models::ServerlessResponsesBody::new(input, model),
         )
     }
     /// Stream responses
@@ -152,21 +130,7 @@ impl ServerlessResponses {
             crate::operations::serverless_responses_stream::ServerlessResponsesStream {
                 x_friendli_team: None,
             },
-            crate::models::ServerlessResponsesBody {
-                input: input.into(),
-                model: model.into(),
-                instructions: Default::default(),
-                max_output_tokens: Default::default(),
-                temperature: Default::default(),
-                top_p: Default::default(),
-                parallel_tool_calls: Default::default(),
-                tools: Default::default(),
-                tool_choice: Default::default(),
-                text: Default::default(),
-                reasoning: Default::default(),
-                stream: Default::default(),
-                additional_properties: Default::default(),
-            },
+            crate::models::ServerlessResponsesBody::new(input, model),
         )
     }
 }
@@ -191,11 +155,7 @@ impl ServerlessMessages {
             crate::operations::serverless_messages::ServerlessMessages {
                 x_friendli_team: None,
             },
-            crate::models::ServerlessMessagesBody {
-                messages: messages.into(),
-                model: model.into(),
-                ..Default::default()
-            },
+            crate::models::ServerlessMessagesBody::new(messages, model),
         )
     }
     /// Stream messages
@@ -213,11 +173,7 @@ impl ServerlessMessages {
             crate::operations::serverless_messages_stream::ServerlessMessagesStream {
                 x_friendli_team: None,
             },
-            crate::models::ServerlessMessagesBody {
-                messages: messages.into(),
-                model: model.into(),
-                ..Default::default()
-            },
+            crate::models::ServerlessMessagesBody::new(messages, model),
         )
     }
 }
@@ -242,11 +198,7 @@ impl ServerlessChatRender {
             crate::operations::serverless_chat_render::ServerlessChatRender {
                 x_friendli_team: None,
             },
-            crate::models::ServerlessChatRenderBody {
-                model: model.into(),
-                messages: messages.into(),
-                ..Default::default()
-            },
+            crate::models::ServerlessChatRenderBody::new(model, messages),
         )
     }
 }
@@ -312,14 +264,7 @@ impl ServerlessAudio {
             crate::operations::serverless_audio_transcriptions::ServerlessAudioTranscriptions {
                 x_friendli_team: None,
             },
-            crate::models::ServerlessAudioTranscriptionBody {
-                model: model.into(),
-                file: file.into(),
-                chunking_strategy: Default::default(),
-                language: Default::default(),
-                stream: Default::default(),
-                temperature: Default::default(),
-            },
+            crate::models::ServerlessAudioTranscriptionBody::new(model, file),
         )
     }
     /// Stream audio transcriptions
@@ -337,14 +282,7 @@ impl ServerlessAudio {
             crate::operations::serverless_audio_transcriptions_stream::ServerlessAudioTranscriptionsStream {
                 x_friendli_team: None,
             },
-            crate::models::ServerlessAudioTranscriptionBody {
-                model: model.into(),
-                file: file.into(),
-                chunking_strategy: Default::default(),
-                language: Default::default(),
-                stream: Default::default(),
-                temperature: Default::default(),
-            },
+            crate::models::ServerlessAudioTranscriptionBody::new(model, file),
         )
     }
 }
@@ -369,10 +307,7 @@ impl ServerlessToken {
             crate::operations::serverless_tokenization::ServerlessTokenization {
                 x_friendli_team: None,
             },
-            crate::models::ServerlessTokenizationBody {
-                model: model.into(),
-                prompt: prompt.into(),
-            },
+            crate::models::ServerlessTokenizationBody::new(model, prompt),
         )
     }
     /// Detokenization
@@ -390,10 +325,7 @@ impl ServerlessToken {
             crate::operations::serverless_detokenization::ServerlessDetokenization {
                 x_friendli_team: None,
             },
-            crate::models::ServerlessDetokenizationBody {
-                model: model.into(),
-                tokens: tokens.into(),
-            },
+            crate::models::ServerlessDetokenizationBody::new(model, tokens),
         )
     }
 }

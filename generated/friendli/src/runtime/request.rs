@@ -38,6 +38,50 @@ pub trait JsonBody: Operation {}
 /// A request body that is a model with one setter per field (see [`Request::body`]).
 pub trait ModelBody {}
 
+/// The setters of a body model's fields, on every request that sends the model. The
+/// generator lays the input out as trait items so that it can be formatted:
+/// `type Body = Model;`, then per field `fn setter(value: T) -> Kind<field>;` where `Kind`
+/// says what the field stores: `Optional` (`Some`), `Nullable` (`OptionalNullable::Value`,
+/// with a second setter named after the field that sends `null`), or either one `Boxed`.
+macro_rules! body_setters {
+    (
+        $(#[$impl_attr:meta])*
+        type Body = $body:ty;
+        $(
+            $(#[$attr:meta])*
+            fn $setter:ident(value: $value:ty $(,)?) -> $kind:ident<$field:ident $(, $null:ident)?>;
+        )*
+    ) => {
+        impl $crate::runtime::ModelBody for $body {}
+        $(#[$impl_attr])*
+        impl<Op, K> $crate::runtime::Request<Op, $body, K> {
+            $(
+                $(#[$attr])*
+                pub fn $setter(mut self, value: impl Into<$value>) -> Self {
+                    self.body.$field = $crate::runtime::request::body_setters!(@$kind value.into());
+                    self
+                }
+                $(
+                    #[doc = concat!(
+                        " Sends the field that [`Self::", stringify!($setter),
+                        "`] sets as `null` explicitly (for example to clear a setting)."
+                    )]
+                    pub fn $null(mut self) -> Self {
+                        self.body.$field = $crate::OptionalNullable::Null;
+                        self
+                    }
+                )?
+            )*
+        }
+    };
+    (@Optional $value:expr) => { Some($value) };
+    (@OptionalBoxed $value:expr) => { Some(Box::new($value)) };
+    (@Nullable $value:expr) => { $crate::OptionalNullable::Value($value) };
+    (@NullableBoxed $value:expr) => { $crate::OptionalNullable::Value(Box::new($value)) };
+}
+#[allow(unused_imports)]
+pub(crate) use body_setters;
+
 /// The response is JSON, decoded into `T` (or a type of your own with `send_as`).
 #[derive(Debug)]
 pub struct Json<T>(PhantomData<fn() -> T>);

@@ -198,14 +198,85 @@ pub fn serialize_tagged<S: Serializer, T: Serialize>(
     map.end()
 }
 
+/// The serde impls of a tagged union, from its tag field, its variants and its unknown
+/// variant (which keeps an object with any other tag verbatim). Each variant is
+/// `Variant => how "tag" | "other tag"`: `tagged` variants' structs do not hold the tag, so it
+/// is written first (with the first tag value); `inline` ones serialize their own tag field.
+#[allow(unused_macros)]
+macro_rules! tagged_union {
+    ($name:ident, $tag:literal, $unknown:ident {
+        $($variant:ident => $how:ident $first:literal $(| $more:literal)*),* $(,)?
+    }) => {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    $(Self::$variant(value) => $crate::runtime::serde_support::tagged_union!(
+                        @serialize $how serializer, $tag, $first, value
+                    ),)*
+                    Self::$unknown(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let (tag, value) = $crate::runtime::serde_support::read_tagged(deserializer, $tag)?;
+                match tag.as_deref() {
+                    $(::std::option::Option::Some($first $(| $more)*) => {
+                        $crate::runtime::serde_support::from_tagged(value).map(Self::$variant)
+                    })*
+                    _ => ::std::result::Result::Ok(Self::$unknown(value)),
+                }
+            }
+        }
+    };
+    (@serialize tagged $serializer:ident, $tag:literal, $value:literal, $inner:ident) => {
+        $crate::runtime::serde_support::serialize_tagged($serializer, $tag, $value, $inner)
+    };
+    (@serialize inline $serializer:ident, $tag:literal, $value:literal, $inner:ident) => {
+        ::serde::Serialize::serialize($inner, $serializer)
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use tagged_union;
+
+/// `From` each listed variant's payload type, so that `value.into()` makes the enum. The
+/// generator lays the input out as trait items so that it can be formatted: `type Enum =
+/// Name;`, then per variant `fn Variant(value: Type);` (a boxed variant takes the unboxed type).
+#[allow(unused_macros)]
+macro_rules! variant_from {
+    (type Enum = $name:ident; $(fn $variant:ident(value: $ty:ty $(,)?);)*) => {
+        $(impl ::std::convert::From<$ty> for $name {
+            fn from(value: $ty) -> Self {
+                Self::$variant(::std::convert::Into::into(value))
+            }
+        })*
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use variant_from;
+
 /// The methods and serde impls of an open string enum, from its known values and its unknown
 /// variant (which keeps any other value verbatim): `as_str`, `Display`, `Serialize` as the
-/// wire string and `Deserialize` by matching it. Written by hand rather than derived: the
+/// wire string and `Deserialize` by matching it; with `param` first, also `ParamValue` (the
+/// whole crate has it, models alone do not). Written by hand rather than derived: the
 /// derive of an enum with an untagged catch-all buffers every value before it matches, and
 /// costs far more to compile than a string match.
 // A spec may have no string enum: the macro and its path are then unused.
 #[allow(unused_macros)]
 macro_rules! open_enum {
+    (param $name:ident, $unknown:ident { $($variant:ident => $wire:literal),* $(,)? }) => {
+        $crate::runtime::serde_support::open_enum!($name, $unknown { $($variant => $wire),* });
+        impl $crate::runtime::ParamValue for $name {
+            fn param_text(&self) -> Option<String> {
+                Some(self.as_str().to_owned())
+            }
+        }
+    };
     ($name:ident, $unknown:ident { $($variant:ident => $wire:literal),* $(,)? }) => {
         impl $name {
             /// The value as sent on the wire.
