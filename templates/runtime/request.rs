@@ -40,37 +40,44 @@ pub trait ModelBody {}
 /// The setters of a body model's fields, on every request that sends the model. The
 /// generator lays the input out as trait items so that it can be formatted:
 /// `type Body = Model;`, then per field `fn setter(value: T) -> Kind<field>;` where `Kind`
-/// says what the field stores: `Optional` (`Some`), `Nullable` (`OptionalNullable::Value`,
-/// with a second setter named after the field that sends `null`), or either one `Boxed`.
+/// says what the field stores: `Optional` (`Some`), `Nullable` (`OptionalNullable::Value`;
+/// `Nullable<field, null_setter>` adds the setter that sends `null`), or either one `Boxed`.
+/// Prettyplease may break a long item over lines, with trailing commas: the rules take them.
+// A spec may have no body model with setters: the macro and its path are then unused.
+#[allow(unused_macros)]
 macro_rules! body_setters {
     (
         $(#[$impl_attr:meta])*
         type Body = $body:ty;
         $(
             $(#[$attr:meta])*
-            fn $setter:ident(value: $value:ty $(,)?) -> $kind:ident<$field:ident $(, $null:ident)?>;
+            fn $setter:ident(value: $value:ty $(,)?) -> $kind:ident<$($name:ident),+ $(,)?>;
         )*
     ) => {
         impl $crate::runtime::ModelBody for $body {}
         $(#[$impl_attr])*
         impl<Op, K> $crate::runtime::Request<Op, $body, K> {
-            $(
-                $(#[$attr])*
-                pub fn $setter(mut self, value: impl Into<$value>) -> Self {
-                    self.body.$field = $crate::runtime::request::body_setters!(@$kind value.into());
-                    self
-                }
-                $(
-                    #[doc = concat!(
-                        " Sends the field that [`Self::", stringify!($setter),
-                        "`] sets as `null` explicitly (for example to clear a setting)."
-                    )]
-                    pub fn $null(mut self) -> Self {
-                        self.body.$field = $crate::OptionalNullable::Null;
-                        self
-                    }
-                )?
-            )*
+            $($crate::runtime::request::body_setters!(
+                @setter [$(#[$attr])*] $setter $value, $kind [$($name),+]
+            );)*
+        }
+    };
+    (@setter [$(#[$attr:meta])*] $setter:ident $value:ty, $kind:ident [$field:ident]) => {
+        $(#[$attr])*
+        pub fn $setter(mut self, value: impl Into<$value>) -> Self {
+            self.body.$field = $crate::runtime::request::body_setters!(@$kind value.into());
+            self
+        }
+    };
+    (@setter [$(#[$attr:meta])*] $setter:ident $value:ty, $kind:ident [$field:ident, $null:ident]) => {
+        $crate::runtime::request::body_setters!(@setter [$(#[$attr])*] $setter $value, $kind [$field]);
+        #[doc = concat!(
+            " Sends the field that [`Self::", stringify!($setter),
+            "`] sets as `null` explicitly (for example to clear a setting)."
+        )]
+        pub fn $null(mut self) -> Self {
+            self.body.$field = $crate::OptionalNullable::Null;
+            self
         }
     };
     (@Optional $value:expr) => { Some($value) };
