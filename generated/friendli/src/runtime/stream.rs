@@ -3,7 +3,7 @@
 
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -270,9 +270,6 @@ struct IdleWatch {
     active: bool,
     /// Ticks in a row that saw no chunk.
     quiet: u32,
-    /// The waker the pending tick was last polled with: the timer keeps it until the tick
-    /// fires, so waits under the same waker need not poll the timer again.
-    polled_with: Option<Waker>,
 }
 
 impl IdleWatch {
@@ -288,7 +285,6 @@ impl IdleWatch {
             sleep: None,
             active: false,
             quiet: 0,
-            polled_with: None,
         }
     }
 
@@ -300,16 +296,6 @@ impl IdleWatch {
         let sleep = self
             .sleep
             .get_or_insert_with(|| Box::pin(tokio::time::sleep(tick)));
-        // A stream waits once per chunk: checking the tick costs one atomic load rather
-        // than a timer poll (task budget, waker registration) per chunk.
-        if !sleep.is_elapsed()
-            && self
-                .polled_with
-                .as_ref()
-                .is_some_and(|waker| waker.will_wake(cx.waker()))
-        {
-            return false;
-        }
         while sleep.as_mut().poll(cx).is_ready() {
             if std::mem::take(&mut self.active) {
                 self.quiet = 0;
@@ -330,10 +316,6 @@ impl IdleWatch {
                 // Past the clock's range: as good as forever.
                 None => *sleep = Box::pin(tokio::time::sleep(Duration::MAX)),
             }
-        }
-        match &mut self.polled_with {
-            Some(waker) => waker.clone_from(cx.waker()),
-            None => self.polled_with = Some(cx.waker().clone()),
         }
         false
     }
