@@ -1,7 +1,7 @@
 //! Setters of request body fields, once per body model: every operation that sends the model
 //! gets them through one `impl<Op, K> Request<Op, Model, K>`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -27,30 +27,6 @@ pub(crate) fn families_cfg(
     }
     let names = families.iter();
     Some(quote!(#[cfg(any(#(feature = #names),*))]))
-}
-
-/// Module declarations as `crate::runtime::modules!` calls (`declare` is its `mod`,
-/// `pub mod` or `pub use mod`), one call per set of families behind that set's features, so
-/// that each module's `cfg` is written once per group rather than once per module.
-pub(crate) fn module_groups(
-    plan: &ClientPlan<'_>,
-    declare: TokenStream,
-    modules: impl IntoIterator<Item = (BTreeSet<String>, String)>,
-) -> TokenStream {
-    let mut groups: BTreeMap<BTreeSet<String>, Vec<syn::Ident>> = BTreeMap::new();
-    for (families, module) in modules {
-        let always = families.is_empty() || families.len() == plan.families.len();
-        let key = if always { BTreeSet::new() } else { families };
-        groups
-            .entry(key)
-            .or_default()
-            .push(format_ident!("{}", module));
-    }
-    let calls = groups.iter().map(|(families, modules)| {
-        let cfg = families_cfg(plan, families);
-        quote!(#cfg crate::runtime::modules! { #declare #(#modules),* })
-    });
-    quote!(#(#calls)*)
 }
 
 /// (module, the families that send any of its models, the models).
@@ -85,7 +61,7 @@ pub(crate) fn body_file(plan: &ClientPlan<'_>, models: &[&BodyModelPlan<'_>]) ->
 
 /// `bodies/mod.rs`: one module per body module, behind the features of its senders.
 pub(crate) fn bodies_mod(plan: &ClientPlan<'_>, modules: &[BodyModule<'_, '_>]) -> TokenStream {
-    let body_mods = module_groups(
+    let body_mods = super::module_groups(
         plan,
         quote!(mod),
         modules

@@ -9,9 +9,9 @@ use super::docs::doc_attrs;
 use crate::ir::*;
 use crate::lower::field_ident;
 use crate::neutralise::inline_code;
-use crate::plan::filled_by_default;
 use crate::plan::{
-    BodyPlan, ClientPlan, Input, InputKind, OperationPlan, Presence, ResourceNode, handle_name,
+    BodyPlan, ClientPlan, Input, InputKind, OperationPlan, Presence, ResourceNode,
+    filled_by_default, handle_name,
 };
 use crate::rust_syntax::{field_type as field_type_of, ident, type_tokens, type_tokens_in};
 
@@ -263,21 +263,28 @@ fn body_init(plan: &ClientPlan<'_>, op: &OperationPlan<'_>) -> TokenStream {
                     })
                 })
                 .collect();
-            // The model's own `new` takes the same arguments in the same order when every
-            // field it asks for is a positional argument of the same type, and nothing else is.
-            let new_args: Option<Vec<syn::Ident>> = model
+            // The model's own `new` takes the same arguments in the same order when its
+            // parameters (the fields it does not fill itself) are exactly the positional
+            // arguments, each of the same type.
+            let constructor: Vec<&Field> = model
                 .fields
                 .iter()
-                .filter(|f| !filled_by_default(types, f) || positional(f).is_some())
-                .map(|f| {
-                    let input = positional(f)?;
-                    let same_type = !f.boxed
-                        && !filled_by_default(types, f)
-                        && input_value_type(plan, input).to_string()
-                            == field_type_of(f, types).to_string();
-                    same_type.then(|| ident(&input.setter))
-                })
+                .filter(|f| !filled_by_default(types, f))
                 .collect();
+            let new_args: Option<Vec<syn::Ident>> = (constructor.len() == given.len())
+                .then(|| {
+                    constructor
+                        .iter()
+                        .map(|f| {
+                            let input = positional(f)?;
+                            let same_type = !f.boxed
+                                && input_value_type(plan, input).to_string()
+                                    == field_type_of(f, types).to_string();
+                            same_type.then(|| ident(&input.setter))
+                        })
+                        .collect()
+                })
+                .flatten();
             let all_given = given.len() == model.fields.len() && model.additional.is_none();
             if let Some(args) = new_args {
                 quote!(#body_ty::new(#(#args),*))

@@ -76,7 +76,7 @@ pub fn emit_crate(plan: &ClientPlan<'_>) -> Result<FileSet, String> {
         }));
     }
     jobs.push(Box::new(|| {
-        let operation_mods = bodies::module_groups(
+        let operation_mods = module_groups(
             plan,
             quote!(pub mod),
             plan.operations
@@ -269,23 +269,42 @@ const MACRO_STAND_INS: &[(&str, &str)] = &[
 ];
 
 fn with_macro_calls(formatted: String) -> String {
-    MACRO_STAND_INS
+    // A leading line break lets a stand-in on the first line match like any other.
+    let text = MACRO_STAND_INS
         .iter()
-        .fold(formatted, |text, (stand_in, call)| {
-            if !text.contains(stand_in) {
-                return text;
-            }
-            let text = text.replace(&format!("\n{stand_in}"), &format!("\n{call}"));
-            match text.strip_prefix(stand_in) {
-                Some(rest) => format!("{call}{rest}"),
-                None => text,
-            }
-        })
+        .fold(format!("\n{formatted}"), |text, (stand_in, call)| {
+            text.replace(&format!("\n{stand_in}"), &format!("\n{call}"))
+        });
+    text[1..].to_owned()
+}
+
+/// Module declarations as `crate::runtime::modules!` calls (`declare` is its `mod`,
+/// `pub mod` or `pub use mod`), one call per set of families behind that set's features, so
+/// that each module's `cfg` is written once per group rather than once per module.
+fn module_groups(
+    plan: &ClientPlan<'_>,
+    declare: TokenStream,
+    modules: impl IntoIterator<Item = (BTreeSet<String>, String)>,
+) -> TokenStream {
+    let mut groups: BTreeMap<BTreeSet<String>, Vec<syn::Ident>> = BTreeMap::new();
+    for (families, module) in modules {
+        let always = families.is_empty() || families.len() == plan.families.len();
+        let key = if always { BTreeSet::new() } else { families };
+        groups
+            .entry(key)
+            .or_default()
+            .push(format_ident!("{}", module));
+    }
+    let calls = groups.iter().map(|(families, modules)| {
+        let cfg = bodies::families_cfg(plan, families);
+        quote!(#cfg crate::runtime::modules! { #declare #(#modules),* })
+    });
+    quote!(#(#calls)*)
 }
 
 fn models_mod(plan: &ClientPlan<'_>, modules: &[(&str, Vec<TypeId>)]) -> TokenStream {
     let lints = models::model_lints();
-    let mods = bodies::module_groups(
+    let mods = module_groups(
         plan,
         quote!(pub use mod),
         modules
